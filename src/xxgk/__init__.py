@@ -1,0 +1,53 @@
+"""xxgk: read and check China's government information-disclosure annual reports.
+
+    >>> import xxgk
+    >>> report = xxgk.parse_path("report.txt")
+    >>> report.tables()["applications"]["received"]["total"]
+    >>> [f.rule for f in report.findings]
+
+Every CLI command is a thin wrapper over these functions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xxgk.check import check
+from xxgk.errors import InputError, NotAReportError, XxgkError
+from xxgk.extract import extract
+from xxgk.model import Cell, Finding, Meta, Report
+from xxgk.read import Document, read_bytes, read_path, read_text
+
+__all__ = [
+    "Cell",
+    "Finding",
+    "InputError",
+    "Meta",
+    "NotAReportError",
+    "Report",
+    "XxgkError",
+    "parse_bytes",
+    "parse_document",
+    "parse_path",
+    "parse_text",
+]
+__version__ = "0.1.0"
+
+
+def parse_document(document: Document) -> Report:
+    """Extract the tables and metadata of a read document and check them against the rules."""
+    report = extract(document).report
+    check(report)
+    return report
+
+
+def parse_path(path: str | Path) -> Report:
+    return parse_document(read_path(path))
+
+
+def parse_text(text: str, source: str = "<text>") -> Report:
+    return parse_document(read_text(text, source))
+
+
+def parse_bytes(data: bytes, source: str = "<bytes>") -> Report:
+    return parse_document(read_bytes(data, source))

@@ -1,0 +1,268 @@
+"""The rules of FORMAT.md as declared objects: id, severity, the cells concerned, a message.
+
+Severities, titles and messages are data (`rules.toml`); the functions here only compute. The
+arithmetic rules evaluate the template's identities (templates/arithmetic.py), the same ones
+the reader uses to split digits that ran together.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from xxgk.model import Finding, Report, Severity, json_value
+from xxgk.templates import SECTIONS, TEMPLATES, TableSpec, template_for_year
+from xxgk.templates.arithmetic import Identity, identities
+
+RuleCheck = Callable[["Rule", Report], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    title: str
+    data: Mapping[str, Any]
+    run: RuleCheck
+
+    def finding(self, cells: list[str] | tuple[str, ...], message: str = "message", **fields: Any) -> Finding:
+        return Finding(self.id, self.severity, tuple(cells), self.data[message].format(**fields))
+
+
+def _fmt(value: object) -> str:
+    value = json_value(value)  # type: ignore[arg-type]
+    return "空白" if value is None else str(value)
+
+
+# --- arithmetic --------------------------------------------------------------------------------
+
+
+def _terms(report: Report, keys: tuple[str, ...], by_column: bool) -> str:
+    """'自然人 2 + 商业企业 1', non-zero terms only."""
+    template = report.template
+    parts = []
+    for key in keys:
+        value = report.value(key)
+        if value in (0, None):
+            continue
+        _, row, column = template.cell(key)
+        parts.append(f"{column.label if by_column else row.short} {_fmt(value)}")
+    return " + ".join(parts) if parts else "各项均为0"
+
+
+def _subject(report: Report, identity: Identity) -> str:
+    table = report.template.table(identity.lhs[0].split(".")[0])
+    if table.has_row(identity.subject):
+        row = table.row(identity.subject)
+        return row.label if table.unlabelled else row.short
+    return table.rows[0].column(identity.subject).label
+
+
+def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
+    values = {key: cell.value for key, cell in report.cells.items()}
+    for identity in identities(report.template):
+        if identity.rule != rule.id:
+            continue
+        sides = identity.sides(values)
+        if sides is None or sides[0] == sides[1]:
+            continue
+        lhs_is_row = report.template.table(identity.lhs[0].split(".")[0]).has_row(identity.subject)
+        yield rule.finding(
+            identity.keys,
+            subject=_subject(report, identity),
+            lhs=_fmt(sides[0]),
+            rhs=_fmt(sides[1]),
+            lhs_terms=_terms(report, identity.lhs, by_column=lhs_is_row),
+            rhs_terms=_terms(report, identity.rhs, by_column=lhs_is_row),
+        )
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+def check_domain(rule: Rule, report: Report) -> Iterator[Finding]:
+    for key, cell in report.cells.items():
+        if cell.value is None:
+            continue
+        _, _, column = report.template.cell(key)
+        problem = None
+        if cell.value < 0 and column.kind != "signed":
+            problem = rule.data["negative"]
+        elif column.kind != "amount" and cell.value != int(cell.value):
+            problem = rule.data["fraction"]
+        if problem:
+            yield rule.finding([key], cell=report.template.label(key), text=cell.text, problem=problem)
+
+
+def check_blank(rule: Rule, report: Report) -> Iterator[Finding]:
+    blank, placeholder = [], []
+    for key, cell in report.cells.items():
+        if cell.found and cell.value is None:
+            (placeholder if cell.text else blank).append(key)
+    for keys, message in ((blank, "blank"), (placeholder, "placeholder")):
+        if keys:
+            names = "、".join(report.template.label(k) for k in keys[:6]) + ("等" if len(keys) > 6 else "")
+            yield rule.finding(keys, message, count=len(keys), cells=names)
+
+
+def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
+    by_row: dict[str, list[str]] = {}
+    for key, cell in report.cells.items():
+        if cell.ambiguous:
+            by_row.setdefault(key.rsplit(".", 1)[0], []).append(key)
+    for row_key, keys in by_row.items():
+        table_id, row_id = row_key.split(".")
+        table = report.template.table(table_id)
+        row_keys = [k for k in table.cell_keys() if k.startswith(row_key + ".")]
+        texts = [report.cells[k].text or "" for k in row_keys]
+        reading = "|".join(t or "空" for t in texts)
+        yield rule.finding(
+            keys,
+            row=table.title if table.unlabelled else table.row(row_id).short,
+            text="".join(texts),
+            reading=reading,
+        )
+
+
+# --- template ----------------------------------------------------------------------------------
+
+
+def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
+    template = report.template
+    year = report.meta.year
+    expected = template_for_year(year) if year else None
+    if expected is not None and expected.id != template.id:
+        newer = TEMPLATES[template.id].first_year > expected.first_year
+        yield rule.finding(
+            [],
+            "new_format" if newer else "old_format",
+            year=year,
+            expected=expected.id,
+            issued_by=expected.issued_by,
+            actual=template.id,
+        )
+    numbers = {s.id: s.number for s in SECTIONS}
+    layout = report.layout.get("tables", {})
+    for table in template.tables:
+        info = layout.get(table.id, {})
+        missing = info.get("rows_missing", [])
+        if len(missing) == len(table.rows):
+            yield rule.finding(table.cell_keys(), "missing_table", number=numbers[table.section], title=table.title)
+            continue
+        if info.get("collapsed"):
+            yield rule.finding(
+                [k for k in table.cell_keys() if k.split(".")[1] in missing or k.split(".")[1] in info["collapsed"]],
+                "collapsed",
+                template=template.id,
+            )
+            missing = [r for r in missing if not _collapsed_into(table, r, info["collapsed"], missing)]
+        if missing:
+            yield rule.finding(
+                [k for k in table.cell_keys() if k.split(".")[1] in missing],
+                "missing_rows",
+                number=numbers[table.section],
+                count=len(missing),
+                rows="、".join(f"“{table.row(r).short}”" for r in missing),
+            )
+
+
+def _collapsed_into(table: TableSpec, row_id: str, collapsed: list[str], missing: list[str]) -> bool:
+    """Missing rows printed as part of a collapsed row (those just before it) are not reported again."""
+    ids = [row.id for row in table.rows]
+    for row in collapsed:
+        i = ids.index(row) - 1
+        while i >= 0 and ids[i] in missing:
+            if ids[i] == row_id:
+                return True
+            i -= 1
+    return False
+
+
+# --- narrative ---------------------------------------------------------------------------------
+
+
+@cache
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+def check_narrative(rule: Rule, report: Report) -> Iterator[Finding]:
+    """A figure the narrative states with a statutory phrase must match one reading of the table."""
+    claims: list[tuple[int, str]] = []
+    for pattern in _compiled(tuple(rule.data["patterns"])):
+        claims += [(int(m.group("n")), m.group()) for m in pattern.finditer(report.text)]
+    for pattern in _compiled(tuple(rule.data["zero_patterns"])):
+        claims += [(0, m.group()) for m in pattern.finditer(report.text)]
+    if not claims:
+        return
+    readings = []
+    for keys in rule.data["cells"]:
+        values = [report.value(k) for k in keys]
+        if all(v is None for v in values):
+            return
+        readings.append((keys, sum(v or 0 for v in values)))
+    accepted = {total for _, total in readings}
+    seen = set()
+    for number, quote in claims:
+        if number in accepted or quote in seen:
+            continue
+        seen.add(quote)
+        keys, total = readings[0]
+        with_carried = readings[1][1] if len(readings) > 1 else total
+        yield rule.finding(
+            list(dict.fromkeys(k for ks, _ in readings for k in ks)),
+            quote=quote,
+            table=_fmt(total),
+            with_carried=_fmt(with_carried),
+        )
+
+
+def check_fee_note(rule: Rule, report: Report) -> Iterator[Finding]:
+    if report.template.id == "2019" and (report.meta.year or 0) < 2021:
+        return
+    span = report.sections.get("other")
+    if span is None:
+        yield rule.finding([], "missing_section")
+        return
+    section = report.text[span[0] : span[1]]
+    if not any(word in section for word in rule.data["mentions"]):
+        yield rule.finding([], year=report.meta.year or "")
+
+
+_CHECKS: dict[str, RuleCheck] = {
+    "T3-BAL": check_identities,
+    "T3-SUM": check_identities,
+    "T3-ROW": check_identities,
+    "T4-SUM": check_identities,
+    "DOMAIN": check_domain,
+    "TEMPLATE": check_template,
+    "BLANK": check_blank,
+    "AMBIGUOUS": check_ambiguous,
+    "TXT-RECEIVED": check_narrative,
+    "TXT-DONE": check_narrative,
+    "TXT-CARRIED": check_narrative,
+    "TXT-CARRIED-OVER": check_narrative,
+    "TXT-REVIEW": check_narrative,
+    "TXT-LITIGATION": check_narrative,
+    "FEE-NOTE": check_fee_note,
+}
+
+
+def _load() -> tuple[Rule, ...]:
+    text = resources.files(__package__).joinpath("rules.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    missing = set(data) ^ set(_CHECKS)
+    if missing:
+        raise RuntimeError(f"rules.toml and the rule functions disagree on: {sorted(missing)}")
+    return tuple(
+        Rule(rule_id, spec["severity"], spec["title"], spec, _CHECKS[rule_id]) for rule_id, spec in data.items()
+    )
+
+
+RULES: tuple[Rule, ...] = _load()
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

@@ -1,0 +1,132 @@
+"""From a normalised document to a `Report`: sections, template, tables, cells, metadata."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from xxgk.errors import NotAReportError
+from xxgk.extract.labels import count_phrases
+from xxgk.extract.meta import extract_meta
+from xxgk.extract.sections import find_headings, section_spans
+from xxgk.extract.tables import TableReading, read_table
+from xxgk.model import Cell, Provenance, Report
+from xxgk.read import Document
+from xxgk.templates import SECTIONS, TEMPLATES, Template, template_for_year
+
+__all__ = ["Extraction", "extract"]
+
+# Fewer row labels than this in the whole text, and no section headings: not an annual report.
+MIN_ROWS_FOUND = 8
+
+
+@dataclass
+class Extraction:
+    """A report and the table readings it came from (for layout notes and debugging)."""
+
+    report: Report
+    readings: dict[str, TableReading]
+
+
+def extract(document: Document) -> Extraction:
+    text = document.text
+    headings = find_headings(text)
+    body_start = headings[0].start if headings else 0
+    meta = extract_meta(text, body_start)
+    template, readings = _read_tables(text, headings, meta.year)
+    rows_found = sum(r.rows_found for r in readings.values())
+    if rows_found < MIN_ROWS_FOUND and len({h.section for h in headings}) < 3:
+        raise NotAReportError(
+            "not a government information-disclosure annual report: no statistical tables found",
+            document.source,
+        )
+    report = Report.blank(template.id)
+    report.meta = meta
+    report.source = document.source
+    report.text = text
+    for section in SECTIONS:
+        spans = section_spans(text, headings, section.id)
+        if spans:
+            report.sections[section.id] = spans[-1]
+    for table_id, reading in readings.items():
+        if reading.span is not None and reading.rows_found:
+            report.sections[reading.table.section] = reading.span
+    lines = _line_starts(text)
+    for reading in readings.values():
+        for key, (piece, ambiguous) in reading.pieces().items():
+            if piece is None:
+                report.cells[key] = Cell(key, found=_row_found(reading, key))
+                continue
+            line = bisect.bisect_right(lines, piece.start)
+            report.cells[key] = Cell(
+                key,
+                value=piece.value,
+                text=piece.text,
+                provenance=Provenance(
+                    offset=piece.start,
+                    length=len(piece.text),
+                    line=line,
+                    column=piece.start - lines[line - 1] + 1,
+                ),
+                ambiguous=ambiguous,
+                found=True,
+            )
+    report.layout = {
+        "template_marks": _marks(text),
+        "tables": {
+            table_id: {
+                "rows_found": r.rows_found,
+                "rows_missing": r.missing_rows,
+                "collapsed": r.collapsed,
+                "numbers_first": r.numbers_first,
+                "concatenated": r.concatenated,
+            }
+            for table_id, r in readings.items()
+        },
+    }
+    return Extraction(report, readings)
+
+
+def _read_tables(
+    text: str, headings: list, year: int | None
+) -> tuple[Template, dict[str, TableReading]]:
+    """Read with the template the layout shows; when the marks do not tell, try each."""
+    marks = _marks(text)
+    ranked = sorted(TEMPLATES.values(), key=lambda t: marks[t.id], reverse=True)
+    if marks[ranked[0].id] > marks[ranked[1].id]:
+        choices = [ranked[0]]
+    else:
+        by_year = template_for_year(year) if year else None
+        choices = [by_year] if by_year else list(TEMPLATES.values())
+    best: tuple[Template, dict[str, TableReading]] | None = None
+    for template in choices:
+        readings = {
+            table.id: read_table(text, table, template, section_spans(text, headings, table.section))
+            for table in template.tables
+        }
+        if best is None or _found(readings) > _found(best[1]):
+            best = (template, readings)
+    assert best is not None
+    return best
+
+
+def _found(readings: dict[str, TableReading]) -> int:
+    return sum(r.rows_found for r in readings.values())
+
+
+def _marks(text: str) -> dict[str, int]:
+    return {t.id: count_phrases(text, t.marks) for t in TEMPLATES.values()}
+
+
+def _row_found(reading: TableReading, key: str) -> bool:
+    row_id = key.split(".")[1]
+    return row_id not in reading.missing_rows
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts

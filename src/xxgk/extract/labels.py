@@ -1,0 +1,82 @@
+"""Finding printed labels in normalised text, whatever the layout did to them.
+
+A label may be broken across lines, split by table pipes or quoted differently; its numbering
+(1. / (一) / 一、) may be glued to the last number of the previous row ("10000016.属于四类…").
+The patterns built here allow all of that, so the extractor never needs per-layout code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from xxgk.templates import RowSpec
+
+GAP = r"[\s|\"'“”‘’]*"
+_QUOTES = set("\"'“”‘’")
+_DIGIT_ENUM = re.compile(r"^(\d+)[.、]$")
+
+
+def canonical(label: str) -> str:
+    """A label as the normalised text prints it, without spaces and quotes."""
+    text = unicodedata.normalize("NFKC", label)
+    return "".join(c for c in text if not c.isspace() and c not in _QUOTES)
+
+
+def fuzzy(label: str) -> str:
+    """Regex source matching `label` with any whitespace, pipes or quotes between characters."""
+    return GAP.join(re.escape(c) for c in canonical(label))
+
+
+def _enum_pattern(enum: str) -> str:
+    digits = _DIGIT_ENUM.match(canonical(enum))
+    if digits:
+        return re.escape(digits.group(1)) + r"[.、]"
+    return fuzzy(enum)
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    start: int
+    end: int
+
+
+@cache
+def row_pattern(row: RowSpec, *, collapsed: bool = False) -> re.Pattern[str]:
+    """One pattern for a row label: its numbering (optional) then the label or an alias."""
+    variants = (row.collapsed,) if collapsed and row.collapsed else (row.label, *row.aliases)
+    alternatives = sorted({fuzzy(v) for v in variants if v}, key=len, reverse=True)
+    body = "|".join(alternatives)
+    if row.enum and not collapsed:
+        optional = "" if row.enum_required else "?"
+        return re.compile(f"(?:{_enum_pattern(row.enum)}{GAP}){optional}(?:{body})")
+    return re.compile(f"(?:{body})")
+
+
+@cache
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = sorted({fuzzy(p) for p in phrases if p}, key=len, reverse=True)
+    return re.compile("|".join(alternatives))
+
+
+def find_row(text: str, row: RowSpec, start: int, end: int, *, collapsed: bool = False) -> LabelMatch | None:
+    match = row_pattern(row, collapsed=collapsed).search(text, start, end)
+    return LabelMatch(match.start(), match.end()) if match else None
+
+
+def find_phrase(text: str, phrases: tuple[str, ...], start: int, end: int) -> LabelMatch | None:
+    match = phrase_pattern(phrases).search(text, start, end)
+    return LabelMatch(match.start(), match.end()) if match else None
+
+
+def find_last_phrase(text: str, phrases: tuple[str, ...], start: int, end: int) -> LabelMatch | None:
+    last = None
+    for match in phrase_pattern(phrases).finditer(text, start, end):
+        last = match
+    return LabelMatch(last.start(), last.end()) if last else None
+
+
+def count_phrases(text: str, phrases: tuple[str, ...]) -> int:
+    return sum(1 for p in phrases if re.search(fuzzy(p), text))

@@ -1,0 +1,84 @@
+"""Report metadata: title, year, agency and publication date, where the text prints them."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from xxgk.model import Meta
+
+_TITLE = re.compile(
+    r"(?P<pre>[^\s:,。;]{0,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?"
+    r"(?P<mid>[^\s,。;]{0,30}?)政府信息公开(?:工作)?(?:年度)?(?:报告|年报)"
+)
+_PERIOD = re.compile(r"(?P<year>(?:19|20)\d{2})年\s*1月\s*1日")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_AGENCY_SUFFIX = (
+    "人民政府|办事处|管理委员会|委员会|管委会|办公室|办公厅|政府|局|厅|委|署|院|中心|街道|镇|乡|所|站|部|处|队|区|县|市"
+)
+_SIGNATURE = re.compile(rf"^[ \t]*(?P<name>[\u4e00-\u9fff()]{{2,40}}?(?:{_AGENCY_SUFFIX}))[ \t]*$", re.M)
+# a signature line is followed by the date (often mangled by scrapers: "2020121")
+_SIGNED_DATE = re.compile(r"\s*\n\s*(?:\n\s*)*(?:19|20)\d{2}")
+_PLACE = re.compile(r"(?:镇|乡|街道|区|县|市)$")
+_DATED = re.compile(
+    r"(?:发布时间|发布日期|发文日期|成文日期|日期)\s*[:]?\s*(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
+)
+_DATE_LINE = re.compile(r"^[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$", re.M)
+
+
+def extract_meta(text: str, body_start: int) -> Meta:
+    """`body_start` is where the first section heading is; signatures are looked for after it."""
+    meta = Meta()
+    title = _TITLE.search(text)
+    title_agency = None
+    if title:
+        line_start = text.rfind("\n", 0, title.start()) + 1
+        line_end = text.find("\n", title.end())
+        meta.title = text[line_start : line_end if line_end >= 0 else len(text)].strip()[:120]
+        meta.year = int(title.group("year"))
+        title_agency = _clean_agency(title.group("pre") or title.group("mid"))
+    if meta.year is None:
+        meta.year = _year_from_body(text)
+    meta.agency = _agency(text, body_start, title_agency)
+    meta.published = _published(text)
+    return meta
+
+
+def _clean_agency(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = re.sub(r"^(?:标题|题目)\s*", "", name).strip(" :·-")
+    return name if len(name) >= 2 else None
+
+
+def _year_from_body(text: str) -> int | None:
+    period = _PERIOD.search(text)
+    if period:
+        return int(period.group("year"))
+    years = Counter(int(y) for y in _YEAR.findall(text))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _agency(text: str, body_start: int, title_agency: str | None) -> str | None:
+    signatures = list(_SIGNATURE.finditer(text, body_start))
+    dated = [m for m in signatures if _SIGNED_DATE.match(text, m.end())]
+    if dated or signatures:
+        return (dated or signatures)[-1].group("name")
+    if title_agency and _PLACE.search(title_agency):
+        for suffix in ("人民政府", "办事处"):
+            if title_agency + suffix in text:
+                return title_agency + suffix
+    return title_agency
+
+
+def _published(text: str) -> str | None:
+    match = _DATED.search(text)
+    if match is None:
+        dates = list(_DATE_LINE.finditer(text))
+        match = dates[-1] if dates else None
+    if match is None:
+        return None
+    y, m, d = int(match.group("y")), int(match.group("m")), int(match.group("d"))
+    if not (1 <= m <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"

@@ -1,0 +1,249 @@
+"""Reading one statistical table out of normalised text, in any layout.
+
+The table is found by its row labels, in template order, inside its section. The values of a
+row are the printed numbers between its label and the next row's label (or, when numbers come
+before their labels, as in some PDF text, between the previous label and its own). Every
+layout — one cell per line, tabs, pipes, markdown, cells run together — reduces to that.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+from xxgk.extract.labels import LabelMatch, find_last_phrase, find_phrase, find_row
+from xxgk.extract.split import Candidate, Piece, candidates, exact
+from xxgk.extract.tokens import Token, tokens
+from xxgk.templates import ColumnSpec, TableSpec, Template
+from xxgk.templates.arithmetic import Identity, identities
+
+MAX_COMBINATIONS = 4096
+KEEP_PER_LINE = 24
+
+
+@dataclass
+class Line:
+    """A printed row, or for an unlabelled table the whole printed table, and its readings."""
+
+    keys: tuple[str, ...]
+    columns: tuple[ColumnSpec, ...]
+    label: LabelMatch | None
+    toks: list[Token] = field(default_factory=list)
+    options: list[Candidate] = field(default_factory=list)
+    chosen: int = 0
+    ambiguous: set[str] = field(default_factory=set)
+    extra: int = 0
+
+    @property
+    def reading(self) -> Candidate | None:
+        return self.options[self.chosen] if self.options else None
+
+
+@dataclass
+class TableReading:
+    table: TableSpec
+    lines: list[Line]
+    span: tuple[int, int] | None
+    numbers_first: bool = False
+    concatenated: bool = False
+    collapsed: list[str] = field(default_factory=list)
+
+    @property
+    def rows_found(self) -> int:
+        return sum(1 for line in self.lines if line.label is not None)
+
+    @property
+    def cells_found(self) -> int:
+        """How much of the table this reading holds: compares printed occurrences of a section."""
+        return sum(min(len(line.toks), len(line.columns)) for line in self.lines if line.label)
+
+    @property
+    def missing_rows(self) -> list[str]:
+        if self.table.unlabelled:
+            return [] if self.lines and self.lines[0].label is not None else [r.id for r in self.table.rows]
+        return [line.keys[0].split(".")[1] for line in self.lines if line.label is None]
+
+    def pieces(self) -> dict[str, tuple[Piece | None, bool]]:
+        out: dict[str, tuple[Piece | None, bool]] = {}
+        for line in self.lines:
+            reading = line.reading
+            for i, key in enumerate(line.keys):
+                piece = reading.pieces[i] if reading else None
+                out[key] = (piece, key in line.ambiguous)
+        return out
+
+
+def read_table(text: str, table: TableSpec, template: Template, spans: list[tuple[int, int]]) -> TableReading:
+    """The best reading of `table` among the printed occurrences of its section."""
+    best: TableReading | None = None
+    for span in spans or [(0, len(text))]:
+        reading = _read_in(text, table, template, span)
+        if best is None or (reading.cells_found, reading.rows_found) > (best.cells_found, best.rows_found):
+            best = reading
+    assert best is not None
+    if best.rows_found == 0 and spans:
+        whole = _read_in(text, table, template, (0, len(text)))
+        if whole.rows_found > 0:
+            best = whole
+    return best
+
+
+def _read_in(text: str, table: TableSpec, template: Template, span: tuple[int, int]) -> TableReading:
+    start, end = span
+    anchor = find_phrase(text, table.anchors, start, end)
+    if anchor is not None:
+        start = anchor.start
+    if table.unlabelled:
+        lines = _unlabelled_line(text, table, start, end)
+        reading = TableReading(table, lines, span)
+    else:
+        reading = _labelled_lines(text, table, start, end, span)
+    _choose(reading, template)
+    return reading
+
+
+def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[Line]:
+    keys, columns = [], []
+    for row in table.rows:
+        for col in row.columns:
+            keys.append(f"{table.id}.{row.id}.{col.id}")
+            columns.append(col)
+    header = (*table.noise, *(r.label for r in table.rows), *(c.label for c in columns))
+    last = find_last_phrase(text, header, start, end)
+    line = Line(tuple(keys), tuple(columns), last)
+    if last is not None:
+        line.toks = tokens(text, last.end, end)
+    return [line]
+
+
+def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tuple[int, int]) -> TableReading:
+    matches: list[LabelMatch | None] = []
+    collapsed: list[str] = []
+    cursor = start
+    for row in table.rows:
+        match = find_row(text, row, cursor, end)
+        if match is None and row.collapsed:
+            match = find_row(text, row, cursor, end, collapsed=True)
+            if match is not None:
+                collapsed.append(row.id)
+        matches.append(match)
+        if match is not None:
+            cursor = match.end
+    lines = [
+        Line(tuple(f"{table.id}.{row.id}.{c.id}" for c in row.columns), row.columns, match)
+        for row, match in zip(table.rows, matches, strict=True)
+    ]
+    found = [line for line in lines if line.label is not None]
+    bounds = [(line.label.start, line.label.end) for line in found]  # type: ignore[union-attr]
+    if not bounds:
+        return TableReading(table, lines, span, collapsed=collapsed)
+    after = [tokens(text, b[1], nxt[0]) for b, nxt in zip(bounds, [*bounds[1:], (end, end)], strict=True)]
+    before = [tokens(text, prev[1], b[0]) for prev, b in zip([(start, start), *bounds[:-1]], bounds, strict=True)]
+    fits_after = sum(len(t) == len(line.columns) for t, line in zip(after, found, strict=True))
+    fits_before = sum(len(t) == len(line.columns) for t, line in zip(before, found, strict=True))
+    numbers_first = fits_before > fits_after
+    for line, toks in zip(found, before if numbers_first else after, strict=True):
+        line.toks = toks
+    reading = TableReading(table, lines, span, numbers_first=numbers_first, collapsed=collapsed)
+    return reading
+
+
+def _choose(reading: TableReading, template: Template) -> None:
+    """Fill each line's options and pick the reading the template's arithmetic admits."""
+    found = [line for line in reading.lines if line.label is not None]
+    reading.concatenated = any(t.impossible_as_one for line in found for t in line.toks) or (
+        sum(len(line.toks) < len(line.columns) for line in found) * 2 > max(1, len(found))
+    )
+    for line in found:
+        n = len(line.columns)
+        toks = line.toks
+        if len(toks) > n:
+            line.extra = len(toks) - n
+            toks = toks[-n:] if reading.numbers_first else toks[:n]
+        options = []
+        if len(toks) < n and reading.concatenated and any(t.splittable for t in toks):
+            options = candidates(toks, line.columns)
+        line.options = options or [exact(toks, line.columns)]
+
+    rules = identities(template)
+    table_keys = {k for line in reading.lines for k in line.keys}
+    relevant = [i for i in rules if set(i.keys) <= table_keys]
+    for line in found:
+        own = [i for i in relevant if set(i.keys) <= set(line.keys)]
+        if len(line.options) > 1 and own:
+            scored = [(_holding(own, _values(line, c)), c) for c in line.options]
+            top = max(s for s, _ in scored)
+            line.options = [c for s, c in scored if s == top][:KEEP_PER_LINE]
+            line.options.sort(key=lambda c: -c.score)
+            if top < len(own):
+                line.ambiguous = set(_split_keys(line))
+    _choose_across(reading.lines, [i for i in relevant if not any(set(i.keys) <= set(ln.keys) for ln in found)])
+
+
+def _choose_across(lines: list[Line], cross: list[Identity]) -> None:
+    open_lines = [line for line in lines if len(line.options) > 1]
+    if not open_lines:
+        return
+    fixed = {}
+    for line in lines:
+        if line.reading is not None:
+            fixed.update(_values(line, line.reading))
+
+    def evaluate(choice: tuple[int, ...]) -> tuple[int, float]:
+        values = dict(fixed)
+        score = 0.0
+        for line, idx in zip(open_lines, choice, strict=True):
+            values.update(_values(line, line.options[idx]))
+            score += line.options[idx].score
+        return _holding(cross, values), score
+
+    sizes = [len(line.options) for line in open_lines]
+    if math.prod(sizes) <= MAX_COMBINATIONS:
+        best = max(itertools.product(*(range(s) for s in sizes)), key=evaluate)
+    else:
+        best = _ascend(open_lines, sizes, evaluate)
+    best_key = evaluate(best)
+    for pos, (line, idx) in enumerate(zip(open_lines, best, strict=True)):
+        line.chosen = idx
+        for alt in range(len(line.options)):
+            if alt == idx:
+                continue
+            trial = best[:pos] + (alt,) + best[pos + 1 :]
+            if evaluate(trial)[0] == best_key[0]:
+                mine, theirs = line.options[idx].pieces, line.options[alt].pieces
+                for key, a, b in zip(line.keys, mine, theirs, strict=True):
+                    if (a.value if a else None) != (b.value if b else None):
+                        line.ambiguous.add(key)
+
+
+def _ascend(lines: list[Line], sizes: list[int], evaluate) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
+    """Coordinate ascent when there are too many combinations to try them all."""
+    choice = [0] * len(lines)
+    improved = True
+    while improved:
+        improved = False
+        for pos, size in enumerate(sizes):
+            current = evaluate(tuple(choice))
+            for alt in range(size):
+                trial = choice[:pos] + [alt] + choice[pos + 1 :]
+                if evaluate(tuple(trial)) > current:
+                    choice, current, improved = trial, evaluate(tuple(trial)), True
+    return tuple(choice)
+
+
+def _values(line: Line, candidate: Candidate) -> dict[str, object]:
+    return {k: (p.value if p else None) for k, p in zip(line.keys, candidate.pieces, strict=True)}
+
+
+def _holding(rules: list[Identity], values: dict[str, object]) -> int:
+    return sum(1 for rule in rules if rule.holds(values))
+
+
+def _split_keys(line: Line) -> list[str]:
+    """Cells whose text came out of a split token (not printed on their own)."""
+    reading = line.reading
+    if reading is None:
+        return []
+    whole = {(t.start, t.text) for t in line.toks}
+    return [k for k, p in zip(line.keys, reading.pieces, strict=True) if p and (p.start, p.text) not in whole]

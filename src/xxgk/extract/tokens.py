@@ -1,0 +1,85 @@
+"""The printed values between two row labels: numbers, amounts with units, placeholders.
+
+Text in between (group labels, headers, notes) separates values and is otherwise ignored;
+parenthesised notes such as （单位：万元，保留4位小数） are dropped first so their digits are not
+taken for data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from xxgk.model import Value
+from xxgk.templates import ColumnSpec
+
+_NOTE = re.compile(r"\([^()]*[\u4e00-\u9fff][^()]*\)")
+_TOKEN = re.compile(
+    r"(?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)(?:[ ]?(?P<unit>万元|元))?"
+    r"|(?<![^\s|])(?P<ph>/|-+|—+|无)(?![^\s|])"
+)
+# yuan per 万元
+_WAN = Decimal(10000)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One printed value, or a run of digits that may hold several (a chunk)."""
+
+    text: str
+    start: int
+    number: str | None  # digits with sign and decimals, commas removed; None for a placeholder
+    unit: str | None
+    suffix: str = ""  # the unit as printed after the number
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    @property
+    def digits(self) -> str:
+        """The integer digits that a split may cut between."""
+        if self.number is None:
+            return ""
+        return self.number.lstrip("+-").split(".")[0]
+
+    @property
+    def splittable(self) -> bool:
+        return len(self.digits) > 1
+
+    @property
+    def impossible_as_one(self) -> bool:
+        """A leading zero ('0181') cannot be one printed number: cells ran together."""
+        d = self.digits
+        return len(d) > 1 and d[0] == "0"
+
+
+def tokens(text: str, start: int, end: int) -> list[Token]:
+    segment = _NOTE.sub(lambda m: " " * len(m.group()), text[start:end])
+    out = []
+    for m in _TOKEN.finditer(segment):
+        number = m.group("num")
+        out.append(
+            Token(
+                text=m.group(),
+                start=start + m.start(),
+                number=number.replace(",", "") if number else None,
+                unit=m.group("unit"),
+                suffix=m.group()[len(number) :] if number else "",
+            )
+        )
+    return out
+
+
+def parse_number(number: str, unit: str | None, column: ColumnSpec) -> Value:
+    """The value of one printed number in `column`, amounts converted to the column's unit."""
+    try:
+        if column.kind == "amount" or "." in number:
+            value = Decimal(number)
+            if column.kind == "amount" and unit == "元":
+                value = value / _WAN
+            return value
+        return int(number)
+    except (ValueError, InvalidOperation):
+        return None

@@ -1,0 +1,161 @@
+"""The report model shared by the reader, the checker, the store and the web application.
+
+A report is a template id, metadata, one `Cell` per template cell (keyed "table.row.column",
+the data-dictionary ids of FORMAT.md) and the findings of the rules. A cell keeps what was
+printed and where, so a number is never detached from its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from xxgk.templates import TEMPLATES, Template
+
+Value = int | Decimal | None
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a printed value came from.
+
+    For text: 1-based line and column and the 0-based character offset in the normalised text.
+    Readers of other formats fill the fields that apply to them (page and box, grid cell).
+    """
+
+    offset: int | None = None
+    length: int | None = None
+    line: int | None = None
+    column: int | None = None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    grid: int | None = None
+    grid_row: int | None = None
+    grid_col: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class Cell:
+    key: str
+    value: Value = None
+    text: str | None = None
+    provenance: Provenance | None = None
+    ambiguous: bool = False
+    found: bool = False
+
+    @property
+    def table(self) -> str:
+        return self.key.split(".")[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": json_value(self.value), "text": self.text}
+        if self.provenance is not None:
+            out["source"] = self.provenance.to_dict()
+        if self.ambiguous:
+            out["ambiguous"] = True
+        if not self.found:
+            out["missing"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    cells: tuple[str, ...]
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "cells": list(self.cells),
+            "message": self.message,
+        }
+
+
+@dataclass
+class Meta:
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "agency": self.agency,
+            "year": self.year,
+            "published": self.published,
+            "title": self.title,
+        }
+
+
+@dataclass
+class Report:
+    """One annual report as read: what was printed, where, and what is wrong with it."""
+
+    template_id: str
+    meta: Meta = field(default_factory=Meta)
+    cells: dict[str, Cell] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    source: str | None = None
+    layout: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+    # the printed span of each section (the occurrence the tables were read from, or the last)
+    sections: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def blank(cls, template_id: str) -> Report:
+        report = cls(template_id=template_id)
+        report.cells = {key: Cell(key) for key in report.template.cell_keys()}
+        return report
+
+    @property
+    def template(self) -> Template:
+        return TEMPLATES[self.template_id]
+
+    def value(self, key: str) -> Value:
+        return self.cells[key].value
+
+    def tables(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """The three tables as nested dicts of values, as in the JSON contract."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for table in self.template.tables:
+            rows = out.setdefault(table.id, {})
+            for row in table.rows:
+                rows[row.id] = {
+                    col.id: json_value(self.cells[f"{table.id}.{row.id}.{col.id}"].value)
+                    for col in row.columns
+                }
+        return out
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def to_dict(self, *, cells: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "template": self.template_id,
+            "meta": self.meta.to_dict(),
+            "tables": self.tables(),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        if self.source is not None:
+            out["source"] = self.source
+        if self.layout:
+            out["layout"] = self.layout
+        if cells:
+            out["cells"] = {key: cell.to_dict() for key, cell in self.cells.items()}
+        return out
+
+
+def json_value(value: Value) -> int | float | None:
+    """Decimals become JSON numbers; ints stay exact."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value

@@ -1,0 +1,1 @@
+"""Renderings of a report: the JSON contract and the terminal view."""

@@ -1,0 +1,51 @@
+"""Bytes to text: detect the encoding of scraped report files.
+
+Government sites still serve GBK; charset-normalizer guesses, and GB2312/GBK are decoded as
+their superset GB18030 so that rarer characters in names do not break the decoding.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from xxgk.errors import InputError
+
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control bytes in the first 8 KiB mean this is not a text file."""
+    head = data[:8192]
+    if any(head.startswith(bom) for bom, _ in _BOMS[1:]):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls > max(8, len(head) // 100)
+
+
+def decode_text(data: bytes, where: str) -> str:
+    if not data.strip():
+        raise InputError("empty file", where)
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    if looks_binary(data):
+        raise InputError("binary data, not a text report (a PDF, DOCX or image needs its reader)", where)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.encoding is None:
+        raise InputError("unknown text encoding (not UTF-8, GB18030 or another known one)", where)
+    encoding = best.encoding.lower().replace("_", "")
+    if encoding in _GB_FAMILY or encoding.startswith("gb"):
+        encoding = "gb18030"
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise InputError(f"text is not valid {encoding}", where) from None

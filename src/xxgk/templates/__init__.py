@@ -1,0 +1,223 @@
+"""The national report templates, loaded once from `national.toml`.
+
+The TOML file is the single place where ids, printed labels, label variants and template marks
+are declared; everything else in xxgk iterates over the objects built here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+ColumnKind = Literal["count", "signed", "amount"]
+
+
+@dataclass(frozen=True)
+class Prior:
+    """How plausible a printed value is; used only to split digits that ran together."""
+
+    p_zero: float
+    mu: float
+    sd: float
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    id: str
+    label: str
+    aliases: tuple[str, ...]
+    kind: ColumnKind
+    unit: str | None
+    prior: Prior
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    id: str
+    label: str
+    short_label: str | None
+    aliases: tuple[str, ...]
+    enum: str | None
+    enum_required: bool
+    group: str | None
+    collapsed: str | None
+    columns: tuple[ColumnSpec, ...]
+
+    @property
+    def printed(self) -> str:
+        return f"{self.enum or ''}{self.label}"
+
+    @property
+    def short(self) -> str:
+        """A name short enough for a message."""
+        return self.short_label or self.label
+
+    def column(self, column_id: str) -> ColumnSpec:
+        for column in self.columns:
+            if column.id == column_id:
+                return column
+        raise KeyError(column_id)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    id: str
+    title: str
+    section: str
+    anchors: tuple[str, ...]
+    noise: tuple[str, ...]
+    rows: tuple[RowSpec, ...]
+    unlabelled: bool
+    outcomes_from: str | None
+
+    def row(self, row_id: str) -> RowSpec:
+        for row in self.rows:
+            if row.id == row_id:
+                return row
+        raise KeyError(row_id)
+
+    def has_row(self, row_id: str) -> bool:
+        return any(row.id == row_id for row in self.rows)
+
+    def cell_keys(self) -> list[str]:
+        return [f"{self.id}.{row.id}.{col.id}" for row in self.rows for col in row.columns]
+
+    def outcome_rows(self) -> tuple[RowSpec, ...]:
+        """Rows from the first outcome row up to (not including) the 总计 row."""
+        if self.outcomes_from is None:
+            return ()
+        ids = [row.id for row in self.rows]
+        return self.rows[ids.index(self.outcomes_from) : ids.index("total")]
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    id: str
+    number: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    issued_by: str
+    first_year: int
+    last_year: int | None
+    marks: tuple[str, ...]
+    tables: tuple[TableSpec, ...]
+
+    def table(self, table_id: str) -> TableSpec:
+        for table in self.tables:
+            if table.id == table_id:
+                return table
+        raise KeyError(table_id)
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+    def cell_keys(self) -> list[str]:
+        return [key for table in self.tables for key in table.cell_keys()]
+
+    def cell(self, key: str) -> tuple[TableSpec, RowSpec, ColumnSpec]:
+        table_id, row_id, column_id = key.split(".")
+        table = self.table(table_id)
+        row = table.row(row_id)
+        return table, row, row.column(column_id)
+
+    def label(self, key: str) -> str:
+        """The name of a cell for messages: row and column as printed (short forms)."""
+        table, row, column = self.cell(key)
+        if table.unlabelled:
+            return f"{row.label}·{column.label}"
+        return f"{row.short}·{column.label}"
+
+
+def _columns(data: dict, set_name: str) -> tuple[ColumnSpec, ...]:
+    return tuple(
+        ColumnSpec(
+            id=col_id,
+            label=spec["label"],
+            aliases=tuple(spec.get("aliases", ())),
+            kind=spec.get("kind", "count"),
+            unit=spec.get("unit"),
+            prior=Prior(*spec["prior"]),
+        )
+        for col_id, spec in data["columns"][set_name].items()
+    )
+
+
+def _rows(data: dict, set_names: list[str], default_columns: str | None) -> tuple[RowSpec, ...]:
+    rows = []
+    for set_name in set_names:
+        for row_id, spec in data["rows"][set_name].items():
+            rows.append(
+                RowSpec(
+                    id=row_id,
+                    label=spec["label"],
+                    short_label=spec.get("short"),
+                    aliases=tuple(spec.get("aliases", ())),
+                    enum=spec.get("enum"),
+                    enum_required=spec.get("enum_required", False),
+                    group=spec.get("group"),
+                    collapsed=spec.get("collapsed"),
+                    columns=_columns(data, spec.get("columns", default_columns)),
+                )
+            )
+    return tuple(rows)
+
+
+def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...]]:
+    text = resources.files(__package__).joinpath("national.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    sections = tuple(
+        SectionSpec(id=s["id"], number=s["number"], keywords=tuple(s["keywords"]))
+        for s in data["section"]
+    )
+    templates = {}
+    for spec in data["template"]:
+        tables = []
+        for table_id, table in data["tables"].items():
+            tables.append(
+                TableSpec(
+                    id=table_id,
+                    title=table["title"],
+                    section=table["section"],
+                    anchors=tuple(table.get("anchors", ())),
+                    noise=tuple(table.get("noise", ())),
+                    rows=_rows(data, spec[table_id], table.get("columns")),
+                    unlabelled=table.get("unlabelled", False),
+                    outcomes_from=table.get("outcomes_from"),
+                )
+            )
+        templates[spec["id"]] = Template(
+            id=spec["id"],
+            issued_by=spec["issued_by"],
+            first_year=spec["first_year"],
+            last_year=spec.get("last_year"),
+            marks=tuple(spec["marks"]),
+            tables=tuple(tables),
+        )
+    return templates, sections
+
+
+TEMPLATES, SECTIONS = _load()
+TABLE_IDS: tuple[str, ...] = ("active", "applications", "appeals")
+
+
+@cache
+def template_for_year(year: int) -> Template | None:
+    """The template a report of `year` must use (None before 2019, when there was none)."""
+    for template in TEMPLATES.values():
+        if template.covers(year):
+            return template
+    return None
+
+
+def get_template(template_id: str) -> Template:
+    try:
+        return TEMPLATES[template_id]
+    except KeyError:
+        raise KeyError(f"unknown template {template_id!r}; known: {', '.join(TEMPLATES)}") from None

@@ -1,0 +1,96 @@
+"""The arithmetic a template implies (勾稽关系), as identities between cells.
+
+The checker reports the identities a report breaks; the reader uses the same identities to
+choose how digits that ran together are split. One definition serves both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from xxgk.templates import Template
+
+Number = int | float
+Lookup = Callable[[str], "Number | None"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """sum(lhs) == sum(rhs), for the rule `rule`; `subject` is the row or column it is about."""
+
+    rule: str
+    subject: str
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.lhs + self.rhs
+
+    def sides(self, values: Mapping[str, object]) -> tuple[Number, Number] | None:
+        """Both sums, blanks counted as 0; None when no cell of it was printed at all."""
+        got = [values.get(k) for k in self.keys]
+        if all(v is None for v in got):
+            return None
+        lhs = sum(_num(values.get(k)) for k in self.lhs)
+        rhs = sum(_num(values.get(k)) for k in self.rhs)
+        return lhs, rhs
+
+    def holds(self, values: Mapping[str, object]) -> bool | None:
+        sides = self.sides(values)
+        return None if sides is None else sides[0] == sides[1]
+
+
+def _num(value: object) -> Number:
+    if value is None:
+        return 0
+    return value  # type: ignore[return-value]
+
+
+@cache
+def identities(template: Template) -> tuple[Identity, ...]:
+    out: list[Identity] = []
+    apps = template.table("applications")
+    columns = apps.rows[0].columns
+    parts = [c.id for c in columns if c.id != "total"]
+    for row in apps.rows:
+        out.append(
+            Identity(
+                "T3-ROW",
+                row.id,
+                (f"applications.{row.id}.total",),
+                tuple(f"applications.{row.id}.{c}" for c in parts),
+            )
+        )
+    outcomes = apps.outcome_rows()
+    for column in columns:
+        c = column.id
+        out.append(
+            Identity(
+                "T3-SUM",
+                c,
+                (f"applications.total.{c}",),
+                tuple(f"applications.{row.id}.{c}" for row in outcomes),
+            )
+        )
+        out.append(
+            Identity(
+                "T3-BAL",
+                c,
+                (f"applications.received.{c}", f"applications.carried_over.{c}"),
+                (f"applications.total.{c}", f"applications.carried_forward.{c}"),
+            )
+        )
+    for row in template.table("appeals").rows:
+        parts4 = [c.id for c in row.columns if c.id != "total"]
+        out.append(
+            Identity(
+                "T4-SUM",
+                row.id,
+                (f"appeals.{row.id}.total",),
+                tuple(f"appeals.{row.id}.{c}" for c in parts4),
+            )
+        )
+    return tuple(out)
