@@ -23,6 +23,7 @@ from xxgk.output.terminal import render_report
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="Read and check 政府信息公开工作年度报告 (government information-disclosure annual reports).",
 )
@@ -48,6 +49,8 @@ def _reports(files: list[Path]) -> Iterator[Report | XxgkError]:
             yield xxgk.parse_path(path)
         except XxgkError as error:
             yield error
+        except Exception as error:  # a bug must not stop a batch; say where, ask for a report
+            yield XxgkError(f"internal error ({type(error).__name__}: {error}); please report it", str(path))
 
 
 def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool) -> int:

@@ -107,7 +107,7 @@ def check_blank(rule: Rule, report: Report) -> Iterator[Finding]:
     for keys, message in ((blank, "blank"), (placeholder, "placeholder")):
         if keys:
             names = "、".join(report.template.label(k) for k in keys[:6]) + ("等" if len(keys) > 6 else "")
-            yield rule.finding(keys, message, count=len(keys), cells=names)
+            yield rule.finding(keys, message, count=len(keys), names=names)
 
 
 def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:

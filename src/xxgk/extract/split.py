@@ -133,10 +133,13 @@ def _expand(toks: list[Token], columns: tuple[ColumnSpec, ...], sizes: tuple[int
         yield Candidate(pieces, score)
 
 
-def exact(toks: list[Token], columns: tuple[ColumnSpec, ...]) -> Candidate:
-    """The reading when each token is one cell; missing trailing cells stay empty."""
+def exact(toks: list[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidate:
+    """The reading when each token is one cell (None: a blank); missing trailing cells stay empty."""
     pieces: list[Piece | None] = []
     for token, column in zip(toks, columns, strict=False):
+        if token is None:
+            pieces.append(None)
+            continue
         value = parse_number(token.number, token.unit, column) if token.number is not None else None
         pieces.append(Piece(token.text, token.start, value))
     pieces.extend([None] * (len(columns) - len(pieces)))

@@ -99,7 +99,7 @@ def _read_in(text: str, table: TableSpec, template: Template, span: tuple[int, i
         reading = TableReading(table, lines, span)
     else:
         reading = _labelled_lines(text, table, start, end, span)
-    _choose(reading, template)
+    _choose(text, reading, template)
     return reading
 
 
@@ -149,7 +149,42 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     return reading
 
 
-def _choose(reading: TableReading, template: Template) -> None:
+def _delimited_cells(text: str, line: Line, toks: list[Token]) -> list[Token | None] | None:
+    """Where cells are delimited (| or tab), an empty cell between delimiters is a blank cell.
+
+    Leading empty cells are the rest of the label cell or markdown padding and are skipped;
+    each other cell must hold one value. None when the layout does not say where blanks are.
+    """
+    if not toks or line.label is None:
+        return None
+    start, end = line.label.end, toks[-1].end
+    segment = text[start:end]
+    delimiter = "|" if "|" in segment else "\t" if "\t" in segment else None
+    if delimiter is None:
+        return None
+    cells: list[Token | None] = []
+    pos = start
+    pending = iter(toks)
+    upcoming = next(pending, None)
+    for piece in segment.split(delimiter):
+        piece_end = pos + len(piece)
+        inside = []
+        while upcoming is not None and upcoming.start < piece_end:
+            inside.append(upcoming)
+            upcoming = next(pending, None)
+        if len(inside) > 1:
+            return None
+        if inside:
+            cells.append(inside[0])
+        elif not piece.strip() and cells:
+            cells.append(None)
+        pos = piece_end + 1
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells if len(cells) <= len(line.columns) else None
+
+
+def _choose(text: str, reading: TableReading, template: Template) -> None:
     """Fill each line's options and pick the reading the template's arithmetic admits."""
     found = [line for line in reading.lines if line.label is not None]
     reading.concatenated = any(t.impossible_as_one for line in found for t in line.toks) or (
@@ -164,6 +199,8 @@ def _choose(reading: TableReading, template: Template) -> None:
         options = []
         if len(toks) < n and reading.concatenated and any(t.splittable for t in toks):
             options = candidates(toks, line.columns)
+        elif len(toks) < n:
+            toks = _delimited_cells(text, line, toks) or toks
         line.options = options or [exact(toks, line.columns)]
 
     rules = identities(template)

@@ -44,18 +44,18 @@ def render_table(report: Report, table: TableSpec, styles: dict[str, str]) -> Gr
         parts = []
         for columns, rows in groupby(table.rows, key=lambda r: r.columns):
             grid = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-            grid.add_column("信息内容", min_width=14)
+            grid.add_column("信息内容", no_wrap=True)
             for column in columns:
-                grid.add_column(column.label, justify="right")
+                grid.add_column(column.label, justify="right", overflow="fold")
             for row in rows:
                 grid.add_row(row.label, *(_cell_text(report, f"active.{row.id}.{c.id}", styles) for c in columns))
             parts.append(grid)
         return Group(Text(_title(report, table), style="bold"), *parts)
     columns = table.rows[0].columns
     grid = Table(title=_title(report, table), title_justify="left", header_style="bold")
-    grid.add_column("")
+    grid.add_column("", no_wrap=True)
     for column in columns:
-        grid.add_column(column.label, justify="right")
+        grid.add_column(column.label, justify="right", overflow="fold")
     for row in table.rows:
         label = row.label if table.unlabelled else f"{row.enum or ''}{row.short}"
         grid.add_row(label, *(_cell_text(report, f"{table.id}.{row.id}.{c.id}", styles) for c in columns))

@@ -1,0 +1,48 @@
+"""The reader against hand-checked truth: every cell of every real text report in the corpus."""
+
+from __future__ import annotations
+
+import math
+
+import xxgk
+from tests.conftest import truth_of
+
+
+def _cells(tables: dict) -> dict[tuple[str, str, str], object]:
+    return {(t, r, c): v for t, rows in tables.items() for r, cols in rows.items() for c, v in cols.items()}
+
+
+def _same(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), abs_tol=1e-6)  # type: ignore[arg-type]
+
+
+def test_every_cell_matches_truth(text_report):
+    truth = truth_of(text_report)
+    report = xxgk.parse_path(text_report)
+    got = _cells(report.tables())
+    wrong = {k: (v, got.get(k)) for k, v in _cells(truth["tables"]).items() if not _same(v, got.get(k))}
+    assert wrong == {}
+    assert report.template_id == truth["template"]
+    assert report.meta.year == truth["meta"]["year"]
+
+
+def test_agency_matches_truth(text_report):
+    assert xxgk.parse_path(text_report).meta.agency == truth_of(text_report)["meta"]["agency"]
+
+
+def test_consistent_corpus_reports_get_no_error(text_report):
+    report = xxgk.parse_path(text_report)
+    assert [f.message for f in report.errors] == []
+
+
+def test_cells_point_at_their_printed_text(text_report):
+    report = xxgk.parse_path(text_report)
+    for cell in report.cells.values():
+        if cell.provenance is None:
+            continue
+        p = cell.provenance
+        assert report.text[p.offset : p.offset + p.length] == cell.text
+        line = report.text.splitlines()[p.line - 1]
+        assert line[p.column - 1 :].startswith(cell.text)
