@@ -34,7 +34,8 @@ def extract_meta(text: str, body_start: int) -> Meta:
     if title:
         line_start = text.rfind("\n", 0, title.start()) + 1
         line_end = text.find("\n", title.end())
-        meta.title = text[line_start : line_end if line_end >= 0 else len(text)].strip()[:120]
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        meta.title = re.sub(r"^\s*(?:标题|题目)\s*:?\s*", "", line).strip()[:120]
         meta.year = int(title.group("year"))
         title_agency = _clean_agency(title.group("pre") or title.group("mid"))
     if meta.year is None:

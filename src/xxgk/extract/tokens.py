@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from xxgk.model import Value
 from xxgk.templates import ColumnSpec
 
-_NOTE = re.compile(r"\([^()]*[\u4e00-\u9fff][^()]*\)")
+_NOTE = re.compile(r"\([^()\n]*[\u4e00-\u9fff][^()\n]*\)")
 _TOKEN = re.compile(
     r"(?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)(?:[ ]?(?P<unit>万元|元))?"
     r"|(?<![^\s|])(?P<ph>/|-+|—+|无)(?![^\s|])"

@@ -1,0 +1,86 @@
+"""Bad input gets one clear line and exit 2; encodings that government sites use are read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import xxgk
+from tests.conftest import CORPUS
+
+WUXI = CORPUS / "001_0e974329021f3c6f.txt"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "xxgk", *args], capture_output=True, text=True, encoding="utf-8", check=False
+    )
+
+
+def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
+    (tmp / "empty.txt").write_bytes(b"")
+    (tmp / "blank.txt").write_bytes(b"  \n\n \t\n")
+    (tmp / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (tmp / "essay.txt").write_text("今天天气很好。我们去公园散步，看见了很多花。\n" * 20, encoding="utf-8")
+    (tmp / "odd.txt").write_bytes(bytes(range(128, 256)) * 30)
+    (tmp / "folder").mkdir()
+    return {
+        "missing": (tmp / "nope.txt", "no such file"),
+        "directory": (tmp / "folder", "is a directory"),
+        "empty": (tmp / "empty.txt", "empty file"),
+        "whitespace only": (tmp / "blank.txt", "empty file"),
+        "binary": (tmp / "binary.txt", "binary data"),
+        "not a report": (tmp / "essay.txt", "not a government information-disclosure annual report"),
+        "unknown encoding": (tmp / "odd.txt", "unknown text encoding"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["missing", "directory", "empty", "whitespace only", "binary", "not a report", "unknown encoding"]
+)
+@pytest.mark.parametrize("command", ["parse", "check"])
+def test_bad_input_is_one_line_on_stderr_and_exit_2(tmp_path, case, command):
+    path, words = _bad_inputs(tmp_path)[case]
+    result = run(command, "--json", str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("xxgk: error: ") and str(path) in lines[0] and words in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_the_library_raises_typed_errors(tmp_path):
+    cases = _bad_inputs(tmp_path)
+    with pytest.raises(xxgk.InputError, match="no such file"):
+        xxgk.parse_path(cases["missing"][0])
+    with pytest.raises(xxgk.NotAReportError):
+        xxgk.parse_path(cases["not a report"][0])
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig", "utf-16"])
+def test_reports_in_chinese_encodings_are_read_like_utf8(tmp_path, encoding):
+    text = WUXI.read_text(encoding="utf-8").replace("\xa0", " ")  # GBK has no NBSP
+    path = tmp_path / f"report.{encoding}.txt"
+    path.write_bytes(text.encode(encoding))
+    assert xxgk.parse_path(path).tables() == xxgk.parse_path(WUXI).tables()
+    assert xxgk.parse_path(path).meta.agency == "无锡市滨湖区河埒街道办事处"
+
+
+def test_gbk_text_with_a_character_outside_gb2312_is_decoded(tmp_path):
+    # 埒 is in GBK but not in GB2312: decoding GBK files as GB2312 would lose it
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(WUXI.read_text(encoding="utf-8").replace("\xa0", " ").encode("gbk"))
+    assert "河埒街道" in xxgk.parse_path(path).meta.agency
+
+
+def test_a_bad_file_among_good_ones_does_not_stop_the_others(tmp_path):
+    result = run("parse", "--json", str(WUXI), str(tmp_path / "nope.txt"), str(CORPUS / "pt004.txt"))
+    assert result.returncode == 2
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["meta"]["year"] for o in objects] == [2020, 2022]
+    assert "nope.txt: no such file" in result.stderr

@@ -1,0 +1,83 @@
+"""Reading cells in the layouts real reports come in: runs of digits, units, numbers first."""
+
+from __future__ import annotations
+
+import xxgk
+from tests.conftest import CORPUS
+from xxgk.model import json_value
+
+WUXI = CORPUS / "001_0e974329021f3c6f.txt"
+
+
+def _pingtan_2019_with_active(rows: str) -> str:
+    """pt001 (cells run together) with its 二、主动公开 table body replaced."""
+    text = (CORPUS / "pt001.txt").read_text(encoding="utf-8")
+    start = text.index("规章000")
+    end = text.index("三、收到和处理政府信息公开申请情况")
+    return text[:start] + rows + text[end:]
+
+
+def test_concatenated_applications_rows_are_split_by_the_row_totals():
+    report = xxgk.parse_path(CORPUS / "pt004.txt")
+    assert [report.value(f"applications.received.{c}") for c in ("natural_person", "commercial", "total")] == [
+        71,
+        3,
+        74,
+    ]
+    # "3700000372.没有现成信息…": the row's own 2. numbering is not a digit of the values
+    assert report.value("applications.unavailable_not_held.total") == 37
+    assert report.value("applications.unavailable_needs_creation.total") == 0
+
+
+def test_a_negative_change_splits_at_its_sign():
+    rows = "规章000规范性文件898989第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可3960181" \
+        "其他对外管理服务事项100153第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量行政处罚2648-18538" \
+        "行政强制126025第二十条第（八）项信息内容上一年项目数量本年增/减行政事业性收费350第二十条第（九）项" \
+        "信息内容采购项目数量采购总金额政府集中采购13575394432.52元"
+    report = xxgk.parse_text(_pingtan_2019_with_active(rows))
+    penalties = [report.value(f"active.penalties.{c}") for c in ("previous", "change", "decisions")]
+    assert penalties == [2648, -18, 538]
+    assert report.cells["active.penalties.change"].text == "-18"
+
+
+def test_amounts_in_yuan_become_wan_yuan_and_keep_their_printed_text():
+    report = xxgk.parse_path(CORPUS / "pt001.txt")
+    cell = report.cells["active.procurement.amount"]
+    assert json_value(cell.value) == 7539.443252
+    assert cell.text == "75394432.52元"
+    text = WUXI.read_text(encoding="utf-8").replace("64.5万元", "645000元")
+    assert json_value(xxgk.parse_text(text).value("active.procurement.amount")) == 64.5
+
+
+def test_numbers_printed_before_their_labels_are_read():
+    """PDF text often puts a row's numbers on the line before its (taller) label cell."""
+    source = xxgk.parse_path(WUXI)
+    lines = ["河埒街道2020年政府信息公开工作年度报告", "一、总体情况", "工作概述。"]
+    for table in source.template.tables:
+        number = {"active": "二", "applications": "三", "appeals": "四"}[table.id]
+        lines.append(f"{number}、{table.title}")
+        if table.unlabelled:
+            lines.append("行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉")
+            lines.append(" ".join(str(source.value(k)) for k in table.cell_keys()))
+            continue
+        lines.append("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）" if number == "三" else "信息内容")
+        for row in table.rows:
+            values = [json_value(source.value(f"{table.id}.{row.id}.{c.id}")) for c in row.columns]
+            lines.append("   ".join(str(v) for v in values))
+            lines.append(row.printed)
+    lines += ["五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。"]
+    report = xxgk.parse_text("\n".join(lines))
+    assert report.tables() == source.tables()
+    assert report.layout["tables"]["applications"]["numbers_first"] is True
+
+
+def test_labels_broken_across_lines_with_numbers_inside_them():
+    """pdftotext puts a wrapped label's second line after the numbers of its row."""
+    text = WUXI.read_text(encoding="utf-8")
+    label = "(二)部分公开(区分处理的,只计这一情形,不计其他情形)"
+    assert label in text
+    start = text.index(label)
+    end = text.index("(三)不予公开")
+    text = text[:start] + "(二)部分公开(区分处理的,只计这一\n 0  0  0  0  0  0  0\n情形,不计其他情形)\n" + text[end:]
+    report = xxgk.parse_text(text)
+    assert report.tables() == xxgk.parse_path(WUXI).tables()
