@@ -68,7 +68,11 @@ def test_check_json_lists_the_findings():
 
 def test_parse_without_json_prints_the_three_tables():
     out = run("parse", str(WUXI)).stdout
-    for heading in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+    for heading in (
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ):
         assert heading in out
     assert "政府集中采购" in out and "64.5" in out
 

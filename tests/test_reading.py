@@ -19,7 +19,9 @@ def _pingtan_2019_with_active(rows: str) -> str:
 
 def test_concatenated_applications_rows_are_split_by_the_row_totals():
     report = xxgk.parse_path(CORPUS / "pt004.txt")
-    assert [report.value(f"applications.received.{c}") for c in ("natural_person", "commercial", "total")] == [
+    assert [
+        report.value(f"applications.received.{c}") for c in ("natural_person", "commercial", "total")
+    ] == [
         71,
         3,
         74,
@@ -30,10 +32,12 @@ def test_concatenated_applications_rows_are_split_by_the_row_totals():
 
 
 def test_a_negative_change_splits_at_its_sign():
-    rows = "规章000规范性文件898989第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可3960181" \
-        "其他对外管理服务事项100153第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量行政处罚2648-18538" \
-        "行政强制126025第二十条第（八）项信息内容上一年项目数量本年增/减行政事业性收费350第二十条第（九）项" \
+    rows = (
+        "规章000规范性文件898989第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可3960181"
+        "其他对外管理服务事项100153第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量行政处罚2648-18538"
+        "行政强制126025第二十条第（八）项信息内容上一年项目数量本年增/减行政事业性收费350第二十条第（九）项"
         "信息内容采购项目数量采购总金额政府集中采购13575394432.52元"
+    )
     report = xxgk.parse_text(_pingtan_2019_with_active(rows))
     penalties = [report.value(f"active.penalties.{c}") for c in ("previous", "change", "decisions")]
     assert penalties == [2648, -18, 538]
@@ -57,10 +61,16 @@ def test_numbers_printed_before_their_labels_are_read():
         number = {"active": "二", "applications": "三", "appeals": "四"}[table.id]
         lines.append(f"{number}、{table.title}")
         if table.unlabelled:
-            lines.append("行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉")
+            lines.append(
+                "行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉"
+            )
             lines.append(" ".join(str(source.value(k)) for k in table.cell_keys()))
             continue
-        lines.append("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）" if number == "三" else "信息内容")
+        lines.append(
+            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+            if number == "三"
+            else "信息内容"
+        )
         for row in table.rows:
             values = [json_value(source.value(f"{table.id}.{row.id}.{c.id}")) for c in row.columns]
             lines.append("   ".join(str(v) for v in values))
@@ -78,6 +88,10 @@ def test_labels_broken_across_lines_with_numbers_inside_them():
     assert label in text
     start = text.index(label)
     end = text.index("(三)不予公开")
-    text = text[:start] + "(二)部分公开(区分处理的,只计这一\n 0  0  0  0  0  0  0\n情形,不计其他情形)\n" + text[end:]
+    text = (
+        text[:start]
+        + "(二)部分公开(区分处理的,只计这一\n 0  0  0  0  0  0  0\n情形,不计其他情形)\n"
+        + text[end:]
+    )
     report = xxgk.parse_text(text)
     assert report.tables() == xxgk.parse_path(WUXI).tables()

@@ -31,7 +31,10 @@ def test_t3_bal_fires_when_received_changes_but_outcomes_do_not():
         edit_cells(WUXI, {"applications.received.natural_person": "3", "applications.received.total": "3"})
     )
     bal = _findings(report, "T3-BAL")
-    assert {f.cells[0] for f in bal} == {"applications.received.natural_person", "applications.received.total"}
+    assert {f.cells[0] for f in bal} == {
+        "applications.received.natural_person",
+        "applications.received.total",
+    }
     assert all(f.severity == "error" for f in bal)
     assert "3" in bal[0].message and "2" in bal[0].message
     assert _findings(report, "T3-ROW") == [] and _findings(report, "T3-SUM") == []
@@ -69,11 +72,17 @@ def test_domain_fires_on_a_negative_count_and_a_fractional_count():
     report = _parse(
         edit_cells(
             WUXI,
-            {"applications.not_processed_repeat.commercial": "-1", "applications.withheld_inquiry.research": "1.5"},
+            {
+                "applications.not_processed_repeat.commercial": "-1",
+                "applications.withheld_inquiry.research": "1.5",
+            },
         )
     )
     domain = {f.cells[0]: f.message for f in _findings(report, "DOMAIN")}
-    assert set(domain) == {"applications.not_processed_repeat.commercial", "applications.withheld_inquiry.research"}
+    assert set(domain) == {
+        "applications.not_processed_repeat.commercial",
+        "applications.withheld_inquiry.research",
+    }
     assert "负数" in domain["applications.not_processed_repeat.commercial"]
     assert "整数" in domain["applications.withheld_inquiry.research"]
 
@@ -85,7 +94,9 @@ def test_domain_allows_a_negative_change_in_the_2019_active_table():
 
 
 def test_template_fires_when_a_2021_report_uses_the_2019_layout():
-    text = xxgk.parse_path(WUXI).text.replace("河埒街道2020年政府信息公开工作年度报告", "河埒街道2021年政府信息公开工作年度报告")
+    text = xxgk.parse_path(WUXI).text.replace(
+        "河埒街道2020年政府信息公开工作年度报告", "河埒街道2021年政府信息公开工作年度报告"
+    )
     report = _parse(text)
     assert report.meta.year == 2021 and report.template_id == "2019"
     assert any("使用旧版格式" in f.message for f in _findings(report, "TEMPLATE"))
@@ -158,7 +169,13 @@ def test_narrative_figures_that_disagree_with_the_tables_are_warned(sentence, ru
 
 @pytest.mark.parametrize(
     "sentence",
-    ["本年共收到政府信息公开申请2件。", "全年办结申请2件。", "结转下年度继续办理0件。", "被申请行政复议2件。", "提起行政诉讼1件。"],
+    [
+        "本年共收到政府信息公开申请2件。",
+        "全年办结申请2件。",
+        "结转下年度继续办理0件。",
+        "被申请行政复议2件。",
+        "提起行政诉讼1件。",
+    ],
 )
 def test_narrative_figures_that_agree_are_not_warned(sentence):
     text = xxgk.parse_path(WUXI).text.replace("一、总体情况\n", "一、总体情况\n" + sentence + "\n", 1)
@@ -173,7 +190,9 @@ def test_received_may_be_stated_with_the_carried_over_applications():
 
 
 def test_a_statement_of_no_applications_is_checked_against_the_table():
-    text = xxgk.parse_path(WUXI).text.replace("一、总体情况\n", "一、总体情况\n本年度未收到政府信息公开申请。\n", 1)
+    text = xxgk.parse_path(WUXI).text.replace(
+        "一、总体情况\n", "一、总体情况\n本年度未收到政府信息公开申请。\n", 1
+    )
     assert [f.rule for f in _parse(text).findings] == ["TXT-RECEIVED"]
 
 
@@ -190,4 +209,11 @@ def test_every_declared_rule_has_an_id_a_severity_and_a_check():
     ids = {rule.id for rule in RULES}
     assert {"T3-BAL", "T3-SUM", "T3-ROW", "T4-SUM", "DOMAIN", "TEMPLATE", "BLANK", "FEE-NOTE"} <= ids
     assert all(rule.severity in ("error", "warning") for rule in RULES)
-    assert {r.id for r in RULES if r.severity == "error"} == {"T3-BAL", "T3-SUM", "T3-ROW", "T4-SUM", "DOMAIN", "TEMPLATE"}
+    assert {r.id for r in RULES if r.severity == "error"} == {
+        "T3-BAL",
+        "T3-SUM",
+        "T3-ROW",
+        "T4-SUM",
+        "DOMAIN",
+        "TEMPLATE",
+    }

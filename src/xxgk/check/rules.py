@@ -152,11 +152,17 @@ def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
         info = layout.get(table.id, {})
         missing = info.get("rows_missing", [])
         if len(missing) == len(table.rows):
-            yield rule.finding(table.cell_keys(), "missing_table", number=numbers[table.section], title=table.title)
+            yield rule.finding(
+                table.cell_keys(), "missing_table", number=numbers[table.section], title=table.title
+            )
             continue
         if info.get("collapsed"):
             yield rule.finding(
-                [k for k in table.cell_keys() if k.split(".")[1] in missing or k.split(".")[1] in info["collapsed"]],
+                [
+                    k
+                    for k in table.cell_keys()
+                    if k.split(".")[1] in missing or k.split(".")[1] in info["collapsed"]
+                ],
                 "collapsed",
                 template=template.id,
             )
@@ -260,7 +266,8 @@ def _load() -> tuple[Rule, ...]:
     if missing:
         raise RuntimeError(f"rules.toml and the rule functions disagree on: {sorted(missing)}")
     return tuple(
-        Rule(rule_id, spec["severity"], spec["title"], spec, _CHECKS[rule_id]) for rule_id, spec in data.items()
+        Rule(rule_id, spec["severity"], spec["title"], spec, _CHECKS[rule_id])
+        for rule_id, spec in data.items()
     )
 
 

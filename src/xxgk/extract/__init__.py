@@ -48,7 +48,7 @@ def extract(document: Document) -> Extraction:
         spans = section_spans(text, headings, section.id)
         if spans:
             report.sections[section.id] = spans[-1]
-    for table_id, reading in readings.items():
+    for reading in readings.values():
         if reading.span is not None and reading.rows_found:
             report.sections[reading.table.section] = reading.span
     lines = _line_starts(text)
@@ -87,9 +87,7 @@ def extract(document: Document) -> Extraction:
     return Extraction(report, readings)
 
 
-def _read_tables(
-    text: str, headings: list, year: int | None
-) -> tuple[Template, dict[str, TableReading]]:
+def _read_tables(text: str, headings: list, year: int | None) -> tuple[Template, dict[str, TableReading]]:
     """Read with the template the layout shows; when the marks do not tell, try each."""
     marks = _marks(text)
     ranked = sorted(TEMPLATES.values(), key=lambda t: marks[t.id], reverse=True)

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 from xxgk.model import Meta
+from xxgk.templates import META
 
 _TITLE = re.compile(
     r"(?P<pre>[^\s:,。;]{0,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?"
@@ -13,17 +14,16 @@ _TITLE = re.compile(
 )
 _PERIOD = re.compile(r"(?P<year>(?:19|20)\d{2})年\s*1月\s*1日")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-_AGENCY_SUFFIX = (
-    "人民政府|办事处|管理委员会|委员会|管委会|办公室|办公厅|政府|局|厅|委|署|院|中心|街道|镇|乡|所|站|部|处|队|区|县|市"
-)
+_AGENCY_SUFFIX = "|".join(META.agency_suffixes)
 _SIGNATURE = re.compile(rf"^[ \t]*(?P<name>[\u4e00-\u9fff()]{{2,40}}?(?:{_AGENCY_SUFFIX}))[ \t]*$", re.M)
 # a signature line is followed by the date (often mangled by scrapers: "2020121")
 _SIGNED_DATE = re.compile(r"\s*\n\s*(?:\n\s*)*(?:19|20)\d{2}")
-_PLACE = re.compile(r"(?:镇|乡|街道|区|县|市)$")
-_DATED = re.compile(
-    r"(?:发布时间|发布日期|发文日期|成文日期|日期)\s*[:]?\s*(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
+_PLACE = re.compile(f"(?:{'|'.join(META.place_suffixes)})$")
+_YMD = r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
+_DATED = re.compile(f"(?:{'|'.join(META.date_labels)})\\s*:?\\s*{_YMD}")
+_DATE_LINE = re.compile(
+    r"^[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$", re.M
 )
-_DATE_LINE = re.compile(r"^[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$", re.M)
 
 
 def extract_meta(text: str, body_start: int) -> Meta:
@@ -66,7 +66,7 @@ def _agency(text: str, body_start: int, title_agency: str | None) -> str | None:
     if dated or signatures:
         return (dated or signatures)[-1].group("name")
     if title_agency and _PLACE.search(title_agency):
-        for suffix in ("人民政府", "办事处"):
+        for suffix in META.place_bodies:
             if title_agency + suffix in text:
                 return title_agency + suffix
     return title_agency

@@ -24,7 +24,9 @@ class Heading:
 @cache
 def _heading_pattern(section: SectionSpec) -> re.Pattern[str]:
     keywords = "|".join(re.escape(k) for k in section.keywords)
-    return re.compile(rf"(?<![第一二三四五六七八九十]){section.number}\s*[、.]\s*[^。;\n\d]{{0,24}}?(?:{keywords})")
+    return re.compile(
+        rf"(?<![第一二三四五六七八九十]){section.number}\s*[、.]\s*[^。;\n\d]{{0,24}}?(?:{keywords})"
+    )
 
 
 def find_headings(text: str) -> list[Heading]:

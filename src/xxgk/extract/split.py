@@ -119,7 +119,9 @@ def candidates(toks: list[Token], columns: tuple[ColumnSpec, ...]) -> list[Candi
     return out
 
 
-def _expand(toks: list[Token], columns: tuple[ColumnSpec, ...], sizes: tuple[int, ...]) -> Iterator[Candidate]:
+def _expand(
+    toks: list[Token], columns: tuple[ColumnSpec, ...], sizes: tuple[int, ...]
+) -> Iterator[Candidate]:
     def walk(i: int, col: int, acc: tuple[Piece, ...]) -> Iterator[tuple[Piece, ...]]:
         if i == len(toks):
             yield acc

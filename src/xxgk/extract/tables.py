@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xxgk.extract.labels import LabelMatch, find_last_phrase, find_phrase, find_row
@@ -139,7 +140,9 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     if not bounds:
         return TableReading(table, lines, span, collapsed=collapsed)
     after = [tokens(text, b[1], nxt[0]) for b, nxt in zip(bounds, [*bounds[1:], (end, end)], strict=True)]
-    before = [tokens(text, prev[1], b[0]) for prev, b in zip([(start, start), *bounds[:-1]], bounds, strict=True)]
+    before = [
+        tokens(text, prev[1], b[0]) for prev, b in zip([(start, start), *bounds[:-1]], bounds, strict=True)
+    ]
     fits_after = sum(len(t) == len(line.columns) for t, line in zip(after, found, strict=True))
     fits_before = sum(len(t) == len(line.columns) for t, line in zip(before, found, strict=True))
     numbers_first = fits_before > fits_after
@@ -215,7 +218,9 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             line.options.sort(key=lambda c: -c.score)
             if top < len(own):
                 line.ambiguous = set(_split_keys(line))
-    _choose_across(reading.lines, [i for i in relevant if not any(set(i.keys) <= set(ln.keys) for ln in found)])
+    _choose_across(
+        reading.lines, [i for i in relevant if not any(set(i.keys) <= set(ln.keys) for ln in found)]
+    )
 
 
 def _choose_across(lines: list[Line], cross: list[Identity]) -> None:
@@ -239,14 +244,14 @@ def _choose_across(lines: list[Line], cross: list[Identity]) -> None:
     if math.prod(sizes) <= MAX_COMBINATIONS:
         best = max(itertools.product(*(range(s) for s in sizes)), key=evaluate)
     else:
-        best = _ascend(open_lines, sizes, evaluate)
+        best = _ascend(sizes, evaluate)
     best_key = evaluate(best)
     for pos, (line, idx) in enumerate(zip(open_lines, best, strict=True)):
         line.chosen = idx
         for alt in range(len(line.options)):
             if alt == idx:
                 continue
-            trial = best[:pos] + (alt,) + best[pos + 1 :]
+            trial = (*best[:pos], alt, *best[pos + 1 :])
             if evaluate(trial)[0] == best_key[0]:
                 mine, theirs = line.options[idx].pieces, line.options[alt].pieces
                 for key, a, b in zip(line.keys, mine, theirs, strict=True):
@@ -254,16 +259,16 @@ def _choose_across(lines: list[Line], cross: list[Identity]) -> None:
                         line.ambiguous.add(key)
 
 
-def _ascend(lines: list[Line], sizes: list[int], evaluate) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
+def _ascend(sizes: list[int], evaluate: Callable[[tuple[int, ...]], tuple[int, float]]) -> tuple[int, ...]:
     """Coordinate ascent when there are too many combinations to try them all."""
-    choice = [0] * len(lines)
+    choice = [0] * len(sizes)
     improved = True
     while improved:
         improved = False
         for pos, size in enumerate(sizes):
             current = evaluate(tuple(choice))
             for alt in range(size):
-                trial = choice[:pos] + [alt] + choice[pos + 1 :]
+                trial = [*choice[:pos], alt, *choice[pos + 1 :]]
                 if evaluate(tuple(trial)) > current:
                     choice, current, improved = trial, evaluate(tuple(trial)), True
     return tuple(choice)

@@ -48,7 +48,9 @@ def render_table(report: Report, table: TableSpec, styles: dict[str, str]) -> Gr
             for column in columns:
                 grid.add_column(column.label, justify="right", overflow="fold")
             for row in rows:
-                grid.add_row(row.label, *(_cell_text(report, f"active.{row.id}.{c.id}", styles) for c in columns))
+                grid.add_row(
+                    row.label, *(_cell_text(report, f"active.{row.id}.{c.id}", styles) for c in columns)
+                )
             parts.append(grid)
         return Group(Text(_title(report, table), style="bold"), *parts)
     columns = table.rows[0].columns
@@ -64,7 +66,8 @@ def render_table(report: Report, table: TableSpec, styles: dict[str, str]) -> Gr
 
 def render_report(console: Console, report: Report, *, tables: bool = True, findings: bool = True) -> None:
     meta = report.meta
-    head = f"{report.source or ''}  {meta.agency or '（未署名机关）'} {meta.year or '?'}年度  模板 {report.template_id}"
+    agency = meta.agency or "（未署名机关）"
+    head = f"{report.source or ''}  {agency} {meta.year or '?'}年度  模板 {report.template_id}"
     console.print(Text(head.strip(), style="bold"))
     if tables:
         styles = _cell_styles(report)

@@ -169,12 +169,19 @@ def _rows(data: dict, set_names: list[str], default_columns: str | None) -> tupl
     return tuple(rows)
 
 
-def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...]]:
+@dataclass(frozen=True)
+class MetaVocabulary:
+    agency_suffixes: tuple[str, ...]
+    place_suffixes: tuple[str, ...]
+    place_bodies: tuple[str, ...]
+    date_labels: tuple[str, ...]
+
+
+def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabulary]:
     text = resources.files(__package__).joinpath("national.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     sections = tuple(
-        SectionSpec(id=s["id"], number=s["number"], keywords=tuple(s["keywords"]))
-        for s in data["section"]
+        SectionSpec(id=s["id"], number=s["number"], keywords=tuple(s["keywords"])) for s in data["section"]
     )
     templates = {}
     for spec in data["template"]:
@@ -200,10 +207,11 @@ def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...]]:
             marks=tuple(spec["marks"]),
             tables=tuple(tables),
         )
-    return templates, sections
+    vocabulary = MetaVocabulary(**{k: tuple(v) for k, v in data["meta"].items()})
+    return templates, sections, vocabulary
 
 
-TEMPLATES, SECTIONS = _load()
+TEMPLATES, SECTIONS, META = _load()
 TABLE_IDS: tuple[str, ...] = ("active", "applications", "appeals")
 
 
