@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from xxgk.errors import NotAReportError
 from xxgk.extract.labels import count_phrases
 from xxgk.extract.meta import extract_meta
-from xxgk.extract.sections import find_headings, section_spans
+from xxgk.extract.sections import Heading, find_headings, section_spans
 from xxgk.extract.tables import TableReading, read_table
 from xxgk.model import Cell, Provenance, Report
 from xxgk.read import Document
@@ -33,7 +33,8 @@ def extract(document: Document) -> Extraction:
     headings = find_headings(text)
     body_start = headings[0].start if headings else 0
     meta = extract_meta(text, body_start)
-    template, readings = _read_tables(text, headings, meta.year)
+    marks = _marks(text)
+    template, readings = _read_tables(text, headings, meta.year, marks)
     rows_found = sum(r.rows_found for r in readings.values())
     if rows_found < MIN_ROWS_FOUND and len({h.section for h in headings}) < 3:
         raise NotAReportError(
@@ -72,7 +73,7 @@ def extract(document: Document) -> Extraction:
                 found=True,
             )
     report.layout = {
-        "template_marks": _marks(text),
+        "template_marks": marks,
         "tables": {
             table_id: {
                 "rows_found": r.rows_found,
@@ -87,9 +88,10 @@ def extract(document: Document) -> Extraction:
     return Extraction(report, readings)
 
 
-def _read_tables(text: str, headings: list, year: int | None) -> tuple[Template, dict[str, TableReading]]:
+def _read_tables(
+    text: str, headings: list[Heading], year: int | None, marks: dict[str, int]
+) -> tuple[Template, dict[str, TableReading]]:
     """Read with the template the layout shows; when the marks do not tell, try each."""
-    marks = _marks(text)
     ranked = sorted(TEMPLATES.values(), key=lambda t: marks[t.id], reverse=True)
     if marks[ranked[0].id] > marks[ranked[1].id]:
         choices = [ranked[0]]

@@ -78,5 +78,11 @@ def find_last_phrase(text: str, phrases: tuple[str, ...], start: int, end: int) 
     return LabelMatch(last.start(), last.end()) if last else None
 
 
+@cache
+def _phrase(phrase: str) -> re.Pattern[str]:
+    return re.compile(fuzzy(phrase))
+
+
 def count_phrases(text: str, phrases: tuple[str, ...]) -> int:
-    return sum(1 for p in phrases if re.search(fuzzy(p), text))
+    """How many of `phrases` the text prints (each counted once)."""
+    return sum(1 for p in phrases if _phrase(p).search(text))

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
-from xxgk.templates import SECTIONS, SectionSpec
+from xxgk.templates import SECTIONS
 
 
 @dataclass(frozen=True)
@@ -21,22 +20,22 @@ class Heading:
     end: int
 
 
-@cache
-def _heading_pattern(section: SectionSpec) -> re.Pattern[str]:
-    keywords = "|".join(re.escape(k) for k in section.keywords)
-    return re.compile(
-        rf"(?<![第一二三四五六七八九十]){section.number}\s*[、.]\s*[^。;\n\d]{{0,24}}?(?:{keywords})"
-    )
+_NUMBER = re.compile(r"(?<![第一二三四五六七八九十])([一二三四五六])\s*[、.]\s*")
+# the words of a heading that tell the section, within a short phrase without digits or a stop
+_PHRASE = re.compile(r"[^。;\n\d]{0,26}")
 
 
 def find_headings(text: str) -> list[Heading]:
     """Every section heading, in text order."""
-    found = [
-        Heading(section.id, m.start(), m.end())
-        for section in SECTIONS
-        for m in _heading_pattern(section).finditer(text)
-    ]
-    return sorted(found, key=lambda h: h.start)
+    by_number = {s.number: s for s in SECTIONS}
+    found = []
+    for match in _NUMBER.finditer(text):
+        section = by_number[match.group(1)]
+        phrase = _PHRASE.match(text, match.end()).group()  # type: ignore[union-attr]
+        hits = [phrase.find(k) + len(k) for k in section.keywords if k in phrase]
+        if hits:
+            found.append(Heading(section.id, match.start(), match.end() + min(hits)))
+    return found
 
 
 def section_spans(text: str, headings: list[Heading], section_id: str) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ layout — one cell per line, tabs, pipes, markdown, cells run together — redu
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from xxgk.extract.labels import LabelMatch, find_last_phrase, find_phrase, find_
 from xxgk.extract.split import Candidate, Piece, candidates, exact
 from xxgk.extract.tokens import Token, tokens
 from xxgk.templates import ColumnSpec, TableSpec, Template
-from xxgk.templates.arithmetic import Identity, identities
+from xxgk.templates.arithmetic import Identity, table_identities
 
 MAX_COMBINATIONS = 4096
 KEEP_PER_LINE = 24
@@ -139,10 +140,14 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     bounds = [(line.label.start, line.label.end) for line in found]  # type: ignore[union-attr]
     if not bounds:
         return TableReading(table, lines, span, collapsed=collapsed)
-    after = [tokens(text, b[1], nxt[0]) for b, nxt in zip(bounds, [*bounds[1:], (end, end)], strict=True)]
-    before = [
-        tokens(text, prev[1], b[0]) for prev, b in zip([(start, start), *bounds[:-1]], bounds, strict=True)
-    ]
+    every = tokens(text, start, end, bounds)
+    starts = [t.start for t in every]
+
+    def between(a: int, b: int) -> list[Token]:
+        return every[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)]
+
+    after = [between(b[1], nxt[0]) for b, nxt in zip(bounds, [*bounds[1:], (end, end)], strict=True)]
+    before = [between(prev[1], b[0]) for prev, b in zip([(start, start), *bounds[:-1]], bounds, strict=True)]
     fits_after = sum(len(t) == len(line.columns) for t, line in zip(after, found, strict=True))
     fits_before = sum(len(t) == len(line.columns) for t, line in zip(before, found, strict=True))
     numbers_first = fits_before > fits_after
@@ -206,11 +211,9 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             toks = _delimited_cells(text, line, toks) or toks
         line.options = options or [exact(toks, line.columns)]
 
-    rules = identities(template)
-    table_keys = {k for line in reading.lines for k in line.keys}
-    relevant = [i for i in rules if set(i.keys) <= table_keys]
+    arithmetic = table_identities(template, reading.table.id)
     for line in found:
-        own = [i for i in relevant if set(i.keys) <= set(line.keys)]
+        own = arithmetic.within.get("" if reading.table.unlabelled else line.keys[0].split(".")[1], ())
         if len(line.options) > 1 and own:
             scored = [(_holding(own, _values(line, c)), c) for c in line.options]
             top = max(s for s, _ in scored)
@@ -218,12 +221,10 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             line.options.sort(key=lambda c: -c.score)
             if top < len(own):
                 line.ambiguous = set(_split_keys(line))
-    _choose_across(
-        reading.lines, [i for i in relevant if not any(set(i.keys) <= set(ln.keys) for ln in found)]
-    )
+    _choose_across(reading.lines, arithmetic.across)
 
 
-def _choose_across(lines: list[Line], cross: list[Identity]) -> None:
+def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
     open_lines = [line for line in lines if len(line.options) > 1]
     if not open_lines:
         return
@@ -278,7 +279,7 @@ def _values(line: Line, candidate: Candidate) -> dict[str, object]:
     return {k: (p.value if p else None) for k, p in zip(line.keys, candidate.pieces, strict=True)}
 
 
-def _holding(rules: list[Identity], values: dict[str, object]) -> int:
+def _holding(rules: tuple[Identity, ...], values: dict[str, object]) -> int:
     return sum(1 for rule in rules if rule.holds(values))
 
 

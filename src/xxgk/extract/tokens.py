@@ -55,8 +55,13 @@ class Token:
         return len(d) > 1 and d[0] == "0"
 
 
-def tokens(text: str, start: int, end: int) -> list[Token]:
-    segment = _NOTE.sub(lambda m: " " * len(m.group()), text[start:end])
+def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None = None) -> list[Token]:
+    """The values printed in text[start:end]; `labels` (absolute spans) are blanked out first so
+    that a row's numbering glued to the previous row's digits is not read as a digit."""
+    segment = text[start:end]
+    for a, b in labels or ():
+        segment = segment[: a - start] + " " * (b - a) + segment[b - start :]
+    segment = _NOTE.sub(lambda m: " " * len(m.group()), segment)
     out = []
     for m in _TOKEN.finditer(segment):
         number = m.group("num")

@@ -13,6 +13,7 @@ from charset_normalizer import from_bytes
 from xxgk.errors import InputError
 
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
+_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -23,7 +24,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROLS))
     return controls > max(8, len(head) // 100)
 
 

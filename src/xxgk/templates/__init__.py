@@ -24,7 +24,7 @@ class Prior:
     sd: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ColumnSpec:
     id: str
     label: str
@@ -34,7 +34,7 @@ class ColumnSpec:
     prior: Prior
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RowSpec:
     id: str
     label: str
@@ -62,7 +62,7 @@ class RowSpec:
         raise KeyError(column_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TableSpec:
     id: str
     title: str
@@ -100,7 +100,7 @@ class SectionSpec:
     keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Template:
     id: str
     issued_by: str
@@ -122,10 +122,7 @@ class Template:
         return [key for table in self.tables for key in table.cell_keys()]
 
     def cell(self, key: str) -> tuple[TableSpec, RowSpec, ColumnSpec]:
-        table_id, row_id, column_id = key.split(".")
-        table = self.table(table_id)
-        row = table.row(row_id)
-        return table, row, row.column(column_id)
+        return _cells(self)[key]
 
     def label(self, key: str) -> str:
         """The name of a cell for messages: row and column as printed (short forms)."""
@@ -135,7 +132,27 @@ class Template:
         return f"{row.short}·{column.label}"
 
 
+@cache
+def _cells(template: Template) -> dict[str, tuple[TableSpec, RowSpec, ColumnSpec]]:
+    return {
+        f"{table.id}.{row.id}.{col.id}": (table, row, col)
+        for table in template.tables
+        for row in table.rows
+        for col in row.columns
+    }
+
+
+_COLUMN_SETS: dict[str, tuple[ColumnSpec, ...]] = {}
+
+
 def _columns(data: dict, set_name: str) -> tuple[ColumnSpec, ...]:
+    """Rows sharing a column set share one tuple of columns (the terminal view groups by it)."""
+    if set_name not in _COLUMN_SETS:
+        _COLUMN_SETS[set_name] = _build_columns(data, set_name)
+    return _COLUMN_SETS[set_name]
+
+
+def _build_columns(data: dict, set_name: str) -> tuple[ColumnSpec, ...]:
     return tuple(
         ColumnSpec(
             id=col_id,

@@ -94,3 +94,29 @@ def identities(template: Template) -> tuple[Identity, ...]:
             )
         )
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class TableIdentities:
+    """A table's identities split into those within one printed line and those across lines."""
+
+    within: dict[str, tuple[Identity, ...]]
+    across: tuple[Identity, ...]
+
+
+@cache
+def table_identities(template: Template, table_id: str) -> TableIdentities:
+    table = template.table(table_id)
+    keys = set(table.cell_keys())
+    mine = [i for i in identities(template) if set(i.keys) <= keys]
+    if table.unlabelled:
+        return TableIdentities({"": tuple(mine)}, ())
+    within: dict[str, list[Identity]] = {}
+    across = []
+    for identity in mine:
+        rows = {k.split(".")[1] for k in identity.keys}
+        if len(rows) == 1:
+            within.setdefault(rows.pop(), []).append(identity)
+        else:
+            across.append(identity)
+    return TableIdentities({r: tuple(v) for r, v in within.items()}, tuple(across))
