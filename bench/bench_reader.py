@@ -47,7 +47,8 @@ def main() -> None:
     corpus = [f.read_bytes() for f in files]
     items = [corpus[i % len(corpus)] for i in range(args.reports)]
     size = sum(len(d) for d in items) / len(items)
-    print(f"text reader: {len(files)} corpus reports repeated to {len(items)}, {size / 1024:.1f} KiB each, one core")
+    print(f"text reader: {len(files)} corpus reports repeated to {len(items)}, {size / 1024:.1f} KiB each")
+    print("one core, best of the runs")
     bare = _time("bare regex tokenisation", items, lambda d: _BARE.findall(d.decode("utf-8")), args.repeats)
     _time("decode + normalise", items, read_bytes, args.repeats)
     full = _time("xxgk read + extract + check", items, xxgk.parse_bytes, args.repeats)
