@@ -71,11 +71,8 @@ def find_phrase(text: str, phrases: tuple[str, ...], start: int, end: int) -> La
     return LabelMatch(match.start(), match.end()) if match else None
 
 
-def find_last_phrase(text: str, phrases: tuple[str, ...], start: int, end: int) -> LabelMatch | None:
-    last = None
-    for match in phrase_pattern(phrases).finditer(text, start, end):
-        last = match
-    return LabelMatch(last.start(), last.end()) if last else None
+def find_phrases(text: str, phrases: tuple[str, ...], start: int, end: int) -> list[LabelMatch]:
+    return [LabelMatch(m.start(), m.end()) for m in phrase_pattern(phrases).finditer(text, start, end)]
 
 
 @cache

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from xxgk.extract.labels import LabelMatch, find_last_phrase, find_phrase, find_row
+from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
 from xxgk.extract.split import Candidate, Piece, candidates, exact
 from xxgk.extract.tokens import Token, tokens
 from xxgk.templates import ColumnSpec, TableSpec, Template
@@ -112,10 +112,20 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
             keys.append(f"{table.id}.{row.id}.{col.id}")
             columns.append(col)
     header = (*table.noise, *(r.label for r in table.rows), *(c.label for c in columns))
-    last = find_last_phrase(text, header, start, end)
-    line = Line(tuple(keys), tuple(columns), last)
-    if last is not None:
-        line.toks = tokens(text, last.end, end)
+    marks = find_phrases(text, header, start, end)
+    if not marks:
+        return [Line(tuple(keys), tuple(columns), None)]
+    every = tokens(text, start, end, [(m.start, m.end) for m in marks])
+    # the values follow the header phrase after which most values are printed (narrative that
+    # mentions 行政复议 before or after the table holds few)
+    best, best_toks = marks[-1], []
+    for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
+        limit = nxt.start if nxt else end
+        toks = [t for t in every if mark.end <= t.start < limit]
+        if len(toks) > len(best_toks):
+            best, best_toks = mark, toks
+    line = Line(tuple(keys), tuple(columns), best)
+    line.toks = best_toks
     return [line]
 
 

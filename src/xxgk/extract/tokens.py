@@ -17,7 +17,7 @@ from xxgk.templates import ColumnSpec
 _NOTE = re.compile(r"\([^()\n]*[\u4e00-\u9fff][^()\n]*\)")
 _TOKEN = re.compile(
     r"(?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)(?:[ ]?(?P<unit>万元|元))?"
-    r"|(?<![^\s|])(?P<ph>/|-+|—+|无)(?![^\s|])"
+    r"|(?<![^\s|])(?P<ph>/|-{1,2}|—{1,2}|无)(?![^\s|])"
 )
 # yuan per 万元
 _WAN = Decimal(10000)
