@@ -95,3 +95,12 @@ def test_labels_broken_across_lines_with_numbers_inside_them():
     )
     report = xxgk.parse_text(text)
     assert report.tables() == xxgk.parse_path(WUXI).tables()
+
+
+def test_appeals_values_are_found_when_the_narrative_names_the_same_words():
+    text = WUXI.read_text(encoding="utf-8")
+    at = text.index("五、存在的主要问题")
+    text = text[:at] + "本年度发生行政复议2件，其中结果纠正2件；行政诉讼1件，结果维持。\n" + text[at:]
+    report = xxgk.parse_text(text)
+    assert report.tables()["appeals"] == xxgk.parse_path(WUXI).tables()["appeals"]
+    assert not report.findings

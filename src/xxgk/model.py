@@ -21,8 +21,9 @@ Severity = Literal["error", "warning"]
 class Provenance:
     """Where a printed value came from.
 
-    For text: 1-based line and column and the 0-based character offset in the normalised text.
-    Readers of other formats fill the fields that apply to them (page and box, grid cell).
+    Always: 1-based line and column and the 0-based character offset in the normalised text.
+    Where the reader knows more: the page (1-based) and box (x0, top, x1, bottom in points) of a
+    PDF, the table (0-based) and its row and column for HTML and DOCX, an OCR confidence.
     """
 
     offset: int | None = None
@@ -34,6 +35,7 @@ class Provenance:
     grid: int | None = None
     grid_row: int | None = None
     grid_col: int | None = None
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

@@ -59,6 +59,7 @@ def extract(document: Document) -> Extraction:
                 report.cells[key] = Cell(key, found=_row_found(reading, key))
                 continue
             line = bisect.bisect_right(lines, piece.start)
+            origin = document.origin(piece.start)
             report.cells[key] = Cell(
                 key,
                 value=piece.value,
@@ -68,6 +69,12 @@ def extract(document: Document) -> Extraction:
                     length=len(piece.text),
                     line=line,
                     column=piece.start - lines[line - 1] + 1,
+                    page=origin.page if origin else None,
+                    bbox=origin.bbox if origin else None,
+                    grid=origin.grid if origin else None,
+                    grid_row=origin.grid_row if origin else None,
+                    grid_col=origin.grid_col if origin else None,
+                    confidence=origin.confidence if origin else None,
                 ),
                 ambiguous=ambiguous,
                 found=True,

@@ -1,15 +1,57 @@
-"""Readers: turn a report file into a `Document` (normalised text) for the extractor."""
+"""Readers: turn a report file of any format into a `Document` for the extractor.
+
+The format is told by content (magic bytes), never by the file name: government sites serve
+PDFs named .htm and Word files named .pdf.
+"""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from xxgk.errors import InputError
-from xxgk.read.decode import decode_text
-from xxgk.read.document import Document
+from xxgk.read.decode import decode_text, looks_binary
+from xxgk.read.document import Document, DocumentBuilder, GridCell, Origin
 from xxgk.read.normalize import normalize
 
-__all__ = ["Document", "read_bytes", "read_path", "read_text"]
+__all__ = [
+    "Document",
+    "DocumentBuilder",
+    "GridCell",
+    "Origin",
+    "read_bytes",
+    "read_path",
+    "read_text",
+    "sniff",
+]
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")
+_HTML_MARKS = (b"<!doctype html", b"<html", b"<table", b"<body", b"<head", b"<meta", b"<div", b"<p>", b"<p ")
+
+
+def sniff(data: bytes) -> str:
+    """The format of a file from its first bytes: pdf, docx, ole (doc/wps/et), image, html, text."""
+    head = data[:4096]
+    if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            return "binary"
+        if "word/document.xml" in names:
+            return "docx"
+        return "zip"
+    if head.startswith(_OLE2):
+        return "ole"
+    if head.startswith(_IMAGES) or head[4:12] in (b"ftypavif", b"ftypheic") or head[:4] == b"RIFF":
+        return "image"
+    lowered = head.lower()
+    if any(mark in lowered for mark in _HTML_MARKS):
+        return "html"
+    return "text"
 
 
 def read_text(text: str, source: str = "<text>") -> Document:
@@ -17,6 +59,37 @@ def read_text(text: str, source: str = "<text>") -> Document:
 
 
 def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
+    if not data.strip():
+        raise InputError("empty file", source)
+    kind = sniff(data)
+    if kind == "text":
+        return read_text(decode_text(data, source), source)
+    if kind == "html":
+        from xxgk.read.html import read_html
+
+        return read_html(data, source)
+    if kind == "docx":
+        from xxgk.read.docx import read_docx
+
+        return read_docx(data, source)
+    if kind == "pdf":
+        from xxgk.read.pdf import read_pdf
+
+        return read_pdf(data, source)
+    if kind == "ole":
+        from xxgk.read.office import read_legacy_office
+
+        return read_legacy_office(data, source)
+    if kind == "image":
+        from xxgk.read.ocr import read_image
+
+        return read_image(data, source)
+    if kind == "zip":
+        raise InputError("a ZIP archive that is not a Word document; unpack it first", source)
+    if looks_binary(data):
+        raise InputError(
+            "binary data in no format xxgk reads (text, HTML, DOCX, DOC, WPS, PDF, image)", source
+        )
     return read_text(decode_text(data, source), source)
 
 

@@ -1,14 +1,138 @@
-"""The intermediate document every reader produces and the extractor consumes."""
+"""The intermediate document every reader produces and the extractor consumes.
+
+A document is normalised text. Readers of formats with real tables (HTML, DOCX, PDF, OCR)
+add each table as a grid of cells; the builder writes a grid into the text as one line per
+row, cells between `|` (a spanned cell once, at its top-left), and remembers for every cell
+where in the source it came from. The extractor therefore has one way to read tables (the
+text way), and a cell's provenance can still name its page and box or its table row/column.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+from dataclasses import dataclass, field
+
+from xxgk.read.normalize import normalize
+
+BBox = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a stretch of the document text came from in the source file."""
+
+    start: int
+    end: int
+    page: int | None = None
+    bbox: BBox | None = None
+    grid: int | None = None
+    grid_row: int | None = None
+    grid_col: int | None = None
+    confidence: float | None = None  # OCR
+
+
+@dataclass
+class GridCell:
+    """One cell of a source table; rows and columns are positions in the expanded grid."""
+
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    bbox: BBox | None = None
+    confidence: float | None = None
+
+
+@dataclass
 class Document:
     """Normalised text of one report, and what it was read from."""
 
     text: str
     source: str
     format: str = "text"
+    origins: list[Origin] = field(default_factory=list)
+    pages: int | None = None
+    hints: dict[str, str] = field(default_factory=dict)  # e.g. an HTML <title> or meta tags
+    _starts: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._starts = [o.start for o in self.origins]
+
+    def origin(self, offset: int) -> Origin | None:
+        """The origin of the character at `offset`, if a reader recorded one."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and self.origins[i].start <= offset < self.origins[i].end:
+            return self.origins[i]
+        return None
+
+
+class DocumentBuilder:
+    """Collects text and grids in reading order; each piece is normalised as it is added."""
+
+    def __init__(self, source: str, format: str) -> None:
+        self.source = source
+        self.format = format
+        self.parts: list[str] = []
+        self.length = 0
+        self.origins: list[Origin] = []
+        self.grids = 0
+        self.pages: int | None = None
+        self.hints: dict[str, str] = {}
+
+    def _write(self, text: str) -> tuple[int, int]:
+        start = self.length
+        self.parts.append(text)
+        self.length += len(text)
+        return start, self.length
+
+    def add_text(self, text: str, *, page: int | None = None, bbox: BBox | None = None) -> None:
+        """A paragraph or line of running text (a line break is added after it)."""
+        text = normalize(text).strip("\n")
+        if not text:
+            return
+        start, end = self._write(text)
+        if page is not None or bbox is not None:
+            self.origins.append(Origin(start, end, page=page, bbox=bbox))
+        self._write("\n")
+
+    def add_grid(self, cells: list[GridCell], *, page: int | None = None) -> None:
+        """A table: one text line per grid row, `| a | b |`, spanned cells written once."""
+        if not cells:
+            return
+        grid = self.grids
+        self.grids += 1
+        rows: dict[int, list[GridCell]] = {}
+        for cell in cells:
+            rows.setdefault(cell.row, []).append(cell)
+        for row in sorted(rows):
+            self._write("|")
+            for cell in sorted(rows[row], key=lambda c: c.col):
+                text = " ".join(normalize(cell.text).split())
+                self._write(" ")
+                start, end = self._write(text)
+                if text:
+                    self.origins.append(
+                        Origin(
+                            start,
+                            end,
+                            page=page,
+                            bbox=cell.bbox,
+                            grid=grid,
+                            grid_row=cell.row,
+                            grid_col=cell.col,
+                            confidence=cell.confidence,
+                        )
+                    )
+                self._write(" |")
+            self._write("\n")
+
+    def build(self) -> Document:
+        return Document(
+            text="".join(self.parts),
+            source=self.source,
+            format=self.format,
+            origins=self.origins,
+            pages=self.pages,
+            hints=self.hints,
+        )
