@@ -13,6 +13,7 @@ from decimal import Decimal
 from xxgk.templates import TEMPLATES, RowSpec, TableSpec
 
 Value = int | Decimal | None
+NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
 @dataclass

@@ -26,6 +26,7 @@ __all__ = [
     "sniff",
 ]
 
+FORMATS = "text, HTML, DOCX, DOC, WPS, PDF, images"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")
 _HTML_MARKS = (b"<!doctype html", b"<html", b"<table", b"<body", b"<head", b"<meta", b"<div", b"<p>", b"<p ")
