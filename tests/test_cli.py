@@ -22,6 +22,7 @@ def test_parse_json_follows_the_contract():
         "year": 2020,
         "published": "2021-01-20",
         "title": "河埒街道2020年政府信息公开工作年度报告",
+        "level": "街道",
     }
     assert set(data["tables"]) == {"active", "applications", "appeals"}
     assert data["tables"]["applications"]["received"] == {

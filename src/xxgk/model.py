@@ -87,6 +87,7 @@ class Meta:
     year: int | None = None
     published: str | None = None
     title: str | None = None
+    level: str | None = None  # 省 / 市 / 县 / 乡镇 / 街道 / 部门, where the name tells
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +95,7 @@ class Meta:
             "year": self.year,
             "published": self.published,
             "title": self.title,
+            "level": self.level,
         }
 
 

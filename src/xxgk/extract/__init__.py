@@ -32,7 +32,7 @@ def extract(document: Document) -> Extraction:
     text = document.text
     headings = find_headings(text)
     body_start = headings[0].start if headings else 0
-    meta = extract_meta(text, body_start)
+    meta = extract_meta(text, body_start, document.hints)
     marks = _marks(text)
     template, readings = _read_tables(text, headings, meta.year, marks)
     rows_found = sum(r.rows_found for r in readings.values())

@@ -26,23 +26,48 @@ _DATE_LINE = re.compile(
 )
 
 
-def extract_meta(text: str, body_start: int) -> Meta:
-    """`body_start` is where the first section heading is; signatures are looked for after it."""
+def extract_meta(text: str, body_start: int, hints: dict[str, str] | None = None) -> Meta:
+    """`body_start` is where the first section heading is; signatures are looked for after it.
+
+    `hints` are what the file itself says (HTML <title> and <meta>, document properties); the
+    printed text wins where it speaks.
+    """
+    hints = hints or {}
     meta = Meta()
-    title = _TITLE.search(text)
+    title = _TITLE.search(text) or _TITLE.search(hints.get("title", ""))
     title_agency = None
     if title:
-        line_start = text.rfind("\n", 0, title.start()) + 1
-        line_end = text.find("\n", title.end())
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        where = title.string
+        line_start = where.rfind("\n", 0, title.start()) + 1
+        line_end = where.find("\n", title.end())
+        line = where[line_start : line_end if line_end >= 0 else len(where)]
         meta.title = re.sub(r"^\s*(?:标题|题目)\s*:?\s*", "", line).strip()[:120]
         meta.year = int(title.group("year"))
         title_agency = _clean_agency(title.group("pre") or title.group("mid"))
     if meta.year is None:
         meta.year = _year_from_body(text)
-    meta.agency = _agency(text, body_start, title_agency)
-    meta.published = _published(text)
+    meta.agency = _agency(text, body_start, title_agency) or _hint(hints, META.hint_agency)
+    meta.published = _published(text) or _published(_hint(hints, META.hint_published) or "", labelled=False)
+    meta.level = body_level(meta.agency)
     return meta
+
+
+def _hint(hints: dict[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = (hints.get(name) or "").strip()
+        if value:
+            return value
+    return None
+
+
+def body_level(agency: str | None) -> str | None:
+    """省 / 市 / 县 / 乡镇 / 街道 / 部门 from how the body's name ends (None when it does not tell)."""
+    if not agency:
+        return None
+    for level, endings in META.levels:
+        if agency.endswith(endings):
+            return level
+    return None
 
 
 def _clean_agency(name: str | None) -> str | None:
@@ -72,8 +97,8 @@ def _agency(text: str, body_start: int, title_agency: str | None) -> str | None:
     return title_agency
 
 
-def _published(text: str) -> str | None:
-    match = _DATED.search(text)
+def _published(text: str, *, labelled: bool = True) -> str | None:
+    match = _DATED.search(text) if labelled else re.search(_YMD, text)
     if match is None:
         dates = list(_DATE_LINE.finditer(text))
         match = dates[-1] if dates else None

@@ -192,6 +192,9 @@ class MetaVocabulary:
     place_suffixes: tuple[str, ...]
     place_bodies: tuple[str, ...]
     date_labels: tuple[str, ...]
+    levels: tuple[tuple[str, tuple[str, ...]], ...]
+    hint_agency: tuple[str, ...]
+    hint_published: tuple[str, ...]
 
 
 def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabulary]:
@@ -224,7 +227,16 @@ def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabular
             marks=tuple(spec["marks"]),
             tables=tuple(tables),
         )
-    vocabulary = MetaVocabulary(**{k: tuple(v) for k, v in data["meta"].items()})
+    meta = data["meta"]
+    vocabulary = MetaVocabulary(
+        agency_suffixes=tuple(meta["agency_suffixes"]),
+        place_suffixes=tuple(meta["place_suffixes"]),
+        place_bodies=tuple(meta["place_bodies"]),
+        date_labels=tuple(meta["date_labels"]),
+        levels=tuple((level, tuple(endings)) for level, endings in meta["levels"]),
+        hint_agency=tuple(meta["hint_agency"]),
+        hint_published=tuple(meta["hint_published"]),
+    )
     return templates, sections, vocabulary
 
 

@@ -1,0 +1,44 @@
+"""Metadata: the body's level from its name, and what the file's own tags say."""
+
+from __future__ import annotations
+
+import pytest
+
+import xxgk
+from tests.conftest import CORPUS
+from xxgk.extract.meta import body_level, extract_meta
+
+
+@pytest.mark.parametrize(
+    ("agency", "level"),
+    [
+        ("江苏省人民政府", "省"),
+        ("广西壮族自治区人民政府", "省"),
+        ("无锡市人民政府", "市"),
+        ("沭阳县人民政府", "县"),
+        ("无锡市滨湖区人民政府", "县"),
+        ("重庆市永川区青峰镇人民政府", "乡镇"),
+        ("黄金镇", "乡镇"),
+        ("无锡市滨湖区河埒街道办事处", "街道"),
+        ("沭阳县发展和改革局", "部门"),
+        ("某市卫生健康委员会", "部门"),
+        ("某县人民政府办公室", "部门"),
+        (None, None),
+        ("某某", None),
+    ],
+)
+def test_body_level_from_the_name(agency, level):
+    assert body_level(agency) == level
+
+
+def test_tags_fill_what_the_text_does_not_print():
+    text = "一、总体情况\n本年度工作扎实。\n二、主动公开政府信息情况\n"
+    meta = extract_meta(text, 0, {"ContentSource": "某县交通运输局", "PubDate": "2024-01-25 10:00"})
+    assert (meta.agency, meta.level, meta.published) == ("某县交通运输局", "部门", "2024-01-25")
+
+
+def test_the_printed_signature_wins_over_tags():
+    report = xxgk.parse_path(CORPUS / "001_0e974329021f3c6f.txt")
+    text = report.text
+    meta = extract_meta(text, text.index("一、总体情况"), {"ContentSource": "无锡市滨湖区人民政府"})
+    assert meta.agency == "无锡市滨湖区河埒街道办事处"
