@@ -13,8 +13,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 import xxgk
+from xxgk import batch
 from xxgk.check import RULES
 from xxgk.errors import XxgkError
 from xxgk.model import Report
@@ -70,10 +72,64 @@ def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool) -> 
     return status
 
 
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", help="Read files and folders in parallel into this JSON Lines file (resumable)."),
+]
+Jobs = Annotated[int | None, typer.Option("--jobs", help="Worker processes for --out (default: all cores).")]
+
+
 @app.command()
-def parse(files: Files, as_json: AsJson = False, no_cells: NoCells = False) -> None:
-    """Read reports into the three statutory tables (JSON with --json: one object, or one per line)."""
+def parse(
+    files: Files, as_json: AsJson = False, no_cells: NoCells = False, out: Out = None, jobs: Jobs = None
+) -> None:
+    """Read reports into the three statutory tables (JSON with --json: one object, or one per line).
+
+    With --out, FILES may be folders: every file under them is read, one JSON line each.
+    """
+    if out is not None:
+        raise typer.Exit(_batch(files, out, jobs))
     raise typer.Exit(_emit(files, as_json, no_cells, linter=False))
+
+
+def _batch(paths: list[Path], out: Path, jobs: int | None) -> int:
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        _fail(XxgkError("no such file or folder", str(path)))
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    with Progress(
+        TextColumn("[bold]reading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("read", total=None, rate="")
+
+        def started(total: int) -> None:
+            progress.update(task, total=total)
+
+        def finished(record: dict) -> None:
+            progress.advance(task)
+            elapsed = progress.tasks[0].elapsed or 0
+            done = progress.tasks[0].completed
+            progress.update(task, rate=f"{done / elapsed:,.0f}/s" if elapsed else "")
+
+        summary = batch.run(
+            [p for p in paths if p.exists()], out, jobs=jobs, on_start=started, on_result=finished
+        )
+    console.print(
+        f"read {summary.read}, skipped {summary.skipped} already in {out}, failed {len(summary.failures)};"
+        f" {summary.with_errors} read with error findings"
+    )
+    for reason, count in summary.failed_by_reason.most_common():
+        console.print(f"  failed: {count} × {reason}")
+    for path, message in summary.failures:
+        console.print(f"xxgk: error: {path}: {message}", style="red", markup=False)
+    return EXIT_UNREADABLE if summary.failures or missing else EXIT_OK
 
 
 @app.command()

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 from xxgk.errors import InputError
-from xxgk.read.decode import decode_text, looks_binary
+from xxgk.read.decode import decode_text
 from xxgk.read.document import Document, DocumentBuilder, GridCell, Origin
 from xxgk.read.normalize import normalize
 
@@ -26,7 +26,6 @@ __all__ = [
     "sniff",
 ]
 
-FORMATS = "text, HTML, DOCX, DOC, WPS, PDF, images"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")
 _HTML_MARKS = (b"<!doctype html", b"<html", b"<table", b"<body", b"<head", b"<meta", b"<div", b"<p>", b"<p ")
@@ -87,10 +86,6 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
         return read_image(data, source)
     if kind == "zip":
         raise InputError("a ZIP archive that is not a Word document; unpack it first", source)
-    if looks_binary(data):
-        raise InputError(
-            "binary data in no format xxgk reads (text, HTML, DOCX, DOC, WPS, PDF, image)", source
-        )
     return read_text(decode_text(data, source), source)
 
 
@@ -100,7 +95,7 @@ def read_path(path: str | Path) -> Document:
     if not path.exists():
         raise InputError("no such file", where)
     if path.is_dir():
-        raise InputError("is a directory, not a report file", where)
+        raise InputError("is a directory; to read every report in it, use --out results.jsonl", where)
     try:
         data = path.read_bytes()
     except OSError as exc:

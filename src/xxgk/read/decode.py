@@ -12,6 +12,7 @@ from charset_normalizer import from_bytes
 
 from xxgk.errors import InputError
 
+FORMATS = "text, HTML, DOCX, DOC, WPS, PDF, images"
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
 _CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -35,7 +36,7 @@ def decode_text(data: bytes, where: str) -> str:
         if data.startswith(bom):
             return data.decode(encoding)
     if looks_binary(data):
-        raise InputError("binary data, not a text report (a PDF, DOCX or image needs its reader)", where)
+        raise InputError(f"binary data in no format xxgk reads ({FORMATS})", where)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

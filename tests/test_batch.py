@@ -1,0 +1,91 @@
+"""Reading a folder tree into JSON Lines: parallel, summarised, resumable."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.conftest import CORPUS, TEXT_REPORTS
+from tests.test_inputs import run
+from xxgk import batch
+
+
+def _tree(tmp: Path) -> Path:
+    root = tmp / "reports"
+    (root / "county" / "town").mkdir(parents=True)
+    for i, path in enumerate(TEXT_REPORTS):
+        target = root / ("county" if i % 2 else "county/town") / path.name
+        shutil.copy(path, target)
+    (root / "county" / "empty.txt").write_bytes(b"")
+    (root / "county" / "photo.txt").write_bytes(bytes(range(256)) * 10)
+    (root / ".hidden").write_text("not read", encoding="utf-8")
+    return root
+
+
+def _lines(out: Path) -> list[dict]:
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_folder_tree_becomes_one_line_per_file(tmp_path):
+    root, out = _tree(tmp_path), tmp_path / "results.jsonl"
+    summary = batch.run([root], out, jobs=2)
+    assert (summary.read, summary.skipped, len(summary.failures)) == (len(TEXT_REPORTS), 0, 2)
+    assert summary.failed_by_reason == {"empty file": 1, "binary data in no format xxgk reads": 1}
+    records = _lines(out)
+    assert len(records) == len(TEXT_REPORTS) + 2
+    good = {Path(r["file"]).name: r for r in records if "error" not in r}
+    assert good["pt004.txt"]["tables"]["applications"]["received"]["total"] == 74
+    assert all(len(r["sha256"]) == 64 for r in records)
+
+
+def test_parallel_and_serial_runs_give_the_same_lines(tmp_path):
+    root = _tree(tmp_path)
+    batch.run([root], tmp_path / "one.jsonl", jobs=1)
+    batch.run([root], tmp_path / "two.jsonl", jobs=2)
+
+    def key(path: Path) -> list[str]:
+        return sorted(json.dumps(r, sort_keys=True) for r in _lines(path))
+
+    assert key(tmp_path / "one.jsonl") == key(tmp_path / "two.jsonl")
+
+
+def test_a_rerun_skips_what_was_read_and_retries_failures(tmp_path):
+    root, out = _tree(tmp_path), tmp_path / "results.jsonl"
+    batch.run([root], out, jobs=2)
+    (root / "county" / "empty.txt").write_text(
+        (CORPUS / "001_0e974329021f3c6f.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    again = batch.run([root], out, jobs=2)
+    # the formerly empty file now holds a report with the same content as one already read
+    assert (again.read, again.skipped, len(again.failures)) == (0, len(TEXT_REPORTS) + 1, 1)
+    records = _lines(out)
+    assert sum("error" in r for r in records) == 1  # the old failure line of empty.txt is gone
+    assert len(records) == len(TEXT_REPORTS) + 1
+
+
+def test_an_interrupted_output_with_a_torn_last_line_resumes(tmp_path):
+    root, out = _tree(tmp_path), tmp_path / "results.jsonl"
+    batch.run([root], out, jobs=1)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    good = [line for line in lines if '"error"' not in line]
+    out.write_text("\n".join(good[:3]) + "\n" + good[3][: len(good[3]) // 2], encoding="utf-8")
+    summary = batch.run([root], out, jobs=1)
+    assert summary.skipped == 3 and summary.read == len(TEXT_REPORTS) - 3
+    assert len([r for r in _lines(out) if "error" not in r]) == len(TEXT_REPORTS)
+
+
+def test_the_command_prints_a_summary_and_the_failures(tmp_path):
+    root, out = _tree(tmp_path), tmp_path / "results.jsonl"
+    result = run("parse", str(root), "--out", str(out), "--jobs", "2")
+    assert result.returncode == 2
+    assert f"read {len(TEXT_REPORTS)}, skipped 0" in result.stderr
+    assert "1 × empty file" in result.stderr
+    assert "empty.txt: empty file" in result.stderr and "Traceback" not in result.stderr
+    rerun = run("parse", str(root), "--out", str(out))
+    assert f"read 0, skipped {len(TEXT_REPORTS)}" in rerun.stderr
+
+
+def test_a_folder_without_out_is_a_clear_error(tmp_path):
+    result = run("parse", str(tmp_path))
+    assert result.returncode == 2 and "use --out" in result.stderr
