@@ -108,6 +108,7 @@ class Report:
     cells: dict[str, Cell] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     source: str | None = None
+    format: str = "text"
     layout: dict[str, Any] = field(default_factory=dict)
     text: str = ""
     # the printed span of each section (the occurrence the tables were read from, or the last)
@@ -138,6 +139,11 @@ class Report:
                 }
         return out
 
+    def section_text(self, *section_ids: str) -> str:
+        """The printed text of the named sections (as found), in order."""
+        spans = sorted(self.sections[s] for s in section_ids if s in self.sections)
+        return "\n".join(self.text[a:b].strip() for a, b in spans)
+
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
@@ -151,6 +157,7 @@ class Report:
         }
         if self.source is not None:
             out["source"] = self.source
+        out["format"] = self.format
         if self.layout:
             out["layout"] = self.layout
         if cells:

@@ -5,12 +5,17 @@ from __future__ import annotations
 from xxgk.check.rules import RULES, RULES_BY_ID, Rule
 from xxgk.model import Finding, Report
 
-__all__ = ["RULES", "RULES_BY_ID", "Rule", "check"]
+__all__ = ["RULES", "RULES_BY_ID", "Rule", "check", "check_pair"]
 
 
 def check(report: Report) -> list[Finding]:
-    """Run every rule; the findings are also stored on the report, errors first."""
-    findings = [finding for rule in RULES for finding in rule.run(rule, report)]
+    """Run every single-report rule; the findings are also stored on the report, errors first."""
+    findings = [f for rule in RULES if rule.scope == "report" for f in rule.run(rule, report)]
     findings.sort(key=lambda f: f.severity != "error")
     report.findings = findings
     return findings
+
+
+def check_pair(report: Report, previous: Report) -> list[Finding]:
+    """The rules across years: `report` against the same body's report of the year before."""
+    return [f for rule in RULES if rule.scope == "pair" for f in rule.run(rule, report, previous)]

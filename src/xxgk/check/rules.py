@@ -15,20 +15,24 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from xxgk.check import crossyear
 from xxgk.model import Finding, Report, Severity, json_value
 from xxgk.templates import SECTIONS, TEMPLATES, TableSpec, template_for_year
 from xxgk.templates.arithmetic import Identity, identities
 
-RuleCheck = Callable[["Rule", Report], Iterator[Finding]]
+RuleCheck = Callable[..., Iterator[Finding]]
 
 
 @dataclass(frozen=True)
 class Rule:
+    """`scope` "report" rules look at one report; "pair" rules at a report and last year's."""
+
     id: str
     severity: Severity
     title: str
     data: Mapping[str, Any]
     run: RuleCheck
+    scope: str = "report"
 
     def finding(self, cells: list[str] | tuple[str, ...], message: str = "message", **fields: Any) -> Finding:
         return Finding(self.id, self.severity, tuple(cells), self.data[message].format(**fields))
@@ -256,6 +260,10 @@ _CHECKS: dict[str, RuleCheck] = {
     "TXT-REVIEW": check_narrative,
     "TXT-LITIGATION": check_narrative,
     "FEE-NOTE": check_fee_note,
+    "X-CARRY": crossyear.check_carry,
+    "X-STOCK": crossyear.check_stock,
+    "X-COPY-TEXT": crossyear.check_copy_text,
+    "X-COPY-TABLES": crossyear.check_copy_tables,
 }
 
 

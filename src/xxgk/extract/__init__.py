@@ -44,6 +44,7 @@ def extract(document: Document) -> Extraction:
     report = Report.blank(template.id)
     report.meta = meta
     report.source = document.source
+    report.format = document.format
     report.text = text
     for section in SECTIONS:
         spans = section_spans(text, headings, section.id)
