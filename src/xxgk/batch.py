@@ -1,4 +1,4 @@
-"""Reading a whole folder tree of reports in parallel into one JSON Lines file.
+"""Reading many report files in parallel: into a JSON Lines file, or (see store) a database.
 
 Each input gives one line: the report's JSON (with `file` and `sha256`) or, when it cannot be
 read, `file`, `sha256`, `error` and `reason`. Lines are appended and flushed as reports finish,
@@ -19,6 +19,25 @@ from pathlib import Path
 
 import xxgk
 from xxgk.errors import InputError, XxgkError
+from xxgk.model import Report
+
+
+@dataclass
+class Outcome:
+    """What reading one file gave: a report, or the error that says why not."""
+
+    path: Path
+    sha256: str | None
+    report: Report | None = None
+    error: str | None = None
+
+    def line(self) -> str:
+        head = {"file": str(self.path), "sha256": self.sha256}
+        if self.report is None:
+            body = {"error": self.error, "reason": reason_of(self.error or "")}
+        else:
+            body = self.report.to_dict()
+        return json.dumps({**head, **body}, ensure_ascii=False)
 
 
 @dataclass
@@ -27,6 +46,13 @@ class Summary:
     skipped: int = 0
     with_errors: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome.report is None:
+            self.failures.append((str(outcome.path), outcome.error or ""))
+        else:
+            self.read += 1
+            self.with_errors += bool(outcome.report.errors)
 
     @property
     def failed_by_reason(self) -> Counter[str]:
@@ -59,20 +85,28 @@ def sha256_of(path: Path) -> str | None:
         return None
 
 
-def read_one(path: Path) -> str:
-    """One output line for one file (runs in a worker process)."""
-    digest = sha256_of(path)
-    head = {"file": str(path), "sha256": digest}
+def parse_one(path: Path) -> Outcome:
+    """Read one file (runs in a worker process)."""
+    outcome = Outcome(path, sha256_of(path))
     try:
-        report = xxgk.parse_path(path)
+        outcome.report = xxgk.parse_path(path)
     except XxgkError as error:
-        return json.dumps(
-            {**head, "error": error.message, "reason": reason_of(error.message)}, ensure_ascii=False
-        )
+        outcome.error = error.message
     except Exception as error:  # a bug must not stop a batch of thousands
-        message = f"internal error ({type(error).__name__}: {error}); please report it"
-        return json.dumps({**head, "error": message, "reason": "internal error"}, ensure_ascii=False)
-    return json.dumps({**head, **report.to_dict()}, ensure_ascii=False)
+        outcome.error = f"internal error ({type(error).__name__}: {error}); please report it"
+    return outcome
+
+
+def outcomes(todo: list[Path], jobs: int | None = None) -> Iterator[Outcome]:
+    """Read files on `jobs` processes (default: all cores), yielding results as they finish."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(todo) < 2:
+        yield from map(parse_one, todo)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with multiprocessing.get_context(method).Pool(jobs) as pool:
+        chunk = max(1, min(16, len(todo) // (jobs * 8)))
+        yield from pool.imap_unordered(parse_one, todo, chunksize=chunk)
 
 
 def _done(out: Path) -> tuple[set[str], list[str]]:
@@ -98,12 +132,12 @@ def run(
     *,
     jobs: int | None = None,
     on_start: Callable[[int], None] | None = None,
-    on_result: Callable[[dict], None] | None = None,
+    on_result: Callable[[Outcome], None] | None = None,
 ) -> Summary:
-    """Read every file under `paths` into `out`; `on_start(total)` and `on_result(record)` report progress."""
-    files = discover(paths)
-    if out.exists() and out.is_dir():
+    """Read every file under `paths` into `out`; the callbacks report progress."""
+    if out.is_dir():
         raise InputError("the output is a directory; give a file name such as results.jsonl", str(out))
+    files = discover(paths)
     summary = Summary()
     done, keep = _done(out)
     todo = []
@@ -120,27 +154,10 @@ def run(
     if on_start:
         on_start(len(todo))
     with out.open("a", encoding="utf-8") as sink:
-        for line in _lines(todo, jobs):
-            sink.write(line + "\n")
+        for outcome in outcomes(todo, jobs):
+            sink.write(outcome.line() + "\n")
             sink.flush()
-            record = json.loads(line)
-            if "error" in record:
-                summary.failures.append((record["file"], record["error"]))
-            else:
-                summary.read += 1
-                summary.with_errors += any(f["severity"] == "error" for f in record["findings"])
+            summary.count(outcome)
             if on_result:
-                on_result(record)
+                on_result(outcome)
     return summary
-
-
-def _lines(todo: list[Path], jobs: int | None) -> Iterator[str]:
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(todo) < 2:
-        yield from map(read_one, todo)
-        return
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    )
-    with context.Pool(jobs) as pool:
-        yield from pool.imap_unordered(read_one, todo, chunksize=max(1, min(16, len(todo) // (jobs * 8))))

@@ -112,7 +112,7 @@ def _batch(paths: list[Path], out: Path, jobs: int | None) -> int:
         def started(total: int) -> None:
             progress.update(task, total=total)
 
-        def finished(record: dict) -> None:
+        def finished(_outcome: batch.Outcome) -> None:
             progress.advance(task)
             elapsed = progress.tasks[0].elapsed or 0
             done = progress.tasks[0].completed

@@ -274,7 +274,7 @@ def _load() -> tuple[Rule, ...]:
     if missing:
         raise RuntimeError(f"rules.toml and the rule functions disagree on: {sorted(missing)}")
     return tuple(
-        Rule(rule_id, spec["severity"], spec["title"], spec, _CHECKS[rule_id])
+        Rule(rule_id, spec["severity"], spec["title"], spec, _CHECKS[rule_id], spec.get("scope", "report"))
         for rule_id, spec in data.items()
     )
 

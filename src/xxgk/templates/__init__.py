@@ -195,6 +195,7 @@ class MetaVocabulary:
     levels: tuple[tuple[str, tuple[str, ...]], ...]
     hint_agency: tuple[str, ...]
     hint_published: tuple[str, ...]
+    abbreviations: tuple[tuple[str, str], ...]  # short form → full form, longest short form first
 
 
 def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabulary]:
@@ -236,6 +237,7 @@ def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabular
         levels=tuple((level, tuple(endings)) for level, endings in meta["levels"]),
         hint_agency=tuple(meta["hint_agency"]),
         hint_published=tuple(meta["hint_published"]),
+        abbreviations=tuple(sorted(data["body_abbreviations"].items(), key=lambda kv: -len(kv[0]))),
     )
     return templates, sections, vocabulary
 

@@ -1,0 +1,147 @@
+"""Bodies: matching a report's printed name to a body, and importing a list of bodies."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xxgk.errors import InputError
+from xxgk.extract.meta import body_level
+from xxgk.store.models import Body, BodyAlias
+from xxgk.templates import META
+
+COLUMNS = ("name", "level", "region", "parent", "aliases")
+
+
+@cache
+def _word_order() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    pairs = list(dict.fromkeys(META.abbreviations))
+    full = sorted(((f, i) for i, (_, f) in enumerate(pairs)), key=lambda p: -len(p[0]))
+    short = sorted(((s, i) for i, (s, _) in enumerate(pairs)), key=lambda p: -len(p[0]))
+    return full, short
+
+
+def canonical(name: str) -> str:
+    """A body name with its short and full forms read as one word (发改局 = 发展和改革局)."""
+    name = "".join(unicodedata.normalize("NFKC", name).split())
+    full, short = _word_order()
+    for words in (full, short):
+        for word, index in words:
+            if word in name:
+                name = name.replace(word, f"\x00{index}\x00")
+    return name
+
+
+def match(session: Session, name: str) -> Body | None:
+    """The body a printed name means: its name, an alias, the same canonical name, or the one
+    body whose name ends with it (河埒街道办事处 → 无锡市滨湖区河埒街道办事处)."""
+    body = session.scalar(select(Body).where(Body.name == name))
+    if body is not None:
+        return body
+    alias = session.scalar(select(BodyAlias).where(BodyAlias.alias == name))
+    if alias is not None:
+        return alias.body
+    wanted = canonical(name)
+    names = session.execute(select(Body.id, Body.name)).all()
+    aliases = session.execute(select(BodyAlias.body_id, BodyAlias.alias)).all()
+    candidates = [(i, canonical(n)) for i, n in [*names, *aliases]]
+    same = {i for i, c in candidates if c == wanted}
+    if not same and len(wanted) >= 4:
+        same = {i for i, c in candidates if c.endswith(wanted)}
+    if len(same) == 1:
+        return session.get(Body, same.pop())
+    return None
+
+
+def body_for(session: Session, name: str) -> Body:
+    """The matching body, or a new one named as printed."""
+    body = match(session, name)
+    if body is None:
+        body = Body(name=name, level=body_level(name))
+        session.add(body)
+        session.flush()
+    return body
+
+
+@dataclass
+class BodyRecord:
+    name: str
+    level: str | None = None
+    region: str | None = None
+    parent: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+def read_bodies(path: Path) -> Iterator[BodyRecord]:
+    """Rows of a CSV or XLSX file with columns name, level, region, parent, aliases (、;, separated)."""
+    if not path.exists():
+        raise InputError("no such file", str(path))
+    rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+    header = [str(h or "").strip().lower() for h in next(rows, [])]
+    if "name" not in header:
+        columns = ", ".join(COLUMNS)
+        raise InputError(f"the first row must name the columns ({columns}); 'name' is missing", str(path))
+    for number, row in enumerate(rows, start=2):
+        record = dict(zip(header, [("" if v is None else str(v)).strip() for v in row], strict=False))
+        if not record.get("name"):
+            if any(record.values()):
+                raise InputError(f"row {number} has no name", str(path))
+            continue
+        aliases = record.get("aliases", "").replace("、", ";").replace(",", ";").replace("，", ";")
+        yield BodyRecord(
+            name=record["name"],
+            level=record.get("level") or body_level(record["name"]),
+            region=record.get("region") or None,
+            parent=record.get("parent") or None,
+            aliases=[a.strip() for a in aliases.split(";") if a.strip()],
+        )
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    from xxgk.read.decode import decode_text
+
+    text = decode_text(path.read_bytes(), str(path))
+    yield from csv.reader(text.splitlines())
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise InputError(f"not a readable XLSX file ({type(exc).__name__})", str(path)) from None
+    for row in workbook.active.iter_rows(values_only=True):
+        yield list(row)
+
+
+def import_bodies(session: Session, records: list[BodyRecord]) -> int:
+    """Create or update bodies, their aliases and their parents; returns how many rows were read."""
+    by_name: dict[str, Body] = {}
+    for record in records:
+        body = session.scalar(select(Body).where(Body.name == record.name)) or Body(name=record.name)
+        body.level = record.level or body.level
+        body.region = record.region or body.region
+        session.add(body)
+        by_name[record.name] = body
+    session.flush()
+    for record in records:
+        body = by_name[record.name]
+        if record.parent:
+            parent = by_name.get(record.parent) or body_for(session, record.parent)
+            body.parent_id = parent.id
+        known = {a.alias for a in body.aliases}
+        for alias in record.aliases:
+            if alias not in known and alias != body.name:
+                other = session.scalar(select(BodyAlias).where(BodyAlias.alias == alias))
+                if other is None:
+                    body.aliases.append(BodyAlias(alias=alias))
+    session.flush()
+    return len(records)
