@@ -1,0 +1,196 @@
+"""The store: every report of many bodies over many years, in SQLite (default) or PostgreSQL.
+
+    >>> from xxgk.store import Store
+    >>> store = Store("sqlite:///xxgk.db")        # or postgresql+psycopg://…, or $XXGK_DB
+    >>> store.ingest_paths([Path("reports/")])    # read, check, store; cross-year checks
+    >>> store.report("沭阳县发展和改革局", 2023)   # the current version, as a report model
+
+Re-ingesting a file already stored changes nothing; a different file for the same body and
+year becomes a new version, and the old one is kept (no longer current).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from xxgk import batch
+from xxgk.check import RULES, check_pair
+from xxgk.errors import InputError
+from xxgk.model import Report
+from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
+from xxgk.store.convert import to_finding_row, to_report, to_row
+from xxgk.store.db import StoreError, connect, resolve_url
+from xxgk.store.models import Body, StoredFinding, StoredReport
+
+__all__ = ["IngestSummary", "Store", "StoreError", "resolve_url"]
+
+PAIR_RULES = tuple(rule.id for rule in RULES if rule.scope == "pair")
+
+
+@dataclass
+class IngestSummary(batch.Summary):
+    new: int = 0
+    versions: int = 0
+    unchanged: int = 0
+
+
+class Store:
+    def __init__(self, url: str | None = None) -> None:
+        self.url = resolve_url(url)
+        self.engine = connect(self.url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.sessions.begin() as session:
+            yield session
+
+    # --- ingest ---------------------------------------------------------------------------------
+
+    def ingest(self, report: Report, sha256: str) -> str:
+        """Store one read report: "new", "version" (a changed file for a stored body and year)
+        or "unchanged" (this file is already stored)."""
+        if report.meta.year is None:
+            raise InputError("the report year is not printed; cannot file it under a year", report.source)
+        with self.session() as session:
+            if session.scalar(select(StoredReport.id).where(StoredReport.sha256 == sha256)) is not None:
+                return "unchanged"
+            body = body_for(session, report.meta.agency or _unsigned(report))
+            old = session.scalar(
+                select(StoredReport).where(
+                    StoredReport.body_id == body.id,
+                    StoredReport.year == report.meta.year,
+                    StoredReport.current,
+                )
+            )
+            version = 1
+            if old is not None:
+                old.current = False
+                version = (
+                    session.scalar(
+                        select(StoredReport.version)
+                        .where(StoredReport.body_id == body.id, StoredReport.year == report.meta.year)
+                        .order_by(StoredReport.version.desc())
+                    )
+                    + 1
+                )  # type: ignore[operator]
+            session.flush()
+            row = to_row(report, sha256, body.id, version)
+            session.add(row)
+            session.flush()
+            self._cross_year(session, body, report.meta.year)
+            self._cross_year(session, body, report.meta.year + 1)
+            return "new" if old is None else "version"
+
+    def ingest_paths(
+        self,
+        paths: Iterable[Path],
+        *,
+        jobs: int | None = None,
+        on_start: Callable[[int], None] | None = None,
+        on_result: Callable[[batch.Outcome], None] | None = None,
+    ) -> IngestSummary:
+        """Read files and folders in parallel and store each report; files already stored are
+        recognised by their content hash and not read again."""
+        summary = IngestSummary()
+        files = batch.discover(paths)
+        with self.session() as session:
+            known = set(session.scalars(select(StoredReport.sha256)))
+        todo = []
+        for path in files:
+            if batch.sha256_of(path) in known:
+                summary.unchanged += 1
+            else:
+                todo.append(path)
+        if on_start:
+            on_start(len(todo))
+        for outcome in batch.outcomes(todo, jobs):
+            if outcome.report is not None and outcome.sha256:
+                try:
+                    status = self.ingest(outcome.report, outcome.sha256)
+                except InputError as error:
+                    outcome.report, outcome.error = None, error.message
+                else:
+                    summary.new += status == "new"
+                    summary.versions += status == "version"
+                    summary.unchanged += status == "unchanged"
+            summary.count(outcome)
+            if on_result:
+                on_result(outcome)
+        return summary
+
+    def _cross_year(self, session: Session, body: Body, year: int) -> None:
+        """(Re)compute the cross-year findings of the body's current report of `year`."""
+        this = self._current(session, body.id, year)
+        if this is None:
+            return
+        session.execute(
+            delete(StoredFinding).where(
+                StoredFinding.report_id == this.id, StoredFinding.rule.in_(PAIR_RULES)
+            )
+        )
+        previous = self._current(session, body.id, year - 1)
+        if previous is None:
+            return
+        for finding in check_pair(to_report(this, body.name), to_report(previous, body.name)):
+            row = to_finding_row(finding)
+            row.report_id = this.id
+            session.add(row)
+        session.flush()
+        session.expire(this, ["findings"])
+
+    @staticmethod
+    def _current(session: Session, body_id: int, year: int) -> StoredReport | None:
+        return session.scalar(
+            select(StoredReport).where(
+                StoredReport.body_id == body_id, StoredReport.year == year, StoredReport.current
+            )
+        )
+
+    # --- bodies ---------------------------------------------------------------------------------
+
+    def import_bodies(self, path: Path) -> int:
+        records = list(read_bodies(path))
+        with self.session() as session:
+            return import_bodies(session, records)
+
+    def find_body(self, session: Session, name: str) -> Body:
+        body = match(session, name)
+        if body is None:
+            raise InputError("no such body in the store", name)
+        return body
+
+    # --- reading back ---------------------------------------------------------------------------
+
+    def report(self, body: str, year: int, *, version: int | None = None) -> Report | None:
+        """A stored report as a report model: the current version, or the one asked for."""
+        with self.session() as session:
+            found = self.find_body(session, body)
+            query = select(StoredReport).where(StoredReport.body_id == found.id, StoredReport.year == year)
+            query = (
+                query.where(StoredReport.version == version) if version else query.where(StoredReport.current)
+            )
+            row = session.scalar(query)
+            return to_report(row, found.name) if row else None
+
+    def versions(self, body: str, year: int) -> list[int]:
+        with self.session() as session:
+            found = self.find_body(session, body)
+            return list(
+                session.scalars(
+                    select(StoredReport.version)
+                    .where(StoredReport.body_id == found.id, StoredReport.year == year)
+                    .order_by(StoredReport.version)
+                )
+            )
+
+
+def _unsigned(report: Report) -> str:
+    """A body name for a report that prints none: its file's name, marked as such."""
+    return f"（未署名）{Path(report.source or 'report').stem}"

@@ -1,0 +1,136 @@
+"""Database tables of the store (SQLAlchemy 2). Column names are the data-dictionary ids.
+
+Kept apart from the report model (xxgk.model): the store maps to and from it in `convert.py`,
+so the reader, checker and web API never depend on how rows are laid out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Body(Base):
+    """A government body that publishes reports; bodies form a hierarchy (parent)."""
+
+    __tablename__ = "bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    level: Mapped[str | None] = mapped_column(String(10))
+    region: Mapped[str | None] = mapped_column(String(100), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"), index=True)
+
+    parent: Mapped[Body | None] = relationship(remote_side=[id])
+    aliases: Mapped[list[BodyAlias]] = relationship(back_populates="body", cascade="all, delete-orphan")
+
+
+class BodyAlias(Base):
+    __tablename__ = "body_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200), unique=True)
+
+    body: Mapped[Body] = relationship(back_populates="aliases")
+
+
+class StoredReport(Base):
+    """One version of one body's report for one year (a changed file is a new version)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("body_id", "year", "version"),
+        Index("ix_reports_current", "body_id", "year", "current"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    template: Mapped[str] = mapped_column(String(10))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str | None] = mapped_column(String(1000))
+    format: Mapped[str | None] = mapped_column(String(10))
+    agency_printed: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(300))
+    published: Mapped[date | None] = mapped_column(Date)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    narrative: Mapped[str | None] = mapped_column(Text)
+    layout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # key figures, kept on the row so statistics over a large corpus need no join
+    received: Mapped[int | None] = mapped_column(Integer)
+    granted: Mapped[int | None] = mapped_column(Integer)
+    partly_granted: Mapped[int | None] = mapped_column(Integer)
+    processed: Mapped[int | None] = mapped_column(Integer)
+    reviews: Mapped[int | None] = mapped_column(Integer)
+    reviews_corrected: Mapped[int | None] = mapped_column(Integer)
+    suits: Mapped[int | None] = mapped_column(Integer)
+    suits_corrected: Mapped[int | None] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+
+    body: Mapped[Body] = relationship()
+    cells: Mapped[list[StoredCell]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", passive_deletes=True
+    )
+    findings: Mapped[list[StoredFinding]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class StoredCell(Base):
+    __tablename__ = "cells"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    table_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    column_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(24, 6))
+    text: Mapped[str | None] = mapped_column(String(100))
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    found: Mapped[bool] = mapped_column(Boolean, default=True)
+    ambiguous: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    report: Mapped[StoredReport] = relationship(back_populates="cells")
+
+
+class StoredFinding(Base):
+    """A finding of a rule; reviewers mark it confirmed or dismissed, with a comment."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(30), index=True)
+    severity: Mapped[str] = mapped_column(String(10), index=True)
+    cells: Mapped[list[str]] = mapped_column(JSON)
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    report: Mapped[StoredReport] = relationship(back_populates="findings")
