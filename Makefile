@@ -1,4 +1,5 @@
-# xxgk — `make run` reads and checks the bundled sample reports; `make test` runs every test.
+# xxgk — `make run` reads and checks the bundled sample reports; `make test` runs every test
+# (against SQLite and a throwaway PostgreSQL server that scripts/with-postgres starts).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,7 +21,7 @@ run: setup
 test: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check src tests bench

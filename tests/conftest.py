@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,30 @@ TEXT_REPORTS = sorted(CORPUS.glob("*.txt"))
 @pytest.fixture(params=TEXT_REPORTS, ids=lambda p: p.stem)
 def text_report(request: pytest.FixtureRequest) -> Path:
     return request.param
+
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+def fresh_url(kind: str, tmp_path: Path) -> str:
+    """A URL of an empty database: a new SQLite file, or the test PostgreSQL emptied."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url = os.environ.get("XXGK_TEST_PG")
+    if not url:
+        pytest.skip("no PostgreSQL: run the tests through scripts/with-postgres (make test does)")
+    from sqlalchemy import create_engine, text
+
+    from xxgk.store.models import Base
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return fresh_url(request.param, tmp_path)

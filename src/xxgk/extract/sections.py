@@ -23,6 +23,8 @@ class Heading:
 _NUMBER = re.compile(r"(?<![第一二三四五六七八九十])([一二三四五六])\s*[、.]\s*")
 # the words of a heading that tell the section, within a short phrase without digits or a stop
 _PHRASE = re.compile(r"[^。;\n\d]{0,26}")
+# the rest of a heading after its keyword, up to its closing word
+_CLOSE = re.compile(r"[^。;\n\d(（]{0,12}?(?:情况|事项)")
 
 
 def find_headings(text: str) -> list[Heading]:
@@ -34,7 +36,10 @@ def find_headings(text: str) -> list[Heading]:
         phrase = _PHRASE.match(text, match.end()).group()  # type: ignore[union-attr]
         hits = [phrase.find(k) + len(k) for k in section.keywords if k in phrase]
         if hits:
-            found.append(Heading(section.id, match.start(), match.end() + min(hits)))
+            end = min(hits)
+            close = _CLOSE.match(phrase, end)
+            end = close.end() if close else end
+            found.append(Heading(section.id, match.start(), match.end() + end))
     return found
 
 

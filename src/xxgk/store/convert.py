@@ -78,9 +78,10 @@ def to_finding_row(finding: Finding) -> StoredFinding:
     )
 
 
-def _value(value: Decimal | None, column_kind: str) -> Value:
+def _value(value: Decimal | int | None, column_kind: str) -> Value:
     if value is None:
         return None
+    value = Decimal(value) if isinstance(value, int) else value
     if column_kind != "amount" and value == value.to_integral_value():
         return int(value)
     return value.normalize() if column_kind == "amount" else value

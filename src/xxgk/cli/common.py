@@ -1,0 +1,71 @@
+"""What the commands share: the app, the consoles, the error line, the progress bar."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from xxgk.errors import XxgkError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Read and check 政府信息公开工作年度报告 (government information-disclosure annual reports).",
+)
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (default: $XXGK_DB, else sqlite:///xxgk.db).", show_default=False
+    ),
+]
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(error: XxgkError) -> None:
+    print(f"xxgk: error: {error}", file=sys.stderr)
+
+
+@contextmanager
+def progress_bar(verb: str) -> Iterator[tuple[Callable[[int], None], Callable[[Any], None]]]:
+    """A progress bar on stderr (only on a terminal): yields (on_start(total), on_result(_))."""
+    out = err_console()
+    with Progress(
+        TextColumn(f"[bold]{verb}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=out,
+        transient=True,
+        disable=not out.is_terminal,
+    ) as progress:
+        task = progress.add_task(verb, total=None, rate="")
+
+        def started(total: int) -> None:
+            progress.update(task, total=total)
+
+        def finished(_: Any) -> None:
+            progress.advance(task)
+            state = progress.tasks[0]
+            if state.elapsed:
+                progress.update(task, rate=f"{state.completed / state.elapsed:,.0f}/s")
+
+        yield started, finished

@@ -1,0 +1,101 @@
+"""Commands on the store: ingest, findings, bodies (and compare, stats, export)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from xxgk.cli.common import EXIT_OK, EXIT_UNREADABLE, AsJson, Db, app, console, fail, progress_bar
+from xxgk.cli.reports import Jobs, report_summary
+from xxgk.errors import XxgkError
+from xxgk.store import Store, list_findings
+from xxgk.store.models import Body
+
+Paths = Annotated[list[Path], typer.Argument(help="Report files and folders.", show_default=False)]
+
+bodies_app = typer.Typer(no_args_is_help=True, help="The bodies that publish reports, and their hierarchy.")
+app.add_typer(bodies_app, name="bodies")
+
+
+@app.command()
+def ingest(paths: Paths, db: Db = None, jobs: Jobs = None) -> None:
+    """Read, check and store reports (folders are read whole, in parallel)."""
+    store = Store(db)
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        fail(XxgkError("no such file or folder", str(path)))
+    with progress_bar("ingesting") as (started, finished):
+        summary = store.ingest_paths(
+            [p for p in paths if p.exists()], jobs=jobs, on_start=started, on_result=finished
+        )
+    report_summary(
+        f"stored {summary.new} new and {summary.versions} new versions, {summary.unchanged} unchanged,"
+        f" failed {len(summary.failures)}; {summary.with_errors} with error findings",
+        summary,
+    )
+    raise typer.Exit(EXIT_UNREADABLE if summary.failures or missing else EXIT_OK)
+
+
+@app.command()
+def findings(
+    db: Db = None,
+    as_json: AsJson = False,
+    body: Annotated[str | None, typer.Option(help="Only this body (name or alias).")] = None,
+    year: Annotated[int | None, typer.Option(help="Only this report year.")] = None,
+    rule: Annotated[str | None, typer.Option(help="Only this rule id (TXT-* for a family).")] = None,
+    severity: Annotated[str | None, typer.Option(help="error or warning.")] = None,
+    status: Annotated[str | None, typer.Option(help="open, confirmed or dismissed.")] = None,
+) -> None:
+    """List the stored findings of the current reports."""
+    found = list_findings(Store(db), body=body, year=year, rule=rule, severity=severity, status=status)
+    if as_json:
+        print(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=1))
+        return
+    out = console()
+    grid = Table("body", "year", "rule", "severity", "message", header_style="bold")
+    for f in found:
+        style = "red" if f.severity == "error" else "yellow"
+        grid.add_row(f.body, str(f.year), f.rule, f"[{style}]{f.severity}[/]", f.message)
+    out.print(grid)
+    out.print(f"{len(found)} findings")
+
+
+@bodies_app.command("import")
+def bodies_import(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX: name, level, region, parent, aliases.")],
+    db: Db = None,
+) -> None:
+    """Import bodies with their level, region, parent and aliases (re-importing updates them)."""
+    count = Store(db).import_bodies(file)
+    console().print(f"imported {count} bodies")
+
+
+@bodies_app.command("list")
+def bodies_list(db: Db = None, as_json: AsJson = False) -> None:
+    """The bodies in the store, with their hierarchy."""
+    store = Store(db)
+    with store.session() as session:
+        bodies = session.query(Body).order_by(Body.name).all()
+        rows = [
+            {
+                "name": b.name,
+                "level": b.level,
+                "region": b.region,
+                "parent": b.parent.name if b.parent else None,
+                "aliases": [a.alias for a in b.aliases],
+            }
+            for b in bodies
+        ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    grid = Table("name", "level", "region", "parent", "aliases", header_style="bold")
+    for r in rows:
+        grid.add_row(
+            r["name"], r["level"] or "", r["region"] or "", r["parent"] or "", "、".join(r["aliases"])
+        )
+    console().print(grid)

@@ -1,0 +1,117 @@
+"""Commands on report files: parse, check, rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import xxgk
+from xxgk import batch
+from xxgk.check import RULES
+from xxgk.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    AsJson,
+    app,
+    console,
+    err_console,
+    fail,
+    progress_bar,
+)
+from xxgk.errors import XxgkError
+from xxgk.model import Report
+from xxgk.output.json import report_json
+from xxgk.output.terminal import render_report
+
+Files = Annotated[list[Path], typer.Argument(help="Report files.", show_default=False)]
+NoCells = Annotated[bool, typer.Option("--no-cells", help="Leave per-cell provenance out of the JSON.")]
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", help="Read files and folders in parallel into this JSON Lines file (resumable)."),
+]
+Jobs = Annotated[int | None, typer.Option("--jobs", help="Worker processes (default: all cores).")]
+
+
+def _reports(files: list[Path]) -> Iterator[Report | XxgkError]:
+    for path in files:
+        try:
+            yield xxgk.parse_path(path)
+        except XxgkError as error:
+            yield error
+        except Exception as error:  # a bug must not stop a batch; say where, ask for a report
+            yield XxgkError(f"internal error ({type(error).__name__}: {error}); please report it", str(path))
+
+
+def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool) -> int:
+    out = console()
+    status = EXIT_OK
+    for result in _reports(files):
+        if isinstance(result, XxgkError):
+            fail(result)
+            status = EXIT_UNREADABLE
+            continue
+        if as_json:
+            print(report_json(result, indent=None if len(files) > 1 else 2, cells=not no_cells))
+        else:
+            render_report(out, result, tables=True, findings=linter or bool(result.findings))
+        if linter and result.errors and status == EXIT_OK:
+            status = EXIT_FINDINGS
+    return status
+
+
+@app.command()
+def parse(
+    files: Files, as_json: AsJson = False, no_cells: NoCells = False, out: Out = None, jobs: Jobs = None
+) -> None:
+    """Read reports into the three statutory tables (JSON with --json: one object, or one per line).
+
+    With --out, FILES may be folders: every file under them is read, one JSON line each.
+    """
+    if out is not None:
+        raise typer.Exit(_batch(files, out, jobs))
+    raise typer.Exit(_emit(files, as_json, no_cells, linter=False))
+
+
+def _batch(paths: list[Path], out: Path, jobs: int | None) -> int:
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        fail(XxgkError("no such file or folder", str(path)))
+    with progress_bar("reading") as (started, finished):
+        summary = batch.run(
+            [p for p in paths if p.exists()], out, jobs=jobs, on_start=started, on_result=finished
+        )
+    report_summary(
+        f"read {summary.read}, skipped {summary.skipped} already in {out}, failed {len(summary.failures)};"
+        f" {summary.with_errors} read with error findings",
+        summary,
+    )
+    return EXIT_UNREADABLE if summary.failures or missing else EXIT_OK
+
+
+def report_summary(headline: str, summary: batch.Summary) -> None:
+    """The closing summary of a batch on stderr: counts, failures by reason, then each failure."""
+    out = err_console()
+    out.print(headline, markup=False)
+    for reason, count in summary.failed_by_reason.most_common():
+        out.print(f"  failed: {count} × {reason}", markup=False)
+    for path, message in summary.failures:
+        out.print(f"xxgk: error: {path}: {message}", style="red", markup=False)
+
+
+@app.command()
+def check(files: Files, as_json: AsJson = False, no_cells: NoCells = False) -> None:
+    """Read reports and list every rule they break; exit 1 if any error-severity finding."""
+    raise typer.Exit(_emit(files, as_json, no_cells, linter=True))
+
+
+@app.command()
+def rules() -> None:
+    """List the rules xxgk checks, with their ids and severities."""
+    out = console()
+    for rule in RULES:
+        scope = "" if rule.scope == "report" else "  (across years, in the store)"
+        out.print(f"{rule.id:18} {rule.severity:8} {rule.title}{scope}")

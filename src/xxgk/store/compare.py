@@ -1,0 +1,280 @@
+"""One body, two years: what changed in the tables, what the rules found, how alike the words are.
+
+    >>> comparison = compare(store, "沭阳县发展和改革局", (2023, 2024))
+    >>> [c.key for c in comparison.changed]
+    >>> render_comparison(Console(), comparison)
+
+The years may be printed in different templates (2019 vs 2021): a cell is compared only when
+both templates have it; the others are listed with their one value and no change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xxgk.check import RULES
+from xxgk.check.crossyear import similarity
+from xxgk.errors import InputError
+from xxgk.model import Value, json_value
+from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
+from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
+
+if TYPE_CHECKING:
+    from xxgk.store import Store
+
+__all__ = ["CellChange", "Comparison", "StoredFindingView", "compare", "render_comparison"]
+
+_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell in both years. `before`/`after` are None when blank or not in that template."""
+
+    key: str
+    label: str
+    before: Value
+    after: Value
+    in_before: bool  # the earlier report's template has this cell
+    in_after: bool
+
+    @property
+    def comparable(self) -> bool:
+        return self.in_before and self.in_after
+
+    @property
+    def change(self) -> Value:
+        """after − before; None when either is blank or the cell is not in both templates."""
+        if not self.comparable or self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+    @property
+    def changed(self) -> bool:
+        """A different value, a blank filled or a value blanked (cells of both templates only)."""
+        return self.comparable and self.before != self.after
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cell": self.key,
+            "label": self.label,
+            "before": json_value(self.before),
+            "after": json_value(self.after),
+            "change": json_value(self.change),
+            "in_both": self.comparable,
+        }
+
+
+@dataclass(frozen=True)
+class StoredFindingView:
+    """A stored finding as a reviewer sees it: what the rule said and where the review stands."""
+
+    rule: str
+    severity: str
+    cells: tuple[str, ...]
+    message: str
+    status: str = "open"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "cells": list(self.cells),
+            "message": self.message,
+            "status": self.status,
+        }
+
+
+@dataclass
+class Comparison:
+    body: str
+    years: tuple[int, int]  # (earlier, later)
+    templates: tuple[str, str]
+    cells: list[CellChange] = field(default_factory=list)
+    findings: dict[int, list[StoredFindingView]] = field(default_factory=dict)
+    similarity: float | None = None  # None when either report has no narrative stored
+
+    @property
+    def changed(self) -> list[CellChange]:
+        return [c for c in self.cells if c.changed]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "body": self.body,
+            "years": list(self.years),
+            "templates": {str(y): t for y, t in zip(self.years, self.templates, strict=True)},
+            "changed": len(self.changed),
+            "cells": [c.to_dict() for c in self.cells],
+            "findings": {str(y): [f.to_dict() for f in self.findings.get(y, [])] for y in self.years},
+            "similarity": None if self.similarity is None else round(self.similarity, 4),
+        }
+
+
+def compare(store: Store, body: str, years: tuple[int, int]) -> Comparison:
+    """The current reports of `body` for two years, cell by cell (earlier year first)."""
+    first, second = sorted(int(y) for y in years)
+    if first == second:
+        raise InputError(f"two different years are needed to compare, not {first} twice", body)
+    with store.session() as session:
+        found: Body = store.find_body(session, body)
+        before, after = (_current(session, found, year) for year in (first, second))
+        values = [_values(session, row) for row in (before, after)]
+        keys = merged_keys([before.template, after.template])
+        cells = []
+        for key in keys:
+            in_before, in_after = has_cell(before.template, key), has_cell(after.template, key)
+            cells.append(
+                CellChange(
+                    key=key,
+                    label=cell_label(key).label,
+                    before=values[0].get(key) if in_before else None,
+                    after=values[1].get(key) if in_after else None,
+                    in_before=in_before,
+                    in_after=in_after,
+                )
+            )
+        score = None
+        if before.narrative and after.narrative:
+            score = similarity(after.narrative, before.narrative)
+        return Comparison(
+            body=found.name,
+            years=(first, second),
+            templates=(before.template, after.template),
+            cells=cells,
+            findings={first: _findings(session, before), second: _findings(session, after)},
+            similarity=score,
+        )
+
+
+def _current(session: Session, body: Body, year: int) -> StoredReport:
+    row = session.scalar(
+        select(StoredReport).where(
+            StoredReport.body_id == body.id, StoredReport.year == year, StoredReport.current
+        )
+    )
+    if row is None:
+        stored = session.scalars(
+            select(StoredReport.year)
+            .where(StoredReport.body_id == body.id, StoredReport.current)
+            .order_by(StoredReport.year)
+        ).all()
+        have = f"stored years: {', '.join(map(str, stored))}" if stored else "no report of it is stored"
+        raise InputError(f"no {year} report of this body in the store ({have})", body.name)
+    return row
+
+
+def _values(session: Session, row: StoredReport) -> dict[str, Value]:
+    cells = session.execute(
+        select(StoredCell.table_id, StoredCell.row_id, StoredCell.column_id, StoredCell.value).where(
+            StoredCell.report_id == row.id
+        )
+    )
+    out: dict[str, Value] = {}
+    for table_id, row_id, column_id, value in cells:
+        key = f"{table_id}.{row_id}.{column_id}"
+        if has_cell(row.template, key):
+            out[key] = typed(value, cell_label(key).kind)
+    return out
+
+
+def _findings(session: Session, row: StoredReport) -> list[StoredFindingView]:
+    """All stored findings of the report, errors first: its own and the cross-year ones (X-*)."""
+    stored = session.scalars(
+        select(StoredFinding).where(StoredFinding.report_id == row.id).order_by(StoredFinding.id)
+    )
+    views = [StoredFindingView(f.rule, f.severity, tuple(f.cells or ()), f.message, f.status) for f in stored]
+    return sorted(views, key=lambda f: f.severity != "error")
+
+
+# --- terminal ----------------------------------------------------------------------------------
+
+
+def _shown(value: Value, present: bool) -> Text:
+    if not present:
+        return Text("—", style="dim")  # not in this year's template
+    if value is None:
+        return Text("空", style="dim")
+    return Text(plain(value))
+
+
+def _delta(cell: CellChange) -> Text:
+    change = cell.change
+    if change is None:
+        return Text("" if not cell.changed else "≠", style="yellow")
+    if change == 0:
+        return Text("0", style="dim")
+    text = plain(change) if isinstance(change, Decimal) else str(change)
+    return Text(("+" if change > 0 else "") + text, style="green" if change > 0 else "red")
+
+
+def render_comparison(console: Console, comparison: Comparison, *, all_cells: bool = False) -> None:
+    """Changed cells (or every cell), then each year's findings, then the text similarity."""
+    first, second = comparison.years
+    head = f"{comparison.body}  {first}年度（模板 {comparison.templates[0]}）→ {second}年度"
+    console.print(Text(f"{head}（模板 {comparison.templates[1]}）", style="bold"))
+    shown = comparison.cells if all_cells else comparison.changed
+    if shown:
+        grid = Table(header_style="bold")
+        grid.add_column("单元格", style="dim", no_wrap=True)
+        grid.add_column("名称", overflow="fold")
+        grid.add_column(f"{first}", justify="right")
+        grid.add_column(f"{second}", justify="right")
+        grid.add_column("变化", justify="right")
+        for index, cell in enumerate(shown):
+            following = shown[index + 1] if index + 1 < len(shown) else None
+            new_table = following is not None and following.key.split(".")[0] != cell.key.split(".")[0]
+            grid.add_row(
+                cell.key,
+                cell.label,
+                _shown(cell.before, cell.in_before),
+                _shown(cell.after, cell.in_after),
+                _delta(cell),
+                end_section=new_table,
+            )
+        console.print(grid)
+    else:
+        console.print(Text("统计表没有变化。", style="green"))
+    changed = len(comparison.changed)
+    only_one = sum(1 for c in comparison.cells if not c.comparable)
+    summary = f"{changed} 个单元格有变化"
+    if only_one:
+        summary += f"；{only_one} 个单元格只在其中一年的模板中（“—”）"
+    console.print(Text(summary, style="dim"))
+    for year in comparison.years:
+        findings = comparison.findings.get(year, [])
+        console.print(Text(f"{year}年度报告的问题（{len(findings)}）", style="bold"))
+        if not findings:
+            console.print(Text("  没有发现问题。", style="green"))
+        for finding in findings:
+            status = "" if finding.status == "open" else f"（{finding.status}）"
+            console.print(
+                Text.assemble(
+                    "  ",
+                    (f"{finding.severity} ", _STYLE.get(finding.severity, "")),
+                    (f"{finding.rule} ", "bold"),
+                    finding.message,
+                    (status, "dim"),
+                )
+            )
+    if comparison.similarity is None:
+        console.print(Text("正文相似度：无法计算（缺少正文）", style="dim"))
+    else:
+        percent = round(100 * comparison.similarity)
+        style = "yellow" if comparison.similarity >= _copy_threshold() else ""
+        console.print(Text(f"正文相似度：{percent}%", style=style))
+
+
+def _copy_threshold() -> float:
+    """The X-COPY-TEXT threshold, so the percentage is marked exactly when the rule would fire."""
+    for rule in RULES:
+        if rule.id == "X-COPY-TEXT":
+            return float(rule.data["threshold"])
+    return 1.0
