@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from xxgk.cli.reports import Jobs, report_summary
 from xxgk.errors import XxgkError
 from xxgk.store import Store, list_findings
 from xxgk.store.models import Body
+from xxgk.store.users import add_user
 
 Paths = Annotated[list[Path], typer.Argument(help="Report files and folders.", show_default=False)]
 
@@ -99,3 +101,28 @@ def bodies_list(db: Db = None, as_json: AsJson = False) -> None:
             r["name"], r["level"] or "", r["region"] or "", r["parent"] or "", "、".join(r["aliases"])
         )
     console().print(grid)
+
+
+users_app = typer.Typer(
+    no_args_is_help=True, help="Accounts that may change the corpus in the web application."
+)
+app.add_typer(users_app, name="user")
+
+
+@users_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    db: Db = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+) -> None:
+    """Add a user (or set a user's password)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    store = Store(db)
+    with store.session() as session:
+        add_user(session, name, password)
+    console().print(f"user {name} can now sign in")

@@ -134,3 +134,14 @@ class StoredFinding(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     report: Mapped[StoredReport] = relationship(back_populates="findings")
+
+
+class User(Base):
+    """Someone who may change the corpus from the web application (reading needs no account)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())

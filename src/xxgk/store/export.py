@@ -1,0 +1,337 @@
+"""Exports of the current reports for analysis elsewhere: CSV, XLSX, Parquet, JSON; long or wide.
+
+long: one row per cell (body, year, template, table, row, column, value);
+wide: one row per report (body, year, template, then one column per cell id "table.row.column").
+
+Column names are the data-dictionary ids of FORMAT.md, so every format reads the same way.
+Rows are streamed from the database (yield_per, a server-side cursor on PostgreSQL), one report
+at a time, so an export of 100,000 reports does not hold them in memory.
+
+Values keep their kind: counts are integers, amounts exact decimals (numbers in JSON, XLSX and
+Parquet, plain text in CSV), blanks empty or null. In a long Parquet file the one `value` column
+holds both, so it is decimal(24, 6), the store's own precision; in a wide one count columns are
+int64 and amount columns decimal(24, 6) (a count column holding a misprinted fraction, which
+the DOMAIN rule flags, is decimal too, so nothing is lost).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from xxgk.errors import InputError
+from xxgk.model import Value
+from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
+from xxgk.store.models import Body, StoredCell, StoredReport
+from xxgk.templates import TEMPLATES
+
+if TYPE_CHECKING:
+    from xxgk.store import Store
+
+__all__ = ["FORMATS", "SHAPES", "export", "read_export"]
+
+Format = Literal["csv", "xlsx", "parquet", "json"]
+Shape = Literal["long", "wide"]
+FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "json")
+SHAPES: tuple[str, ...] = ("long", "wide")
+LONG: tuple[str, ...] = ("body", "year", "template", "table", "row", "column", "value")
+WIDE: tuple[str, ...] = ("body", "year", "template")
+FIXED_LABELS = {
+    "body": "机关",
+    "year": "报告年度",
+    "template": "模板",
+    "table": "表",
+    "row": "行",
+    "column": "列",
+    "value": "数值",
+}
+XLSX_ROWS = 1_048_576  # rows per sheet in Excel; a longer export continues on "cells 2", …
+LABELS_SHEET = "labels"
+BATCH = 20_000  # rows per database fetch and per Parquet row group
+
+
+@dataclass
+class _Report:
+    body: str
+    year: int
+    template: str
+    values: dict[str, Value]
+
+
+def export(
+    store: Store,
+    fmt: str,
+    shape: str,
+    out: Path | None,
+    *,
+    stream: IO[str] = sys.stdout,
+) -> int:
+    """Write the current reports in `fmt` and `shape` to `out` (CSV and JSON: or to `stream`).
+
+    Returns the number of data rows written (cells for long, reports for wide).
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if shape not in SHAPES:
+        raise InputError(f"unknown export shape {shape!r}; choose long or wide")
+    if out is None and fmt in ("xlsx", "parquet"):
+        raise InputError(f"a {fmt.upper()} export is a binary file: give it a file name with --out")
+    if out is not None and not out.parent.is_dir():
+        raise InputError("the folder to write the export into does not exist", str(out.parent))
+    with store.session() as session:
+        templates = sorted(
+            session.scalars(select(distinct(StoredReport.template)).where(StoredReport.current))
+        )
+        keys = merged_keys(templates or TEMPLATES)
+        columns = list(LONG) if shape == "long" else [*WIDE, *keys]
+        rows = _rows(_reports(session), shape, keys)
+        if fmt == "csv":
+            return _with_text(out, stream, "utf-8-sig", lambda f: _write_csv(f, columns, rows))
+        if fmt == "json":
+            return _with_text(out, stream, "utf-8", lambda f: _write_json(f, columns, rows))
+        assert out is not None
+        if fmt == "xlsx":
+            return _write_xlsx(out, shape, columns, rows, keys)
+        fractional = _fractional_counts(session) if shape == "wide" else set()
+        return _write_parquet(out, shape, columns, rows, fractional)
+
+
+# --- reading the store ---------------------------------------------------------------------------
+
+
+def _reports(session: Session) -> Iterator[_Report]:
+    """The current reports with their cells, one at a time, by body and year."""
+    query = (
+        select(
+            StoredReport.id,
+            Body.name,
+            StoredReport.year,
+            StoredReport.template,
+            StoredCell.table_id,
+            StoredCell.row_id,
+            StoredCell.column_id,
+            StoredCell.value,
+        )
+        .join(Body, Body.id == StoredReport.body_id)
+        .join(StoredCell, StoredCell.report_id == StoredReport.id)
+        .where(StoredReport.current)
+        .order_by(Body.name, StoredReport.year, StoredReport.id)
+        .execution_options(yield_per=BATCH)
+    )
+    report: _Report | None = None
+    report_id = None
+    for rid, body, year, template, table_id, row_id, column_id, value in session.execute(query):
+        if rid != report_id:
+            if report is not None:
+                yield report
+            report_id, report = rid, _Report(body, year, template, {})
+        key = f"{table_id}.{row_id}.{column_id}"
+        if has_cell(template, key):  # type: ignore[union-attr]
+            report.values[key] = typed(value, cell_label(key).kind)  # type: ignore[union-attr]
+    if report is not None:
+        yield report
+
+
+def _rows(reports: Iterable[_Report], shape: str, keys: list[str]) -> Iterator[list[Any]]:
+    for report in reports:
+        if shape == "long":
+            for key in TEMPLATES[report.template].cell_keys():
+                if key in report.values:
+                    table, row, column = key.split(".")
+                    yield [report.body, report.year, report.template, table, row, column, report.values[key]]
+        else:
+            yield [report.body, report.year, report.template, *(report.values.get(k) for k in keys)]
+
+
+def _fractional_counts(session: Session) -> set[str]:
+    """Count cells of current reports holding a fraction (a misprint): their column is decimal."""
+    query = (
+        select(StoredCell.table_id, StoredCell.row_id, StoredCell.column_id)
+        .join(StoredReport, StoredReport.id == StoredCell.report_id)
+        .where(
+            StoredReport.current,
+            StoredCell.value.is_not(None),
+            StoredCell.value != func.round(StoredCell.value),
+        )
+        .distinct()
+    )
+    return {".".join(row) for row in session.execute(query)}
+
+
+# --- writers -----------------------------------------------------------------------------------
+
+
+def _with_text(out: Path | None, stream: IO[str], encoding: str, write: Callable[[IO[str]], int]) -> int:
+    """Write text to the file `out` (CSV with a BOM, so that Excel reads it as UTF-8) or `stream`."""
+    if out is None:
+        return write(stream)
+    with out.open("w", encoding=encoding, newline="") as handle:
+        return write(handle)
+
+
+def _write_csv(handle: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> int:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([plain(v) if not isinstance(v, str) else v for v in row])
+        count += 1
+    return count
+
+
+def _json_scalar(value: Any) -> str:
+    """Decimals as exact JSON numbers (json.dumps would refuse them or round through a float)."""
+    if value is None:
+        return "null"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _write_json(handle: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> int:
+    """A JSON array of objects, written one object per line as the rows arrive."""
+    names = [json.dumps(c, ensure_ascii=False) + ": " for c in columns]
+    count = 0
+    handle.write("[")
+    for row in rows:
+        body = ", ".join(name + _json_scalar(v) for name, v in zip(names, row, strict=True))
+        handle.write(("\n" if count == 0 else ",\n") + "{" + body + "}")
+        count += 1
+    handle.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _label_rows(shape: str, keys: list[str]) -> Iterator[list[str]]:
+    yield ["id", "label", "table", "row", "column", "templates"]
+    for column in LONG if shape == "long" else WIDE:
+        yield [column, FIXED_LABELS[column], "", "", "", ""]
+    for key in keys:
+        label = cell_label(key)
+        yield [key, label.label, label.table, label.row, label.column, " ".join(label.templates)]
+
+
+def _write_xlsx(out: Path, shape: str, columns: list[str], rows: Iterable[list[Any]], keys: list[str]) -> int:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    name = "cells" if shape == "long" else "reports"
+    sheet = book.create_sheet(name)
+    labels = book.create_sheet(LABELS_SHEET)
+    for label_row in _label_rows(shape, keys):
+        labels.append(label_row)
+    sheet.append(columns)
+    count, used, part = 0, 1, 1
+    for row in rows:
+        if used == XLSX_ROWS:
+            part += 1
+            sheet, used = book.create_sheet(f"{name} {part}"), 1
+            sheet.append(columns)
+        sheet.append(row)
+        used += 1
+        count += 1
+    book.save(out)
+    return count
+
+
+def _arrow_schema(shape: str, columns: list[str], fractional: set[str]) -> Any:
+    import pyarrow as pa
+
+    decimal = pa.decimal128(24, 6)
+    fields = [pa.field("body", pa.string()), pa.field("year", pa.int32()), pa.field("template", pa.string())]
+    if shape == "long":
+        fields += [pa.field(c, pa.string()) for c in ("table", "row", "column")]
+        fields.append(pa.field("value", decimal))
+    else:
+        for key in columns[len(WIDE) :]:
+            exact = cell_label(key).kind == "amount" or key in fractional
+            fields.append(pa.field(key, decimal if exact else pa.int64()))
+    return pa.schema(fields)
+
+
+def _write_parquet(
+    out: Path, shape: str, columns: list[str], rows: Iterable[list[Any]], fractional: set[str]
+) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _arrow_schema(shape, columns, fractional)
+    count = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        batch: list[list[Any]] = [[] for _ in columns]
+
+        def flush() -> None:
+            writer.write_table(pa.Table.from_arrays(batch, schema=schema))
+            for values in batch:
+                values.clear()
+
+        for row in rows:
+            for values, value in zip(batch, row, strict=True):
+                values.append(value)
+            count += 1
+            if len(batch[0]) >= BATCH:
+                flush()
+        if batch[0] or count == 0:
+            flush()
+    return count
+
+
+# --- reading an export back --------------------------------------------------------------------
+
+
+def read_export(path: Path, fmt: str, shape: str) -> dict[tuple[str, int, str], Value]:
+    """(body, year, "table.row.column") → value, as an export file holds it.
+
+    Values come back typed as the store gives them (ints, exact decimals, None), and a wide
+    row gives only the cells of its own template, so an export round-trips exactly.
+    """
+    if fmt not in FORMATS or shape not in SHAPES:
+        raise InputError(f"cannot read a {fmt} {shape} export", str(path))
+    out: dict[tuple[str, int, str], Value] = {}
+    for record in _records(path, fmt):
+        body, year, template = str(record["body"]), int(record["year"]), str(record["template"])
+        if shape == "long":
+            key = f"{record['table']}.{record['row']}.{record['column']}"
+            out[(body, year, key)] = typed(record["value"], cell_label(key).kind)
+            continue
+        for key, value in record.items():
+            if key not in WIDE and has_cell(template, key):
+                out[(body, year, key)] = typed(value, cell_label(key).kind)
+    return out
+
+
+def _records(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
+    if fmt == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            yield from csv.DictReader(handle)
+    elif fmt == "json":
+        with path.open(encoding="utf-8") as handle:
+            yield from json.load(handle, parse_float=Decimal)
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                if sheet.title == LABELS_SHEET:
+                    continue
+                rows = sheet.iter_rows(values_only=True)
+                header = [str(h) for h in next(rows, ())]
+                for row in rows:
+                    padded = list(row) + [None] * (len(header) - len(row))
+                    yield dict(zip(header, padded, strict=False))
+        finally:
+            book.close()
+    else:
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH):
+            yield from batch.to_pylist()

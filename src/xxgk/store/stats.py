@@ -1,0 +1,243 @@
+"""Corpus statistics: how many reports, how much was asked for, how often it was granted.
+
+Computed in the database (GROUP BY on `reports` joined to `bodies`, using the key figures kept on
+each report row), never by loading reports, so it stays fast over 100,000 reports on SQLite and
+PostgreSQL alike. Only the current version of each report counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import ColumnElement, case, distinct, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from xxgk.errors import InputError
+from xxgk.store.models import Body, BodyAlias, StoredReport
+
+if TYPE_CHECKING:
+    from xxgk.store import Store
+
+__all__ = ["GROUPINGS", "Rate", "StatsRow", "render_stats", "stats"]
+
+Grouping = Literal["year", "region", "level"]
+GROUPINGS: tuple[str, ...] = ("year", "region", "level")
+_COLUMNS = ("报告", "机关", "收到申请", "公开率", "（办理）", "纠错率", "（复议诉讼）", "有错误", "缺报")
+_HEADINGS = {"year": "年度", "region": "地区", "level": "层级"}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A ratio with its parts, so a reader can judge it; `small` when the base is too thin."""
+
+    numerator: int
+    denominator: int
+    min_cases: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def small(self) -> bool:
+        return self.denominator < self.min_cases
+
+    def to_dict(self) -> dict[str, Any]:
+        value = self.value
+        return {
+            "value": None if value is None else round(value, 6),
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "small": self.small,
+        }
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    by: str
+    group: int | str | None  # a year, a region or a level; None: bodies without one
+    reports: int
+    bodies: int
+    received: int | None  # None when no report of the group prints it
+    disclosure: Rate  # 公开率 = (予以公开 + 部分公开) / 办理总计
+    correction: Rate  # 纠错率 = (复议纠正 + 诉讼纠正) / (复议 + 诉讼)
+    with_errors: int  # reports with at least one error finding
+    missing: int  # expected reports not in the store (see `stats`)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "group": self.group,
+            "reports": self.reports,
+            "bodies": self.bodies,
+            "received": self.received,
+            "disclosure_rate": self.disclosure.to_dict(),
+            "correction_rate": self.correction.to_dict(),
+            "with_errors": self.with_errors,
+            "missing": self.missing,
+        }
+
+
+def _zero(column: Any) -> ColumnElement[int]:
+    return func.coalesce(column, 0)
+
+
+def stats(
+    store: Store,
+    *,
+    region: str | None = None,
+    level: str | None = None,
+    years: Iterable[int] | None = None,
+    by: str = "year",
+    min_cases: int = 30,
+) -> list[StatsRow]:
+    """One row per year, region or level over the current reports of the selected bodies.
+
+    Rates add up the parts of every report first (a pooled rate, so a body with 1,000 requests
+    weighs more than one with 2). A part counts only in reports that print its base: 予以公开
+    and 部分公开 where 总计 is printed, corrections where the number of cases is printed.
+
+    Missing reports: the selection years are `years`, or else every year that has a report in
+    the selection. A body is expected to report in each of them when it has a report in at
+    least one of them, or when it came from an imported list of bodies (`xxgk bodies import`);
+    such a body is recognised by what only an import gives (a region, a parent, an alias) or by
+    having no report at all. A store filled by ingesting alone cannot know of bodies that never
+    published, so a body seen in 2023 and not in 2024 is missing in 2024, and a body never seen
+    is not counted; once a list is imported, every listed body is expected every year. By year,
+    `missing` is the expected bodies without a report that year; by region or level, the
+    expected (body, year) pairs without a report.
+    """
+    if by not in GROUPINGS:
+        raise InputError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
+    if min_cases < 0:
+        raise InputError(f"the minimum number of cases must be 0 or more, not {min_cases}")
+    wanted = sorted({int(y) for y in years}) if years is not None else None
+    body_filter = []
+    if region is not None:
+        body_filter.append(Body.region == region)
+    if level is not None:
+        body_filter.append(Body.level == level)
+    report = StoredReport
+    disclosed = _zero(report.granted) + _zero(report.partly_granted)
+    with store.session() as session:
+        if wanted is None:
+            wanted = list(
+                session.scalars(
+                    select(distinct(report.year))
+                    .join(Body, Body.id == report.body_id)
+                    .where(report.current, *body_filter)
+                    .order_by(report.year)
+                )
+            )
+        if not wanted:
+            return []
+        group_of: dict[str, Any] = {"year": report.year, "region": Body.region, "level": Body.level}
+        group = group_of[by]
+        query = (
+            select(
+                group,
+                func.count(report.id),
+                func.count(distinct(report.body_id)),
+                func.sum(report.received),
+                func.sum(case((report.processed.is_not(None), disclosed))),
+                func.sum(report.processed),
+                func.sum(
+                    case((report.reviews.is_not(None), _zero(report.reviews_corrected)), else_=0)
+                    + case((report.suits.is_not(None), _zero(report.suits_corrected)), else_=0)
+                ),
+                func.sum(_zero(report.reviews) + _zero(report.suits)),
+                func.sum(case((report.errors > 0, 1), else_=0)),
+            )
+            .join(Body, Body.id == report.body_id)
+            .where(report.current, report.year.in_(wanted), *body_filter)
+            .group_by(group)
+        )
+        found = {row[0]: row[1:] for row in session.execute(query)}
+
+        # the bodies expected to report in every selected year
+        other = aliased(StoredReport)
+        reported = exists().where(other.body_id == Body.id, other.current, other.year.in_(wanted))
+        listed = or_(
+            Body.region.is_not(None),
+            Body.parent_id.is_not(None),
+            exists().where(BodyAlias.body_id == Body.id),
+            ~exists().where(other.body_id == Body.id),
+        )
+        condition = [or_(reported, listed), *body_filter]
+        if by == "year":
+            total = session.scalar(select(func.count(Body.id)).where(*condition)) or 0
+            expected: dict[Any, int] = dict.fromkeys(wanted, total)
+        else:
+            body_group = group_of[by]
+            counted = select(body_group, func.count(Body.id)).where(*condition).group_by(body_group)
+            expected = {key: int(count) for key, count in session.execute(counted)}
+
+    rows = []
+    for key in sorted(set(found) | set(expected), key=lambda k: (k is None, k)):
+        reports, bodies, received, granted, processed, corrected, appeals, errors = found.get(
+            key, (0, 0, None, 0, 0, 0, 0, 0)
+        )
+        due = expected.get(key, 0) if by == "year" else expected.get(key, 0) * len(wanted)
+        rows.append(
+            StatsRow(
+                by=by,
+                group=key,
+                reports=int(reports),
+                bodies=int(bodies),
+                received=None if received is None else int(received),
+                disclosure=Rate(int(granted or 0), int(processed or 0), min_cases),
+                correction=Rate(int(corrected or 0), int(appeals or 0), min_cases),
+                with_errors=int(errors or 0),
+                missing=max(0, due - (int(bodies) if by == "year" else int(reports))),
+            )
+        )
+    return rows
+
+
+# --- terminal ----------------------------------------------------------------------------------
+
+
+def _rate(rate: Rate) -> Text:
+    value = rate.value
+    if value is None:
+        return Text("—", style="dim")
+    text = f"{100 * value:.1f}%"
+    return Text(f"{text}＊", style="yellow") if rate.small else Text(text)
+
+
+def render_stats(console: Console, rows: list[StatsRow]) -> None:
+    """The rows as a table; a rate on a thin base is starred and explained below."""
+    if not rows:
+        console.print(Text("所选范围内没有报告。", style="yellow"))
+        return
+    by = rows[0].by
+    grid = Table(header_style="bold")
+    grid.add_column(_HEADINGS.get(by, by), no_wrap=True)
+    for heading in _COLUMNS:
+        grid.add_column(heading, justify="right")
+    for row in rows:
+        grid.add_row(
+            "（未知）" if row.group is None else str(row.group),
+            str(row.reports),
+            str(row.bodies),
+            "—" if row.received is None else f"{row.received:,}",
+            _rate(row.disclosure),
+            Text(f"{row.disclosure.denominator:,}", style="dim"),
+            _rate(row.correction),
+            Text(f"{row.correction.denominator:,}", style="dim"),
+            Text(str(row.with_errors), style="red" if row.with_errors else ""),
+            Text(str(row.missing), style="yellow" if row.missing else ""),
+        )
+    console.print(grid)
+    console.print(
+        Text(
+            f"公开率 =（予以公开 + 部分公开）÷ 办理总计；纠错率 = 纠正 ÷（行政复议 + 行政诉讼）。"
+            f"＊ 分母不足 {rows[0].disclosure.min_cases} 件，比率不稳定。",
+            style="dim",
+        )
+    )
