@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xxgk import batch
@@ -24,9 +24,9 @@ from xxgk.check import RULES, check_pair
 from xxgk.errors import InputError
 from xxgk.model import Report
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
-from xxgk.store.convert import to_finding_row, to_report, to_row
+from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
 from xxgk.store.db import StoreError, connect, resolve_url
-from xxgk.store.models import Body, StoredFinding, StoredReport
+from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
 
 __all__ = ["IngestSummary", "Store", "StoreError", "resolve_url"]
 
@@ -84,6 +84,10 @@ class Store:
             row = to_row(report, sha256, body.id, version)
             session.add(row)
             session.flush()
+            connection = session.connection()  # Core executemany: an ORM object per cell is slow
+            connection.execute(insert(StoredCell.__table__), cell_rows(report, row.id))
+            if report.findings:
+                connection.execute(insert(StoredFinding.__table__), finding_rows(report.findings, row.id))
             self._cross_year(session, body, report.meta.year)
             self._cross_year(session, body, report.meta.year + 1)
             return "new" if old is None else "version"
@@ -138,11 +142,9 @@ class Store:
         previous = self._current(session, body.id, year - 1)
         if previous is None:
             return
-        for finding in check_pair(to_report(this, body.name), to_report(previous, body.name)):
-            row = to_finding_row(finding)
-            row.report_id = this.id
-            session.add(row)
-        session.flush()
+        found = check_pair(to_report(this, body.name), to_report(previous, body.name))
+        if found:
+            session.connection().execute(insert(StoredFinding.__table__), finding_rows(found, this.id))
         session.expire(this, ["findings"])
 
     @staticmethod

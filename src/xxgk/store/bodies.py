@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError
@@ -35,7 +35,7 @@ def canonical(name: str) -> str:
     for words in (full, short):
         for word, index in words:
             if word in name:
-                name = name.replace(word, f"\x00{index}\x00")
+                name = name.replace(word, f"\ue000{index}\ue001")
     return name
 
 
@@ -49,22 +49,25 @@ def match(session: Session, name: str) -> Body | None:
     if alias is not None:
         return alias.body
     wanted = canonical(name)
-    names = session.execute(select(Body.id, Body.name)).all()
-    aliases = session.execute(select(BodyAlias.body_id, BodyAlias.alias)).all()
-    candidates = [(i, canonical(n)) for i, n in [*names, *aliases]]
-    same = {i for i, c in candidates if c == wanted}
+    same = _ids(session, Body.key == wanted, BodyAlias.key == wanted)
     if not same and len(wanted) >= 4:
-        same = {i for i, c in candidates if c.endswith(wanted)}
+        pattern = "%" + wanted.replace("%", r"\%").replace("_", r"\_")
+        same = _ids(session, Body.key.like(pattern, escape="\\"), BodyAlias.key.like(pattern, escape="\\"))
     if len(same) == 1:
         return session.get(Body, same.pop())
     return None
+
+
+def _ids(session: Session, on_body: ColumnElement[bool], on_alias: ColumnElement[bool]) -> set[int]:
+    found = set(session.scalars(select(Body.id).where(on_body)))
+    return found | set(session.scalars(select(BodyAlias.body_id).where(on_alias)))
 
 
 def body_for(session: Session, name: str) -> Body:
     """The matching body, or a new one named as printed."""
     body = match(session, name)
     if body is None:
-        body = Body(name=name, level=body_level(name))
+        body = Body(name=name, key=canonical(name), level=body_level(name))
         session.add(body)
         session.flush()
     return body
@@ -126,7 +129,8 @@ def import_bodies(session: Session, records: list[BodyRecord]) -> int:
     """Create or update bodies, their aliases and their parents; returns how many rows were read."""
     by_name: dict[str, Body] = {}
     for record in records:
-        body = session.scalar(select(Body).where(Body.name == record.name)) or Body(name=record.name)
+        body = session.scalar(select(Body).where(Body.name == record.name))
+        body = body or Body(name=record.name, key=canonical(record.name))
         body.level = record.level or body.level
         body.region = record.region or body.region
         session.add(body)
@@ -142,6 +146,6 @@ def import_bodies(session: Session, records: list[BodyRecord]) -> int:
             if alias not in known and alias != body.name:
                 other = session.scalar(select(BodyAlias).where(BodyAlias.alias == alias))
                 if other is None:
-                    body.aliases.append(BodyAlias(alias=alias))
+                    body.aliases.append(BodyAlias(alias=alias, key=canonical(alias)))
     session.flush()
     return len(records)

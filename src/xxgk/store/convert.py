@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from xxgk.check.crossyear import narrative
 from xxgk.model import Cell, Finding, Meta, Provenance, Report, Value
-from xxgk.store.models import StoredCell, StoredFinding, StoredReport
+from xxgk.store.models import StoredReport
 
 # key figures kept on the report row (statistics read them without touching cells)
 FIGURES: dict[str, tuple[str, ...]] = {
@@ -55,27 +55,41 @@ def to_row(report: Report, sha256: str, body_id: int, version: int) -> StoredRep
         warnings=len(report.findings) - len(report.errors),
         **{name: _figure(report, keys) for name, keys in FIGURES.items()},
     )
-    row.cells = [
-        StoredCell(
-            table_id=key.split(".")[0],
-            row_id=key.split(".")[1],
-            column_id=key.split(".")[2],
-            value=cell.value,
-            text=cell.text,
-            provenance=cell.provenance.to_dict() if cell.provenance else None,
-            found=cell.found,
-            ambiguous=cell.ambiguous,
-        )
-        for key, cell in report.cells.items()
-    ]
-    row.findings = [to_finding_row(f) for f in report.findings]
     return row
 
 
-def to_finding_row(finding: Finding) -> StoredFinding:
-    return StoredFinding(
-        rule=finding.rule, severity=finding.severity, cells=list(finding.cells), message=finding.message
-    )
+def cell_rows(report: Report, report_id: int) -> list[dict[str, object]]:
+    """The cells as plain rows, for one bulk INSERT (an ORM object each is ten times slower)."""
+    rows = []
+    for key, cell in report.cells.items():
+        table_id, row_id, column_id = key.split(".")
+        rows.append(
+            {
+                "report_id": report_id,
+                "table_id": table_id,
+                "row_id": row_id,
+                "column_id": column_id,
+                "value": cell.value,
+                "text": cell.text,
+                "provenance": cell.provenance.to_dict() if cell.provenance else None,
+                "found": cell.found,
+                "ambiguous": cell.ambiguous,
+            }
+        )
+    return rows
+
+
+def finding_rows(findings: list[Finding], report_id: int) -> list[dict[str, object]]:
+    return [
+        {
+            "report_id": report_id,
+            "rule": f.rule,
+            "severity": f.severity,
+            "cells": list(f.cells),
+            "message": f.message,
+        }
+        for f in findings
+    ]
 
 
 def _value(value: Decimal | int | None, column_kind: str) -> Value:

@@ -38,6 +38,7 @@ class Body(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)  # the name read canonically (bodies.canonical)
     level: Mapped[str | None] = mapped_column(String(10))
     region: Mapped[str | None] = mapped_column(String(100), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"), index=True)
@@ -52,6 +53,7 @@ class BodyAlias(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
     alias: Mapped[str] = mapped_column(String(200), unique=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
 
     body: Mapped[Body] = relationship(back_populates="aliases")
 

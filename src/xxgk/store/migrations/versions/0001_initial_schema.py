@@ -21,6 +21,7 @@ def upgrade() -> None:
         "bodies",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("level", sa.String(length=10), nullable=True),
         sa.Column("region", sa.String(length=100), nullable=True),
         sa.Column("parent_id", sa.Integer(), nullable=True),
@@ -31,18 +32,21 @@ def upgrade() -> None:
     with op.batch_alter_table("bodies", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_bodies_parent_id"), ["parent_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_bodies_region"), ["region"], unique=False)
+        batch_op.create_index(batch_op.f("ix_bodies_key"), ["key"], unique=False)
 
     op.create_table(
         "body_aliases",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("body_id", sa.Integer(), nullable=False),
         sa.Column("alias", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(["body_id"], ["bodies.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("alias"),
     )
     with op.batch_alter_table("body_aliases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_body_aliases_body_id"), ["body_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_body_aliases_key"), ["key"], unique=False)
 
     op.create_table(
         "reports",
@@ -134,10 +138,12 @@ def downgrade() -> None:
 
     op.drop_table("reports")
     with op.batch_alter_table("body_aliases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_body_aliases_key"))
         batch_op.drop_index(batch_op.f("ix_body_aliases_body_id"))
 
     op.drop_table("body_aliases")
     with op.batch_alter_table("bodies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_bodies_key"))
         batch_op.drop_index(batch_op.f("ix_bodies_region"))
         batch_op.drop_index(batch_op.f("ix_bodies_parent_id"))
 
