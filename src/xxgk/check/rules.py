@@ -76,8 +76,11 @@ def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
         if sides is None or sides[0] == sides[1]:
             continue
         lhs_is_row = report.template.table(identity.lhs[0].split(".")[0]).has_row(identity.subject)
+        # the cells concerned: the total, and the terms that hold something (a wall of zeros
+        # highlighted would hide the numbers that disagree)
+        concerned = [*identity.lhs, *(k for k in identity.rhs if values.get(k) != 0)]
         yield rule.finding(
-            identity.keys,
+            concerned,
             subject=_subject(report, identity),
             lhs=_fmt(sides[0]),
             rhs=_fmt(sides[1]),

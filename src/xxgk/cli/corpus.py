@@ -126,3 +126,15 @@ def user_add(
     with store.session() as session:
         add_user(session, name, password)
     console().print(f"user {name} can now sign in")
+
+
+@app.command()
+def serve(
+    db: Db = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web application (check reports in the browser; browse the corpus)."""
+    from xxgk.serve import serve as run_server
+
+    run_server(host=host, port=port, db=db)
