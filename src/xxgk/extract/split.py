@@ -91,7 +91,8 @@ def _chunk_splits(token: Token, columns: tuple[ColumnSpec, ...]) -> Iterator[tup
         yield tuple(pieces)
 
 
-def _capacity(token: Token) -> int:
+def capacity(token: Token) -> int:
+    """How many cells a token can hold: one per digit when cells ran together."""
     return max(1, len(token.digits)) if token.number is not None else 1
 
 
@@ -111,7 +112,7 @@ def candidates(toks: list[Token], columns: tuple[ColumnSpec, ...]) -> list[Candi
     """All readings of `toks` as exactly len(columns) cells, best prior first (capped)."""
     n = len(columns)
     out: list[Candidate] = []
-    for sizes in _compositions([_capacity(t) for t in toks], n):
+    for sizes in _compositions([capacity(t) for t in toks], n):
         out.extend(_expand(toks, columns, sizes))
         if len(out) >= MAX_CANDIDATES:
             break

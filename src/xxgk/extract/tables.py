@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
-from xxgk.extract.split import Candidate, Piece, candidates, exact
+from xxgk.extract.split import Candidate, Piece, candidates, capacity, exact
 from xxgk.extract.tokens import Token, tokens
 from xxgk.templates import ColumnSpec, TableSpec, Template
 from xxgk.templates.arithmetic import Identity, table_identities
@@ -118,12 +118,13 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
     every = tokens(text, start, end, [(m.start, m.end) for m in marks])
     # the values follow the header phrase after which most values are printed (narrative that
     # mentions 行政复议 before or after the table holds few)
-    best, best_toks = marks[-1], []
+    best, best_toks, best_cells = marks[-1], [], 0
     for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
         limit = nxt.start if nxt else end
         toks = [t for t in every if mark.end <= t.start < limit]
-        if len(toks) > len(best_toks):
-            best, best_toks = mark, toks
+        cells = min(len(columns), sum(capacity(t) for t in toks))  # digits run together count
+        if cells >= best_cells:
+            best, best_toks, best_cells = mark, toks, cells
     line = Line(tuple(keys), tuple(columns), best)
     line.toks = best_toks
     return [line]
@@ -160,7 +161,9 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     before = [between(prev[1], b[0]) for prev, b in zip([(start, start), *bounds[:-1]], bounds, strict=True)]
     fits_after = sum(len(t) == len(line.columns) for t, line in zip(after, found, strict=True))
     fits_before = sum(len(t) == len(line.columns) for t, line in zip(before, found, strict=True))
-    numbers_first = fits_before > fits_after
+    # numbers before labels happen in PDF text, where values are spaced; a table whose cells
+    # ran together is read the usual way round (chance fits must not turn it)
+    numbers_first = fits_before > fits_after and not _run_together(found, after)
     for line, toks in zip(found, before if numbers_first else after, strict=True):
         line.toks = toks
     reading = TableReading(table, lines, span, numbers_first=numbers_first, collapsed=collapsed)
@@ -202,12 +205,20 @@ def _delimited_cells(text: str, line: Line, toks: list[Token]) -> list[Token | N
     return cells if len(cells) <= len(line.columns) else None
 
 
+def _run_together(lines: list[Line], toks: list[list[Token]]) -> bool:
+    """Cells ran together: a value that cannot be one number ('0181'), or most rows of several
+    columns with fewer values than columns."""
+    if any(t.impossible_as_one for line_toks in toks for t in line_toks):
+        return True
+    wide = [(line, t) for line, t in zip(lines, toks, strict=True) if len(line.columns) > 1]
+    short = sum(1 for line, t in wide if 0 < len(t) < len(line.columns))
+    return short * 2 > len(wide) > 0
+
+
 def _choose(text: str, reading: TableReading, template: Template) -> None:
     """Fill each line's options and pick the reading the template's arithmetic admits."""
     found = [line for line in reading.lines if line.label is not None]
-    reading.concatenated = any(t.impossible_as_one for line in found for t in line.toks) or (
-        sum(len(line.toks) < len(line.columns) for line in found) * 2 > max(1, len(found))
-    )
+    reading.concatenated = _run_together(found, [line.toks for line in found])
     for line in found:
         n = len(line.columns)
         toks = line.toks
