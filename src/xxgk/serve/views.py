@@ -80,5 +80,10 @@ def _fill(report: Report, key: str, view: CellView, marks: list[tuple[str, str]]
     if p is not None:
         view.source = p.to_dict()
         if p.offset is not None and p.length is not None and report.text:
-            view.before = report.text[max(0, p.offset - CONTEXT) : p.offset]
-            view.after = report.text[p.offset + p.length : p.offset + p.length + CONTEXT]
+            view.before = _squeeze(report.text[max(0, p.offset - CONTEXT) : p.offset])
+            view.after = _squeeze(report.text[p.offset + p.length : p.offset + p.length + CONTEXT])
+
+
+def _squeeze(text: str) -> str:
+    """Context as one line: line breaks shown as ⏎, runs of blanks as one space."""
+    return " ".join(text.replace("\n", " ⏎ ").split())
