@@ -1,4 +1,5 @@
-# xxgk — `make run` reads and checks the bundled sample reports; `make test` runs every test
+# xxgk — `make run` checks and stores the bundled sample reports and serves the web application;
+# `make test` runs every test
 # (against SQLite and a throwaway PostgreSQL server that scripts/with-postgres starts).
 PYTHON ?= python3
 VENV := .venv
@@ -12,13 +13,17 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,ocr]'
 	touch $(STAMP)
 
+# read and check the samples, store them in xxgk.db (SQLite), serve http://127.0.0.1:8000
 run: setup
 	$(BIN)/xxgk check samples/*.txt || [ $$? -eq 1 ]
+	$(BIN)/xxgk ingest samples/*.txt
+	$(BIN)/xxgk serve --host 127.0.0.1 --port 8000
 
 test: setup
+	scripts/system-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	scripts/with-postgres $(BIN)/pytest
@@ -27,7 +32,10 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 
 bench: setup
+	scripts/system-deps
 	$(BIN)/python bench/bench_reader.py
+	scripts/with-postgres $(BIN)/python bench/bench_store.py
+	$(BIN)/python bench/bench_api.py
 
 # the reader's score on the shared corpus (developers only: needs ../shared)
 score: setup
