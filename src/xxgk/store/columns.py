@@ -96,6 +96,8 @@ def typed(value: object, kind: ColumnKind) -> Value:
     """
     if value is None or value == "":
         return None
+    if type(value) is int and kind != "amount":
+        return value
     if isinstance(value, float):
         value = Decimal(repr(value))
     number = value if isinstance(value, Decimal) else Decimal(str(value))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["CellChange", "Comparison", "StoredFindingView", "compare", "render_comparison"]
 
 _STYLE = {"error": "bold red", "warning": "yellow"}
+WIDE_CONSOLE = 110  # columns from which the comparison table also shows the cell ids
 
 
 @dataclass(frozen=True)
@@ -222,17 +223,18 @@ def render_comparison(console: Console, comparison: Comparison, *, all_cells: bo
     console.print(Text(f"{head}（模板 {comparison.templates[1]}）", style="bold"))
     shown = comparison.cells if all_cells else comparison.changed
     if shown:
+        with_ids = console.width >= WIDE_CONSOLE  # the ids are long; a narrow terminal gets labels only
         grid = Table(header_style="bold")
-        grid.add_column("单元格", style="dim", no_wrap=True)
-        grid.add_column("名称", overflow="fold")
-        grid.add_column(f"{first}", justify="right")
-        grid.add_column(f"{second}", justify="right")
-        grid.add_column("变化", justify="right")
+        if with_ids:
+            grid.add_column("单元格", style="dim", no_wrap=True)
+        grid.add_column("名称", overflow="fold", min_width=12)
+        for heading in (str(first), str(second), "变化"):
+            grid.add_column(heading, justify="right", no_wrap=True)
         for index, cell in enumerate(shown):
             following = shown[index + 1] if index + 1 < len(shown) else None
             new_table = following is not None and following.key.split(".")[0] != cell.key.split(".")[0]
             grid.add_row(
-                cell.key,
+                *([cell.key] if with_ids else []),
                 cell.label,
                 _shown(cell.before, cell.in_before),
                 _shown(cell.after, cell.in_after),

@@ -19,20 +19,23 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from xxgk.errors import InputError
 from xxgk.model import Value
 from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
 from xxgk.store.models import Body, StoredCell, StoredReport
-from xxgk.templates import TEMPLATES
+from xxgk.templates import TEMPLATES, ColumnKind
 
 if TYPE_CHECKING:
     from xxgk.store import Store
@@ -89,20 +92,37 @@ def export(
         raise InputError("the folder to write the export into does not exist", str(out.parent))
     with store.session() as session:
         templates = sorted(
-            session.scalars(select(distinct(StoredReport.template)).where(StoredReport.current))
+            session.scalars(select(StoredReport.template).where(StoredReport.current).distinct())
         )
         keys = merged_keys(templates or TEMPLATES)
         columns = list(LONG) if shape == "long" else [*WIDE, *keys]
         rows = _rows(_reports(session), shape, keys)
-        if fmt == "csv":
-            return _with_text(out, stream, "utf-8-sig", lambda f: _write_csv(f, columns, rows))
-        if fmt == "json":
-            return _with_text(out, stream, "utf-8", lambda f: _write_json(f, columns, rows))
-        assert out is not None
-        if fmt == "xlsx":
-            return _write_xlsx(out, shape, columns, rows, keys)
-        fractional = _fractional_counts(session) if shape == "wide" else set()
-        return _write_parquet(out, shape, columns, rows, fractional)
+        if out is None:
+            write = _write_csv if fmt == "csv" else _write_json
+            return write(stream, columns, rows)
+        fractional = _fractional_counts(session) if fmt == "parquet" and shape == "wide" else set()
+        with _replacing(out) as part:
+            if fmt == "csv":
+                # with a BOM, so that Excel opens it as UTF-8
+                with part.open("w", encoding="utf-8-sig", newline="") as handle:
+                    return _write_csv(handle, columns, rows)
+            if fmt == "json":
+                with part.open("w", encoding="utf-8") as handle:
+                    return _write_json(handle, columns, rows)
+            if fmt == "xlsx":
+                return _write_xlsx(part, shape, columns, rows, keys)
+            return _write_parquet(part, shape, columns, rows, fractional)
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[Path]:
+    """A file beside `out` that replaces it once complete: a failed export leaves no half file."""
+    part = out.with_name(f".{out.name}.part")
+    try:
+        yield part
+        part.replace(out)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 # --- reading the store ---------------------------------------------------------------------------
@@ -119,26 +139,41 @@ def _reports(session: Session) -> Iterator[_Report]:
             StoredCell.table_id,
             StoredCell.row_id,
             StoredCell.column_id,
-            StoredCell.value,
+            type_coerce(StoredCell.value, NullType()),  # raw: no float → Decimal pass on SQLite
         )
         .join(Body, Body.id == StoredReport.body_id)
         .join(StoredCell, StoredCell.report_id == StoredReport.id)
         .where(StoredReport.current)
         .order_by(Body.name, StoredReport.year, StoredReport.id)
-        .execution_options(yield_per=BATCH)
     )
+    # Core rows on a streaming connection: a server-side cursor on PostgreSQL, and none of the
+    # ORM's per-row work, which would cost more than the database here
+    connection = session.connection().execution_options(stream_results=True, yield_per=BATCH)
     report: _Report | None = None
     report_id = None
-    for rid, body, year, template, table_id, row_id, column_id, value in session.execute(query):
-        if rid != report_id:
-            if report is not None:
-                yield report
-            report_id, report = rid, _Report(body, year, template, {})
-        key = f"{table_id}.{row_id}.{column_id}"
-        if has_cell(template, key):  # type: ignore[union-attr]
-            report.values[key] = typed(value, cell_label(key).kind)  # type: ignore[union-attr]
+    cells: dict[tuple[str, str, str], tuple[str, ColumnKind]] = {}
+    for chunk in connection.execute(query).partitions():
+        for rid, body, year, template, table_id, row_id, column_id, value in chunk:
+            if rid != report_id:
+                if report is not None:
+                    yield report
+                report_id, report = rid, _Report(body, year, template, {})
+                cells = _cells_of(template)
+            cell = cells.get((table_id, row_id, column_id))
+            if cell is not None:  # a cell of another template is not the report's (never stored)
+                report.values[cell[0]] = None if value is None else typed(value, cell[1])  # type: ignore[union-attr]
     if report is not None:
         yield report
+
+
+@cache
+def _cells_of(template_id: str) -> dict[tuple[str, str, str], tuple[str, ColumnKind]]:
+    """(table, row, column) → (cell id, column kind) of a template, for reading rows quickly."""
+    out = {}
+    for key in TEMPLATES[template_id].cell_keys():
+        table, row, column = key.split(".")
+        out[(table, row, column)] = (key, cell_label(key).kind)
+    return out
 
 
 def _rows(reports: Iterable[_Report], shape: str, keys: list[str]) -> Iterator[list[Any]]:
@@ -170,14 +205,6 @@ def _fractional_counts(session: Session) -> set[str]:
 # --- writers -----------------------------------------------------------------------------------
 
 
-def _with_text(out: Path | None, stream: IO[str], encoding: str, write: Callable[[IO[str]], int]) -> int:
-    """Write text to the file `out` (CSV with a BOM, so that Excel reads it as UTF-8) or `stream`."""
-    if out is None:
-        return write(stream)
-    with out.open("w", encoding=encoding, newline="") as handle:
-        return write(handle)
-
-
 def _write_csv(handle: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> int:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(columns)
@@ -188,23 +215,30 @@ def _write_csv(handle: IO[str], columns: list[str], rows: Iterable[list[Any]]) -
     return count
 
 
+@lru_cache(maxsize=4096)
+def _json_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # names and ids repeat on every row: encode once
+
+
 def _json_scalar(value: Any) -> str:
     """Decimals as exact JSON numbers (json.dumps would refuse them or round through a float)."""
     if value is None:
         return "null"
+    if type(value) is int:
+        return str(value)
     if isinstance(value, Decimal):
         return plain(value)
-    return json.dumps(value, ensure_ascii=False)
+    return _json_string(value)
 
 
 def _write_json(handle: IO[str], columns: list[str], rows: Iterable[list[Any]]) -> int:
     """A JSON array of objects, written one object per line as the rows arrive."""
-    names = [json.dumps(c, ensure_ascii=False) + ": " for c in columns]
+    names = [_json_string(c) + ": " for c in columns]
     count = 0
     handle.write("[")
     for row in rows:
-        body = ", ".join(name + _json_scalar(v) for name, v in zip(names, row, strict=True))
-        handle.write(("\n" if count == 0 else ",\n") + "{" + body + "}")
+        body = ", ".join([name + _json_scalar(v) for name, v in zip(names, row, strict=True)])
+        handle.write(("\n{" if count == 0 else ",\n{") + body + "}")
         count += 1
     handle.write("\n]\n" if count else "]\n")
     return count

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -27,7 +28,7 @@ __all__ = ["GROUPINGS", "Rate", "StatsRow", "render_stats", "stats"]
 
 Grouping = Literal["year", "region", "level"]
 GROUPINGS: tuple[str, ...] = ("year", "region", "level")
-_COLUMNS = ("报告", "机关", "收到申请", "公开率", "（办理）", "纠错率", "（复议诉讼）", "有错误", "缺报")
+_COLUMNS = ("报告", "机关", "收到申请", "公开率", "办理数", "纠错率", "复议诉讼", "有错误", "缺报")
 _HEADINGS = {"year": "年度", "region": "地区", "level": "层级"}
 
 
@@ -128,9 +129,10 @@ def stats(
         if wanted is None:
             wanted = list(
                 session.scalars(
-                    select(distinct(report.year))
+                    select(report.year)
                     .join(Body, Body.id == report.body_id)
                     .where(report.current, *body_filter)
+                    .distinct()
                     .order_by(report.year)
                 )
             )
@@ -216,7 +218,7 @@ def render_stats(console: Console, rows: list[StatsRow]) -> None:
         console.print(Text("所选范围内没有报告。", style="yellow"))
         return
     by = rows[0].by
-    grid = Table(header_style="bold")
+    grid = Table(header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     grid.add_column(_HEADINGS.get(by, by), no_wrap=True)
     for heading in _COLUMNS:
         grid.add_column(heading, justify="right")
