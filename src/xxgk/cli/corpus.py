@@ -14,7 +14,12 @@ from xxgk.cli.common import EXIT_OK, EXIT_UNREADABLE, AsJson, Db, app, console, 
 from xxgk.cli.reports import Jobs, report_summary
 from xxgk.errors import XxgkError
 from xxgk.store import Store, list_findings
+from xxgk.store.compare import compare as compare_years
+from xxgk.store.compare import render_comparison
+from xxgk.store.export import export as export_cells
 from xxgk.store.models import Body
+from xxgk.store.stats import render_stats
+from xxgk.store.stats import stats as corpus_stats
 from xxgk.store.users import add_user
 
 Paths = Annotated[list[Path], typer.Argument(help="Report files and folders.", show_default=False)]
@@ -138,3 +143,56 @@ def serve(
     from xxgk.serve import serve as run_server
 
     run_server(host=host, port=port, db=db)
+
+
+@app.command()
+def compare(
+    body: Annotated[str, typer.Argument(help="The body (name or alias).")],
+    years: Annotated[tuple[int, int], typer.Option("--years", help="Two years, e.g. --years 2023 2024.")],
+    db: Db = None,
+    as_json: AsJson = False,
+    all_cells: Annotated[bool, typer.Option("--all", help="Every cell, not only the changed ones.")] = False,
+) -> None:
+    """Two years of one body side by side: every cell's change, the findings, the narrative similarity."""
+    comparison = compare_years(Store(db), body, years)
+    if as_json:
+        print(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=1, default=str))
+        return
+    render_comparison(console(), comparison, all_cells=all_cells)
+
+
+@app.command()
+def stats(
+    db: Db = None,
+    as_json: AsJson = False,
+    region: Annotated[str | None, typer.Option(help="Only bodies of this region.")] = None,
+    level: Annotated[
+        str | None, typer.Option(help="Only bodies of this level (省/市/县/乡镇/街道/部门).")
+    ] = None,
+    year: Annotated[list[int] | None, typer.Option(help="Only these years (repeat the option).")] = None,
+    by: Annotated[str, typer.Option(help="Group by year, region or level.")] = "year",
+    min_cases: Annotated[int, typer.Option(help="Flag rates resting on fewer cases than this.")] = 30,
+) -> None:
+    """Applications, 公开率, 纠错率, reports with errors and missing reports over a selection."""
+    rows = corpus_stats(Store(db), region=region, level=level, years=year, by=by, min_cases=min_cases)
+    if as_json:
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
+        return
+    render_stats(console(), rows)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx, parquet or json.")] = "csv",
+    shape: Annotated[
+        str, typer.Option("--shape", help="long (a row per cell) or wide (a row per report).")
+    ] = "long",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output file (CSV and JSON: stdout without it).")
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Export the current reports' cells; column names are the data-dictionary ids."""
+    rows = export_cells(Store(db), fmt, shape, out)
+    if out is not None:
+        console().print(f"wrote {rows} rows to {out}")
