@@ -17,7 +17,7 @@ Value = int | Decimal | None
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Provenance:
     """Where a printed value came from.
 
@@ -38,10 +38,10 @@ class Provenance:
     confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     key: str
     value: Value = None

@@ -41,11 +41,9 @@ def extract(document: Document) -> Extraction:
             "not a government information-disclosure annual report: no statistical tables found",
             document.source,
         )
-    report = Report.blank(template.id)
-    report.meta = meta
-    report.source = document.source
-    report.format = document.format
-    report.text = text
+    report = Report(
+        template_id=template.id, meta=meta, source=document.source, format=document.format, text=text
+    )
     for section in SECTIONS:
         spans = section_spans(text, headings, section.id)
         if spans:
@@ -55,31 +53,27 @@ def extract(document: Document) -> Extraction:
             report.sections[reading.table.section] = reading.span
     lines = _line_starts(text)
     for reading in readings.values():
+        missing = set(reading.missing_rows)
         for key, (piece, ambiguous) in reading.pieces().items():
             if piece is None:
-                report.cells[key] = Cell(key, found=_row_found(reading, key))
+                report.cells[key] = Cell(key, found=key.split(".")[1] not in missing)
                 continue
             line = bisect.bisect_right(lines, piece.start)
-            origin = document.origin(piece.start)
-            report.cells[key] = Cell(
-                key,
-                value=piece.value,
-                text=piece.text,
-                provenance=Provenance(
-                    offset=piece.start,
-                    length=len(piece.text),
-                    line=line,
-                    column=piece.start - lines[line - 1] + 1,
-                    page=origin.page if origin else None,
-                    bbox=origin.bbox if origin else None,
-                    grid=origin.grid if origin else None,
-                    grid_row=origin.grid_row if origin else None,
-                    grid_col=origin.grid_col if origin else None,
-                    confidence=origin.confidence if origin else None,
-                ),
-                ambiguous=ambiguous,
-                found=True,
-            )
+            provenance = Provenance(offset=piece.start, length=len(piece.text), line=line)
+            provenance.column = piece.start - lines[line - 1] + 1
+            origin = document.origin(piece.start) if document.origins else None
+            if origin is not None:
+                provenance.page, provenance.bbox, provenance.confidence = (
+                    origin.page,
+                    origin.bbox,
+                    origin.confidence,
+                )
+                provenance.grid, provenance.grid_row, provenance.grid_col = (
+                    origin.grid,
+                    origin.grid_row,
+                    origin.grid_col,
+                )
+            report.cells[key] = Cell(key, piece.value, piece.text, provenance, ambiguous, True)
     report.layout = {
         "template_marks": marks,
         "tables": {
@@ -124,11 +118,6 @@ def _found(readings: dict[str, TableReading]) -> int:
 
 def _marks(text: str) -> dict[str, int]:
     return {t.id: count_phrases(text, t.marks) for t in TEMPLATES.values()}
-
-
-def _row_found(reading: TableReading, key: str) -> bool:
-    row_id = key.split(".")[1]
-    return row_id not in reading.missing_rows
 
 
 def _line_starts(text: str) -> list[int]:

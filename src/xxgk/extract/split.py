@@ -20,7 +20,7 @@ MAX_CANDIDATES = 20_000
 _INVALID = -25.0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Piece:
     """One cell's printed text and where it starts."""
 
@@ -29,7 +29,7 @@ class Piece:
     value: Value
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     pieces: tuple[Piece | None, ...]
     score: float

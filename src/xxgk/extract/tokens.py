@@ -23,7 +23,7 @@ _TOKEN = re.compile(
 _WAN = Decimal(10000)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Token:
     """One printed value, or a run of digits that may hold several (a chunk)."""
 
