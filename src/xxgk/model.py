@@ -137,6 +137,11 @@ class Report:
                     col.id: json_value(self.cells[f"{table.id}.{row.id}.{col.id}"].value)
                     for col in row.columns
                 }
+            # a single printed （六）其他处理 row, read as other_misc, is also given under the id
+            # that one printed row has in the data dictionary (`other`), as printed
+            for row_id in self.layout.get("tables", {}).get(table.id, {}).get("collapsed", []):
+                if "other" not in rows:
+                    rows["other"] = dict(rows[row_id])
         return out
 
     def section_text(self, *section_ids: str) -> str:

@@ -174,6 +174,14 @@ def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
                 template=template.id,
             )
             missing = [r for r in missing if not _collapsed_into(table, r, info["collapsed"], missing)]
+        for row_id, printed in info.get("misprinted", {}).items():
+            yield rule.finding(
+                [k for k in table.cell_keys() if k.split(".")[1] == row_id],
+                "misprinted",
+                number=numbers[table.section],
+                row=table.row(row_id).printed,
+                printed=printed,
+            )
         if missing:
             yield rule.finding(
                 [k for k in table.cell_keys() if k.split(".")[1] in missing],

@@ -81,6 +81,7 @@ def extract(document: Document) -> Extraction:
                 "rows_found": r.rows_found,
                 "rows_missing": r.missing_rows,
                 "collapsed": r.collapsed,
+                "misprinted": r.misprinted,
                 "numbers_first": r.numbers_first,
                 "concatenated": r.concatenated,
             }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -50,6 +51,7 @@ class TableReading:
     numbers_first: bool = False
     concatenated: bool = False
     collapsed: list[str] = field(default_factory=list)
+    misprinted: dict[str, str] = field(default_factory=dict)  # row id → the label as printed
 
     @property
     def rows_found(self) -> int:
@@ -143,6 +145,7 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
         matches.append(match)
         if match is not None:
             cursor = match.end
+    misprinted = _by_numbering(text, table, matches, start, end)
     lines = [
         Line(tuple(f"{table.id}.{row.id}.{c.id}" for c in row.columns), row.columns, match)
         for row, match in zip(table.rows, matches, strict=True)
@@ -150,7 +153,7 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     found = [line for line in lines if line.label is not None]
     bounds = [(line.label.start, line.label.end) for line in found]  # type: ignore[union-attr]
     if not bounds:
-        return TableReading(table, lines, span, collapsed=collapsed)
+        return TableReading(table, lines, span, collapsed=collapsed, misprinted=misprinted)
     every = tokens(text, start, end, bounds)
     starts = [t.start for t in every]
 
@@ -166,8 +169,29 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     numbers_first = fits_before > fits_after and not _run_together(found, after)
     for line, toks in zip(found, before if numbers_first else after, strict=True):
         line.toks = toks
-    reading = TableReading(table, lines, span, numbers_first=numbers_first, collapsed=collapsed)
+    reading = TableReading(
+        table, lines, span, numbers_first=numbers_first, collapsed=collapsed, misprinted=misprinted
+    )
     return reading
+
+
+def _by_numbering(
+    text: str, table: TableSpec, matches: list[LabelMatch | None], start: int, end: int
+) -> dict[str, str]:
+    """Rows whose label is misprinted ("2.其他法律行政止公开"), found by their own numbering
+    between the rows found around them; `matches` is completed in place."""
+    misprinted = {}
+    for i, (row, match) in enumerate(zip(table.rows, matches, strict=True)):
+        digits = row.enum[:-1] if row.enum and row.enum[0].isdigit() else None
+        if match is not None or digits is None:
+            continue
+        before = next((m.end for m in reversed(matches[:i]) if m is not None), start)
+        after = next((m.start for m in matches[i + 1 :] if m is not None), end)
+        found = re.compile(rf"(?<![\d.]){digits}[.、][^\d\s|()]{{2,40}}").search(text, before, after)
+        if found is not None:
+            matches[i] = LabelMatch(found.start(), found.end())
+            misprinted[row.id] = found.group()
+    return misprinted
 
 
 def _delimited_cells(text: str, line: Line, toks: list[Token]) -> list[Token | None] | None:
@@ -226,10 +250,12 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             line.extra = len(toks) - n
             toks = toks[-n:] if reading.numbers_first else toks[:n]
         options = []
-        if len(toks) < n and reading.concatenated and any(t.splittable for t in toks):
-            options = candidates(toks, line.columns)
-        elif len(toks) < n:
-            toks = _delimited_cells(text, line, toks) or toks
+        if len(toks) < n:
+            delimited = _delimited_cells(text, line, toks)
+            if delimited is not None:
+                toks = delimited  # cells between | or tabs: an empty one is a blank, not a split
+            elif reading.concatenated and any(t.splittable for t in toks):
+                options = candidates(toks, line.columns)
         line.options = options or [exact(toks, line.columns)]
 
     arithmetic = table_identities(template, reading.table.id)

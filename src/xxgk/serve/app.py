@@ -32,7 +32,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 
 
 def create_app(db: str | None = None, *, max_upload: int = MAX_UPLOAD, secret: str | None = None) -> FastAPI:
-    from xxgk.serve import api, pages
+    from xxgk.serve import api, corpus_api, corpus_pages, pages
 
     app = FastAPI(
         title="xxgk",
@@ -50,6 +50,8 @@ def create_app(db: str | None = None, *, max_upload: int = MAX_UPLOAD, secret: s
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(corpus_api.router)
+    app.include_router(corpus_pages.router)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")

@@ -1,0 +1,211 @@
+"""The OCR reader: a scanned report (a generated PDF's pages as an image-only PDF) and a table
+image read back, offline; without the `xxgk[ocr]` extra, a clear refusal.
+
+The scanned pages are drawn by PDFium from the generated report, whose CJK font reportlab does
+not embed: PDFium then needs a CJK system font (Debian: fonts-wqy-microhei or fonts-noto-cjk).
+Without the extra or such a font the OCR read tests are skipped; the refusals always run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import shutil
+import socket
+import subprocess
+import sys
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image, ImageDraw
+
+import xxgk
+from tests.national_grid import report_blocks
+from tests.render_pdf import render_pdf
+from xxgk.errors import InputError
+from xxgk.read import read_bytes
+from xxgk.read.ocr import LOW_CONFIDENCE, ocr_available
+from xxgk.templates import TEMPLATES
+
+DPI = 200
+
+
+def _cjk_font() -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    found = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=False)
+    return bool(found.stdout.strip())
+
+
+needs_ocr = pytest.mark.skipif(not ocr_available(), reason="the xxgk[ocr] extra is not installed")
+needs_font = pytest.mark.skipif(
+    not _cjk_font(), reason="no CJK system font for PDFium to draw the test pages"
+)
+
+
+def _values(template_id: str, seed: int) -> dict:
+    """A consistent report with varied digits (0-9 in one, two and three places)."""
+    rnd = random.Random(seed)
+    template = TEMPLATES[template_id]
+    pick = (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 27, 36, 58, 120, 904)
+    values: dict = {}
+    for row in template.table("active").rows:
+        for col in row.columns:
+            values[f"active.{row.id}.{col.id}"] = rnd.choice(pick)
+    apps = template.table("applications")
+    parts = [c.id for c in apps.rows[0].columns if c.id != "total"]
+    outcomes = [r.id for r in apps.outcome_rows()]
+    for c in parts:
+        done = 0
+        for r in outcomes:
+            values[f"applications.{r}.{c}"] = v = rnd.choice(pick[:12])
+            done += v
+        forward, over = rnd.choice(pick[:8]), rnd.choice(pick[:8])
+        values[f"applications.total.{c}"] = done
+        values[f"applications.carried_forward.{c}"] = forward
+        values[f"applications.carried_over.{c}"] = min(over, done + forward)
+        values[f"applications.received.{c}"] = done + forward - values[f"applications.carried_over.{c}"]
+    for row in apps.rows:
+        values[f"applications.{row.id}.total"] = sum(values[f"applications.{row.id}.{c}"] for c in parts)
+    for row in template.table("appeals").rows:
+        four = [rnd.choice(pick[:10]) for _ in range(4)]
+        for col, v in zip(row.columns, [*four, sum(four)], strict=True):
+            values[f"appeals.{row.id}.{col.id}"] = v
+    return values
+
+
+def _page_images(pdf_bytes: bytes) -> list[Image.Image]:
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    try:
+        return [pdf[i].render(scale=DPI / 72).to_pil().convert("RGB") for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def _image_pdf(images: list[Image.Image]) -> bytes:
+    out = io.BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=DPI)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def generated() -> tuple[dict, bytes]:
+    values = _values("2021", 5)
+    return values, render_pdf(report_blocks("2021", values, 2023, "某某县人民政府"), split_at=12)
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection attempt fails the test: the models come from the rapidocr wheel."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@needs_ocr
+def test_engine_is_built_from_bundled_models_offline(offline: None) -> None:
+    from xxgk.read import ocr
+
+    ocr._engine.cache_clear()
+    engine = ocr._engine()
+    image = Image.new("RGB", (200, 60), "white")
+    ImageDraw.Draw(image).text((10, 20), "2024 123", fill="black")
+    import numpy as np
+
+    result = engine(np.asarray(image))
+    assert "123" in "".join(result.txts or ())
+
+
+@needs_ocr
+@needs_font
+def test_scanned_pdf_is_read_by_ocr(generated: tuple[dict, bytes], offline: None) -> None:
+    values, pdf = generated
+    scan = _image_pdf(_page_images(pdf))
+    report = xxgk.parse_bytes(scan, "scan.pdf")
+    assert report.template_id == "2021"
+    assert report.meta.year == 2023
+    keys = [k for k in values if k.split(".")[0] in ("applications", "appeals")]
+    wrong = {k: (values[k], report.cells[k].value) for k in keys if report.cells[k].value != values[k]}
+    # OCR read every cell of this scan right; a misread cell would have to be flagged low
+    unflagged = [
+        k
+        for k in wrong
+        if (p := report.cells[k].provenance) is None or p.confidence is None or p.confidence >= LOW_CONFIDENCE
+    ]
+    assert unflagged == []
+    assert wrong == {}
+    active = {k: v for k, v in values.items() if k.startswith("active.")}
+    assert {k: report.cells[k].value for k in active} == active
+    for key in keys:
+        p = report.cells[key].provenance
+        assert p is not None and p.page is not None and p.bbox is not None and p.confidence is not None
+    assert len({report.cells[k].provenance.page for k in keys if k.startswith("applications.")}) >= 2
+    assert [f"{f.rule}: {f.message}" for f in report.errors] == []
+
+
+@needs_ocr
+@needs_font
+def test_low_confidence_cells_are_listed(generated: tuple[dict, bytes], offline: None) -> None:
+    _, pdf = generated
+    document = read_bytes(_image_pdf(_page_images(pdf)[2:3]), "page3.pdf")
+    assert document.format == "pdf-ocr"
+    low = json.loads(document.hints["ocr_low_confidence"])
+    for cell in low:
+        assert cell["confidence"] < LOW_CONFIDENCE and {"page", "row", "col", "bbox"} <= set(cell)
+    confidences = [o.confidence for o in document.origins if o.grid is not None]
+    assert confidences and all(c is not None and 0 < c <= 1 for c in confidences)
+
+
+@needs_ocr
+@needs_font
+def test_table_image_is_read(generated: tuple[dict, bytes], offline: None) -> None:
+    values, pdf = generated
+    images = _page_images(pdf)
+    appeals_page = next(
+        i
+        for i in range(len(images))
+        if "复议后起诉" in pdfium.PdfDocument(pdf)[i].get_textpage().get_text_range()
+    )
+    png = io.BytesIO()
+    images[appeals_page].save(png, "PNG")
+    document = read_bytes(png.getvalue(), "appeals.png")
+    assert document.format == "image"
+    printed = [str(values[k]) for k in TEMPLATES["2021"].table("appeals").cell_keys()]
+    assert "| " + " | ".join(printed) + " |" in document.text
+    grid_origins = [o for o in document.origins if o.grid is not None]
+    assert grid_origins and all(o.bbox is not None and o.confidence is not None for o in grid_origins)
+
+
+# --- without the extra ---------------------------------------------------------------------------
+
+
+def _scan_without_text() -> bytes:
+    image = Image.new("RGB", (800, 1100), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(200, 700, 50):
+        draw.line((100, y, 700, y), fill="black", width=2)
+    return _image_pdf([image])
+
+
+@pytest.fixture
+def no_rapidocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rapidocr cannot be imported, as without `pip install xxgk[ocr]`."""
+    monkeypatch.setitem(sys.modules, "rapidocr", None)
+
+
+def test_scanned_pdf_refused_without_ocr(no_rapidocr: None) -> None:
+    with pytest.raises(InputError) as err:
+        read_bytes(_scan_without_text(), "scan.pdf")
+    assert err.value.message == "scanned report: install xxgk[ocr]"
+    assert err.value.where == "scan.pdf"
+
+
+def test_image_refused_without_ocr(no_rapidocr: None) -> None:
+    png = io.BytesIO()
+    Image.new("RGB", (50, 50), "white").save(png, "PNG")
+    with pytest.raises(InputError, match=r"scanned report: install xxgk\[ocr\]"):
+        read_bytes(png.getvalue(), "page.png")
