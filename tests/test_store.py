@@ -188,3 +188,28 @@ def test_ingest_and_findings_commands(db_url, tmp_path):
     assert "stored 0 new and 0 new versions, 1 unchanged" in again.stderr
     listed = run("findings", "--db", db_url, "--json", "--rule", "FEE-NOTE")
     assert '"侯集镇人民政府"' in listed.stdout and "AMBIGUOUS" not in listed.stdout
+
+
+def test_a_review_survives_when_cross_year_findings_are_recomputed(db_url):
+    from datetime import datetime
+
+    from xxgk.store.models import StoredFinding
+
+    store = Store(db_url)
+    earlier, later = _series({2022: {}, 2023: {"applications.carried_over.total": "5"}})
+    store.ingest(earlier, _sha(earlier))
+    store.ingest(later, _sha(later))
+    carry = next(f for f in list_findings(store, rule="X-CARRY"))
+    with store.session() as session:
+        row = session.get(StoredFinding, carry.id)
+        row.status, row.comment, row.reviewed_by, row.reviewed_at = (
+            "confirmed",
+            "核实",
+            "reviewer",
+            datetime.now(),
+        )
+    # a new version of 2022 makes the store compute 2023's cross-year findings again
+    again = _series({2022: {"active.licensing.decisions": "10691"}})[0]
+    store.ingest(again, _sha(again))
+    kept = next(f for f in list_findings(store, rule="X-CARRY"))
+    assert (kept.status, kept.comment) == ("confirmed", "核实")

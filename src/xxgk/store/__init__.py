@@ -134,17 +134,29 @@ class Store:
         this = self._current(session, body.id, year)
         if this is None:
             return
-        session.execute(
-            delete(StoredFinding).where(
-                StoredFinding.report_id == this.id, StoredFinding.rule.in_(PAIR_RULES)
-            )
-        )
+        mine = (StoredFinding.report_id == this.id, StoredFinding.rule.in_(PAIR_RULES))
+        # a reviewer's verdict on a finding that is found again is kept
+        reviews = {
+            (f.rule, tuple(f.cells)): {
+                "status": f.status,
+                "comment": f.comment,
+                "reviewed_by": f.reviewed_by,
+                "reviewed_at": f.reviewed_at,
+            }
+            for f in session.scalars(select(StoredFinding).where(*mine))
+            if f.status != "open"
+        }
+        session.execute(delete(StoredFinding).where(*mine))
         previous = self._current(session, body.id, year - 1)
-        if previous is None:
-            return
-        found = check_pair(to_report(this, body.name), to_report(previous, body.name))
+        found = (
+            [] if previous is None else check_pair(to_report(this, body.name), to_report(previous, body.name))
+        )
         if found:
-            session.connection().execute(insert(StoredFinding.__table__), finding_rows(found, this.id))
+            rows = finding_rows(found, this.id)
+            unreviewed = {"status": "open", "comment": None, "reviewed_by": None, "reviewed_at": None}
+            for row in rows:
+                row.update(reviews.get((row["rule"], tuple(row["cells"])), unreviewed))  # type: ignore[arg-type]
+            session.connection().execute(insert(StoredFinding.__table__), rows)
         session.expire(this, ["findings"])
 
     @staticmethod
