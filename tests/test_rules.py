@@ -217,3 +217,16 @@ def test_every_declared_rule_has_an_id_a_severity_and_a_check():
         "DOMAIN",
         "TEMPLATE",
     }
+
+
+def test_ocr_low_fires_on_cells_read_with_low_confidence():
+    report = xxgk.parse_path(WUXI)
+    key = "applications.received.total"
+    assert _findings(report, "OCR-LOW") == []
+    report.cells[key].provenance.confidence = 0.62
+    report.cells["applications.granted.total"].provenance.confidence = 0.97
+    from xxgk.check import check
+
+    found = [f for f in check(report) if f.rule == "OCR-LOW"]
+    assert [f.cells for f in found] == [(key,)]
+    assert "本年新收·总计" in found[0].message

@@ -117,6 +117,20 @@ def check_blank(rule: Rule, report: Report) -> Iterator[Finding]:
             yield rule.finding(keys, message, count=len(keys), names=names)
 
 
+def check_ocr(rule: Rule, report: Report) -> Iterator[Finding]:
+    threshold = rule.data["threshold"]
+    low = [
+        key
+        for key, cell in report.cells.items()
+        if cell.provenance is not None
+        and cell.provenance.confidence is not None
+        and cell.provenance.confidence < threshold
+    ]
+    if low:
+        names = "、".join(report.template.label(k) for k in low[:6]) + ("等" if len(low) > 6 else "")
+        yield rule.finding(low, count=len(low), threshold=threshold, names=names)
+
+
 def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
     by_row: dict[str, list[str]] = {}
     for key, cell in report.cells.items():
@@ -264,6 +278,7 @@ _CHECKS: dict[str, RuleCheck] = {
     "TEMPLATE": check_template,
     "BLANK": check_blank,
     "AMBIGUOUS": check_ambiguous,
+    "OCR-LOW": check_ocr,
     "TXT-RECEIVED": check_narrative,
     "TXT-DONE": check_narrative,
     "TXT-CARRIED": check_narrative,
