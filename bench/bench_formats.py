@@ -1,0 +1,88 @@
+"""Reading speed per format: reports per second and milliseconds per page, one core and all.
+
+Inputs are the corpus files (text, HTML, the WPS-made PDF) and reports rendered from the corpus
+values by the tests' renderers (DOCX; a 2021 report as a ruled multi-page PDF). Each format's
+files are read from memory (xxgk.parse_bytes: read, extract, check), repeated to a fixed count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.national_grid import report_blocks  # noqa: E402
+from tests.render_blocks import to_docx  # noqa: E402
+from tests.render_pdf import render_pdf  # noqa: E402
+
+import xxgk  # noqa: E402
+from xxgk.read import read_bytes  # noqa: E402
+
+CORPUS = ROOT / "tests" / "corpus"
+
+
+def _inputs() -> dict[str, list[bytes]]:
+    texts = [p.read_bytes() for p in sorted(CORPUS.glob("*.txt"))]
+    values = {k: c.value for k, c in xxgk.parse_path(CORPUS / "pt004.txt").cells.items()}
+    blocks = report_blocks("2021", values, 2022, "某县人民政府")
+    return {
+        "text": texts,
+        "html": [p.read_bytes() for p in sorted(CORPUS.glob("*.html"))],
+        "docx": [to_docx(blocks)],
+        "pdf": [p.read_bytes() for p in sorted(CORPUS.glob("*.pdf"))] + [render_pdf(blocks)],
+    }
+
+
+def _parse(data: bytes) -> int:
+    xxgk.parse_bytes(data)
+    return 1
+
+
+def _rate(items: list[bytes], jobs: int) -> float:
+    start = time.perf_counter()
+    if jobs == 1:
+        for data in items:
+            _parse(data)
+    else:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            sum(pool.imap_unordered(_parse, items, chunksize=max(1, len(items) // (jobs * 4))))
+    return len(items) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=2.0, help="about how long to read each format")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    print(
+        f"{'format':6} {'files':>5} {'pages':>6} {'1 core':>14} {'ms/report':>10} {'ms/page':>8}"
+        f" {f'{cores} cores':>14}"
+    )
+    for kind, files in _inputs().items():
+        if not files:
+            continue
+        pages = [read_bytes(f).pages or 1 for f in files]
+        for data in files:  # warm up imports and caches
+            _parse(data)
+        start = time.perf_counter()
+        _parse(files[0])
+        once = max(time.perf_counter() - start, 1e-4)
+        count = max(len(files), int(args.seconds / once))
+        items = [files[i % len(files)] for i in range(count)]
+        per_page = sum(pages[i % len(files)] for i in range(count)) / count
+        one = _rate(items, 1)
+        many = _rate(items, cores) if cores > 1 else one
+        print(
+            f"{kind:6} {len(files):5} {per_page:6.1f} {one:10,.0f}/s {1000 / one:10.2f}"
+            f" {1000 / one / per_page:8.2f} {many:10,.0f}/s"
+        )
+
+
+if __name__ == "__main__":
+    main()
