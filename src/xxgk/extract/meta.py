@@ -34,7 +34,7 @@ def extract_meta(text: str, body_start: int, hints: dict[str, str] | None = None
     """
     hints = hints or {}
     meta = Meta()
-    title = _TITLE.search(text) or _TITLE.search(hints.get("title", ""))
+    title = _TITLE.search(text) or _TITLE.search(hints.get("ArticleTitle") or hints.get("title", ""))
     title_agency = None
     if title:
         where = title.string

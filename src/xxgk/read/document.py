@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from xxgk.read.normalize import normalize
 
 BBox = tuple[float, float, float, float]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Origin:
     """Where a stretch of the document text came from in the source file."""
 
@@ -67,6 +68,12 @@ class Document:
         return None
 
 
+@lru_cache(maxsize=4096)
+def _cell_text(text: str) -> str:
+    """A cell's text on one line (cells repeat across reports: labels, zeros)."""
+    return " ".join(normalize(text).split())
+
+
 class DocumentBuilder:
     """Collects text and grids in reading order; each piece is normalised as it is added."""
 
@@ -105,27 +112,32 @@ class DocumentBuilder:
         rows: dict[int, list[GridCell]] = {}
         for cell in cells:
             rows.setdefault(cell.row, []).append(cell)
+        parts, origins = self.parts, self.origins
+        offset = self.length
         for row in sorted(rows):
-            self._write("|")
+            parts.append("|")
+            offset += 1
             for cell in sorted(rows[row], key=lambda c: c.col):
-                text = " ".join(normalize(cell.text).split())
-                self._write(" ")
-                start, end = self._write(text)
+                text = _cell_text(cell.text)
+                start = offset + 1
+                parts.append(f" {text} |")
+                offset = start + len(text) + 2
                 if text:
-                    self.origins.append(
+                    origins.append(
                         Origin(
                             start,
-                            end,
-                            page=page,
-                            bbox=cell.bbox,
-                            grid=grid,
-                            grid_row=cell.row,
-                            grid_col=cell.col,
-                            confidence=cell.confidence,
+                            start + len(text),
+                            page,
+                            cell.bbox,
+                            grid,
+                            cell.row,
+                            cell.col,
+                            cell.confidence,
                         )
                     )
-                self._write(" |")
-            self._write("\n")
+            parts.append("\n")
+            offset += 1
+        self.length = offset
 
     def build(self) -> Document:
         return Document(
