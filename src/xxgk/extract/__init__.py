@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 
 from xxgk.errors import NotAReportError
@@ -122,9 +123,6 @@ def _marks(text: str) -> dict[str, int]:
 
 
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    pos = text.find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = text.find("\n", pos + 1)
+    starts = [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n"))]
+    starts.pop()
     return starts

@@ -58,23 +58,32 @@ class Token:
 def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None = None) -> list[Token]:
     """The values printed in text[start:end]; `labels` (absolute spans) are blanked out first so
     that a row's numbering glued to the previous row's digits is not read as a digit."""
-    segment = text[start:end]
-    for a, b in labels or ():
-        segment = segment[: a - start] + " " * (b - a) + segment[b - start :]
-    segment = _NOTE.sub(lambda m: " " * len(m.group()), segment)
+    if labels:
+        parts, at = [], start
+        for a, b in labels:
+            if a < at or b > end:
+                continue
+            parts += [text[at:a], " " * (b - a)]
+            at = b
+        parts.append(text[at:end])
+        segment = "".join(parts)
+    else:
+        segment = text[start:end]
+    if "(" in segment:
+        segment = _NOTE.sub(_blank, segment)
     out = []
     for m in _TOKEN.finditer(segment):
-        number = m.group("num")
-        out.append(
-            Token(
-                text=m.group(),
-                start=start + m.start(),
-                number=number.replace(",", "") if number else None,
-                unit=m.group("unit"),
-                suffix=m.group()[len(number) :] if number else "",
-            )
-        )
+        whole, number, unit = m.group(0, "num", "unit")
+        if number is None:
+            out.append(Token(whole, start + m.start(), None, None))
+        else:
+            plain = number.replace(",", "") if "," in number else number
+            out.append(Token(whole, start + m.start(), plain, unit, whole[len(number) :]))
     return out
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
 
 
 def parse_number(number: str, unit: str | None, column: ColumnSpec) -> Value:
