@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import math
-
 import xxgk
 from tests.conftest import truth_of
-
-
-def _cells(tables: dict) -> dict[tuple[str, str, str], object]:
-    return {(t, r, c): v for t, rows in tables.items() for r, cols in rows.items() for c, v in cols.items()}
-
-
-def _same(a: object, b: object) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), abs_tol=1e-6)  # type: ignore[arg-type]
+from tests.readback import cells_of, same
 
 
 def test_every_cell_matches_truth(text_report):
     truth = truth_of(text_report)
     report = xxgk.parse_path(text_report)
-    got = _cells(report.tables())
-    wrong = {k: (v, got.get(k)) for k, v in _cells(truth["tables"]).items() if not _same(v, got.get(k))}
+    got = cells_of(report.tables())
+    wrong = {k: (v, got.get(k)) for k, v in cells_of(truth["tables"]).items() if not same(v, got.get(k))}
     assert wrong == {}
     assert report.template_id == truth["template"]
     assert report.meta.year == truth["meta"]["year"]

@@ -9,32 +9,17 @@ import zipfile
 
 import docx
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 import xxgk
-from tests.layouts import AGENCIES, YEARS, Values, consistent_values
+from tests.layouts import AGENCIES, YEARS, consistent_values
 from tests.national_grid import Block, Cell, report_blocks
+from tests.readback import SETTINGS, errors, example, wrong
 from tests.render_blocks import misplaced, to_docx
 from xxgk.read import read_bytes
 from xxgk.read.document import DocumentBuilder, GridCell
 from xxgk.read.docx import read_docx
-
-SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
-
-
-def _wrong(report: xxgk.Report, values: Values) -> list[str]:
-    out = []
-    for key, value in values.items():
-        read = report.cells[key].value
-        if read != value or type(read) is not type(value):
-            out.append(f"{key}: printed {value!r} -> read {read!r} ({report.cells[key].text!r})")
-    return out
-
-
-def _errors(report: xxgk.Report) -> list[str]:
-    return [f"{f.rule}: {f.message}" for f in report.errors]
-
 
 # --- round trips ----------------------------------------------------------------------------------
 
@@ -53,27 +38,15 @@ def test_docx_files_read_back_exactly(template_id: str, data: st.DataObject) -> 
     assert report.template_id == template_id
     assert report.meta.year == year
     assert report.meta.agency == agency
-    assert _wrong(report, values) == []
-    assert _errors(report) == []
+    assert wrong(report, values) == []
+    assert errors(report) == []
     assert misplaced(report, blocks, values) == []
     # the page header's phone number and date are not body text
     assert "87654321" not in report.text
 
 
-def _example(template_id: str = "2021") -> Values:
-    found: list[Values] = []
-
-    @settings(max_examples=1, database=None, **SETTINGS)
-    @given(consistent_values(template_id))
-    def grab(values: Values) -> None:
-        found.append(values)
-
-    grab()
-    return found[0]
-
-
 def test_cells_read_from_docx_name_their_table_row_and_column():
-    values = _example()
+    values = example()
     report = xxgk.parse_bytes(to_docx(report_blocks("2021", values, 2022, "某某县人民政府")), "p.docx")
     assert report.format == "docx"
     cases = {

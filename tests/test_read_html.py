@@ -3,47 +3,22 @@ chrome, encodings and Word-exported HTML back to the values printed, and cell pr
 
 from __future__ import annotations
 
-import math
 import random
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 import xxgk
 from tests.conftest import CORPUS, truth_of
-from tests.layouts import AGENCIES, YEARS, Values, consistent_values
+from tests.layouts import AGENCIES, YEARS, consistent_values
 from tests.national_grid import report_blocks
+from tests.readback import SETTINGS, cells_of, errors, example, same, wrong
 from tests.render_blocks import CONTAINERS, HtmlStyle, misplaced, to_html
 from xxgk.read import read_bytes
 from xxgk.read.html import read_html, table_layout
 
 HANGZHOU = CORPUS / "hangzhoustyle_anon_2025.html"
-SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
-
-
-def _cells(tables: dict) -> dict[tuple[str, str, str], object]:
-    return {(t, r, c): v for t, rows in tables.items() for r, cols in rows.items() for c, v in cols.items()}
-
-
-def _same(a: object, b: object) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), abs_tol=1e-6)  # type: ignore[arg-type]
-
-
-def _wrong(report: xxgk.Report, values: Values) -> list[str]:
-    """Keys read differently from what was printed (value or int/Decimal type)."""
-    out = []
-    for key, value in values.items():
-        read = report.cells[key].value
-        if read != value or type(read) is not type(value):
-            out.append(f"{key}: printed {value!r} -> read {read!r} ({report.cells[key].text!r})")
-    return out
-
-
-def _errors(report: xxgk.Report) -> list[str]:
-    return [f"{f.rule}: {f.message}" for f in report.errors]
 
 
 # --- the corpus page ----------------------------------------------------------------------------
@@ -52,14 +27,14 @@ def _errors(report: xxgk.Report) -> list[str]:
 def test_corpus_html_reads_every_cell_of_its_truth():
     truth = truth_of(HANGZHOU)
     report = xxgk.parse_path(HANGZHOU)
-    got = _cells(report.tables())
-    expected = _cells(truth["tables"])
-    wrong = {k: (v, got.get(k)) for k, v in expected.items() if not _same(v, got.get(k))}
+    got = cells_of(report.tables())
+    expected = cells_of(truth["tables"])
+    wrong = {k: (v, got.get(k)) for k, v in expected.items() if not same(v, got.get(k))}
     assert wrong == {}
     assert len(expected) == 200
     assert report.template_id == truth["template"]
     assert report.meta.year == truth["meta"]["year"]
-    assert _errors(report) == []
+    assert errors(report) == []
 
 
 def test_corpus_html_is_read_as_html_with_its_tables_as_grids():
@@ -104,28 +79,16 @@ def test_html_pages_read_back_exactly(template_id: str, data: st.DataObject) -> 
     assert report.template_id == template_id
     assert report.meta.year == year
     assert report.meta.agency == agency
-    assert _wrong(report, values) == []
-    assert _errors(report) == []
+    assert wrong(report, values) == []
+    assert errors(report) == []
     assert misplaced(report, blocks, values) == []
     # the chrome's numbers (phone, ICP number, visits) and scripts stay out of the report
     assert "87654321" not in report.text and "12345678" not in report.text
     assert "var " not in report.text and "首页" not in report.text
 
 
-def _example(template_id: str = "2021") -> Values:
-    found: list[Values] = []
-
-    @settings(max_examples=1, database=None, **SETTINGS)
-    @given(consistent_values(template_id))
-    def grab(values: Values) -> None:
-        found.append(values)
-
-    grab()
-    return found[0]
-
-
 def test_gbk_page_declaring_gb2312_with_a_character_outside_gb2312():
-    values = _example()
+    values = example()
     agency = "某某县人民政府"
     blocks = report_blocks("2021", values, 2022, agency)
     page = to_html(blocks, HtmlStyle(), random.Random(1), "gb2312")
@@ -134,29 +97,29 @@ def test_gbk_page_declaring_gb2312_with_a_character_outside_gb2312():
     assert "朱镕基".encode("gbk") in page
     report = xxgk.parse_bytes(page, "gbk.html")
     assert "朱镕基" in report.text
-    assert _wrong(report, values) == []
+    assert wrong(report, values) == []
 
 
 @pytest.mark.parametrize("declared", ["iso-8859-1", "windows-1252", "utf-8"])
 def test_a_gbk_page_that_declares_another_charset_is_read_as_chinese(declared):
-    values = _example()
+    values = example()
     page = to_html(
         report_blocks("2021", values, 2022, "某某县人民政府"), HtmlStyle(), random.Random(2), "gbk"
     )
     page = page.replace(b'charset="gbk"', f'charset="{declared}"'.encode())
     report = xxgk.parse_bytes(page, "misdeclared.html")
-    assert _wrong(report, values) == []
+    assert wrong(report, values) == []
     assert report.meta.agency == "某某县人民政府"
 
 
 def test_an_xhtml_page_with_an_xml_declaration_is_read():
-    values = _example()
+    values = example()
     page = to_html(
         report_blocks("2021", values, 2022, "某某县人民政府"), HtmlStyle(), random.Random(3), "gbk"
     )
     page = b'<?xml version="1.0" encoding="gbk"?>\n' + page.replace(b"<!DOCTYPE html>\n", b"")
     report = xxgk.parse_bytes(page, "x.xhtml")
-    assert _wrong(report, values) == []
+    assert wrong(report, values) == []
 
 
 # --- Word-exported HTML -----------------------------------------------------------------------------
@@ -310,7 +273,7 @@ def test_the_title_above_the_article_container_is_kept():
 
 
 def test_cells_read_from_html_name_their_table_row_and_column():
-    values = _example()
+    values = example()
     page = to_html(report_blocks("2021", values, 2022, "某某县人民政府"), HtmlStyle(), random.Random(4))
     report = xxgk.parse_bytes(page, "p.html")
     # national_grid: 二 is table 0 (its 规章 row is grid row 2), 三 table 1 (data from grid row 3,

@@ -16,12 +16,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 
 import xxgk
 from tests.conftest import CORPUS, truth_of
-from tests.layouts import Values, consistent_values
 from tests.national_grid import report_blocks
+from tests.readback import example
 from tests.render_blocks import misplaced, to_docx
 from xxgk.read import office, sniff
 from xxgk.read.office import NO_LIBREOFFICE, ole_kind, read_legacy_office
@@ -59,18 +58,6 @@ def _libreoffice_convert(source: Path, target: str, infilter: str | None = None)
     return out.read_bytes()
 
 
-def _example(template_id: str) -> Values:
-    found: list[Values] = []
-
-    @settings(max_examples=1, database=None, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(consistent_values(template_id))
-    def grab(values: Values) -> None:
-        found.append(values)
-
-    grab()
-    return found[0]
-
-
 def _no_conversion_dirs(root: Path) -> list[str]:
     return [p.name for p in root.iterdir() if p.name.startswith("xxgk-soffice-")]
 
@@ -80,7 +67,7 @@ def _no_conversion_dirs(root: Path) -> list[str]:
 
 @pytest.mark.parametrize(("template_id", "year"), [("2019", 2020), ("2021", 2024)])
 def test_doc_files_read_back_exactly(tmp_path, monkeypatch, template_id, year):
-    values = _example(template_id)
+    values = example(template_id)
     blocks = report_blocks(template_id, values, year, "某某市交通运输局")
     source = tmp_path / "report.docx"
     source.write_bytes(to_docx(blocks))

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import io
-import math
 import time
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -19,6 +18,7 @@ import xxgk
 from tests.conftest import CORPUS, truth_of
 from tests.layouts import consistent_values
 from tests.national_grid import report_blocks
+from tests.readback import SETTINGS, same
 from tests.render_pdf import render_pdf
 from xxgk.errors import InputError
 from xxgk.read import read_bytes
@@ -33,12 +33,6 @@ HUAIAN = CORPUS / "huaian_hongzequ_2024.pdf"
 #   a collapsed （六） row in a 2021 table as `other_misc`, and so does the extractor.
 TYPO_ROW = "withheld_prohibited_by_law"
 COLLAPSED_AS = {"other": "other_misc"}
-
-
-def _same(a: object, b: object) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), abs_tol=1e-9)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +53,7 @@ def test_corpus_pdf_every_cell_matches_truth(huaian):
         if row == TYPO_ROW:
             continue
         read = got[table].get(COLLAPSED_AS.get(row, row), {}).get(col)
-        if not _same(expected, read):
+        if not same(expected, read):
             wrong[(table, row, col)] = (expected, read)
     assert wrong == {}
     assert huaian.template_id == truth["template"] == "2021"
@@ -115,8 +109,6 @@ def test_corpus_pdf_is_fast():
 
 
 # --- generated reports -------------------------------------------------------------------------
-
-SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 
 
 @settings(max_examples=12, **SETTINGS)

@@ -45,10 +45,15 @@ async def check(
     return _result(request, token)
 
 
-def _result(request: Request, token: str, message: str | None = None) -> HTMLResponse:
+def _kept(request: Request, token: str) -> CheckResult:
     result = request.app.state.results.get(token)
     if result is None:
         raise HTTPException(404, "检查结果已过期，请重新上传 (this result has expired)")
+    return result
+
+
+def _result(request: Request, token: str, message: str | None = None) -> HTMLResponse:
+    result = _kept(request, token)
     report = result.report
     return page(
         request,
@@ -70,9 +75,7 @@ async def check_result(request: Request, token: str) -> HTMLResponse:
 
 @router.get("/check/{token}/report.json")
 async def download_json(request: Request, token: str) -> Response:
-    result = request.app.state.results.get(token)
-    if result is None:
-        raise HTTPException(404, "检查结果已过期，请重新上传 (this result has expired)")
+    result = _kept(request, token)
     return Response(
         report_json(result.report),
         media_type="application/json",
@@ -82,9 +85,7 @@ async def download_json(request: Request, token: str) -> Response:
 
 @router.get("/check/{token}/report.xlsx")
 async def download_xlsx(request: Request, token: str) -> Response:
-    result = request.app.state.results.get(token)
-    if result is None:
-        raise HTTPException(404, "检查结果已过期，请重新上传 (this result has expired)")
+    result = _kept(request, token)
     return Response(
         report_xlsx(result.report),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -94,9 +95,7 @@ async def download_xlsx(request: Request, token: str) -> Response:
 
 @router.post("/check/{token}/store", response_class=HTMLResponse)
 async def add_to_corpus(request: Request, token: str, store: StoreDep, user: RequiredUser) -> HTMLResponse:
-    result = request.app.state.results.get(token)
-    if result is None:
-        raise HTTPException(404, "检查结果已过期，请重新上传 (this result has expired)")
+    result = _kept(request, token)
     status = store.ingest(result.report, hashlib.sha256(result.data).hexdigest())
     words = {"new": "已加入语料库", "version": "已作为新版本加入语料库", "unchanged": "语料库中已有同一文件"}
     return _result(request, token, words[status])
