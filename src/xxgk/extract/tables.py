@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
 from xxgk.extract.split import Candidate, Piece, candidates, capacity, exact
@@ -175,6 +176,11 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     return reading
 
 
+@cache
+def _numbered_label(digits: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\d.]){digits}[.、][^\d\s|()]{{2,40}}")
+
+
 def _by_numbering(
     text: str, table: TableSpec, matches: list[LabelMatch | None], start: int, end: int
 ) -> dict[str, str]:
@@ -187,7 +193,7 @@ def _by_numbering(
             continue
         before = next((m.end for m in reversed(matches[:i]) if m is not None), start)
         after = next((m.start for m in matches[i + 1 :] if m is not None), end)
-        found = re.compile(rf"(?<![\d.]){digits}[.、][^\d\s|()]{{2,40}}").search(text, before, after)
+        found = _numbered_label(digits).search(text, before, after)
         if found is not None:
             matches[i] = LabelMatch(found.start(), found.end())
             misprinted[row.id] = found.group()

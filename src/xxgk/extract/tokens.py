@@ -51,8 +51,10 @@ class Token:
     @property
     def impossible_as_one(self) -> bool:
         """A leading zero ('0181') cannot be one printed number: cells ran together."""
-        d = self.digits
-        return len(d) > 1 and d[0] == "0"
+        n = self.number
+        if not n or n[0] != "0":  # most values: not even a leading zero
+            return False
+        return len(self.digits) > 1
 
 
 def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None = None) -> list[Token]:
