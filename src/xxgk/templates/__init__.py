@@ -253,10 +253,3 @@ def template_for_year(year: int) -> Template | None:
         if template.covers(year):
             return template
     return None
-
-
-def get_template(template_id: str) -> Template:
-    try:
-        return TEMPLATES[template_id]
-    except KeyError:
-        raise KeyError(f"unknown template {template_id!r}; known: {', '.join(TEMPLATES)}") from None
