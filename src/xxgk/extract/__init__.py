@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-import itertools
+import re
 from dataclasses import dataclass
 
 from xxgk.errors import NotAReportError
@@ -16,6 +16,8 @@ from xxgk.read import Document
 from xxgk.templates import SECTIONS, TEMPLATES, Template, template_for_year
 
 __all__ = ["Extraction", "extract"]
+
+_NEWLINE = re.compile("\n")
 
 # Fewer row labels than this in the whole text, and no section headings: not an annual report.
 MIN_ROWS_FOUND = 8
@@ -123,6 +125,4 @@ def _marks(text: str) -> dict[str, int]:
 
 
 def _line_starts(text: str) -> list[int]:
-    starts = [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n"))]
-    starts.pop()
-    return starts
+    return [0, *(m.end() for m in _NEWLINE.finditer(text))]

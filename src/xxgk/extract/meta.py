@@ -12,6 +12,8 @@ _TITLE = re.compile(
     r"(?P<pre>[^\s:,。;]{0,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?"
     r"(?P<mid>[^\s,。;]{0,30}?)政府信息公开(?:工作)?(?:年度)?(?:报告|年报)"
 )
+# where a title ends: found first, so the title pattern runs on a short window, not the whole text
+_TITLE_END = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:报告|年报)")
 _PERIOD = re.compile(r"(?P<year>(?:19|20)\d{2})年\s*1月\s*1日")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _AGENCY_SUFFIX = "|".join(META.agency_suffixes)
@@ -34,7 +36,7 @@ def extract_meta(text: str, body_start: int, hints: dict[str, str] | None = None
     """
     hints = hints or {}
     meta = Meta()
-    title = _TITLE.search(text) or _TITLE.search(hints.get("ArticleTitle") or hints.get("title", ""))
+    title = _find_title(text) or _find_title(hints.get("ArticleTitle") or hints.get("title", ""))
     title_agency = None
     if title:
         where = title.string
@@ -67,6 +69,15 @@ def body_level(agency: str | None) -> str | None:
     for level, endings in META.levels:
         if agency.endswith(endings):
             return level
+    return None
+
+
+def _find_title(text: str) -> re.Match[str] | None:
+    for end in _TITLE_END.finditer(text):
+        line_start = text.rfind("\n", 0, end.start()) + 1
+        title = _TITLE.search(text, max(line_start, end.start() - 80), end.end())
+        if title is not None:
+            return title
     return None
 
 

@@ -52,9 +52,7 @@ class Token:
     def impossible_as_one(self) -> bool:
         """A leading zero ('0181') cannot be one printed number: cells ran together."""
         n = self.number
-        if not n or n[0] != "0":  # most values: not even a leading zero
-            return False
-        return len(self.digits) > 1
+        return n is not None and len(n) > 1 and n[0] == "0" and n[1] != "."
 
 
 def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None = None) -> list[Token]:

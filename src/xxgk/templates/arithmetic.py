@@ -31,22 +31,16 @@ class Identity:
 
     def sides(self, values: Mapping[str, object]) -> tuple[Number, Number] | None:
         """Both sums, blanks counted as 0; None when no cell of it was printed at all."""
-        got = [values.get(k) for k in self.keys]
-        if all(v is None for v in got):
+        get = values.get
+        left = [get(k) for k in self.lhs]
+        right = [get(k) for k in self.rhs]
+        if left.count(None) + right.count(None) == len(left) + len(right):
             return None
-        lhs = sum(_num(values.get(k)) for k in self.lhs)
-        rhs = sum(_num(values.get(k)) for k in self.rhs)
-        return lhs, rhs
+        return sum(v for v in left if v is not None), sum(v for v in right if v is not None)
 
     def holds(self, values: Mapping[str, object]) -> bool | None:
         sides = self.sides(values)
         return None if sides is None else sides[0] == sides[1]
-
-
-def _num(value: object) -> Number:
-    if value is None:
-        return 0
-    return value  # type: ignore[return-value]
 
 
 @cache
