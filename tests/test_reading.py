@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xxgk
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, truth_of
 from xxgk.model import json_value
 
 WUXI = CORPUS / "001_0e974329021f3c6f.txt"
@@ -104,3 +104,31 @@ def test_appeals_values_are_found_when_the_narrative_names_the_same_words():
     report = xxgk.parse_text(text)
     assert report.tables()["appeals"] == xxgk.parse_path(WUXI).tables()["appeals"]
     assert not report.findings
+
+
+def test_a_whole_report_run_together_with_large_numbers_is_split_by_the_arithmetic():
+    """Every character of the corpus HTML's text, whitespace removed: 15 appeals cells of up to three
+    digits in one run, rows of five-digit counts — the identities decide each split."""
+    import lxml.html
+
+    from tests.readback import cells_of, same
+
+    html = CORPUS / "hangzhoustyle_anon_2025.html"
+    text = "".join(lxml.html.fromstring(html.read_bytes()).text_content().split())
+    assert "376971961217901611227567413051156" in text
+    report = xxgk.parse_text(text)
+    truth = cells_of(truth_of(html)["tables"])
+    got = cells_of(report.tables())
+    assert {k: (v, got.get(k)) for k, v in truth.items() if not same(v, got.get(k))} == {}
+    assert report.errors == []
+
+
+def test_digits_no_split_can_explain_are_read_and_reported_not_searched_for_ever():
+    text = WUXI.read_text(encoding="utf-8")
+    start = text.index("结果维持", text.index("四、政府信息公开行政复议"))
+    end = text.index("五、存在的主要问题")
+    header = "结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
+    report = xxgk.parse_text(text[:start] + header + "98765432198765432198765432198765\n" + text[end:])
+    appeals = [report.cells[k] for k in report.template.table("appeals").cell_keys()]
+    assert all(cell.value is not None for cell in appeals)
+    assert "AMBIGUOUS" in {f.rule for f in report.findings}

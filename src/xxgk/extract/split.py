@@ -9,7 +9,7 @@ a value in each column usually is (declared per column in the template data).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from xxgk.extract.tokens import Token, parse_number
@@ -17,6 +17,7 @@ from xxgk.model import Value
 from xxgk.templates import ColumnSpec
 
 MAX_CANDIDATES = 20_000
+MAX_STEPS = 200_000
 _INVALID = -25.0
 
 
@@ -49,91 +50,78 @@ def log_prior(value: Value, column: ColumnSpec) -> float:
     return math.log(1 - prior.p_zero) - 0.5 * z * z
 
 
-def _cuts(digits: str, k: int) -> Iterator[tuple[str, ...]]:
-    """Every way to cut `digits` into k numbers without leading zeros."""
-    if k == 1:
-        if len(digits) == 1 or digits[0] != "0":
-            yield (digits,)
-        return
-    if digits[0] == "0":
-        for rest in _cuts(digits[1:], k - 1):
-            yield ("0", *rest)
-        return
-    for i in range(1, len(digits) - k + 2):
-        for rest in _cuts(digits[i:], k - 1):
-            yield (digits[:i], *rest)
-
-
-def _chunk_splits(token: Token, columns: tuple[ColumnSpec, ...]) -> Iterator[tuple[Piece, ...]]:
-    """Ways to read one token as len(columns) cells."""
-    k = len(columns)
-    if token.number is None:
-        if k == 1:
-            yield (Piece(token.text, token.start, None),)
-        return
-    if k == 1:
-        yield (Piece(token.text, token.start, parse_number(token.number, token.unit, columns[0])),)
-        return
-    sign = token.number[0] if token.number[0] in "+-" else ""
-    digits = token.digits
-    fraction = token.number[len(sign) + len(digits) :]
-    for parts in _cuts(digits, k):
-        pieces = []
-        offset = token.start + len(sign)
-        for i, part in enumerate(parts):
-            text = (sign if i == 0 else "") + part
-            last = i == k - 1
-            number = text + (fraction if last else "")
-            shown = number + (token.suffix if last else "")
-            start = offset - (len(sign) if i == 0 else 0)
-            pieces.append(Piece(shown, start, parse_number(number, token.unit if last else None, columns[i])))
-            offset += len(part)
-        yield tuple(pieces)
-
-
 def capacity(token: Token) -> int:
     """How many cells a token can hold: one per digit when cells ran together."""
     return max(1, len(token.digits)) if token.number is not None else 1
 
 
-def _compositions(capacities: list[int], n: int) -> Iterator[tuple[int, ...]]:
-    if not capacities:
-        if n == 0:
-            yield ()
-        return
-    rest_min = len(capacities) - 1
-    rest_max = sum(capacities[1:])
-    for k in range(max(1, n - rest_max), min(capacities[0], n - rest_min) + 1):
-        for tail in _compositions(capacities[1:], n - k):
-            yield (k, *tail)
+Check = Callable[[int, list[Piece]], bool]
 
 
-def candidates(toks: list[Token], columns: tuple[ColumnSpec, ...]) -> list[Candidate]:
-    """All readings of `toks` as exactly len(columns) cells, best prior first (capped)."""
+def candidates(
+    toks: list[Token], columns: tuple[ColumnSpec, ...], check: Check | None = None
+) -> list[Candidate]:
+    """Readings of `toks` as exactly len(columns) cells, best prior first.
+
+    Cells are cut one after another; `check(column, pieces)` may reject a partial reading as soon
+    as an identity of the line is complete (a group of the appeals row adds up or it does not),
+    which keeps long runs of digits tractable. At most MAX_CANDIDATES readings, and at most
+    MAX_STEPS cuts tried: beyond that the reading is kept as the best found so far.
+    """
     n = len(columns)
     out: list[Candidate] = []
-    for sizes in _compositions([capacity(t) for t in toks], n):
-        out.extend(_expand(toks, columns, sizes))
-        if len(out) >= MAX_CANDIDATES:
-            break
+    acc: list[Piece] = []
+    caps = [capacity(t) for t in toks]
+    after = [sum(caps[i + 1 :]) for i in range(len(toks))]  # digits left in later tokens
+    steps = 0
+
+    def walk(ti: int, pos: int, col: int) -> None:
+        nonlocal steps
+        if len(out) >= MAX_CANDIDATES or steps >= MAX_STEPS:
+            return
+        if ti == len(toks):
+            if col == n:
+                out.append(
+                    Candidate(
+                        tuple(acc), sum(log_prior(p.value, c) for p, c in zip(acc, columns, strict=True))
+                    )
+                )
+            return
+        if col == n:
+            return
+        token = toks[ti]
+        if token.number is None:  # a placeholder is one cell
+            acc.append(Piece(token.text, token.start, None))
+            if check is None or check(col, acc):
+                walk(ti + 1, 0, col + 1)
+            acc.pop()
+            return
+        sign = token.number[0] if token.number[0] in "+-" else ""
+        digits = token.digits
+        ends = (pos + 1,) if digits[pos] == "0" else range(pos + 1, len(digits) + 1)
+        for end in ends:
+            steps += 1
+            last = end == len(digits)
+            cells_left = n - col - 1
+            later_tokens = len(toks) - ti - 1 + (0 if last else 1)
+            if later_tokens > cells_left or (len(digits) - end) + after[ti] < cells_left:
+                continue
+            text = (sign if pos == 0 else "") + digits[pos:end]
+            shown = text
+            number = text
+            if last:
+                fraction = token.number[len(sign) + len(digits) :]
+                number += fraction
+                shown = number + token.suffix
+            start = token.start + (0 if pos == 0 else len(sign) + pos)
+            acc.append(Piece(shown, start, parse_number(number, token.unit if last else None, columns[col])))
+            if check is None or check(col, acc):
+                walk(ti + 1, 0, col + 1) if last else walk(ti, end, col + 1)
+            acc.pop()
+
+    walk(0, 0, 0)
     out.sort(key=lambda c: -c.score)
     return out
-
-
-def _expand(
-    toks: list[Token], columns: tuple[ColumnSpec, ...], sizes: tuple[int, ...]
-) -> Iterator[Candidate]:
-    def walk(i: int, col: int, acc: tuple[Piece, ...]) -> Iterator[tuple[Piece, ...]]:
-        if i == len(toks):
-            yield acc
-            return
-        span = columns[col : col + sizes[i]]
-        for pieces in _chunk_splits(toks[i], span):
-            yield from walk(i + 1, col + sizes[i], acc + pieces)
-
-    for pieces in walk(0, 0, ()):
-        score = sum(log_prior(p.value, c) for p, c in zip(pieces, columns, strict=True))
-        yield Candidate(pieces, score)
 
 
 def exact(toks: list[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidate:

@@ -249,6 +249,7 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
     """Fill each line's options and pick the reading the template's arithmetic admits."""
     found = [line for line in reading.lines if line.label is not None]
     reading.concatenated = _run_together(found, [line.toks for line in found])
+    arithmetic = table_identities(template, reading.table.id)
     for line in found:
         n = len(line.columns)
         toks = line.toks
@@ -261,12 +262,14 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             if delimited is not None:
                 toks = delimited  # cells between | or tabs: an empty one is a blank, not a split
             elif reading.concatenated and any(t.splittable for t in toks):
-                options = candidates(toks, line.columns)
+                own = arithmetic.within.get(_line_id(reading, line), ())
+                # cut with the line's own identities (the search stays small), else without
+                options = candidates(toks, line.columns, _pruner(line, own)) if own else []
+                options = options or candidates(toks, line.columns)
         line.options = options or [exact(toks, line.columns)]
 
-    arithmetic = table_identities(template, reading.table.id)
     for line in found:
-        own = arithmetic.within.get("" if reading.table.unlabelled else line.keys[0].split(".")[1], ())
+        own = arithmetic.within.get(_line_id(reading, line), ())
         if len(line.options) > 1 and own:
             scored = [(_holding(own, _values(line, c)), c) for c in line.options]
             top = max(s for s, _ in scored)
@@ -275,6 +278,27 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             if top < len(own):
                 line.ambiguous = set(_split_keys(line))
     _choose_across(reading.lines, arithmetic.across)
+
+
+def _line_id(reading: TableReading, line: Line) -> str:
+    return "" if reading.table.unlabelled else line.keys[0].split(".")[1]
+
+
+def _pruner(line: Line, own: tuple[Identity, ...]) -> Callable[[int, list[Piece]], bool]:
+    """Reject a partial reading as soon as one of the line's identities is complete and fails."""
+    position = {key: i for i, key in enumerate(line.keys)}
+    closing: dict[int, list[Identity]] = {}
+    for identity in own:
+        closing.setdefault(max(position[k] for k in identity.keys), []).append(identity)
+
+    def check(col: int, pieces: list[Piece]) -> bool:
+        done = closing.get(col)
+        if not done:
+            return True
+        values = {line.keys[i]: p.value for i, p in enumerate(pieces)}
+        return all(identity.holds(values) is not False for identity in done)
+
+    return check
 
 
 def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
