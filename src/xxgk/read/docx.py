@@ -254,20 +254,19 @@ class _Reader:
     # --- tables -------------------------------------------------------------------------------
 
     def rows(self, tbl: Element) -> Iterator[Element]:
-        for child in tbl:
-            if child.tag == self.tr:
-                yield child
-            elif child.tag in self.containers:
-                content = child.find(self.sdt_content)
-                yield from self.rows(content if content is not None else child)
+        return self._children(tbl, self.tr)
 
     def cells(self, tr: Element) -> Iterator[Element]:
-        for child in tr:
-            if child.tag == self.tc:
+        return self._children(tr, self.tc)
+
+    def _children(self, parent: Element, tag: str) -> Iterator[Element]:
+        """Children with `tag`, also those wrapped in content controls or custom XML."""
+        for child in parent:
+            if child.tag == tag:
                 yield child
             elif child.tag in self.containers:
                 content = child.find(self.sdt_content)
-                yield from self.cells(content if content is not None else child)
+                yield from self._children(content if content is not None else child, tag)
 
     def cell_text(self, tc: Element, inner: list[Element]) -> str:
         lines: list[str] = []

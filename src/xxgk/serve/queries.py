@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 import xxgk
 from xxgk.check import RULES
 from xxgk.model import Report
-from xxgk.store import Store
+from xxgk.store import Store, rule_condition
 from xxgk.store.bodies import match
 from xxgk.store.compare import Comparison, compare
 from xxgk.store.convert import to_report
@@ -274,10 +274,6 @@ def _finding_row(
     )
 
 
-def _rule_condition(rule: str) -> ColumnElement[bool]:
-    return StoredFinding.rule.startswith(rule[:-1]) if rule.endswith("*") else StoredFinding.rule == rule
-
-
 def find_findings(store: Store, where: FindingFilter, *, limit: int = 50, offset: int = 0) -> FindingsPage:
     """A page of the findings of the current reports, with the number of all that match."""
     conditions: list[ColumnElement[bool]] = [StoredReport.current]
@@ -286,7 +282,7 @@ def find_findings(store: Store, where: FindingFilter, *, limit: int = 50, offset
     if where.year is not None:
         conditions.append(StoredReport.year == where.year)
     if where.rule:
-        conditions.append(_rule_condition(where.rule))
+        conditions.append(rule_condition(where.rule))
     if where.severity:
         conditions.append(StoredFinding.severity == where.severity)
     if where.status:
@@ -396,7 +392,7 @@ def body_detail(store: Store, body_id: int) -> BodyDetail | None:
         ]
         cross = session.execute(
             _findings_query()
-            .where(StoredReport.body_id == body.id, StoredReport.current, _rule_condition(CROSS_YEAR + "*"))
+            .where(StoredReport.body_id == body.id, StoredReport.current, rule_condition(CROSS_YEAR + "*"))
             .order_by(StoredReport.year, StoredFinding.id)
         )
         years = [r.year for r in reports]

@@ -64,26 +64,6 @@ class ReportSummaryOut(BaseModel):
     format: str | None
 
 
-class FindingOut(BaseModel):
-    """A stored finding, where it belongs, and its review."""
-
-    id: int
-    report_id: int
-    body_id: int
-    body: str
-    year: int
-    version: int
-    current: bool
-    rule: str
-    severity: Literal["error", "warning"]
-    cells: list[str]
-    message: str
-    status: Literal["open", "confirmed", "dismissed"]
-    comment: str | None
-    reviewed_by: str | None
-    reviewed_at: datetime | None = Field(description="UTC")
-
-
 class BodyDetailOut(BaseModel):
     id: int
     name: str
@@ -155,7 +135,18 @@ class StoredFindingOut(BaseModel):
     status: Literal["open", "confirmed", "dismissed"]
     comment: str | None
     reviewed_by: str | None
-    reviewed_at: datetime | None
+    reviewed_at: datetime | None = Field(description="UTC")
+
+
+class FindingOut(StoredFindingOut):
+    """A stored finding, where it belongs, and its review."""
+
+    report_id: int
+    body_id: int
+    body: str
+    year: int
+    version: int
+    current: bool
 
 
 class VersionOut(BaseModel):

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xxgk import batch
@@ -229,6 +229,11 @@ class FindingView:
         return dict(self.__dict__)
 
 
+def rule_condition(rule: str) -> ColumnElement[bool]:
+    """A rule id, or a family of them with a trailing * (TXT-*, X-*)."""
+    return StoredFinding.rule.startswith(rule[:-1]) if rule.endswith("*") else StoredFinding.rule == rule
+
+
 def list_findings(
     store: Store,
     *,
@@ -252,9 +257,7 @@ def list_findings(
         if year is not None:
             query = query.where(StoredReport.year == year)
         if rule is not None:
-            query = query.where(
-                StoredFinding.rule.startswith(rule[:-1]) if rule.endswith("*") else StoredFinding.rule == rule
-            )
+            query = query.where(rule_condition(rule))
         if severity is not None:
             query = query.where(StoredFinding.severity == severity)
         if status is not None:
