@@ -18,7 +18,7 @@ from typing import Any
 from xxgk.check import crossyear
 from xxgk.model import Finding, Report, Severity, json_value
 from xxgk.templates import SECTIONS, TEMPLATES, TableSpec, template_for_year
-from xxgk.templates.arithmetic import Identity, identities
+from xxgk.templates.arithmetic import Identity, rule_identities
 
 RuleCheck = Callable[..., Iterator[Finding]]
 
@@ -69,9 +69,7 @@ def _subject(report: Report, identity: Identity) -> str:
 
 def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
     values = {key: cell.value for key, cell in report.cells.items()}
-    for identity in identities(report.template):
-        if identity.rule != rule.id:
-            continue
+    for identity in rule_identities(report.template, rule.id):
         sides = identity.sides(values)
         if sides is None or sides[0] == sides[1]:
             continue

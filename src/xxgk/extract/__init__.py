@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import bisect
-import re
+import itertools
+import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from xxgk.errors import NotAReportError
@@ -16,8 +18,6 @@ from xxgk.read import Document
 from xxgk.templates import SECTIONS, TEMPLATES, Template, template_for_year
 
 __all__ = ["Extraction", "extract"]
-
-_NEWLINE = re.compile("\n")
 
 # Fewer row labels than this in the whole text, and no section headings: not an annual report.
 MIN_ROWS_FOUND = 8
@@ -54,29 +54,7 @@ def extract(document: Document) -> Extraction:
     for reading in readings.values():
         if reading.span is not None and reading.rows_found:
             report.sections[reading.table.section] = reading.span
-    lines = _line_starts(text)
-    for reading in readings.values():
-        missing = set(reading.missing_rows)
-        for key, (piece, ambiguous) in reading.pieces().items():
-            if piece is None:
-                report.cells[key] = Cell(key, found=key.split(".")[1] not in missing)
-                continue
-            line = bisect.bisect_right(lines, piece.start)
-            provenance = Provenance(offset=piece.start, length=len(piece.text), line=line)
-            provenance.column = piece.start - lines[line - 1] + 1
-            origin = document.origin(piece.start) if document.origins else None
-            if origin is not None:
-                provenance.page, provenance.bbox, provenance.confidence = (
-                    origin.page,
-                    origin.bbox,
-                    origin.confidence,
-                )
-                provenance.grid, provenance.grid_row, provenance.grid_col = (
-                    origin.grid,
-                    origin.grid_row,
-                    origin.grid_col,
-                )
-            report.cells[key] = Cell(key, piece.value, piece.text, provenance, ambiguous, True)
+    _add_cells(report, readings.values(), document)
     report.layout = {
         "template_marks": marks,
         "tables": {
@@ -92,6 +70,33 @@ def extract(document: Document) -> Extraction:
         },
     }
     return Extraction(report, readings)
+
+
+def _add_cells(report: Report, readings: Iterable[TableReading], document: Document) -> None:
+    """One cell per template cell, with where its printed text is (~200 a report: kept lean)."""
+    starts = _line_starts(report.text)
+    origin_at = document.origin if document.origins else None
+    cells = report.cells
+    for reading in readings:
+        for line in reading.lines:
+            chosen = line.reading
+            pieces = chosen.pieces if chosen is not None else (None,) * len(line.keys)
+            for key, piece in zip(line.keys, pieces, strict=True):
+                if piece is None:
+                    cells[key] = Cell(key, None, None, None, False, line.label is not None)
+                    continue
+                at = piece.start
+                row = bisect.bisect_right(starts, at)
+                provenance = Provenance(at, len(piece.text), row, at - starts[row - 1] + 1)
+                origin = origin_at(at) if origin_at is not None else None
+                if origin is not None:
+                    provenance.page = origin.page
+                    provenance.bbox = origin.bbox
+                    provenance.confidence = origin.confidence
+                    provenance.grid = origin.grid
+                    provenance.grid_row = origin.grid_row
+                    provenance.grid_col = origin.grid_col
+                cells[key] = Cell(key, piece.value, piece.text, provenance, key in line.ambiguous, True)
 
 
 def _read_tables(
@@ -125,4 +130,5 @@ def _marks(text: str) -> dict[str, int]:
 
 
 def _line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    lengths = map(len, text.split("\n"))
+    return list(itertools.accumulate(map(operator.add, lengths, itertools.repeat(1)), initial=0))

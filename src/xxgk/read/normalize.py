@@ -7,20 +7,46 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_DASHES = "\u2212\u2010\u2011\u2013"
+_UNIFY = str.maketrans(
+    {**dict.fromkeys(_SPACES, " "), **dict.fromkeys(_INVISIBLE), **dict.fromkeys(_DASHES, "-")}
+)
 _TRAILING = re.compile(r"[ ]+\n")
-_DASHES = ("\u2212", "\u2010", "\u2011", "\u2013")
+
+
+@cache
+def _table() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every BMP character the normal form changes, and what it becomes.
+
+    Whole-text NFKC costs ~60 ns a character; replacing only the few characters that change
+    (full-width punctuation and digits, mostly) is several times faster on Chinese text.
+    """
+    changes = {}
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        mapped = char if unicodedata.is_normalized("NFKC", char) else unicodedata.normalize("NFKC", char)
+        mapped = mapped.translate(_UNIFY)
+        if mapped != char:
+            changes[char] = mapped
+    pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(changes)) + "]")
+    return pattern, changes
+
+
+def _per_character(text: str) -> str:
+    pattern, changes = _table()
+    return pattern.sub(lambda m: changes[m.group()], text)
 
 
 def normalize(text: str) -> str:
     """NFKC (full-width to half-width), unified line ends, dashes and spaces; tabs kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    for dash in _DASHES:
-        if dash in text:
-            text = text.replace(dash, "-")
-    text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
-    return _TRAILING.sub("\n", text)
+    text = _per_character(text)
+    if not unicodedata.is_normalized("NFKC", text):  # characters that compose, or beyond the BMP
+        text = _per_character(unicodedata.normalize("NFKC", text))
+    return _TRAILING.sub("\n", text) if " \n" in text else text

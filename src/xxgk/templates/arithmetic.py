@@ -32,11 +32,11 @@ class Identity:
     def sides(self, values: Mapping[str, object]) -> tuple[Number, Number] | None:
         """Both sums, blanks counted as 0; None when no cell of it was printed at all."""
         get = values.get
-        left = [get(k) for k in self.lhs]
-        right = [get(k) for k in self.rhs]
-        if left.count(None) + right.count(None) == len(left) + len(right):
+        left = [v for k in self.lhs if (v := get(k)) is not None]
+        right = [v for k in self.rhs if (v := get(k)) is not None]
+        if not left and not right:
             return None
-        return sum(v for v in left if v is not None), sum(v for v in right if v is not None)
+        return sum(left), sum(right)
 
     def holds(self, values: Mapping[str, object]) -> bool | None:
         sides = self.sides(values)
@@ -88,6 +88,11 @@ def identities(template: Template) -> tuple[Identity, ...]:
             )
         )
     return tuple(out)
+
+
+@cache
+def rule_identities(template: Template, rule: str) -> tuple[Identity, ...]:
+    return tuple(i for i in identities(template) if i.rule == rule)
 
 
 @dataclass(frozen=True)
