@@ -68,8 +68,10 @@ def _subject(report: Report, identity: Identity) -> str:
 
 
 def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
-    values = {key: cell.value for key, cell in report.cells.items()}
-    for identity in rule_identities(report.template, rule.id):
+    own = rule_identities(report.template, rule.id)
+    cells = report.cells
+    values = {key: cells[key].value for identity in own for key in identity.keys}
+    for identity in own:
         sides = identity.sides(values)
         if sides is None or sides[0] == sides[1]:
             continue

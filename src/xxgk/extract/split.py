@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xxgk.extract.tokens import Token, parse_number
 from xxgk.model import Value
@@ -50,12 +51,17 @@ def log_prior(value: Value, column: ColumnSpec) -> float:
     return math.log(1 - prior.p_zero) - 0.5 * z * z
 
 
+# values repeat (zeros, small counts): their priors are remembered
+_prior = lru_cache(maxsize=65536)(log_prior)
+
+
 def capacity(token: Token) -> int:
     """How many cells a token can hold: one per digit when cells ran together."""
     return max(1, len(token.digits)) if token.number is not None else 1
 
 
-Check = Callable[[int, list[Piece]], bool]
+# check(column, values): may the reading go on, with the values cut so far (one per column)?
+Check = Callable[[int, list[Value]], bool]
 
 
 def candidates(
@@ -63,65 +69,106 @@ def candidates(
 ) -> list[Candidate]:
     """Readings of `toks` as exactly len(columns) cells, best prior first.
 
-    Cells are cut one after another; `check(column, pieces)` may reject a partial reading as soon
+    Cells are cut one after another; `check(column, values)` may reject a partial reading as soon
     as an identity of the line is complete (a group of the appeals row adds up or it does not),
     which keeps long runs of digits tractable. At most MAX_CANDIDATES readings, and at most
     MAX_STEPS cuts tried: beyond that the reading is kept as the best found so far.
     """
-    n = len(columns)
-    out: list[Candidate] = []
-    acc: list[Piece] = []
+    n, count = len(columns), len(toks)
+    found: list[tuple[tuple[Piece, ...], float]] = []
+    pieces: list[Piece] = []
+    values: list[Value] = []
+    parts = [_parts(t) for t in toks]
     caps = [capacity(t) for t in toks]
-    after = [sum(caps[i + 1 :]) for i in range(len(toks))]  # digits left in later tokens
+    if sum(caps) == n:  # one cell a digit ("0000000"): the only reading, no search
+        return _digit_by_digit(toks, parts, columns, check)
+    after = [sum(caps[i + 1 :]) for i in range(count)]  # digits left in later tokens
     steps = 0
 
-    def walk(ti: int, pos: int, col: int) -> None:
-        nonlocal steps
-        if len(out) >= MAX_CANDIDATES or steps >= MAX_STEPS:
-            return
-        if ti == len(toks):
-            if col == n:
-                out.append(
-                    Candidate(
-                        tuple(acc), sum(log_prior(p.value, c) for p, c in zip(acc, columns, strict=True))
-                    )
-                )
-            return
-        if col == n:
-            return
-        token = toks[ti]
-        if token.number is None:  # a placeholder is one cell
-            acc.append(Piece(token.text, token.start, None))
-            if check is None or check(col, acc):
-                walk(ti + 1, 0, col + 1)
-            acc.pop()
-            return
-        sign = token.number[0] if token.number[0] in "+-" else ""
-        digits = token.digits
-        ends = (pos + 1,) if digits[pos] == "0" else range(pos + 1, len(digits) + 1)
-        for end in ends:
-            steps += 1
-            last = end == len(digits)
-            cells_left = n - col - 1
-            later_tokens = len(toks) - ti - 1 + (0 if last else 1)
-            if later_tokens > cells_left or (len(digits) - end) + after[ti] < cells_left:
-                continue
-            text = (sign if pos == 0 else "") + digits[pos:end]
-            shown = text
-            number = text
-            if last:
-                fraction = token.number[len(sign) + len(digits) :]
-                number += fraction
-                shown = number + token.suffix
-            start = token.start + (0 if pos == 0 else len(sign) + pos)
-            acc.append(Piece(shown, start, parse_number(number, token.unit if last else None, columns[col])))
-            if check is None or check(col, acc):
-                walk(ti + 1, 0, col + 1) if last else walk(ti, end, col + 1)
-            acc.pop()
+    def cut(piece: Piece, col: int, score: float, ti: int, pos: int) -> None:
+        pieces.append(piece)
+        values.append(piece.value)
+        if check is None or check(col, values):
+            walk(ti, pos, col + 1, score + _prior(piece.value, columns[col]))
+        pieces.pop()
+        values.pop()
 
-    walk(0, 0, 0)
-    out.sort(key=lambda c: -c.score)
-    return out
+    def walk(ti: int, pos: int, col: int, score: float) -> None:
+        nonlocal steps
+        if len(found) >= MAX_CANDIDATES or steps >= MAX_STEPS:
+            return
+        if ti == count or col == n:
+            if ti == count and col == n:
+                found.append((tuple(pieces), score))
+            return
+        token, part = toks[ti], parts[ti]
+        if part is None:  # a placeholder is one cell
+            cut(Piece(token.text, token.start, None), col, score, ti + 1, 0)
+            return
+        sign, digits, fraction = part
+        size = len(digits)
+        cells_left = n - col - 1
+        later = count - ti - 1
+        for end in (pos + 1,) if digits[pos] == "0" else range(pos + 1, size + 1):
+            steps += 1
+            last = end == size
+            if later + (not last) > cells_left or (size - end) + after[ti] < cells_left:
+                continue
+            text = digits[pos:end]
+            if pos == 0:
+                text = sign + text
+                start = token.start
+            else:
+                start = token.start + len(sign) + pos
+            if last:
+                number = text + fraction
+                piece = Piece(number + token.suffix, start, parse_number(number, token.unit, columns[col]))
+                cut(piece, col, score, ti + 1, 0)
+            else:
+                cut(Piece(text, start, parse_number(text, None, columns[col])), col, score, ti, end)
+
+    walk(0, 0, 0, 0.0)
+    found.sort(key=lambda f: -f[1])
+    return [Candidate(p, s) for p, s in found]
+
+
+def _digit_by_digit(
+    toks: list[Token],
+    parts: list[tuple[str, str, str] | None],
+    columns: tuple[ColumnSpec, ...],
+    check: Check | None,
+) -> list[Candidate]:
+    pieces: list[Piece] = []
+    values: list[Value] = []
+    score = 0.0
+    for token, part in zip(toks, parts, strict=True):
+        if part is None:
+            cells = [(token.text, token.start, None, None)]
+        else:
+            sign, digits, fraction = part
+            cells = [(d, token.start + len(sign) + i, None, None) for i, d in enumerate(digits)]
+            cells[0] = (sign + digits[0], token.start, None, None)
+            text = cells[-1][0] + fraction
+            cells[-1] = (text + token.suffix, cells[-1][1], text, token.unit)
+        for shown, start, number, unit in cells:
+            column = columns[len(pieces)]
+            value = None if part is None else parse_number(number or shown, unit, column)
+            pieces.append(Piece(shown, start, value))
+            values.append(value)
+            if check is not None and not check(len(pieces) - 1, values):
+                return []
+            score += _prior(value, column)
+    return [Candidate(tuple(pieces), score)]
+
+
+def _parts(token: Token) -> tuple[str, str, str] | None:
+    """Sign, integer digits and fraction of a number token (None for a placeholder)."""
+    number = token.number
+    if number is None:
+        return None
+    sign = number[0] if number[0] in "+-" else ""
+    digits = token.digits
+    return sign, digits, number[len(sign) + len(digits) :]
 
 
 def exact(toks: list[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidate:

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
-from xxgk.extract.split import Candidate, Piece, candidates, capacity, exact
+from xxgk.extract.split import Candidate, Check, Piece, candidates, capacity, exact
 from xxgk.extract.tokens import Token, tokens
+from xxgk.model import Value
 from xxgk.templates import ColumnSpec, TableSpec, Template
-from xxgk.templates.arithmetic import Identity, table_identities
+from xxgk.templates.arithmetic import Identity, Positional, table_identities
 
 MAX_COMBINATIONS = 4096
 KEEP_PER_LINE = 24
@@ -271,7 +272,9 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
     for line in found:
         own = arithmetic.within.get(_line_id(reading, line), ())
         if len(line.options) > 1 and own:
-            scored = [(_holding(own, _values(line, c)), c) for c in line.options]
+            position = {key: i for i, key in enumerate(line.keys)}
+            compiled = [identity.at(position) for identity in own]
+            scored = [(_holding(compiled, _values(c)), c) for c in line.options]
             top = max(s for s, _ in scored)
             line.options = [c for s, c in scored if s == top][:KEEP_PER_LINE]
             line.options.sort(key=lambda c: -c.score)
@@ -284,57 +287,81 @@ def _line_id(reading: TableReading, line: Line) -> str:
     return "" if reading.table.unlabelled else line.keys[0].split(".")[1]
 
 
-def _pruner(line: Line, own: tuple[Identity, ...]) -> Callable[[int, list[Piece]], bool]:
+def _pruner(line: Line, own: tuple[Identity, ...]) -> Check:
     """Reject a partial reading as soon as one of the line's identities is complete and fails."""
     position = {key: i for i, key in enumerate(line.keys)}
-    closing: dict[int, list[Identity]] = {}
+    closing: dict[int, list[Positional]] = {}
     for identity in own:
-        closing.setdefault(max(position[k] for k in identity.keys), []).append(identity)
+        closing.setdefault(max(position[k] for k in identity.keys), []).append(identity.at(position))
 
-    def check(col: int, pieces: list[Piece]) -> bool:
+    def check(col: int, values: list[Value]) -> bool:
         done = closing.get(col)
-        if not done:
-            return True
-        values = {line.keys[i]: p.value for i, p in enumerate(pieces)}
-        return all(identity.holds(values) is not False for identity in done)
+        return not done or all(identity.holds(values) is not False for identity in done)
 
     return check
 
 
 def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
-    open_lines = [line for line in lines if len(line.options) > 1]
-    if not open_lines:
+    """Pick among each line's readings the combination most identities across lines admit.
+
+    A line none of whose cells is in such an identity keeps its best-scored reading; the others
+    are tried together (all combinations, or coordinate ascent when there are too many).
+    """
+    if all(len(line.options) < 2 for line in lines):
         return
-    fixed = {}
+    slot: dict[str, int] = {}
+    for identity in cross:
+        for key in identity.keys:
+            slot.setdefault(key, len(slot))
+    compiled = [identity.at(slot) for identity in cross]
+    base: list[Value] = [None] * len(slot)
     for line in lines:
         if line.reading is not None:
-            fixed.update(_values(line, line.reading))
+            for key, value in zip(line.keys, _values(line.reading), strict=True):
+                if key in slot:
+                    base[slot[key]] = value
+    linked: list[tuple[Line, list[tuple[int, int]]]] = []
+    for line in lines:
+        if len(line.options) < 2:
+            continue
+        where = [(i, slot[key]) for i, key in enumerate(line.keys) if key in slot]
+        if where:
+            linked.append((line, where))
+        else:
+            for alt in range(1, len(line.options)):
+                _mark_differences(line, 0, alt)
+    if not linked:
+        return
 
     def evaluate(choice: tuple[int, ...]) -> tuple[int, float]:
-        values = dict(fixed)
+        values = base.copy()
         score = 0.0
-        for line, idx in zip(open_lines, choice, strict=True):
-            values.update(_values(line, line.options[idx]))
-            score += line.options[idx].score
-        return _holding(cross, values), score
+        for (line, where), idx in zip(linked, choice, strict=True):
+            option = line.options[idx]
+            for i, s in where:
+                piece = option.pieces[i]
+                values[s] = piece.value if piece is not None else None
+            score += option.score
+        return _holding(compiled, values), score
 
-    sizes = [len(line.options) for line in open_lines]
+    sizes = [len(line.options) for line, _ in linked]
     if math.prod(sizes) <= MAX_COMBINATIONS:
         best = max(itertools.product(*(range(s) for s in sizes)), key=evaluate)
     else:
         best = _ascend(sizes, evaluate)
     best_key = evaluate(best)
-    for pos, (line, idx) in enumerate(zip(open_lines, best, strict=True)):
+    for pos, ((line, _), idx) in enumerate(zip(linked, best, strict=True)):
         line.chosen = idx
         for alt in range(len(line.options)):
-            if alt == idx:
-                continue
-            trial = (*best[:pos], alt, *best[pos + 1 :])
-            if evaluate(trial)[0] == best_key[0]:
-                mine, theirs = line.options[idx].pieces, line.options[alt].pieces
-                for key, a, b in zip(line.keys, mine, theirs, strict=True):
-                    if (a.value if a else None) != (b.value if b else None):
-                        line.ambiguous.add(key)
+            if alt != idx and evaluate((*best[:pos], alt, *best[pos + 1 :]))[0] == best_key[0]:
+                _mark_differences(line, idx, alt)
+
+
+def _mark_differences(line: Line, chosen: int, alt: int) -> None:
+    """Cells an equally admissible other reading of the line gives another value are ambiguous."""
+    for key, a, b in zip(line.keys, _values(line.options[chosen]), _values(line.options[alt]), strict=True):
+        if a != b:
+            line.ambiguous.add(key)
 
 
 def _ascend(sizes: list[int], evaluate: Callable[[tuple[int, ...]], tuple[int, float]]) -> tuple[int, ...]:
@@ -352,11 +379,11 @@ def _ascend(sizes: list[int], evaluate: Callable[[tuple[int, ...]], tuple[int, f
     return tuple(choice)
 
 
-def _values(line: Line, candidate: Candidate) -> dict[str, object]:
-    return {k: (p.value if p else None) for k, p in zip(line.keys, candidate.pieces, strict=True)}
+def _values(candidate: Candidate) -> list[Value]:
+    return [p.value if p is not None else None for p in candidate.pieces]
 
 
-def _holding(rules: tuple[Identity, ...], values: dict[str, object]) -> int:
+def _holding(rules: list[Positional], values: list[Value]) -> int:
     return sum(1 for rule in rules if rule.holds(values))
 
 

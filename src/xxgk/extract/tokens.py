@@ -90,6 +90,8 @@ def _blank(match: re.Match[str]) -> str:
 
 def parse_number(number: str, unit: str | None, column: ColumnSpec) -> Value:
     """The value of one printed number in `column`, amounts converted to the column's unit."""
+    if column.kind != "amount" and number.isdecimal():  # most values: plain counts
+        return int(number)
     try:
         if column.kind == "amount" or "." in number:
             value = Decimal(number)

@@ -6,14 +6,13 @@ choose how digits that ran together are split. One definition serves both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from xxgk.templates import Template
 
 Number = int | float
-Lookup = Callable[[str], "Number | None"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,26 @@ class Identity:
     def holds(self, values: Mapping[str, object]) -> bool | None:
         sides = self.sides(values)
         return None if sides is None else sides[0] == sides[1]
+
+    def at(self, position: Mapping[str, int]) -> Positional:
+        """The identity over a sequence of values, `position` giving each key's index."""
+        return Positional(tuple(position[k] for k in self.lhs), tuple(position[k] for k in self.rhs))
+
+
+@dataclass(frozen=True, slots=True)
+class Positional:
+    """An identity over values held in a sequence: the reader tries thousands of splits of a row
+    and evaluates them without building a dict of keys for each."""
+
+    lhs: tuple[int, ...]
+    rhs: tuple[int, ...]
+
+    def holds(self, values: Sequence[object]) -> bool | None:
+        left = [v for i in self.lhs if (v := values[i]) is not None]
+        right = [v for i in self.rhs if (v := values[i]) is not None]
+        if not left and not right:
+            return None
+        return sum(left) == sum(right)  # type: ignore[arg-type]
 
 
 @cache
