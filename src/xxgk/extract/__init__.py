@@ -75,7 +75,7 @@ def extract(document: Document) -> Extraction:
 def _add_cells(report: Report, readings: Iterable[TableReading], document: Document) -> None:
     """One cell per template cell, with where its printed text is (~200 a report: kept lean)."""
     starts = _line_starts(report.text)
-    origin_at = document.origin if document.origins else None
+    origin_at = document.origin_record if document.records else None
     cells = report.cells
     for reading in readings:
         for line in reading.lines:
@@ -87,15 +87,11 @@ def _add_cells(report: Report, readings: Iterable[TableReading], document: Docum
                     continue
                 at = piece.start
                 row = bisect.bisect_right(starts, at)
-                provenance = Provenance(at, len(piece.text), row, at - starts[row - 1] + 1)
                 origin = origin_at(at) if origin_at is not None else None
-                if origin is not None:
-                    provenance.page = origin.page
-                    provenance.bbox = origin.bbox
-                    provenance.confidence = origin.confidence
-                    provenance.grid = origin.grid
-                    provenance.grid_row = origin.grid_row
-                    provenance.grid_col = origin.grid_col
+                if origin is None:
+                    provenance = Provenance(at, len(piece.text), row, at - starts[row - 1] + 1)
+                else:  # page, bbox, grid, grid row and column, confidence: in the same order
+                    provenance = Provenance(at, len(piece.text), row, at - starts[row - 1] + 1, *origin[2:])
                 cells[key] = Cell(key, piece.value, piece.text, provenance, key in line.ambiguous, True)
 
 

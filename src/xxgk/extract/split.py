@@ -9,13 +9,14 @@ a value in each column usually is (declared per column in the template data).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from xxgk.extract.tokens import Token, parse_number
 from xxgk.model import Value
 from xxgk.templates import ColumnSpec
+from xxgk.templates.arithmetic import Positional
 
 MAX_CANDIDATES = 20_000
 MAX_STEPS = 200_000
@@ -60,17 +61,18 @@ def capacity(token: Token) -> int:
     return max(1, len(token.digits)) if token.number is not None else 1
 
 
-# check(column, values): may the reading go on, with the values cut so far (one per column)?
-Check = Callable[[int, list[Value]], bool]
+# the identities of a line by the column that completes them: a partial reading is rejected
+# as soon as one of them is complete and fails
+Closing = Mapping[int, Sequence[Positional]]
 
 
 def candidates(
-    toks: list[Token], columns: tuple[ColumnSpec, ...], check: Check | None = None
+    toks: list[Token], columns: tuple[ColumnSpec, ...], closing: Closing | None = None
 ) -> list[Candidate]:
     """Readings of `toks` as exactly len(columns) cells, best prior first.
 
-    Cells are cut one after another; `check(column, values)` may reject a partial reading as soon
-    as an identity of the line is complete (a group of the appeals row adds up or it does not),
+    Cells are cut one after another; a partial reading is dropped as soon as an identity of the
+    line (`closing`) is complete and fails (a group of the appeals row adds up or it does not),
     which keeps long runs of digits tractable. At most MAX_CANDIDATES readings, and at most
     MAX_STEPS cuts tried: beyond that the reading is kept as the best found so far.
     """
@@ -81,14 +83,15 @@ def candidates(
     parts = [_parts(t) for t in toks]
     caps = [capacity(t) for t in toks]
     if sum(caps) == n:  # one cell a digit ("0000000"): the only reading, no search
-        return _digit_by_digit(toks, parts, columns, check)
+        return _digit_by_digit(toks, parts, columns, closing or {})
     after = [sum(caps[i + 1 :]) for i in range(count)]  # digits left in later tokens
     steps = 0
 
     def cut(piece: Piece, col: int, score: float, ti: int, pos: int) -> None:
         pieces.append(piece)
         values.append(piece.value)
-        if check is None or check(col, values):
+        done = closing.get(col) if closing else None
+        if not done or all(identity.holds(values) is not False for identity in done):
             walk(ti, pos, col + 1, score + _prior(piece.value, columns[col]))
         pieces.pop()
         values.pop()
@@ -136,28 +139,32 @@ def _digit_by_digit(
     toks: list[Token],
     parts: list[tuple[str, str, str] | None],
     columns: tuple[ColumnSpec, ...],
-    check: Check | None,
+    closing: Closing,
 ) -> list[Candidate]:
     pieces: list[Piece] = []
     values: list[Value] = []
     score = 0.0
     for token, part in zip(toks, parts, strict=True):
         if part is None:
-            cells = [(token.text, token.start, None, None)]
-        else:
-            sign, digits, fraction = part
-            cells = [(d, token.start + len(sign) + i, None, None) for i, d in enumerate(digits)]
-            cells[0] = (sign + digits[0], token.start, None, None)
-            text = cells[-1][0] + fraction
-            cells[-1] = (text + token.suffix, cells[-1][1], text, token.unit)
-        for shown, start, number, unit in cells:
-            column = columns[len(pieces)]
-            value = None if part is None else parse_number(number or shown, unit, column)
-            pieces.append(Piece(shown, start, value))
+            pieces.append(Piece(token.text, token.start, None))
+            values.append(None)
+            score += _prior(None, columns[len(values) - 1])
+            continue
+        sign, digits, fraction = part
+        last = len(digits) - 1
+        for i, digit in enumerate(digits):
+            column = columns[len(values)]
+            number = sign + digit if i == 0 else digit
+            if i == last:
+                number += fraction
+                shown, value = number + token.suffix, parse_number(number, token.unit, column)
+            else:
+                shown, value = number, parse_number(number, None, column)
+            pieces.append(Piece(shown, token.start + (len(sign) + i if i else 0), value))
             values.append(value)
-            if check is not None and not check(len(pieces) - 1, values):
-                return []
             score += _prior(value, column)
+    if any(identity.holds(values) is False for done in closing.values() for identity in done):
+        return []
     return [Candidate(tuple(pieces), score)]
 
 
@@ -178,7 +185,13 @@ def exact(toks: list[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidat
         if token is None:
             pieces.append(None)
             continue
-        value = parse_number(token.number, token.unit, column) if token.number is not None else None
+        number = token.number
+        if number is None:
+            value = None
+        elif column.kind != "amount" and number.isdecimal():  # the common case, inline
+            value = int(number)
+        else:
+            value = parse_number(number, token.unit, column)
         pieces.append(Piece(token.text, token.start, value))
     pieces.extend([None] * (len(columns) - len(pieces)))
     return Candidate(tuple(pieces), 0.0)  # the only reading: no score to compare

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
-from xxgk.extract.split import Candidate, Check, Piece, candidates, capacity, exact
+from xxgk.extract.split import Candidate, Closing, Piece, candidates, capacity, exact
 from xxgk.extract.tokens import Token, tokens
 from xxgk.model import Value
 from xxgk.templates import ColumnSpec, TableSpec, Template
@@ -81,32 +81,31 @@ class TableReading:
 
 
 def read_table(text: str, table: TableSpec, template: Template, spans: list[tuple[int, int]]) -> TableReading:
-    """The best reading of `table` among the printed occurrences of its section."""
+    """The best reading of `table` among the printed occurrences of its section (the one with
+    the most values where its labels are; the values are interpreted for that one only)."""
     best: TableReading | None = None
     for span in spans or [(0, len(text))]:
-        reading = _read_in(text, table, template, span)
+        reading = _locate(text, table, span)
         if best is None or (reading.cells_found, reading.rows_found) > (best.cells_found, best.rows_found):
             best = reading
     assert best is not None
     if best.rows_found == 0 and spans:
-        whole = _read_in(text, table, template, (0, len(text)))
+        whole = _locate(text, table, (0, len(text)))
         if whole.rows_found > 0:
             best = whole
+    _choose(text, best, template)
     return best
 
 
-def _read_in(text: str, table: TableSpec, template: Template, span: tuple[int, int]) -> TableReading:
+def _locate(text: str, table: TableSpec, span: tuple[int, int]) -> TableReading:
+    """The table's labels within `span` and the printed values that go with each."""
     start, end = span
     anchor = find_phrase(text, table.anchors, start, end)
     if anchor is not None:
         start = anchor.start
     if table.unlabelled:
-        lines = _unlabelled_line(text, table, start, end)
-        reading = TableReading(table, lines, span)
-    else:
-        reading = _labelled_lines(text, table, start, end, span)
-    _choose(text, reading, template)
-    return reading
+        return TableReading(table, _unlabelled_line(text, table, start, end), span)
+    return _labelled_lines(text, table, start, end, span)
 
 
 def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[Line]:
@@ -149,8 +148,7 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
             cursor = match.end
     misprinted = _by_numbering(text, table, matches, start, end)
     lines = [
-        Line(tuple(f"{table.id}.{row.id}.{c.id}" for c in row.columns), row.columns, match)
-        for row, match in zip(table.rows, matches, strict=True)
+        Line(table.row_keys(row), row.columns, match) for row, match in zip(table.rows, matches, strict=True)
     ]
     found = [line for line in lines if line.label is not None]
     bounds = [(line.label.start, line.label.end) for line in found]  # type: ignore[union-attr]
@@ -239,8 +237,10 @@ def _delimited_cells(text: str, line: Line, toks: list[Token]) -> list[Token | N
 def _run_together(lines: list[Line], toks: list[list[Token]]) -> bool:
     """Cells ran together: a value that cannot be one number ('0181'), or most rows of several
     columns with fewer values than columns."""
-    if any(t.impossible_as_one for line_toks in toks for t in line_toks):
-        return True
+    for line_toks in toks:
+        for token in line_toks:
+            if token.impossible_as_one:
+                return True
     wide = [(line, t) for line, t in zip(lines, toks, strict=True) if len(line.columns) > 1]
     short = sum(1 for line, t in wide if 0 < len(t) < len(line.columns))
     return short * 2 > len(wide) > 0
@@ -265,7 +265,7 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             elif reading.concatenated and any(t.splittable for t in toks):
                 own = arithmetic.within.get(_line_id(reading, line), ())
                 # cut with the line's own identities (the search stays small), else without
-                options = candidates(toks, line.columns, _pruner(line, own)) if own else []
+                options = candidates(toks, line.columns, _closing(line, own)) if own else []
                 options = options or candidates(toks, line.columns)
         line.options = options or [exact(toks, line.columns)]
 
@@ -287,18 +287,13 @@ def _line_id(reading: TableReading, line: Line) -> str:
     return "" if reading.table.unlabelled else line.keys[0].split(".")[1]
 
 
-def _pruner(line: Line, own: tuple[Identity, ...]) -> Check:
-    """Reject a partial reading as soon as one of the line's identities is complete and fails."""
+def _closing(line: Line, own: tuple[Identity, ...]) -> Closing:
+    """The line's identities by the column that completes them (see `split.candidates`)."""
     position = {key: i for i, key in enumerate(line.keys)}
     closing: dict[int, list[Positional]] = {}
     for identity in own:
         closing.setdefault(max(position[k] for k in identity.keys), []).append(identity.at(position))
-
-    def check(col: int, values: list[Value]) -> bool:
-        done = closing.get(col)
-        return not done or all(identity.holds(values) is not False for identity in done)
-
-    return check
+    return closing
 
 
 def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:

@@ -32,7 +32,7 @@ class Origin:
     confidence: float | None = None  # OCR
 
 
-@dataclass
+@dataclass(slots=True)
 class GridCell:
     """One cell of a source table; rows and columns are positions in the expanded grid."""
 
@@ -45,6 +45,11 @@ class GridCell:
     confidence: float | None = None
 
 
+# an origin as the builder records it: (start, end, page, bbox, grid, grid_row, grid_col,
+# confidence) — a tuple, as a report has hundreds and most are never looked at
+OriginRecord = tuple[int, int, int | None, BBox | None, int | None, int | None, int | None, float | None]
+
+
 @dataclass
 class Document:
     """Normalised text of one report, and what it was read from."""
@@ -52,20 +57,30 @@ class Document:
     text: str
     source: str
     format: str = "text"
-    origins: list[Origin] = field(default_factory=list)
+    records: list[OriginRecord] = field(default_factory=list)
     pages: int | None = None
     hints: dict[str, str] = field(default_factory=dict)  # e.g. an HTML <title> or meta tags
     _starts: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._starts = [o.start for o in self.origins]
+        self._starts = [r[0] for r in self.records]
+
+    @property
+    def origins(self) -> list[Origin]:
+        return [Origin(*r) for r in self.records]
+
+    def origin_record(self, offset: int) -> OriginRecord | None:
+        """Where the character at `offset` came from, if a reader recorded it."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0:
+            record = self.records[i]
+            if offset < record[1]:
+                return record
+        return None
 
     def origin(self, offset: int) -> Origin | None:
-        """The origin of the character at `offset`, if a reader recorded one."""
-        i = bisect.bisect_right(self._starts, offset) - 1
-        if i >= 0 and self.origins[i].start <= offset < self.origins[i].end:
-            return self.origins[i]
-        return None
+        record = self.origin_record(offset)
+        return Origin(*record) if record is not None else None
 
 
 @lru_cache(maxsize=4096)
@@ -82,7 +97,7 @@ class DocumentBuilder:
         self.format = format
         self.parts: list[str] = []
         self.length = 0
-        self.origins: list[Origin] = []
+        self.records: list[OriginRecord] = []
         self.grids = 0
         self.pages: int | None = None
         self.hints: dict[str, str] = {}
@@ -100,7 +115,7 @@ class DocumentBuilder:
             return
         start, end = self._write(text)
         if page is not None or bbox is not None:
-            self.origins.append(Origin(start, end, page=page, bbox=bbox))
+            self.records.append((start, end, page, bbox, None, None, None, None))
         self._write("\n")
 
     def add_grid(self, cells: list[GridCell], *, page: int | None = None) -> None:
@@ -112,7 +127,7 @@ class DocumentBuilder:
         rows: dict[int, list[GridCell]] = {}
         for cell in cells:
             rows.setdefault(cell.row, []).append(cell)
-        parts, origins = self.parts, self.origins
+        parts, records = self.parts, self.records
         offset = self.length
         for row in sorted(rows):
             parts.append("|")
@@ -123,17 +138,8 @@ class DocumentBuilder:
                 parts.append(f" {text} |")
                 offset = start + len(text) + 2
                 if text:
-                    origins.append(
-                        Origin(
-                            start,
-                            start + len(text),
-                            page,
-                            cell.bbox,
-                            grid,
-                            cell.row,
-                            cell.col,
-                            cell.confidence,
-                        )
+                    records.append(
+                        (start, start + len(text), page, cell.bbox, grid, cell.row, cell.col, cell.confidence)
                     )
             parts.append("\n")
             offset += 1
@@ -144,7 +150,7 @@ class DocumentBuilder:
             text="".join(self.parts),
             source=self.source,
             format=self.format,
-            origins=self.origins,
+            records=self.records,
             pages=self.pages,
             hints=self.hints,
         )

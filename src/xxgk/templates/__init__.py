@@ -83,7 +83,11 @@ class TableSpec:
         return any(row.id == row_id for row in self.rows)
 
     def cell_keys(self) -> list[str]:
-        return [f"{self.id}.{row.id}.{col.id}" for row in self.rows for col in row.columns]
+        return [key for row in self.rows for key in self.row_keys(row)]
+
+    def row_keys(self, row: RowSpec) -> tuple[str, ...]:
+        """The data-dictionary keys of a row's cells, "table.row.column"."""
+        return _row_keys(self, row)
 
     def outcome_rows(self) -> tuple[RowSpec, ...]:
         """Rows from the first outcome row up to (not including) the 总计 row."""
@@ -253,3 +257,8 @@ def template_for_year(year: int) -> Template | None:
         if template.covers(year):
             return template
     return None
+
+
+@cache
+def _row_keys(table: TableSpec, row: RowSpec) -> tuple[str, ...]:
+    return tuple(f"{table.id}.{row.id}.{col.id}" for col in row.columns)
