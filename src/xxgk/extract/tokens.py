@@ -17,7 +17,8 @@ from xxgk.templates import ColumnSpec
 _NOTE = re.compile(r"\([^()\n]*[\u4e00-\u9fff][^()\n]*\)")
 # the lookahead first lets the regex engine skip text quickly (a third of the time)
 _TOKEN = re.compile(
-    r"(?=[-+\d/—无])(?:(?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)(?:[ ]?(?P<unit>万元|元))?"
+    r"(?=[-+\d/—无])"
+    r"(?:(?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)(?P<suffix>[ ]?(?P<unit>万元|元))?"
     r"|(?<![^\s|])(?P<ph>/|-{1,2}|—{1,2}|无)(?![^\s|]))"
 )
 # yuan per 万元
@@ -72,15 +73,25 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
         segment = text[start:end]
     if "(" in segment:
         segment = _NOTE.sub(_blank, segment)
+    # split() hands over the groups of every match and the text between them in one C call;
+    # the groups make up the whole match, so positions follow from their lengths
+    pieces = _TOKEN.split(segment)
     out = []
     append = out.append
-    for m in _TOKEN.finditer(segment):
-        whole, number, unit = m.group(0, 1, 2)
+    at = start + len(pieces[0])
+    for i in range(1, len(pieces), 5):
+        number, suffix, unit, placeholder, between = pieces[i : i + 5]
         if number is None:
-            append(Token(whole, start + m.start(), None, None))
+            append(Token(placeholder, at, None, None))
+            at += len(placeholder) + len(between)
+            continue
+        plain = number.replace(",", "") if "," in number else number
+        if suffix is None:
+            append(Token(number, at, plain, None))
+            at += len(number) + len(between)
         else:
-            plain = number.replace(",", "") if "," in number else number
-            append(Token(whole, start + m.start(), plain, unit, whole[len(number) :] if unit else ""))
+            append(Token(number + suffix, at, plain, unit, suffix))
+            at += len(number) + len(suffix) + len(between)
     return out
 
 

@@ -48,6 +48,8 @@ def sniff(data: bytes) -> str:
         return "ole"
     if head.startswith(_IMAGES) or head[4:12] in (b"ftypavif", b"ftypheic") or head[:4] == b"RIFF":
         return "image"
+    if b"<" not in head:  # most text files: no need to look for tags
+        return "text"
     lowered = head.lower()
     if any(mark in lowered for mark in _HTML_MARKS):
         return "html"
