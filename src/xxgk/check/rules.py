@@ -18,7 +18,7 @@ from typing import Any
 from xxgk.check import crossyear
 from xxgk.model import Finding, Report, Severity, json_value
 from xxgk.templates import SECTIONS, TEMPLATES, TableSpec, template_for_year
-from xxgk.templates.arithmetic import Identity, rule_identities
+from xxgk.templates.arithmetic import Identity, rule_identities, rule_positional
 
 RuleCheck = Callable[..., Iterator[Finding]]
 
@@ -68,17 +68,17 @@ def _subject(report: Report, identity: Identity) -> str:
 
 
 def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
-    own = rule_identities(report.template, rule.id)
+    keys, compiled = rule_positional(report.template, rule.id)
     cells = report.cells
-    values = {key: cells[key].value for identity in own for key in identity.keys}
-    for identity in own:
-        sides = identity.sides(values)
+    in_order = [cells[key].value for key in keys]
+    for identity, positional in zip(rule_identities(report.template, rule.id), compiled, strict=True):
+        sides = positional.sides(in_order)
         if sides is None or sides[0] == sides[1]:
             continue
         lhs_is_row = report.template.table(identity.lhs[0].split(".")[0]).has_row(identity.subject)
         # the cells concerned: the total, and the terms that hold something (a wall of zeros
         # highlighted would hide the numbers that disagree)
-        concerned = [*identity.lhs, *(k for k in identity.rhs if values.get(k) != 0)]
+        concerned = [*identity.lhs, *(k for k in identity.rhs if cells[k].value != 0)]
         yield rule.finding(
             concerned,
             subject=_subject(report, identity),

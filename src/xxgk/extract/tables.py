@@ -27,7 +27,7 @@ MAX_COMBINATIONS = 4096
 KEEP_PER_LINE = 24
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """A printed row, or for an unlabelled table the whole printed table, and its readings."""
 
@@ -45,7 +45,7 @@ class Line:
         return self.options[self.chosen] if self.options else None
 
 
-@dataclass
+@dataclass(slots=True)
 class TableReading:
     table: TableSpec
     lines: list[Line]
@@ -119,12 +119,13 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
     if not marks:
         return [Line(tuple(keys), tuple(columns), None)]
     every = tokens(text, start, end, [(m.start, m.end) for m in marks])
+    starts = [t.start for t in every]
     # the values follow the header phrase after which most values are printed (narrative that
     # mentions 行政复议 before or after the table holds few)
     best, best_toks, best_cells = marks[-1], [], 0
     for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
         limit = nxt.start if nxt else end
-        toks = [t for t in every if mark.end <= t.start < limit]
+        toks = every[bisect.bisect_left(starts, mark.end) : bisect.bisect_left(starts, limit)]
         cells = min(len(columns), sum(capacity(t) for t in toks))  # digits run together count
         if cells >= best_cells:
             best, best_toks, best_cells = mark, toks, cells
@@ -239,7 +240,8 @@ def _run_together(lines: list[Line], toks: list[list[Token]]) -> bool:
     columns with fewer values than columns."""
     for line_toks in toks:
         for token in line_toks:
-            if token.impossible_as_one:
+            number = token.number
+            if number and number[0] == "0" and len(number) > 1 and number[1] != ".":
                 return True
     wide = [(line, t) for line, t in zip(lines, toks, strict=True) if len(line.columns) > 1]
     short = sum(1 for line, t in wide if 0 < len(t) < len(line.columns))

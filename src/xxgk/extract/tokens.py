@@ -50,12 +50,6 @@ class Token:
     def splittable(self) -> bool:
         return len(self.digits) > 1
 
-    @property
-    def impossible_as_one(self) -> bool:
-        """A leading zero ('0181') cannot be one printed number: cells ran together."""
-        n = self.number
-        return n is not None and len(n) > 1 and n[0] == "0" and n[1] != "."
-
 
 def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None = None) -> list[Token]:
     """The values printed in text[start:end]; `labels` (absolute spans) are blanked out first so

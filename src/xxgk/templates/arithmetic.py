@@ -6,9 +6,11 @@ choose how digits that ran together are split. One definition serves both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
+from typing import Any
 
 from xxgk.templates import Template
 
@@ -46,20 +48,36 @@ class Identity:
         return Positional(tuple(position[k] for k in self.lhs), tuple(position[k] for k in self.rhs))
 
 
-@dataclass(frozen=True, slots=True)
 class Positional:
     """An identity over values held in a sequence: the reader tries thousands of splits of a row
-    and evaluates them without building a dict of keys for each."""
+    and evaluates them without building a dict of keys for each; the terms are fetched in C."""
 
-    lhs: tuple[int, ...]
-    rhs: tuple[int, ...]
+    __slots__ = ("_left", "_right", "lhs", "rhs")
+
+    def __init__(self, lhs: tuple[int, ...], rhs: tuple[int, ...]) -> None:
+        self.lhs, self.rhs = lhs, rhs
+        self._left, self._right = _getter(lhs), _getter(rhs)
 
     def holds(self, values: Sequence[object]) -> bool | None:
-        left = [v for i in self.lhs if (v := values[i]) is not None]
-        right = [v for i in self.rhs if (v := values[i]) is not None]
-        if not left and not right:
-            return None
-        return sum(left) == sum(right)  # type: ignore[arg-type]
+        sides = self.sides(values)
+        return None if sides is None else sides[0] == sides[1]
+
+    def sides(self, values: Sequence[object]) -> tuple[Number, Number] | None:
+        left, right = self._left(values), self._right(values)
+        if None in left or None in right:  # blanks count as 0; all blank: nothing to compare
+            left = [v for v in left if v is not None]
+            right = [v for v in right if v is not None]
+            if not left and not right:
+                return None
+        return sum(left), sum(right)
+
+
+def _getter(indexes: tuple[int, ...]) -> Callable[[Sequence[object]], tuple[Any, ...]]:
+    """itemgetter that always gives a tuple."""
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda values: (values[index],)
+    return itemgetter(*indexes)
 
 
 @cache
@@ -112,6 +130,15 @@ def identities(template: Template) -> tuple[Identity, ...]:
 @cache
 def rule_identities(template: Template, rule: str) -> tuple[Identity, ...]:
     return tuple(i for i in identities(template) if i.rule == rule)
+
+
+@cache
+def rule_positional(template: Template, rule: str) -> tuple[tuple[str, ...], tuple[Positional, ...]]:
+    """The keys a rule's identities read, and the identities over the values of those keys."""
+    own = rule_identities(template, rule)
+    keys = tuple(dict.fromkeys(key for identity in own for key in identity.keys))
+    position = {key: i for i, key in enumerate(keys)}
+    return keys, tuple(identity.at(position) for identity in own)
 
 
 @dataclass(frozen=True)
