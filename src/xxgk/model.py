@@ -7,6 +7,9 @@ printed and where, so a number is never detached from its source.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -17,28 +20,112 @@ Value = int | Decimal | None
 Severity = Literal["error", "warning"]
 
 
-@dataclass(slots=True)
+class LineIndex:
+    """Where the lines of a text start, worked out the first time a line number is asked for."""
+
+    __slots__ = ("_starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of `offset`."""
+        if self._starts is None:
+            lengths = map(len, self.text.split("\n"))
+            self._starts = list(
+                itertools.accumulate(map(operator.add, lengths, itertools.repeat(1)), initial=0)
+            )
+        line = bisect.bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+
 class Provenance:
     """Where a printed value came from.
 
     Always: 1-based line and column and the 0-based character offset in the normalised text.
     Where the reader knows more: the page (1-based) and box (x0, top, x1, bottom in points) of a
     PDF, the table (0-based) and its row and column for HTML and DOCX, an OCR confidence.
+    Line and column may be left to a `LineIndex`: most reports read are never shown line by line.
     """
 
-    offset: int | None = None
-    length: int | None = None
-    line: int | None = None
-    column: int | None = None
-    page: int | None = None
-    bbox: tuple[float, float, float, float] | None = None
-    grid: int | None = None
-    grid_row: int | None = None
-    grid_col: int | None = None
-    confidence: float | None = None
+    FIELDS = (
+        "offset",
+        "length",
+        "line",
+        "column",
+        "page",
+        "bbox",
+        "grid",
+        "grid_row",
+        "grid_col",
+        "confidence",
+    )
+    __slots__ = (
+        "_column",
+        "_line",
+        "_lines",
+        "bbox",
+        "confidence",
+        "grid",
+        "grid_col",
+        "grid_row",
+        "length",
+        "offset",
+        "page",
+    )
+
+    def __init__(
+        self,
+        offset: int | None = None,
+        length: int | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        page: int | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+        grid: int | None = None,
+        grid_row: int | None = None,
+        grid_col: int | None = None,
+        confidence: float | None = None,
+        *,
+        lines: LineIndex | None = None,
+    ) -> None:
+        self.offset, self.length, self._line, self._column = offset, length, line, column
+        self.page, self.bbox, self.grid, self.grid_row, self.grid_col = page, bbox, grid, grid_row, grid_col
+        self.confidence = confidence
+        self._lines = lines
+
+    def _locate(self) -> None:
+        if self._line is None and self._lines is not None and self.offset is not None:
+            self._line, self._column = self._lines.locate(self.offset)
+        self._lines = None
+
+    @property
+    def line(self) -> int | None:
+        self._locate()
+        return self._line
+
+    @property
+    def column(self) -> int | None:
+        self._locate()
+        return self._column
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
+        return {k: v for k, v in zip(self.FIELDS, self.values(), strict=True) if v is not None}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Provenance) and self.values() == other.values()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "Provenance(" + ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items()) + ")"
+
+    def __reduce__(self) -> tuple[type[Provenance], tuple[Any, ...]]:
+        return Provenance, self.values()
 
 
 @dataclass(slots=True)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -13,7 +10,7 @@ from xxgk.extract.labels import count_phrases
 from xxgk.extract.meta import extract_meta
 from xxgk.extract.sections import Heading, find_headings, section_spans
 from xxgk.extract.tables import TableReading, read_table
-from xxgk.model import Cell, Provenance, Report
+from xxgk.model import Cell, LineIndex, Provenance, Report
 from xxgk.read import Document
 from xxgk.templates import SECTIONS, TEMPLATES, Template, template_for_year
 
@@ -74,7 +71,7 @@ def extract(document: Document) -> Extraction:
 
 def _add_cells(report: Report, readings: Iterable[TableReading], document: Document) -> None:
     """One cell per template cell, with where its printed text is (~200 a report: kept lean)."""
-    starts = _line_starts(report.text)
+    lines = LineIndex(report.text)
     origin_at = document.origin_record if document.records else None
     cells = report.cells
     for reading in readings:
@@ -86,12 +83,11 @@ def _add_cells(report: Report, readings: Iterable[TableReading], document: Docum
                     cells[key] = Cell(key, None, None, None, False, line.label is not None)
                     continue
                 at = piece.start
-                row = bisect.bisect_right(starts, at)
                 origin = origin_at(at) if origin_at is not None else None
                 if origin is None:
-                    provenance = Provenance(at, len(piece.text), row, at - starts[row - 1] + 1)
+                    provenance = Provenance(at, len(piece.text), lines=lines)
                 else:  # page, bbox, grid, grid row and column, confidence: in the same order
-                    provenance = Provenance(at, len(piece.text), row, at - starts[row - 1] + 1, *origin[2:])
+                    provenance = Provenance(at, len(piece.text), None, None, *origin[2:], lines=lines)
                 cells[key] = Cell(key, piece.value, piece.text, provenance, key in line.ambiguous, True)
 
 
@@ -123,8 +119,3 @@ def _found(readings: dict[str, TableReading]) -> int:
 
 def _marks(text: str) -> dict[str, int]:
     return {t.id: count_phrases(text, t.marks) for t in TEMPLATES.values()}
-
-
-def _line_starts(text: str) -> list[int]:
-    lengths = map(len, text.split("\n"))
-    return list(itertools.accumulate(map(operator.add, lengths, itertools.repeat(1)), initial=0))
