@@ -90,8 +90,15 @@ class Provenance:
         *,
         lines: LineIndex | None = None,
     ) -> None:
-        self.offset, self.length, self._line, self._column = offset, length, line, column
-        self.page, self.bbox, self.grid, self.grid_row, self.grid_col = page, bbox, grid, grid_row, grid_col
+        self.offset = offset
+        self.length = length
+        self._line = line
+        self._column = column
+        self.page = page
+        self.bbox = bbox
+        self.grid = grid
+        self.grid_row = grid_row
+        self.grid_col = grid_col
         self.confidence = confidence
         self._lines = lines
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -72,7 +73,8 @@ def extract(document: Document) -> Extraction:
 def _add_cells(report: Report, readings: Iterable[TableReading], document: Document) -> None:
     """One cell per template cell, with where its printed text is (~200 a report: kept lean)."""
     lines = LineIndex(report.text)
-    origin_at = document.origin_record if document.records else None
+    records = document.records
+    record_starts = document.record_starts
     cells = report.cells
     for reading in readings:
         for line in reading.lines:
@@ -83,11 +85,15 @@ def _add_cells(report: Report, readings: Iterable[TableReading], document: Docum
                     cells[key] = Cell(key, None, None, None, False, line.label is not None)
                     continue
                 at = piece.start
-                origin = origin_at(at) if origin_at is not None else None
-                if origin is None:
+                # the reader's record of where this text came from (Document.origin_record, inline)
+                i = bisect_right(record_starts, at) - 1 if records else -1
+                if i < 0 or at >= records[i][1]:
                     provenance = Provenance(at, len(piece.text), lines=lines)
-                else:  # page, bbox, grid, grid row and column, confidence: in the same order
-                    provenance = Provenance(at, len(piece.text), None, None, *origin[2:], lines=lines)
+                else:
+                    _, _, page, bbox, grid, row, col, confidence = records[i]
+                    provenance = Provenance(
+                        at, len(piece.text), None, None, page, bbox, grid, row, col, confidence, lines=lines
+                    )
                 cells[key] = Cell(key, piece.value, piece.text, provenance, key in line.ambiguous, True)
 
 

@@ -267,7 +267,7 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             elif reading.concatenated and any(t.splittable for t in toks):
                 own = arithmetic.within.get(_line_id(reading, line), ())
                 # cut with the line's own identities (the search stays small), else without
-                options = candidates(toks, line.columns, _closing(line, own)) if own else []
+                options = candidates(toks, line.columns, _closing(line.keys, own)) if own else []
                 options = options or candidates(toks, line.columns)
         line.options = options or [exact(toks, line.columns)]
 
@@ -289,9 +289,10 @@ def _line_id(reading: TableReading, line: Line) -> str:
     return "" if reading.table.unlabelled else line.keys[0].split(".")[1]
 
 
-def _closing(line: Line, own: tuple[Identity, ...]) -> Closing:
-    """The line's identities by the column that completes them (see `split.candidates`)."""
-    position = {key: i for i, key in enumerate(line.keys)}
+@cache
+def _closing(keys: tuple[str, ...], own: tuple[Identity, ...]) -> Closing:
+    """A line's identities by the column that completes them (see `split.candidates`)."""
+    position = {key: i for i, key in enumerate(keys)}
     closing: dict[int, list[Positional]] = {}
     for identity in own:
         closing.setdefault(max(position[k] for k in identity.keys), []).append(identity.at(position))

@@ -60,10 +60,10 @@ class Document:
     records: list[OriginRecord] = field(default_factory=list)
     pages: int | None = None
     hints: dict[str, str] = field(default_factory=dict)  # e.g. an HTML <title> or meta tags
-    _starts: list[int] = field(init=False, repr=False)
+    record_starts: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._starts = [r[0] for r in self.records]
+        self.record_starts = [r[0] for r in self.records]
 
     @property
     def origins(self) -> list[Origin]:
@@ -71,7 +71,7 @@ class Document:
 
     def origin_record(self, offset: int) -> OriginRecord | None:
         """Where the character at `offset` came from, if a reader recorded it."""
-        i = bisect.bisect_right(self._starts, offset) - 1
+        i = bisect.bisect_right(self.record_starts, offset) - 1
         if i >= 0:
             record = self.records[i]
             if offset < record[1]:

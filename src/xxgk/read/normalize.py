@@ -34,13 +34,17 @@ def _table() -> tuple[re.Pattern[str], dict[str, str]]:
         mapped = mapped.translate(_UNIFY)
         if mapped != char:
             changes[char] = mapped
-    pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(changes)) + "]")
+    pattern = re.compile("([" + "".join(re.escape(c) for c in sorted(changes)) + "])")
     return pattern, changes
 
 
 def _per_character(text: str) -> str:
     pattern, changes = _table()
-    return pattern.sub(lambda m: changes[m.group()], text)
+    parts = pattern.split(text)  # text, a character that changes, text, ...: one C call
+    if len(parts) > 1:
+        parts[1::2] = [changes[c] for c in parts[1::2]]
+        text = "".join(parts)
+    return text
 
 
 def normalize(text: str) -> str:
