@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -20,138 +21,150 @@ Value = int | Decimal | None
 Severity = Literal["error", "warning"]
 
 
-class LineIndex:
-    """Where the lines of a text start, worked out the first time a line number is asked for."""
-
-    __slots__ = ("_starts", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._starts: list[int] | None = None
-
-    def locate(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of `offset`."""
-        if self._starts is None:
-            lengths = map(len, self.text.split("\n"))
-            self._starts = list(
-                itertools.accumulate(map(operator.add, lengths, itertools.repeat(1)), initial=0)
-            )
-        line = bisect.bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
-
-
+@dataclass(slots=True)
 class Provenance:
     """Where a printed value came from.
 
     Always: 1-based line and column and the 0-based character offset in the normalised text.
     Where the reader knows more: the page (1-based) and box (x0, top, x1, bottom in points) of a
     PDF, the table (0-based) and its row and column for HTML and DOCX, an OCR confidence.
-    Line and column may be left to a `LineIndex`: most reports read are never shown line by line.
     """
 
-    FIELDS = (
-        "offset",
-        "length",
-        "line",
-        "column",
-        "page",
-        "bbox",
-        "grid",
-        "grid_row",
-        "grid_col",
-        "confidence",
-    )
+    offset: int | None = None
+    length: int | None = None
+    line: int | None = None
+    column: int | None = None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    grid: int | None = None
+    grid_row: int | None = None
+    grid_col: int | None = None
+    confidence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
+
+
+# what a reader records of a stretch of text: (start, end, page, bbox, grid, grid row, grid
+# column, confidence); see read.document
+OriginRecord = tuple[int, int, "int | None", Any, "int | None", "int | None", "int | None", "float | None"]
+
+
+class Locator:
+    """Turns an offset in a report's text into a `Provenance`: line and column, and what the
+    reader recorded there. Cells are given their provenance from it when first asked: most
+    reports read in a batch are never shown cell by cell."""
+
+    __slots__ = ("_line_starts", "has_confidence", "record_starts", "records", "text")
+
+    def __init__(self, text: str, records: Sequence[OriginRecord] = ()) -> None:
+        self.text = text
+        self.records = records
+        self.record_starts = [r[0] for r in records]
+        self.has_confidence = any(r[7] is not None for r in records)
+        self._line_starts: list[int] | None = None
+
+    def provenance(self, offset: int, length: int) -> Provenance:
+        if self._line_starts is None:
+            lengths = map(len, self.text.split("\n"))
+            self._line_starts = list(
+                itertools.accumulate(map(operator.add, lengths, itertools.repeat(1)), initial=0)
+            )
+        line = bisect.bisect_right(self._line_starts, offset)
+        provenance = Provenance(offset, length, line, offset - self._line_starts[line - 1] + 1)
+        i = bisect.bisect_right(self.record_starts, offset) - 1
+        if i >= 0 and offset < self.records[i][1]:
+            _, _, page, bbox, grid, grid_row, grid_col, confidence = self.records[i]
+            provenance.page, provenance.bbox, provenance.confidence = page, bbox, confidence
+            provenance.grid, provenance.grid_row, provenance.grid_col = grid, grid_row, grid_col
+        return provenance
+
+
+class Cell:
+    """One template cell as read: its value, the text printed and where (`provenance`)."""
+
     __slots__ = (
-        "_column",
-        "_line",
-        "_lines",
-        "bbox",
-        "confidence",
-        "grid",
-        "grid_col",
-        "grid_row",
-        "length",
-        "offset",
-        "page",
+        "_length",
+        "_locator",
+        "_offset",
+        "_provenance",
+        "ambiguous",
+        "found",
+        "key",
+        "text",
+        "value",
     )
 
     def __init__(
         self,
-        offset: int | None = None,
-        length: int | None = None,
-        line: int | None = None,
-        column: int | None = None,
-        page: int | None = None,
-        bbox: tuple[float, float, float, float] | None = None,
-        grid: int | None = None,
-        grid_row: int | None = None,
-        grid_col: int | None = None,
-        confidence: float | None = None,
-        *,
-        lines: LineIndex | None = None,
+        key: str,
+        value: Value = None,
+        text: str | None = None,
+        provenance: Provenance | None = None,
+        ambiguous: bool = False,
+        found: bool = False,
     ) -> None:
-        self.offset = offset
-        self.length = length
-        self._line = line
-        self._column = column
-        self.page = page
-        self.bbox = bbox
-        self.grid = grid
-        self.grid_row = grid_row
-        self.grid_col = grid_col
-        self.confidence = confidence
-        self._lines = lines
+        self.key = key
+        self.value = value
+        self.text = text
+        self._provenance = provenance
+        self._locator: Locator | None = None
+        self._offset = self._length = 0
+        self.ambiguous = ambiguous
+        self.found = found
 
-    def _locate(self) -> None:
-        if self._line is None and self._lines is not None and self.offset is not None:
-            self._line, self._column = self._lines.locate(self.offset)
-        self._lines = None
-
-    @property
-    def line(self) -> int | None:
-        self._locate()
-        return self._line
+    @classmethod
+    def located(
+        cls, key: str, value: Value, text: str, ambiguous: bool, locator: Locator, offset: int
+    ) -> Cell:
+        """A printed cell whose provenance `locator` works out when it is first asked for."""
+        cell = cls(key, value, text, None, ambiguous, True)
+        cell._locator, cell._offset, cell._length = locator, offset, len(text)
+        return cell
 
     @property
-    def column(self) -> int | None:
-        self._locate()
-        return self._column
+    def provenance(self) -> Provenance | None:
+        if self._locator is not None:
+            self._provenance = self._locator.provenance(self._offset, self._length)
+            self._locator = None
+        return self._provenance
 
-    def values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.FIELDS)
+    @provenance.setter
+    def provenance(self, provenance: Provenance | None) -> None:
+        self._provenance, self._locator = provenance, None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in zip(self.FIELDS, self.values(), strict=True) if v is not None}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Provenance) and self.values() == other.values()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return "Provenance(" + ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items()) + ")"
-
-    def __reduce__(self) -> tuple[type[Provenance], tuple[Any, ...]]:
-        return Provenance, self.values()
-
-
-@dataclass(slots=True)
-class Cell:
-    key: str
-    value: Value = None
-    text: str | None = None
-    provenance: Provenance | None = None
-    ambiguous: bool = False
-    found: bool = False
+    @property
+    def confidence(self) -> float | None:
+        """The OCR confidence of the cell (None unless it was read from a scan)."""
+        if self._locator is not None and not self._locator.has_confidence:
+            return None
+        provenance = self.provenance
+        return provenance.confidence if provenance is not None else None
 
     @property
     def table(self) -> str:
         return self.key.split(".")[0]
 
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.key, self.value, self.text, self.provenance, self.ambiguous, self.found)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cell) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        names = ("key", "value", "text", "provenance", "ambiguous", "found")
+        return "Cell(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True)) + ")"
+
+    def __reduce__(self) -> tuple[type[Cell], tuple[Any, ...]]:
+        return Cell, self._fields()
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"value": json_value(self.value), "text": self.text}
-        if self.provenance is not None:
-            out["source"] = self.provenance.to_dict()
+        provenance = self.provenance
+        if provenance is not None:
+            out["source"] = provenance.to_dict()
         if self.ambiguous:
             out["ambiguous"] = True
         if not self.found:

@@ -123,9 +123,7 @@ def check_ocr(rule: Rule, report: Report) -> Iterator[Finding]:
     low = [
         key
         for key, cell in report.cells.items()
-        if cell.provenance is not None
-        and cell.provenance.confidence is not None
-        and cell.provenance.confidence < threshold
+        if (confidence := cell.confidence) is not None and confidence < threshold
     ]
     if low:
         names = "、".join(report.template.label(k) for k in low[:6]) + ("等" if len(low) > 6 else "")
@@ -140,7 +138,7 @@ def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
     for row_key, keys in by_row.items():
         table_id, row_id = row_key.split(".")
         table = report.template.table(table_id)
-        row_keys = [k for k in table.cell_keys() if k.startswith(row_key + ".")]
+        row_keys = table.row_keys(table.row(row_id))
         texts = [report.cells[k].text or "" for k in row_keys]
         reading = "|".join(t or "空" for t in texts)
         yield rule.finding(

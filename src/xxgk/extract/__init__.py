@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -11,7 +10,7 @@ from xxgk.extract.labels import count_phrases
 from xxgk.extract.meta import extract_meta
 from xxgk.extract.sections import Heading, find_headings, section_spans
 from xxgk.extract.tables import TableReading, read_table
-from xxgk.model import Cell, LineIndex, Provenance, Report
+from xxgk.model import Cell, Locator, Report
 from xxgk.read import Document
 from xxgk.templates import SECTIONS, TEMPLATES, Template, template_for_year
 
@@ -71,10 +70,8 @@ def extract(document: Document) -> Extraction:
 
 
 def _add_cells(report: Report, readings: Iterable[TableReading], document: Document) -> None:
-    """One cell per template cell, with where its printed text is (~200 a report: kept lean)."""
-    lines = LineIndex(report.text)
-    records = document.records
-    record_starts = document.record_starts
+    """One cell per template cell; where each was printed is worked out when first asked for."""
+    locator = Locator(report.text, document.records)
     cells = report.cells
     for reading in readings:
         for line in reading.lines:
@@ -83,18 +80,9 @@ def _add_cells(report: Report, readings: Iterable[TableReading], document: Docum
             for key, piece in zip(line.keys, pieces, strict=True):
                 if piece is None:
                     cells[key] = Cell(key, None, None, None, False, line.label is not None)
-                    continue
-                at = piece.start
-                # the reader's record of where this text came from (Document.origin_record, inline)
-                i = bisect_right(record_starts, at) - 1 if records else -1
-                if i < 0 or at >= records[i][1]:
-                    provenance = Provenance(at, len(piece.text), lines=lines)
                 else:
-                    _, _, page, bbox, grid, row, col, confidence = records[i]
-                    provenance = Provenance(
-                        at, len(piece.text), None, None, page, bbox, grid, row, col, confidence, lines=lines
-                    )
-                cells[key] = Cell(key, piece.value, piece.text, provenance, key in line.ambiguous, True)
+                    ambiguous = key in line.ambiguous
+                    cells[key] = Cell.located(key, piece.value, piece.text, ambiguous, locator, piece.start)
 
 
 def _read_tables(

@@ -20,6 +20,7 @@ _AGENCY_SUFFIX = "|".join(META.agency_suffixes)
 _SIGNATURE = re.compile(rf"^[ \t]*(?P<name>[\u4e00-\u9fff()]{{2,40}}?(?:{_AGENCY_SUFFIX}))[ \t]*$", re.M)
 # a signature line is followed by the date (often mangled by scrapers: "2020121")
 _SIGNED_DATE = re.compile(r"\s*\n\s*(?:\n\s*)*(?:19|20)\d{2}")
+SIGNATURE_WINDOW = 1000
 _PLACE = re.compile(f"(?:{'|'.join(META.place_suffixes)})$")
 _YMD = r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
 _DATED = re.compile(f"(?:{'|'.join(META.date_labels)})\\s*:?\\s*{_YMD}")
@@ -97,10 +98,15 @@ def _year_from_body(text: str) -> int | None:
 
 
 def _agency(text: str, body_start: int, title_agency: str | None) -> str | None:
-    signatures = list(_SIGNATURE.finditer(text, body_start))
-    dated = [m for m in signatures if _SIGNED_DATE.match(text, m.end())]
-    if dated or signatures:
-        return (dated or signatures)[-1].group("name")
+    # the last dated signature line, else the last signature line; the end of the text, where
+    # it usually is, is searched first
+    for start in dict.fromkeys((max(body_start, len(text) - SIGNATURE_WINDOW), body_start)):
+        signatures = list(_SIGNATURE.finditer(text, start))
+        dated = [m for m in signatures if _SIGNED_DATE.match(text, m.end())]
+        if dated:
+            return dated[-1].group("name")
+    if signatures:
+        return signatures[-1].group("name")
     if title_agency and _PLACE.search(title_agency):
         for suffix in META.place_bodies:
             if title_agency + suffix in text:

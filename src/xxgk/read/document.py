@@ -9,10 +9,10 @@ text way), and a cell's provenance can still name its page and box or its table 
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from xxgk.model import OriginRecord
 from xxgk.read.normalize import normalize
 
 BBox = tuple[float, float, float, float]
@@ -45,11 +45,6 @@ class GridCell:
     confidence: float | None = None
 
 
-# an origin as the builder records it: (start, end, page, bbox, grid, grid_row, grid_col,
-# confidence) — a tuple, as a report has hundreds and most are never looked at
-OriginRecord = tuple[int, int, int | None, BBox | None, int | None, int | None, int | None, float | None]
-
-
 @dataclass
 class Document:
     """Normalised text of one report, and what it was read from."""
@@ -60,27 +55,10 @@ class Document:
     records: list[OriginRecord] = field(default_factory=list)
     pages: int | None = None
     hints: dict[str, str] = field(default_factory=dict)  # e.g. an HTML <title> or meta tags
-    record_starts: list[int] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.record_starts = [r[0] for r in self.records]
 
     @property
     def origins(self) -> list[Origin]:
         return [Origin(*r) for r in self.records]
-
-    def origin_record(self, offset: int) -> OriginRecord | None:
-        """Where the character at `offset` came from, if a reader recorded it."""
-        i = bisect.bisect_right(self.record_starts, offset) - 1
-        if i >= 0:
-            record = self.records[i]
-            if offset < record[1]:
-                return record
-        return None
-
-    def origin(self, offset: int) -> Origin | None:
-        record = self.origin_record(offset)
-        return Origin(*record) if record is not None else None
 
 
 @lru_cache(maxsize=4096)
