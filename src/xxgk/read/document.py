@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from xxgk.model import OriginRecord
 from xxgk.read.normalize import normalize
@@ -61,6 +62,9 @@ class Document:
         return [Origin(*r) for r in self.records]
 
 
+_POSITION = attrgetter("row", "col")
+
+
 @lru_cache(maxsize=4096)
 def _cell_text(text: str) -> str:
     """A cell's text on one line (cells repeat across reports: labels, zeros)."""
@@ -102,26 +106,27 @@ class DocumentBuilder:
             return
         grid = self.grids
         self.grids += 1
-        rows: dict[int, list[GridCell]] = {}
-        for cell in cells:
-            rows.setdefault(cell.row, []).append(cell)
         parts, records = self.parts, self.records
         offset = self.length
-        for row in sorted(rows):
-            parts.append("|")
-            offset += 1
-            for cell in sorted(rows[row], key=lambda c: c.col):
-                text = _cell_text(cell.text)
-                start = offset + 1
-                parts.append(f" {text} |")
-                offset = start + len(text) + 2
-                if text:
-                    records.append(
-                        (start, start + len(text), page, cell.bbox, grid, cell.row, cell.col, cell.confidence)
-                    )
-            parts.append("\n")
-            offset += 1
-        self.length = offset
+        row = None
+        for cell in sorted(cells, key=_POSITION):
+            if cell.row != row:
+                if row is not None:
+                    parts.append("\n")
+                    offset += 1
+                parts.append("|")
+                offset += 1
+                row = cell.row
+            text = _cell_text(cell.text)
+            start = offset + 1
+            parts.append(f" {text} |")
+            offset = start + len(text) + 2
+            if text:
+                records.append(
+                    (start, start + len(text), page, cell.bbox, grid, cell.row, cell.col, cell.confidence)
+                )
+        parts.append("\n")
+        self.length = offset + 1
 
     def build(self) -> Document:
         return Document(
