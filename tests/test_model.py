@@ -14,7 +14,7 @@ CORPUS = Path(__file__).parent / "corpus"
 def test_provenance_points_at_the_printed_text() -> None:
     text = "标题\n\n一、本年新收 | 12 | 3\n二、上年结转 7"
     locator = Locator(text)
-    cell = Cell.located("applications.received.total", 12, "12", False, locator, text.index("12"))
+    cell = Cell("applications.received.total", 12, "12", None, False, True, locator, text.index("12"))
     p = cell.provenance
     assert p is not None
     # 标题\n\n is 4 characters; then 一、本年新收 | : the 1 is the 10th character of line 3
@@ -27,12 +27,12 @@ def test_reader_records_give_page_box_grid_and_confidence() -> None:
     text = "| 5 | 6 |\n"
     records = [(2, 3, 1, (1.0, 2.0, 3.0, 4.0), 0, 4, 1, 0.5), (6, 7, 1, None, 0, 4, 2, 0.99)]
     locator = Locator(text, records)
-    first = Cell.located("k", 5, "5", False, locator, 2)
-    second = Cell.located("k2", 6, "6", False, locator, 6)
+    first = Cell("k", 5, "5", None, False, True, locator, 2)
+    second = Cell("k2", 6, "6", None, False, True, locator, 6)
     assert first.confidence == 0.5 and second.confidence == 0.99
     assert first.provenance == Provenance(2, 1, 1, 3, 1, (1.0, 2.0, 3.0, 4.0), 0, 4, 1, 0.5)
     assert second.provenance is not None and second.provenance.grid_col == 2
-    outside = Cell.located("k3", 9, "|", False, locator, 0)  # before the first record
+    outside = Cell("k3", 9, "|", None, False, True, locator, 0)  # before the first record
     assert outside.provenance is not None and outside.provenance.grid is None
 
 
@@ -49,7 +49,7 @@ def test_a_read_report_survives_pickling_with_its_provenance() -> None:
 
 def test_cells_compare_by_content() -> None:
     text = "x 12"
-    located = Cell.located("a.b.c", 12, "12", False, Locator(text), 2)
+    located = Cell("a.b.c", 12, "12", None, False, True, Locator(text), 2)
     plain = Cell("a.b.c", 12, "12", Provenance(2, 2, 1, 3), False, True)
     assert located == plain
     assert located != Cell("a.b.c", 13, "13", Provenance(2, 2, 1, 3), False, True)

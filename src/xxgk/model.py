@@ -103,24 +103,20 @@ class Cell:
         provenance: Provenance | None = None,
         ambiguous: bool = False,
         found: bool = False,
+        locator: Locator | None = None,
+        offset: int = 0,
     ) -> None:
+        """`locator` and `offset`, for a printed cell, stand for `provenance`: it is worked out
+        from them when first asked for."""
         self.key = key
         self.value = value
         self.text = text
         self._provenance = provenance
-        self._locator: Locator | None = None
-        self._offset = self._length = 0
+        self._locator = locator
+        self._offset = offset
+        self._length = len(text) if locator is not None and text else 0
         self.ambiguous = ambiguous
         self.found = found
-
-    @classmethod
-    def located(
-        cls, key: str, value: Value, text: str, ambiguous: bool, locator: Locator, offset: int
-    ) -> Cell:
-        """A printed cell whose provenance `locator` works out when it is first asked for."""
-        cell = cls(key, value, text, None, ambiguous, True)
-        cell._locator, cell._offset, cell._length = locator, offset, len(text)
-        return cell
 
     @property
     def provenance(self) -> Provenance | None:

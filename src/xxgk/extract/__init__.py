@@ -81,8 +81,9 @@ def _add_cells(report: Report, readings: Iterable[TableReading], document: Docum
                 if piece is None:
                     cells[key] = Cell(key, None, None, None, False, line.label is not None)
                 else:
-                    ambiguous = key in line.ambiguous
-                    cells[key] = Cell.located(key, piece.value, piece.text, ambiguous, locator, piece.start)
+                    cells[key] = Cell(
+                        key, piece.value, piece.text, None, key in line.ambiguous, True, locator, piece.start
+                    )
 
 
 def _read_tables(
