@@ -76,9 +76,9 @@ def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
         if sides is None or sides[0] == sides[1]:
             continue
         lhs_is_row = report.template.table(identity.lhs[0].split(".")[0]).has_row(identity.subject)
-        # the cells concerned: the total, and the terms that hold something (a wall of zeros
-        # highlighted would hide the numbers that disagree)
-        concerned = [*identity.lhs, *(k for k in identity.rhs if cells[k].value != 0)]
+        # the cells concerned: every cell of the identity, as any may be the misprinted one (a
+        # term printed as 0 too); the totals first, then the terms that hold something
+        concerned = [*identity.lhs, *sorted(identity.rhs, key=lambda k: cells[k].value == 0)]
         yield rule.finding(
             concerned,
             subject=_subject(report, identity),
