@@ -50,6 +50,9 @@ class Provenance:
 OriginRecord = tuple[int, int, "int | None", Any, "int | None", "int | None", "int | None", "float | None"]
 
 
+_START, _CONFIDENCE = operator.itemgetter(0), operator.itemgetter(7)
+
+
 class Locator:
     """Turns an offset in a report's text into a `Provenance`: line and column, and what the
     reader recorded there. Cells are given their provenance from it when first asked: most
@@ -60,8 +63,8 @@ class Locator:
     def __init__(self, text: str, records: Sequence[OriginRecord] = ()) -> None:
         self.text = text
         self.records = records
-        self.record_starts = [r[0] for r in records]
-        self.has_confidence = any(r[7] is not None for r in records)
+        self.record_starts = list(map(_START, records))
+        self.has_confidence = any(map(operator.is_not, map(_CONFIDENCE, records), itertools.repeat(None)))
         self._line_starts: list[int] | None = None
 
     def provenance(self, offset: int, length: int) -> Provenance:

@@ -202,14 +202,20 @@ def content_root(root: Element) -> Element:
     article container around it; without report phrases, a known container or the <body>."""
     counts: dict[Element, int] = {}
     seen: dict[Element, set[int]] = {}
+    depth: dict[Element, int] = {}
+    chains: dict[Element, list[Element]] = {}  # a phrase's element and its ancestors
     for kind, node in _marker_nodes(root):
         parent = node.getparent()
         if parent is not None and node.is_tail:
             parent = parent.getparent()
-        if parent is None or _in_skipped(parent):
+        if parent is None:
             continue
-        el: Element | None = parent
-        while el is not None:
+        chain = chains.get(parent)
+        if chain is None:
+            chain = chains[parent] = _ancestors(parent)
+            for i, el in enumerate(chain):
+                depth[el] = len(chain) - i
+        for el in chain:
             have = seen.get(el)
             if have is None:
                 seen[el] = {kind}
@@ -217,7 +223,6 @@ def content_root(root: Element) -> Element:
             elif kind not in have:
                 have.add(kind)
                 counts[el] = len(have)
-            el = el.getparent()
     body = root.find("body")
     fallback = body if body is not None else root
     if not counts:
@@ -225,7 +230,7 @@ def content_root(root: Element) -> Element:
     best = max(counts.values())
     if best < 2:
         return _hinted(root) or fallback
-    chosen = max((el for el, n in counts.items() if n == best), key=_depth)
+    chosen = max((el for el, n in counts.items() if n == best), key=depth.__getitem__)
     # widen to a known article container a few levels up (it holds the title and the date)
     el: Element | None = chosen
     for _ in range(4):
@@ -255,22 +260,16 @@ def _marker_nodes(root: Element) -> Iterator[tuple[int, Any]]:
             pos = joined.find(marker, pos + len(marker))
 
 
-def _depth(el: Element) -> int:
-    depth = 0
-    parent = el.getparent()
-    while parent is not None:
-        depth += 1
-        parent = parent.getparent()
-    return depth
-
-
-def _in_skipped(el: Element) -> bool:
+def _ancestors(el: Element) -> list[Element]:
+    """`el` and the elements around it, innermost first; none when one of them is skipped."""
+    chain = []
     node: Element | None = el
     while node is not None:
         if node.tag in _SKIP:
-            return True
+            return []
+        chain.append(node)
         node = node.getparent()
-    return False
+    return chain
 
 
 def _is_hint(el: Element, *, strong: bool) -> bool:
