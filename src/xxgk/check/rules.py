@@ -95,7 +95,7 @@ def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
 def check_domain(rule: Rule, report: Report) -> Iterator[Finding]:
     for key, cell in report.cells.items():
         value = cell.value
-        if value is None or (value == 0 and type(value) is int):  # most cells: nothing to check
+        if value is None or (type(value) is int and value >= 0):  # most cells: nothing to check
             continue
         _, _, column = report.template.cell(key)
         problem = None
