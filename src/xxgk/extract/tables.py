@@ -157,19 +157,19 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
         return TableReading(table, lines, span, collapsed=collapsed, misprinted=misprinted)
     every = tokens(text, start, end, bounds)
     starts = [t.start for t in every]
-
-    def between(a: int, b: int) -> list[Token]:
-        return every[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)]
-
-    after = [between(b[1], nxt[0]) for b, nxt in zip(bounds, [*bounds[1:], (end, end)], strict=True)]
-    before = [between(prev[1], b[0]) for prev, b in zip([(start, start), *bounds[:-1]], bounds, strict=True)]
-    fits_after = sum(len(t) == len(line.columns) for t, line in zip(after, found, strict=True))
-    fits_before = sum(len(t) == len(line.columns) for t, line in zip(before, found, strict=True))
+    # the values of label i lie between its end and the next label's start (or, numbers first,
+    # between the previous label's end and its start): as index ranges into `every`
+    label_starts = [bisect.bisect_left(starts, a) for a, _ in bounds]
+    label_ends = [bisect.bisect_left(starts, b) for _, b in bounds]
+    after = list(zip(label_ends, [*label_starts[1:], len(every)], strict=True))
+    before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
+    fits_after = sum(b - a == len(line.columns) for (a, b), line in zip(after, found, strict=True))
+    fits_before = sum(b - a == len(line.columns) for (a, b), line in zip(before, found, strict=True))
     # numbers before labels happen in PDF text, where values are spaced; a table whose cells
     # ran together is read the usual way round (chance fits must not turn it)
-    numbers_first = fits_before > fits_after and not _run_together(found, after)
-    for line, toks in zip(found, before if numbers_first else after, strict=True):
-        line.toks = toks
+    numbers_first = fits_before > fits_after and not _run_together(found, [every[a:b] for a, b in after])
+    for line, (a, b) in zip(found, before if numbers_first else after, strict=True):
+        line.toks = every[a:b]
     reading = TableReading(
         table, lines, span, numbers_first=numbers_first, collapsed=collapsed, misprinted=misprinted
     )
@@ -272,10 +272,11 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
         line.options = options or [exact(toks, line.columns)]
 
     for line in found:
+        if len(line.options) < 2:
+            continue
         own = arithmetic.within.get(_line_id(reading, line), ())
-        if len(line.options) > 1 and own:
-            position = {key: i for i, key in enumerate(line.keys)}
-            compiled = [identity.at(position) for identity in own]
+        if own:
+            compiled = [p for positionals in _closing(line.keys, own).values() for p in positionals]
             scored = [(_holding(compiled, _values(c)), c) for c in line.options]
             top = max(s for s, _ in scored)
             line.options = [c for s, c in scored if s == top][:KEEP_PER_LINE]
