@@ -2,7 +2,8 @@
 
 Inputs are the corpus files (text, HTML, the WPS-made PDF) and reports rendered from the corpus
 values by the tests' renderers (DOCX; a 2021 report as a ruled multi-page PDF). Each format's
-files are read from memory (xxgk.parse_bytes: read, extract, check), repeated to a fixed count.
+files are read from memory (xxgk.parse_bytes: read, extract, check), repeated to a fixed count,
+with the garbage collector tuned as the batch commands tune it (xxgk.batch.batch_gc).
 """
 
 from __future__ import annotations
