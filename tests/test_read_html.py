@@ -229,6 +229,24 @@ def test_nested_tables_are_grids_of_their_own_and_layout_tables_are_text():
     assert (1, "行政许可") in grids and (2, "内") in grids
 
 
+def test_a_space_between_inline_elements_is_kept():
+    """The parser drops whitespace-only text between rows and cells, never between inline
+    elements: 1 and 2 in separate spans stay two numbers."""
+    page = """<html><body>
+    <p>三、收到和处理政府信息公开申请情况</p>
+    <table>
+      <tr> <td>本年新收</td> <td><span>1</span> <span>2</span></td> </tr>
+    </table>
+    <p><b>说明</b> <i>如下</i></p>
+    </body></html>"""
+    document = read_html(page.encode(), "spaces.html")
+    assert document.text.splitlines() == [
+        "三、收到和处理政府信息公开申请情况",
+        "| 本年新收 | 1 2 |",
+        "说明 如下",
+    ]
+
+
 def test_hidden_elements_scripts_and_chrome_are_left_out():
     page = """<html><head><title>某区2024年政府信息公开工作年度报告</title>
     <meta name="ArticleTitle" content="某区人民政府2024年政府信息公开工作年度报告">

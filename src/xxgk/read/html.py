@@ -121,7 +121,12 @@ _WIDE = "\u2e80-\u303e\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00
 _SEGMENT_BREAK = re.compile(f"(?<=[{_WIDE}])[ \\t\\r]*\\n[ \\t\\r\\n]*(?=[{_WIDE}])")
 _LEADING_INT = re.compile(r"\s*(\d+)")
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
+# remove_blank_text drops the whitespace-only text libxml2 deems ignorable (between table rows
+# and cells, after block elements; never after inline ones such as <span>): a fifth fewer text
+# nodes to walk, the same text read
+_PARSER = etree.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, default_doctype=False, remove_blank_text=True
+)
 
 MAX_COLSPAN = 1000  # as the HTML standard caps them
 MAX_ROWSPAN = 65534
