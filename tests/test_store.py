@@ -13,7 +13,8 @@ import xxgk
 from tests.conftest import CORPUS, TEXT_REPORTS
 from tests.edit import edit_cells
 from tests.test_inputs import run
-from xxgk.store import Store, StoreError, list_findings
+from xxgk.store import Store, StoreError
+from xxgk.store.findings import list_findings
 from xxgk.store.models import Body, StoredCell, StoredReport
 
 PINGTAN_2022 = CORPUS / "pt004.txt"  # 2021 template

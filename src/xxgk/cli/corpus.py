@@ -13,10 +13,11 @@ from rich.table import Table
 from xxgk.cli.common import EXIT_OK, EXIT_UNREADABLE, AsJson, Db, app, console, fail, progress_bar
 from xxgk.cli.reports import Jobs, report_summary
 from xxgk.errors import XxgkError
-from xxgk.store import Store, list_findings
+from xxgk.store import Store
 from xxgk.store.compare import compare as compare_years
 from xxgk.store.compare import render_comparison
 from xxgk.store.export import export as export_cells
+from xxgk.store.findings import list_findings
 from xxgk.store.models import Body
 from xxgk.store.stats import render_stats
 from xxgk.store.stats import stats as corpus_stats

@@ -14,16 +14,24 @@ from datetime import UTC, date, datetime
 from itertools import pairwise
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 import xxgk
 from xxgk.check import RULES
 from xxgk.model import Report
-from xxgk.store import Store, rule_condition
+from xxgk.store import Store
 from xxgk.store.bodies import match
 from xxgk.store.compare import Comparison, compare
 from xxgk.store.convert import to_report
+from xxgk.store.findings import (
+    FindingFilter,
+    FindingRow,
+    conditions,
+    finding_row,
+    findings_query,
+    rule_condition,
+)
 from xxgk.store.models import Body, StoredFinding, StoredReport
 from xxgk.store.stats import StatsRow, stats
 
@@ -200,36 +208,6 @@ def coverage(store: Store, *, region: str | None = None, level: str | None = Non
 
 
 @dataclass
-class FindingRow:
-    """A stored finding with where it belongs and where its review stands."""
-
-    id: int
-    report_id: int
-    body_id: int
-    body: str
-    year: int
-    version: int
-    current: bool
-    rule: str
-    severity: str
-    cells: list[str]
-    message: str
-    status: str
-    comment: str | None
-    reviewed_by: str | None
-    reviewed_at: datetime | None
-
-
-@dataclass
-class FindingFilter:
-    body_id: int | None = None
-    year: int | None = None
-    rule: str | None = None  # ending in * matches a prefix (X-*)
-    severity: str | None = None
-    status: str | None = None
-
-
-@dataclass
 class FindingsPage:
     total: int
     limit: int
@@ -237,77 +215,30 @@ class FindingsPage:
     items: list[FindingRow]
 
 
-def _findings_query() -> Select[Any]:
-    return (
-        select(
-            StoredFinding,
-            StoredReport.body_id,
-            Body.name,
-            StoredReport.year,
-            StoredReport.version,
-            StoredReport.current,
-        )
-        .join(StoredReport, StoredFinding.report_id == StoredReport.id)
-        .join(Body, StoredReport.body_id == Body.id)
-    )
-
-
-def _finding_row(
-    f: StoredFinding, body_id: int, body: str, year: int, version: int, current: bool
-) -> FindingRow:
-    return FindingRow(
-        id=f.id,
-        report_id=f.report_id,
-        body_id=body_id,
-        body=body,
-        year=year,
-        version=version,
-        current=current,
-        rule=f.rule,
-        severity=f.severity,
-        cells=list(f.cells or ()),
-        message=f.message,
-        status=f.status,
-        comment=f.comment,
-        reviewed_by=f.reviewed_by,
-        reviewed_at=f.reviewed_at,
-    )
-
-
 def find_findings(store: Store, where: FindingFilter, *, limit: int = 50, offset: int = 0) -> FindingsPage:
     """A page of the findings of the current reports, with the number of all that match."""
-    conditions: list[ColumnElement[bool]] = [StoredReport.current]
-    if where.body_id is not None:
-        conditions.append(StoredReport.body_id == where.body_id)
-    if where.year is not None:
-        conditions.append(StoredReport.year == where.year)
-    if where.rule:
-        conditions.append(rule_condition(where.rule))
-    if where.severity:
-        conditions.append(StoredFinding.severity == where.severity)
-    if where.status:
-        conditions.append(StoredFinding.status == where.status)
+    where_all = conditions(where)
     with store.session() as session:
         total = session.scalar(
             select(func.count(StoredFinding.id))
             .join(StoredReport, StoredFinding.report_id == StoredReport.id)
-            .where(*conditions)
+            .where(*where_all)
         )
         query = (
-            _findings_query()
-            .where(*conditions)
+            findings_query()
+            .where(*where_all)
             .order_by(Body.name, StoredReport.year, StoredFinding.severity, StoredFinding.id)
             .limit(limit)
             .offset(offset)
         )
-        items = [_finding_row(*row) for row in session.execute(query)]
+        items = [finding_row(*row) for row in session.execute(query)]
     return FindingsPage(int(total or 0), limit, offset, items)
 
 
 def get_finding(store: Store, finding_id: int) -> FindingRow | None:
     with store.session() as session:
-        row = session.execute(_findings_query().where(StoredFinding.id == finding_id)).first()
-        return _finding_row(*row) if row is not None else None
+        row = session.execute(findings_query().where(StoredFinding.id == finding_id)).first()
+        return finding_row(*row) if row is not None else None
 
 
 def review_finding(
@@ -391,7 +322,7 @@ def body_detail(store: Store, body_id: int) -> BodyDetail | None:
             if row.current
         ]
         cross = session.execute(
-            _findings_query()
+            findings_query()
             .where(StoredReport.body_id == body.id, StoredReport.current, rule_condition(CROSS_YEAR + "*"))
             .order_by(StoredReport.year, StoredFinding.id)
         )
@@ -404,7 +335,7 @@ def body_detail(store: Store, body_id: int) -> BodyDetail | None:
             BodyRef(parent.id, parent.name) if parent is not None else None,
             [BodyRef(c.id, c.name) for c in children],
             reports,
-            [_finding_row(*row) for row in cross],
+            [finding_row(*row) for row in cross],
             list(pairwise(years)),
         )
 
@@ -450,7 +381,7 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
         assert body is not None  # reports are deleted with their body
         report = to_report(row, body.name)
         findings = session.execute(
-            _findings_query()
+            findings_query()
             .where(StoredFinding.report_id == row.id)
             .order_by(StoredFinding.severity, StoredFinding.id)  # "error" < "warning"
         )
@@ -475,7 +406,7 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
             errors=row.errors,
             warnings=row.warnings,
             report=report,
-            findings=[_finding_row(*f) for f in findings],
+            findings=[finding_row(*f) for f in findings],
             versions=[VersionRef(v.id, v.version, v.current) for v in versions],
         )
 

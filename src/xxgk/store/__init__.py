@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xxgk import batch
@@ -208,62 +208,3 @@ class Store:
 def _unsigned(report: Report) -> str:
     """A body name for a report that prints none: its file's name, marked as such."""
     return f"（未署名）{Path(report.source or 'report').stem}"
-
-
-@dataclass
-class FindingView:
-    """A stored finding with the body and year it belongs to."""
-
-    id: int
-    body: str
-    year: int
-    version: int
-    rule: str
-    severity: str
-    cells: list[str]
-    message: str
-    status: str
-    comment: str | None
-
-    def to_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
-
-
-def rule_condition(rule: str) -> ColumnElement[bool]:
-    """A rule id, or a family of them with a trailing * (TXT-*, X-*)."""
-    return StoredFinding.rule.startswith(rule[:-1]) if rule.endswith("*") else StoredFinding.rule == rule
-
-
-def list_findings(
-    store: Store,
-    *,
-    body: str | None = None,
-    year: int | None = None,
-    rule: str | None = None,
-    severity: str | None = None,
-    status: str | None = None,
-    limit: int | None = None,
-) -> list[FindingView]:
-    """Findings of the current reports, filtered; a rule id ending in * matches a prefix (TXT-*)."""
-    with store.session() as session:
-        query = (
-            select(StoredFinding, StoredReport.year, StoredReport.version, Body.name)
-            .join(StoredReport, StoredFinding.report_id == StoredReport.id)
-            .join(Body, StoredReport.body_id == Body.id)
-            .where(StoredReport.current)
-        )
-        if body is not None:
-            query = query.where(Body.id == store.find_body(session, body).id)
-        if year is not None:
-            query = query.where(StoredReport.year == year)
-        if rule is not None:
-            query = query.where(rule_condition(rule))
-        if severity is not None:
-            query = query.where(StoredFinding.severity == severity)
-        if status is not None:
-            query = query.where(StoredFinding.status == status)
-        query = query.order_by(Body.name, StoredReport.year, StoredFinding.id).limit(limit)
-        return [
-            FindingView(f.id, name, y, v, f.rule, f.severity, list(f.cells), f.message, f.status, f.comment)
-            for f, y, v, name in session.execute(query)
-        ]

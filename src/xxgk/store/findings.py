@@ -1,0 +1,131 @@
+"""Stored findings, one query for all who list them: the CLI, the web pages and the JSON API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Select, select
+
+from xxgk.store.models import Body, StoredFinding, StoredReport
+
+if TYPE_CHECKING:
+    from xxgk.store import Store
+
+
+@dataclass
+class FindingRow:
+    """A stored finding with where it belongs and where its review stands."""
+
+    id: int
+    report_id: int
+    body_id: int
+    body: str
+    year: int
+    version: int
+    current: bool
+    rule: str
+    severity: str
+    cells: list[str]
+    message: str
+    status: str
+    comment: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+
+    def to_dict(self) -> dict[str, object]:
+        """What `xxgk findings --json` prints of it."""
+        names = ("id", "body", "year", "version", "rule", "severity", "cells", "message", "status", "comment")
+        return {name: getattr(self, name) for name in names}
+
+
+@dataclass
+class FindingFilter:
+    body_id: int | None = None
+    year: int | None = None
+    rule: str | None = None  # ending in * matches a prefix (X-*)
+    severity: str | None = None
+    status: str | None = None
+
+
+def rule_condition(rule: str) -> ColumnElement[bool]:
+    """A rule id, or a family of them with a trailing * (TXT-*, X-*)."""
+    return StoredFinding.rule.startswith(rule[:-1]) if rule.endswith("*") else StoredFinding.rule == rule
+
+
+def conditions(where: FindingFilter) -> list[ColumnElement[bool]]:
+    """The findings of the current reports that `where` asks for."""
+    out: list[ColumnElement[bool]] = [StoredReport.current]
+    if where.body_id is not None:
+        out.append(StoredReport.body_id == where.body_id)
+    if where.year is not None:
+        out.append(StoredReport.year == where.year)
+    if where.rule is not None:
+        out.append(rule_condition(where.rule))
+    if where.severity is not None:
+        out.append(StoredFinding.severity == where.severity)
+    if where.status is not None:
+        out.append(StoredFinding.status == where.status)
+    return out
+
+
+def findings_query() -> Select[Any]:
+    """Findings with their report's body, year and version: rows for `finding_row`."""
+    return (
+        select(
+            StoredFinding,
+            StoredReport.body_id,
+            Body.name,
+            StoredReport.year,
+            StoredReport.version,
+            StoredReport.current,
+        )
+        .join(StoredReport, StoredFinding.report_id == StoredReport.id)
+        .join(Body, StoredReport.body_id == Body.id)
+    )
+
+
+def finding_row(
+    f: StoredFinding, body_id: int, body: str, year: int, version: int, current: bool
+) -> FindingRow:
+    return FindingRow(
+        id=f.id,
+        report_id=f.report_id,
+        body_id=body_id,
+        body=body,
+        year=year,
+        version=version,
+        current=current,
+        rule=f.rule,
+        severity=f.severity,
+        cells=list(f.cells or ()),
+        message=f.message,
+        status=f.status,
+        comment=f.comment,
+        reviewed_by=f.reviewed_by,
+        reviewed_at=f.reviewed_at,
+    )
+
+
+def list_findings(
+    store: Store,
+    *,
+    body: str | None = None,
+    year: int | None = None,
+    rule: str | None = None,
+    severity: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+) -> list[FindingRow]:
+    """Findings of the current reports, filtered; a rule id ending in * matches a prefix (TXT-*)."""
+    with store.session() as session:
+        body_id = store.find_body(session, body).id if body is not None else None
+        where = FindingFilter(body_id, year, rule, severity, status)
+        query = (
+            findings_query()
+            .where(*conditions(where))
+            .order_by(Body.name, StoredReport.year, StoredFinding.id)
+            .limit(limit)
+        )
+        return [finding_row(*row) for row in session.execute(query)]
