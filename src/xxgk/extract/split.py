@@ -108,27 +108,19 @@ def candidates(
         if part is None:  # a placeholder is one cell
             cut(Piece(token.text, token.start, None), col, score, ti + 1, 0)
             return
-        sign, digits, fraction = part
-        size = len(digits)
+        size = len(part[1])
         cells_left = n - col - 1
         later = count - ti - 1
-        for end in (pos + 1,) if digits[pos] == "0" else range(pos + 1, size + 1):
+        for end in (pos + 1,) if part[1][pos] == "0" else range(pos + 1, size + 1):
             steps += 1
             last = end == size
             if later + (not last) > cells_left or (size - end) + after[ti] < cells_left:
                 continue
-            text = digits[pos:end]
-            if pos == 0:
-                text = sign + text
-                start = token.start
-            else:
-                start = token.start + len(sign) + pos
+            piece = _cut(token, part, pos, end, columns[col])
             if last:
-                number = text + fraction
-                piece = Piece(number + token.suffix, start, parse_number(number, token.unit, columns[col]))
                 cut(piece, col, score, ti + 1, 0)
             else:
-                cut(Piece(text, start, parse_number(text, None, columns[col])), col, score, ti, end)
+                cut(piece, col, score, ti, end)
 
     walk(0, 0, 0, 0.0)
     found.sort(key=lambda f: -f[1])
@@ -150,22 +142,30 @@ def _digit_by_digit(
             values.append(None)
             score += _prior(None, columns[len(values) - 1])
             continue
-        sign, digits, fraction = part
-        last = len(digits) - 1
-        for i, digit in enumerate(digits):
+        for i in range(len(part[1])):
             column = columns[len(values)]
-            number = sign + digit if i == 0 else digit
-            if i == last:
-                number += fraction
-                shown, value = number + token.suffix, parse_number(number, token.unit, column)
-            else:
-                shown, value = number, parse_number(number, None, column)
-            pieces.append(Piece(shown, token.start + (len(sign) + i if i else 0), value))
-            values.append(value)
-            score += _prior(value, column)
+            piece = _cut(token, part, i, i + 1, column)
+            pieces.append(piece)
+            values.append(piece.value)
+            score += _prior(piece.value, column)
     if any(identity.holds(values) is False for done in closing.values() for identity in done):
         return []
     return [Candidate(tuple(pieces), score)]
+
+
+def _cut(token: Token, part: tuple[str, str, str], pos: int, end: int, column: ColumnSpec) -> Piece:
+    """The cell cut from digits[pos:end] of a number: its sign goes with the first cut, its
+    fraction and unit with the last."""
+    sign, digits, fraction = part
+    text = digits[pos:end]
+    if pos == 0:
+        text, start = sign + text, token.start
+    else:
+        start = token.start + len(sign) + pos
+    if end == len(digits):
+        number = text + fraction
+        return Piece(number + token.suffix, start, parse_number(number, token.unit, column))
+    return Piece(text, start, parse_number(text, None, column))
 
 
 def _parts(token: Token) -> tuple[str, str, str] | None:
@@ -185,13 +185,7 @@ def exact(toks: list[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidat
         if token is None:
             pieces.append(None)
             continue
-        number = token.number
-        if number is None:
-            value = None
-        elif column.kind != "amount" and number.isdecimal():  # the common case, inline
-            value = int(number)
-        else:
-            value = parse_number(number, token.unit, column)
+        value = parse_number(token.number, token.unit, column) if token.number is not None else None
         pieces.append(Piece(token.text, token.start, value))
     pieces.extend([None] * (len(columns) - len(pieces)))
     return Candidate(tuple(pieces), 0.0)  # the only reading: no score to compare

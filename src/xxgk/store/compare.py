@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from xxgk.check import RULES
 from xxgk.check.crossyear import similarity
 from xxgk.errors import InputError
-from xxgk.model import Value, json_value
+from xxgk.model import Finding, Value, json_value
 from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
 from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
 
@@ -75,23 +75,13 @@ class CellChange:
 
 
 @dataclass(frozen=True)
-class StoredFindingView:
+class StoredFindingView(Finding):
     """A stored finding as a reviewer sees it: what the rule said and where the review stands."""
 
-    rule: str
-    severity: str
-    cells: tuple[str, ...]
-    message: str
     status: str = "open"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "severity": self.severity,
-            "cells": list(self.cells),
-            "message": self.message,
-            "status": self.status,
-        }
+        return {**super().to_dict(), "status": self.status}
 
 
 @dataclass

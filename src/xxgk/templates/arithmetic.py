@@ -32,12 +32,7 @@ class Identity:
 
     def sides(self, values: Mapping[str, object]) -> tuple[Number, Number] | None:
         """Both sums, blanks counted as 0; None when no cell of it was printed at all."""
-        get = values.get
-        left = [v for k in self.lhs if (v := get(k)) is not None]
-        right = [v for k in self.rhs if (v := get(k)) is not None]
-        if not left and not right:
-            return None
-        return sum(left), sum(right)
+        return _over_own_keys(self).sides([values.get(k) for k in self.keys])
 
     def holds(self, values: Mapping[str, object]) -> bool | None:
         sides = self.sides(values)
@@ -70,6 +65,12 @@ class Positional:
             if not left and not right:
                 return None
         return sum(left), sum(right)
+
+
+@cache
+def _over_own_keys(identity: Identity) -> Positional:
+    """The identity over the values of its own keys, in order."""
+    return identity.at({key: i for i, key in enumerate(identity.keys)})
 
 
 def _getter(indexes: tuple[int, ...]) -> Callable[[Sequence[object]], tuple[Any, ...]]:
