@@ -18,7 +18,7 @@ from typing import Any
 from xxgk.check import crossyear
 from xxgk.model import Finding, Report, Severity, json_value
 from xxgk.templates import SECTIONS, TEMPLATES, TableSpec, template_for_year
-from xxgk.templates.arithmetic import Identity, rule_identities, rule_positional
+from xxgk.templates.arithmetic import Identity, rule_positional
 
 RuleCheck = Callable[..., Iterator[Finding]]
 
@@ -68,10 +68,10 @@ def _subject(report: Report, identity: Identity) -> str:
 
 
 def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
-    keys, compiled = rule_positional(report.template, rule.id)
+    keys, own = rule_positional(report.template, rule.id)
     cells = report.cells
     in_order = [cells[key].value for key in keys]
-    for identity, positional in zip(rule_identities(report.template, rule.id), compiled, strict=True):
+    for identity, positional in own:
         sides = positional.sides(in_order)
         if sides is None or sides[0] == sides[1]:
             continue

@@ -134,12 +134,14 @@ def rule_identities(template: Template, rule: str) -> tuple[Identity, ...]:
 
 
 @cache
-def rule_positional(template: Template, rule: str) -> tuple[tuple[str, ...], tuple[Positional, ...]]:
-    """The keys a rule's identities read, and the identities over the values of those keys."""
+def rule_positional(
+    template: Template, rule: str
+) -> tuple[tuple[str, ...], tuple[tuple[Identity, Positional], ...]]:
+    """The keys a rule's identities read, and each identity with its form over those keys' values."""
     own = rule_identities(template, rule)
     keys = tuple(dict.fromkeys(key for identity in own for key in identity.keys))
     position = {key: i for i, key in enumerate(keys)}
-    return keys, tuple(identity.at(position) for identity in own)
+    return keys, tuple((identity, identity.at(position)) for identity in own)
 
 
 @dataclass(frozen=True)
