@@ -9,6 +9,7 @@ text way), and a cell's provenance can still name its page and box or its table 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
@@ -17,6 +18,8 @@ from xxgk.model import OriginRecord
 from xxgk.read.normalize import normalize
 
 BBox = tuple[float, float, float, float]
+# a table cell as the builder writes it: text, grid row and column, box on the page, OCR confidence
+GridEntry = tuple[str, int, int, BBox | None, float | None]
 
 
 @dataclass(slots=True)
@@ -101,30 +104,32 @@ class DocumentBuilder:
         self._write("\n")
 
     def add_grid(self, cells: list[GridCell], *, page: int | None = None) -> None:
-        """A table: one text line per grid row, `| a | b |`, spanned cells written once."""
+        """A table from its cells in any order (see `add_cells`)."""
+        self.add_cells(
+            [(c.text, c.row, c.col, c.bbox, c.confidence) for c in sorted(cells, key=_POSITION)], page=page
+        )
+
+    def add_cells(self, cells: Sequence[GridEntry], *, page: int | None = None) -> None:
+        """A table from its cells in reading order (by row, then column): one text line per grid
+        row, `| a | b |`, a spanned cell written once, in its top row."""
         if not cells:
             return
         grid = self.grids
         self.grids += 1
         parts, records = self.parts, self.records
-        offset = self.length
+        offset = self.length - 1
         row = None
-        for cell in sorted(cells, key=_POSITION):
-            if cell.row != row:
-                if row is not None:
-                    parts.append("\n")
-                    offset += 1
-                parts.append("|")
-                offset += 1
-                row = cell.row
-            text = _cell_text(cell.text)
+        for raw, r, col, bbox, confidence in cells:
+            if r != row:
+                parts.append("|" if row is None else "\n|")
+                offset += 2
+                row = r
+            text = _cell_text(raw)
             start = offset + 1
             parts.append(f" {text} |")
             offset = start + len(text) + 2
             if text:
-                records.append(
-                    (start, start + len(text), page, cell.bbox, grid, cell.row, cell.col, cell.confidence)
-                )
+                records.append((start, start + len(text), page, bbox, grid, r, col, confidence))
         parts.append("\n")
         self.length = offset + 1
 

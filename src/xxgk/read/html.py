@@ -28,7 +28,7 @@ from lxml import etree
 
 from xxgk.errors import InputError
 from xxgk.read.decode import decode_text
-from xxgk.read.document import Document, DocumentBuilder, GridCell
+from xxgk.read.document import Document, DocumentBuilder, GridEntry
 
 __all__ = ["read_html", "walk_html"]
 
@@ -483,12 +483,12 @@ def _span(value: str, cap: int) -> int:
     return max(1, min(n, cap))
 
 
-def table_layout(table: Element) -> tuple[list[GridCell], list[Element], int]:
-    """The cells of a table at their expanded grid positions (the HTML table model: each cell
-    takes the first slot of its row not covered by a rowspan from above), their elements, and
-    the grid width. Cell texts are left empty."""
+def table_layout(table: Element) -> tuple[list[tuple[int, int, int, int]], list[Element], int]:
+    """Where each cell of a table sits in the expanded grid, in document order, by the HTML
+    table model (each cell takes the first slot of its row not covered by a rowspan from
+    above): (row, column, rowspan, colspan) of each; their elements; the grid width."""
     rows = list(_rows(table))
-    cells: list[GridCell] = []
+    places: list[tuple[int, int, int, int]] = []
     elements: list[Element] = []
     taken: dict[int, set[int]] = {}
     width = 0
@@ -496,10 +496,7 @@ def table_layout(table: Element) -> tuple[list[GridCell], list[Element], int]:
     for r, tr in enumerate(rows):
         busy = taken.pop(r, None)
         col = 0
-        for td in tr:
-            tag = td.tag
-            if tag != "td" and tag != "th":
-                continue
+        for td in tr.iterchildren("td", "th"):
             if busy:
                 while col in busy:
                     col += 1
@@ -513,19 +510,19 @@ def table_layout(table: Element) -> tuple[list[GridCell], list[Element], int]:
                 rowspan = left if value.strip() == "0" else _span(value, min(MAX_ROWSPAN, left))
                 for dr in range(1, rowspan):
                     taken.setdefault(r + dr, set()).update(range(col, col + colspan))
-            cells.append(GridCell("", r, col, rowspan, colspan))
+            places.append((r, col, rowspan, colspan))
             elements.append(td)
             col += colspan
         if col > width:
             width = col
-    return cells, elements, width
+    return places, elements, width
 
 
 def _add_table(table: Element, builder: DocumentBuilder) -> None:
     """A data table as one grid; its nested tables after it as grids of their own. A layout
     table (one column, or a two-column frame around other tables) is read as running text."""
-    cells, elements, width = table_layout(table)
-    if not cells:
+    places, elements, width = table_layout(table)
+    if not places:
         return
     layout = width <= 1 or (width <= 2 and any(True for _ in table.iterdescendants("table")))
     caption = table.find("caption")
@@ -540,18 +537,21 @@ def _add_table(table: Element, builder: DocumentBuilder) -> None:
                 walker.flush()
             return
     inner: list[Element] = []
-    for cell, el in zip(cells, elements, strict=True):
+    cells: list[GridEntry] = []
+    for (row, col, _, _), el in zip(places, elements, strict=True):
         if len(el) == 0:
             text = el.text
-            if text:
-                # the builder collapses spaces; only a wrapped source line needs the CJK rule here
-                cell.text = clean_line(text) if "\n" in text else text
+            if text is None:
+                text = ""
+            elif "\n" in text:
+                text = clean_line(text)  # the builder collapses spaces; a wrapped line needs the CJK rule
         else:
             lines: list[str] = []
             walker = _Walker(lines.append, inner.append)
             walker.block(el)
             walker.flush()
-            cell.text = "\n".join(lines)
-    builder.add_grid(cells)
+            text = "\n".join(lines)
+        cells.append((text, row, col, None, None))
+    builder.add_cells(cells)  # document order is reading order: a cell's row is its <tr>
     for el in inner:
         _add_table(el, builder)
