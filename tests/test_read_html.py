@@ -270,6 +270,26 @@ def test_hidden_elements_scripts_and_chrome_are_left_out():
     }
 
 
+def test_the_content_is_the_smallest_element_holding_every_report_phrase():
+    # a sidebar links to two sections, a script names a phrase the article lacks: neither may
+    # widen the choice to the whole page (a script's text is no report text)
+    page = """<html><body>
+    <div class="side"><a>总体情况</a> <a>行政诉讼</a> 电话 0571-1234567</div>
+    <script>var tip = "结果维持";</script>
+    <div class="wrap"><div class="text">
+    <p>一、总体情况</p><p>二、主动公开政府信息情况</p><p>五、存在的主要问题及改进情况</p>
+    <p>四、因政府信息公开工作被申请行政复议、提起行政诉讼的情况</p></div>
+    <div class="share">分享 12</div></div>
+    </body></html>"""
+    document = read_html(page.encode(), "side.html")
+    assert document.text.splitlines() == [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "五、存在的主要问题及改进情况",
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼的情况",
+    ]
+
+
 def test_the_title_above_the_article_container_is_kept():
     page = """<html><body><div class="nav"><a>首页</a></div>
     <h1 class="title">某某县人民政府2024年政府信息公开工作年度报告</h1>

@@ -2,27 +2,24 @@
 
 Government sites wrap the report in navigation, sidebars and footers full of numbers (phone
 numbers, dates, visitor counts) that would confuse the extractor, so the reader first picks the
-smallest element holding the most of the report: the one whose text holds the most distinct
-section headings and table labels. Container ids and classes common on Chinese government
-sites (div#zoom, .TRS_Editor, #UCAP-CONTENT, .article-content) are only hints: they widen the
-choice to the whole article and are the fallback when the page has no recognisable report text.
+smallest element whose text holds all the distinct section headings and table labels the page
+holds. Container ids and classes common on Chinese government sites (div#zoom, .TRS_Editor,
+#UCAP-CONTENT, .article-content) are only hints: they widen the choice to the whole article and
+are the fallback when the page has no recognisable report text.
 
 Tables become grids with rowspan/colspan expanded by the HTML table model (occupied slots), so
 each cell keeps its table row and column as provenance. Word-exported HTML (mso styles, <o:p>,
 spans in spans, source lines wrapped inside Chinese words) reads the same as clean HTML.
 
 The parse uses lxml's libxml2 HTML parser with plain elements (`lxml.etree.HTMLParser`, which
-`lxml.html` wraps; its element classes make iteration slower) and one Python pass over the
-chosen content, with no per-node regular expressions.
+`lxml.html` wraps; its element classes make iteration slower), libxml2 itself for the text of an
+element, and one Python pass over the chosen content, with no per-node regular expressions.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterator
-from itertools import accumulate
-from typing import Any
 
 from lxml import etree
 
@@ -64,7 +61,7 @@ _HINT_CLASSES = frozenset(
 _STRONG_HINT_CLASSES = frozenset(("TRS_Editor", "TRS_UEDITOR", "article-content", "Custom_UnionStyle"))
 
 # Distinct phrases of the report (section headings, table labels); the content is the smallest
-# element holding most of them.
+# element holding all of them that the page holds.
 _MARKERS = (
     "总体情况",
     "主动公开政府信息情况",
@@ -79,7 +76,6 @@ _MARKERS = (
     "结果维持",
     "本年新收",
 )
-_TEXT_XPATH = etree.XPath("//body//text()", smart_strings=True)
 _TITLE_NAMES = frozenset(("bt", "biaoti", "tit", "headline", "article-title"))
 
 # the HTML meta names worth keeping, spelled as the extractor looks them up
@@ -203,39 +199,25 @@ def page_hints(root: Element) -> dict[str, str]:
 
 
 def content_root(root: Element) -> Element:
-    """The smallest element holding the most distinct report phrases, widened to a known
-    article container around it; without report phrases, a known container or the <body>."""
-    counts: dict[Element, int] = {}
-    seen: dict[Element, set[int]] = {}
-    depth: dict[Element, int] = {}
-    chains: dict[Element, list[Element]] = {}  # a phrase's element and its ancestors
-    for kind, node in _marker_nodes(root):
-        parent = node.getparent()
-        if parent is not None and node.is_tail:
-            parent = parent.getparent()
-        if parent is None:
-            continue
-        chain = chains.get(parent)
-        if chain is None:
-            chain = chains[parent] = _ancestors(parent)
-            for i, el in enumerate(chain):
-                depth[el] = len(chain) - i
-        for el in chain:
-            have = seen.get(el)
-            if have is None:
-                seen[el] = {kind}
-                counts[el] = 1
-            elif kind not in have:
-                have.add(kind)
-                counts[el] = len(have)
+    """The smallest element holding all the distinct report phrases the page holds (at least
+    two), widened to a known article container around it; without report phrases, a known
+    container or the <body>. Elements that never show text must have been removed."""
     body = root.find("body")
-    fallback = body if body is not None else root
-    if not counts:
-        return _hinted(root) or fallback
-    best = max(counts.values())
-    if best < 2:
-        return _hinted(root) or fallback
-    chosen = max((el for el, n in counts.items() if n == best), key=depth.__getitem__)
+    top = body if body is not None else root
+    text = _text(top)
+    kinds = [marker for marker in _MARKERS if marker in text]
+    if len(kinds) < 2:
+        return _hinted(root) or top
+    # down from the top through the children that hold every phrase; the deepest such
+    # element wins (the first in the page if the report is printed twice)
+    chosen, chosen_depth = top, 0
+    stack = [(top, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > chosen_depth:
+            chosen, chosen_depth = node, depth
+        holders = [child for child in node.iterchildren(etree.Element) if _holds(_text(child), kinds)]
+        stack.extend((child, depth + 1) for child in reversed(holders))
     # widen to a known article container a few levels up (it holds the title and the date)
     el: Element | None = chosen
     for _ in range(4):
@@ -247,34 +229,13 @@ def content_root(root: Element) -> Element:
     return chosen
 
 
-def _marker_nodes(root: Element) -> Iterator[tuple[int, Any]]:
-    """(marker index, text node) for each report phrase in the page body.
-
-    One search of the joined text is much faster than XPath contains() on every text node, and
-    also finds a phrase that Word split across spans.
-    """
-    nodes = _TEXT_XPATH(root)
-    if not nodes:
-        return
-    joined = "".join(nodes)
-    ends = list(accumulate(map(len, nodes)))
-    for kind, marker in enumerate(_MARKERS):
-        pos = joined.find(marker)
-        while pos >= 0:
-            yield kind, nodes[bisect.bisect_right(ends, pos)]
-            pos = joined.find(marker, pos + len(marker))
+def _text(el: Element) -> str:
+    """All the text inside `el` (libxml2 writes it out much faster than Python can walk it)."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
-def _ancestors(el: Element) -> list[Element]:
-    """`el` and the elements around it, innermost first; none when one of them is skipped."""
-    chain = []
-    node: Element | None = el
-    while node is not None:
-        if node.tag in _SKIP:
-            return []
-        chain.append(node)
-        node = node.getparent()
-    return chain
+def _holds(text: str, phrases: list[str]) -> bool:
+    return all(phrase in text for phrase in phrases)
 
 
 def _is_hint(el: Element, *, strong: bool) -> bool:
@@ -303,14 +264,7 @@ def _title_before(content: Element) -> str | None:
     """The article title printed just above the content (an <h1> or .title outside it), if the
     content does not start with a report title itself. Looks back from the content through
     its preceding siblings and its ancestors' ones, nearest first, a few hundred elements at most."""
-    start: list[str] = []
-    size = 0
-    for piece in content.itertext():
-        start.append(piece)
-        size += len(piece)
-        if size > 300:
-            break
-    head = "".join(start)
+    head = _text(content)[:300]
     if "报告" in head or "年报" in head:
         return None
     budget = 400
@@ -338,7 +292,7 @@ def _is_title(el: Element) -> bool:
     tag = el.tag
     if tag in ("h1", "h2", "h3"):
         return True
-    if not isinstance(tag, str) or tag in _SKIP:
+    if not isinstance(tag, str):
         return False
     for attr in ("class", "id"):
         value = el.get(attr)
@@ -355,6 +309,7 @@ def _is_title(el: Element) -> bool:
 
 def walk_html(root: Element, builder: DocumentBuilder) -> None:
     """Add the report content of a parsed page to `builder`: paragraphs and grids in order."""
+    etree.strip_elements(root, *_SKIP, with_tail=False)  # scripts, styles, forms …: never report text
     content = content_root(root)
     if content.tag in ("table", "tbody", "thead", "tfoot", "tr"):
         # the report is one table (a spreadsheet): read the table as a table
@@ -402,8 +357,7 @@ class _Walker:
             tag = child.tag
             style = child.get("style")
             if (
-                tag in _SKIP
-                or not isinstance(tag, str)
+                not isinstance(tag, str)
                 or (style is not None and "none" in style and _hidden(style))
                 or child.get("hidden") is not None
             ):
