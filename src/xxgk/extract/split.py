@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from xxgk.extract.tokens import Token, parse_number
+from xxgk.extract.tokens import Piece, Token, parse_number
 from xxgk.model import Value
 from xxgk.templates import ColumnSpec
 from xxgk.templates.arithmetic import Positional
@@ -21,15 +21,6 @@ from xxgk.templates.arithmetic import Positional
 MAX_CANDIDATES = 20_000
 MAX_STEPS = 200_000
 _INVALID = -25.0
-
-
-@dataclass(slots=True)
-class Piece:
-    """One cell's printed text and where it starts."""
-
-    text: str
-    start: int
-    value: Value
 
 
 @dataclass(slots=True)
@@ -106,7 +97,7 @@ def candidates(
             return
         token, part = toks[ti], parts[ti]
         if part is None:  # a placeholder is one cell
-            cut(Piece(token.text, token.start, None), col, score, ti + 1, 0)
+            cut(token, col, score, ti + 1, 0)
             return
         size = len(part[1])
         cells_left = n - col - 1
@@ -138,7 +129,7 @@ def _digit_by_digit(
     score = 0.0
     for token, part in zip(toks, parts, strict=True):
         if part is None:
-            pieces.append(Piece(token.text, token.start, None))
+            pieces.append(token)
             values.append(None)
             score += _prior(None, columns[len(values) - 1])
             continue
@@ -182,10 +173,9 @@ def exact(toks: list[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidat
     """The reading when each token is one cell (None: a blank); missing trailing cells stay empty."""
     pieces: list[Piece | None] = []
     for token, column in zip(toks, columns, strict=False):
-        if token is None:
-            pieces.append(None)
-            continue
-        value = parse_number(token.number, token.unit, column) if token.number is not None else None
-        pieces.append(Piece(token.text, token.start, value))
+        if token is None or token.number is None or (token.value is not None and column.kind != "amount"):
+            pieces.append(token)  # a blank, a placeholder, or a plain count where a count is printed
+        else:
+            pieces.append(Piece(token.text, token.start, parse_number(token.number, token.unit, column)))
     pieces.extend([None] * (len(columns) - len(pieces)))
     return Candidate(tuple(pieces), 0.0)  # the only reading: no score to compare

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
-from xxgk.extract.split import Candidate, Closing, Piece, candidates, capacity, exact
-from xxgk.extract.tokens import Token, tokens
+from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact
+from xxgk.extract.tokens import Piece, Token, tokens
 from xxgk.model import Value
 from xxgk.templates import ColumnSpec, TableSpec, Template
 from xxgk.templates.arithmetic import Identity, Positional, table_identities

@@ -26,11 +26,20 @@ _WAN = Decimal(10000)
 
 
 @dataclass(slots=True)
-class Token:
-    """One printed value, or a run of digits that may hold several (a chunk)."""
+class Piece:
+    """One cell's printed text, where it starts, and its value."""
 
     text: str
     start: int
+    value: Value
+
+
+@dataclass(slots=True)
+class Token(Piece):
+    """One printed value, or a run of digits that may hold several (a chunk). Its `value` is
+    that of a plain count (None otherwise), so that a token read as one cell of a count column
+    is that cell's piece."""
+
     number: str | None  # digits with sign and decimals, commas removed; None for a placeholder
     unit: str | None
     suffix: str = ""  # the unit as printed after the number
@@ -76,15 +85,15 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
     for i in range(1, len(pieces), 5):
         number, suffix, unit, placeholder, between = pieces[i : i + 5]
         if number is None:
-            append(Token(placeholder, at, None, None))
+            append(Token(placeholder, at, None, None, None))
             at += len(placeholder) + len(between)
             continue
         plain = number.replace(",", "") if "," in number else number
         if suffix is None:
-            append(Token(number, at, plain, None))
+            append(Token(number, at, int(plain) if plain.isdecimal() else None, plain, None))
             at += len(number) + len(between)
         else:
-            append(Token(number + suffix, at, plain, unit, suffix))
+            append(Token(number + suffix, at, None, plain, unit, suffix))
             at += len(number) + len(suffix) + len(between)
     return out
 
