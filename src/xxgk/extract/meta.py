@@ -16,17 +16,32 @@ _TITLE = re.compile(
 _TITLE_END = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:报告|年报)")
 _PERIOD = re.compile(r"(?P<year>(?:19|20)\d{2})年\s*1月\s*1日")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-_AGENCY_SUFFIX = "|".join(META.agency_suffixes)
-_SIGNATURE = re.compile(rf"^[ \t]*(?P<name>[\u4e00-\u9fff()]{{2,40}}?(?:{_AGENCY_SUFFIX}))[ \t]*$", re.M)
+
+
+class _Lines:
+    """A pattern for a whole line. Searched as newline + line, which lets the regex engine skip
+    from newline to newline (re.M's ^ is tried at every character), and on the first line."""
+
+    def __init__(self, line: str) -> None:
+        self.first = re.compile(line + r"[ \t]*(?=\n|\Z)")
+        self.later = re.compile(r"\n" + line + r"[ \t]*(?=\n|\Z)")
+
+    def findall(self, text: str, start: int = 0) -> list[re.Match[str]]:
+        """Matches on the lines that start at or after `start`."""
+        first = self.first.match(text) if start == 0 else None
+        later = list(self.later.finditer(text, max(start - 1, 0)))
+        return [first, *later] if first else later
+
+
+# a line that is only a body's name: 2 to 40 characters, then a suffix such as 人民政府
+_NAME_LINE = _Lines(rf"[ \t]*(?P<name>[\u4e00-\u9fff()]{{3,{40 + max(map(len, META.agency_suffixes))}}})")
 # a signature line is followed by the date (often mangled by scrapers: "2020121")
 _SIGNED_DATE = re.compile(r"\s*\n\s*(?:\n\s*)*(?:19|20)\d{2}")
 SIGNATURE_WINDOW = 1000
 _PLACE = re.compile(f"(?:{'|'.join(META.place_suffixes)})$")
 _YMD = r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})"
 _DATED = re.compile(f"(?:{'|'.join(META.date_labels)})\\s*:?\\s*{_YMD}")
-_DATE_LINE = re.compile(
-    r"^[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[ \t]*$", re.M
-)
+_DATE_LINE = _Lines(r"[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 
 
 def extract_meta(text: str, body_start: int, hints: dict[str, str] | None = None) -> Meta:
@@ -101,7 +116,7 @@ def _agency(text: str, body_start: int, title_agency: str | None) -> str | None:
     # the last dated signature line, else the last signature line; the end of the text, where
     # it usually is, is searched first
     for start in dict.fromkeys((max(body_start, len(text) - SIGNATURE_WINDOW), body_start)):
-        signatures = list(_SIGNATURE.finditer(text, start))
+        signatures = [m for m in _NAME_LINE.findall(text, start) if _is_body_name(m.group("name"))]
         dated = [m for m in signatures if _SIGNED_DATE.match(text, m.end())]
         if dated:
             return dated[-1].group("name")
@@ -114,10 +129,14 @@ def _agency(text: str, body_start: int, title_agency: str | None) -> str | None:
     return title_agency
 
 
+def _is_body_name(name: str) -> bool:
+    return any(2 <= len(name) - len(suffix) <= 40 for suffix in META.agency_suffixes if name.endswith(suffix))
+
+
 def _published(text: str, *, labelled: bool = True) -> str | None:
     match = _DATED.search(text) if labelled else re.search(_YMD, text)
     if match is None:
-        dates = list(_DATE_LINE.finditer(text))
+        dates = _DATE_LINE.findall(text)
         match = dates[-1] if dates else None
     if match is None:
         return None
