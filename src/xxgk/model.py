@@ -58,24 +58,25 @@ class Locator:
     reader recorded there. Cells are given their provenance from it when first asked: most
     reports read in a batch are never shown cell by cell."""
 
-    __slots__ = ("_line_starts", "has_confidence", "record_starts", "records", "text")
+    __slots__ = ("_line_starts", "_record_starts", "has_confidence", "records", "text")
 
     def __init__(self, text: str, records: Sequence[OriginRecord] = ()) -> None:
         self.text = text
         self.records = records
-        self.record_starts = list(map(_START, records))
         self.has_confidence = any(map(operator.is_not, map(_CONFIDENCE, records), itertools.repeat(None)))
-        self._line_starts: list[int] | None = None
+        self._line_starts: list[int] = []
+        self._record_starts: list[int] = []
 
     def provenance(self, offset: int, length: int) -> Provenance:
-        if self._line_starts is None:
+        if not self._line_starts:  # worked out when a provenance is first asked for
             lengths = map(len, self.text.split("\n"))
             self._line_starts = list(
                 itertools.accumulate(map(operator.add, lengths, itertools.repeat(1)), initial=0)
             )
+            self._record_starts = list(map(_START, self.records))
         line = bisect.bisect_right(self._line_starts, offset)
         provenance = Provenance(offset, length, line, offset - self._line_starts[line - 1] + 1)
-        i = bisect.bisect_right(self.record_starts, offset) - 1
+        i = bisect.bisect_right(self._record_starts, offset) - 1
         if i >= 0 and offset < self.records[i][1]:
             _, _, page, bbox, grid, grid_row, grid_col, confidence = self.records[i]
             provenance.page, provenance.bbox, provenance.confidence = page, bbox, confidence

@@ -76,14 +76,18 @@ def _add_cells(report: Report, readings: Iterable[TableReading], document: Docum
     for reading in readings:
         for line in reading.lines:
             chosen = line.reading
-            pieces = chosen.pieces if chosen is not None else (None,) * len(line.keys)
-            for key, piece in zip(line.keys, pieces, strict=True):
+            if chosen is None:
+                found = line.label is not None
+                for key in line.keys:
+                    cells[key] = Cell(key, None, None, None, False, found)
+                continue
+            ambiguous = line.ambiguous
+            for key, piece in zip(line.keys, chosen.pieces, strict=True):
                 if piece is None:
-                    cells[key] = Cell(key, None, None, None, False, line.label is not None)
+                    cells[key] = Cell(key, None, None, None, False, True)
                 else:
-                    cells[key] = Cell(
-                        key, piece.value, piece.text, None, key in line.ambiguous, True, locator, piece.start
-                    )
+                    doubt = key in ambiguous if ambiguous else False
+                    cells[key] = Cell(key, piece.value, piece.text, None, doubt, True, locator, piece.start)
 
 
 def _read_tables(

@@ -37,7 +37,7 @@ def _enum_pattern(enum: str) -> str:
     return fuzzy(enum)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LabelMatch:
     start: int
     end: int

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from xxgk.templates import SECTIONS
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Heading:
     section: str
     start: int
