@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xxgk.output.official import GridCell as Cell
+from xxgk.output.official import LayoutCell as Cell
 from xxgk.output.official import official_grid
 from xxgk.templates import TEMPLATES
 

@@ -21,7 +21,10 @@ _ACTIVE_GROUPS = {
 
 
 @dataclass
-class GridCell:
+class LayoutCell:
+    """A cell of the national format as printed (labels, headers, value slots); not a cell read
+    from a source, which is `xxgk.read.GridCell`."""
+
     text: str
     row: int
     col: int
@@ -34,9 +37,9 @@ class GridCell:
         return self.key is None
 
 
-def _active(table: TableSpec) -> list[GridCell]:
+def _active(table: TableSpec) -> list[LayoutCell]:
     """Each 第二十条 group: its title row, a header row, its rows; four grid columns."""
-    cells: list[GridCell] = []
+    cells: list[LayoutCell] = []
     r = 0
     previous = None
     for row in table.rows:
@@ -44,16 +47,18 @@ def _active(table: TableSpec) -> list[GridCell]:
         spans = [width if i < len(row.columns) - 1 else 3 - i * width for i in range(len(row.columns))]
         if row.id in _ACTIVE_GROUPS or row.columns is not previous:
             if row.id in _ACTIVE_GROUPS:
-                cells.append(GridCell(_ACTIVE_GROUPS[row.id], r, 0, colspan=4))
+                cells.append(LayoutCell(_ACTIVE_GROUPS[row.id], r, 0, colspan=4))
                 r += 1
-            cells.append(GridCell("信息内容", r, 0))
+            cells.append(LayoutCell("信息内容", r, 0))
             for i, column in enumerate(row.columns):
-                cells.append(GridCell(column.label, r, 1 + i * width, colspan=spans[i]))
+                cells.append(LayoutCell(column.label, r, 1 + i * width, colspan=spans[i]))
             r += 1
             previous = row.columns
-        cells.append(GridCell(row.label, r, 0))
+        cells.append(LayoutCell(row.label, r, 0))
         for i, column in enumerate(row.columns):
-            cells.append(GridCell("", r, 1 + i * width, colspan=spans[i], key=f"active.{row.id}.{column.id}"))
+            cells.append(
+                LayoutCell("", r, 1 + i * width, colspan=spans[i], key=f"active.{row.id}.{column.id}")
+            )
         r += 1
     return cells
 
@@ -77,60 +82,60 @@ def _group_spans(rows: tuple[RowSpec, ...]) -> dict[str, int]:
     return spans
 
 
-def _applications(table: TableSpec) -> list[GridCell]:
+def _applications(table: TableSpec) -> list[LayoutCell]:
     """Three label columns (三、… / （三）… / 1.…), seven value columns, a three-row header."""
     columns = table.rows[0].columns
     cells = [
-        GridCell(NOTE, 0, 0, rowspan=3, colspan=3),
-        GridCell("申请人情况", 0, 3, colspan=7),
-        GridCell(columns[0].label, 1, 3, rowspan=2),
-        GridCell("法人或其他组织", 1, 4, colspan=5),
-        GridCell(columns[-1].label, 1, 9, rowspan=2),
+        LayoutCell(NOTE, 0, 0, rowspan=3, colspan=3),
+        LayoutCell("申请人情况", 0, 3, colspan=7),
+        LayoutCell(columns[0].label, 1, 3, rowspan=2),
+        LayoutCell("法人或其他组织", 1, 4, colspan=5),
+        LayoutCell(columns[-1].label, 1, 9, rowspan=2),
     ]
-    cells += [GridCell(c.label, 2, 4 + i) for i, c in enumerate(columns[1:6])]
+    cells += [LayoutCell(c.label, 2, 4 + i) for i, c in enumerate(columns[1:6])]
     spans = _group_spans(table.rows)
     outcomes = [r.id for r in table.outcome_rows()]
     r = 3
     for row in table.rows:
         if row.id == outcomes[0]:
-            cells.append(GridCell("三、本年度办理结果", r, 0, rowspan=len(outcomes)))
+            cells.append(LayoutCell("三、本年度办理结果", r, 0, rowspan=len(outcomes)))
         if row.id in spans:
-            cells.append(GridCell(row.group or "", r, 1, rowspan=spans[row.id]))
+            cells.append(LayoutCell(row.group or "", r, 1, rowspan=spans[row.id]))
         label = f"{row.enum or ''}{row.label}"
         if _numbered(row):
-            cells.append(GridCell(label, r, 2))
+            cells.append(LayoutCell(label, r, 2))
         elif row.id in outcomes:
-            cells.append(GridCell(label, r, 1, colspan=2))
+            cells.append(LayoutCell(label, r, 1, colspan=2))
         else:
-            cells.append(GridCell(label, r, 0, colspan=3))
+            cells.append(LayoutCell(label, r, 0, colspan=3))
         for i, column in enumerate(columns):
-            cells.append(GridCell("", r, 3 + i, key=f"applications.{row.id}.{column.id}"))
+            cells.append(LayoutCell("", r, 3 + i, key=f"applications.{row.id}.{column.id}"))
         r += 1
     return cells
 
 
-def _appeals(table: TableSpec) -> list[GridCell]:
+def _appeals(table: TableSpec) -> list[LayoutCell]:
     labels = [c.label for c in table.rows[0].columns]
     review, direct, after = (row.label for row in table.rows)
-    cells = [GridCell(review, 0, 0, colspan=5), GridCell("行政诉讼", 0, 5, colspan=10)]
-    cells += [GridCell(label, 1, i, rowspan=2) for i, label in enumerate(labels)]
-    cells += [GridCell(direct, 1, 5, colspan=5), GridCell(after, 1, 10, colspan=5)]
-    cells += [GridCell(label, 2, 5 + i + 5 * g) for g in range(2) for i, label in enumerate(labels)]
-    cells += [GridCell("", 3, i, key=k) for i, k in enumerate(table.cell_keys())]
+    cells = [LayoutCell(review, 0, 0, colspan=5), LayoutCell("行政诉讼", 0, 5, colspan=10)]
+    cells += [LayoutCell(label, 1, i, rowspan=2) for i, label in enumerate(labels)]
+    cells += [LayoutCell(direct, 1, 5, colspan=5), LayoutCell(after, 1, 10, colspan=5)]
+    cells += [LayoutCell(label, 2, 5 + i + 5 * g) for g in range(2) for i, label in enumerate(labels)]
+    cells += [LayoutCell("", 3, i, key=k) for i, k in enumerate(table.cell_keys())]
     return cells
 
 
 _BUILDERS = {"active": _active, "applications": _applications, "appeals": _appeals}
 
 
-def official_grid(template: Template, table_id: str) -> list[GridCell]:
+def official_grid(template: Template, table_id: str) -> list[LayoutCell]:
     """The printed grid of one table; fill value cells from their `key`."""
     return _BUILDERS[table_id](template.table(table_id))
 
 
-def grid_rows(cells: list[GridCell]) -> list[list[GridCell]]:
+def grid_rows(cells: list[LayoutCell]) -> list[list[LayoutCell]]:
     """Cells grouped by grid row, in column order (for HTML: one <tr> per list)."""
-    rows: dict[int, list[GridCell]] = {}
+    rows: dict[int, list[LayoutCell]] = {}
     for cell in cells:
         rows.setdefault(cell.row, []).append(cell)
     return [sorted(rows[r], key=lambda c: c.col) for r in sorted(rows)]
