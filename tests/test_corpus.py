@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import xxgk
 from tests.conftest import truth_of
 from tests.readback import cells_of, same
@@ -35,3 +37,17 @@ def test_cells_point_at_their_printed_text(text_report):
         assert report.text[p.offset : p.offset + p.length] == cell.text
         line = report.text.splitlines()[p.line - 1]
         assert line[p.column - 1 :].startswith(cell.text)
+
+
+def test_reading_a_report_leaves_nothing_for_the_cycle_collector(text_report):
+    """Batches collect garbage rarely (xxgk.batch); a reference cycle made per report would keep
+    its objects alive until then. Everything a reading makes must be freed by reference counts."""
+    data = text_report.read_bytes()
+    xxgk.parse_bytes(data)  # caches and lazy imports first
+    gc.collect()
+    gc.disable()
+    try:
+        xxgk.parse_bytes(data)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

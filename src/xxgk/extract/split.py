@@ -67,55 +67,85 @@ def candidates(
     which keeps long runs of digits tractable. At most MAX_CANDIDATES readings, and at most
     MAX_STEPS cuts tried: beyond that the reading is kept as the best found so far.
     """
-    n, count = len(columns), len(toks)
-    found: list[tuple[tuple[Piece, ...], float]] = []
-    pieces: list[Piece] = []
-    values: list[Value] = []
     parts = [_parts(t) for t in toks]
     caps = [capacity(t) for t in toks]
-    if sum(caps) == n:  # one cell a digit ("0000000"): the only reading, no search
+    if sum(caps) == len(columns):  # one cell a digit ("0000000"): the only reading, no search
         return _digit_by_digit(toks, parts, columns, closing or {})
-    after = [sum(caps[i + 1 :]) for i in range(count)]  # digits left in later tokens
-    steps = 0
+    search = _Search(toks, parts, [sum(caps[i + 1 :]) for i in range(len(toks))], columns, closing)
+    search.walk(0, 0, 0, 0.0)
+    search.found.sort(key=lambda f: -f[1])
+    return [Candidate(p, s) for p, s in search.found]
 
-    def cut(piece: Piece, col: int, score: float, ti: int, pos: int) -> None:
-        pieces.append(piece)
-        values.append(piece.value)
-        done = closing.get(col) if closing else None
-        if not done or all(identity.holds(values) is not False for identity in done):
-            walk(ti, pos, col + 1, score + _prior(piece.value, columns[col]))
-        pieces.pop()
-        values.pop()
 
-    def walk(ti: int, pos: int, col: int, score: float) -> None:
-        nonlocal steps
-        if len(found) >= MAX_CANDIDATES or steps >= MAX_STEPS:
+class _Search:
+    """The depth-first search of `candidates` (an object rather than two closures that call
+    each other: those would make a reference cycle, freed only by the garbage collector)."""
+
+    __slots__ = (
+        "after",
+        "closing",
+        "columns",
+        "count",
+        "found",
+        "n",
+        "parts",
+        "pieces",
+        "steps",
+        "toks",
+        "values",
+    )
+
+    def __init__(
+        self,
+        toks: list[Token],
+        parts: list[tuple[str, str, str] | None],
+        after: list[int],
+        columns: tuple[ColumnSpec, ...],
+        closing: Closing | None,
+    ) -> None:
+        self.toks, self.parts, self.after = toks, parts, after  # after: digits left in later tokens
+        self.columns, self.closing = columns, closing
+        self.n, self.count = len(columns), len(toks)
+        self.found: list[tuple[tuple[Piece, ...], float]] = []
+        self.pieces: list[Piece] = []
+        self.values: list[Value] = []
+        self.steps = 0
+
+    def cut(self, piece: Piece, col: int, score: float, ti: int, pos: int) -> None:
+        self.pieces.append(piece)
+        self.values.append(piece.value)
+        done = self.closing.get(col) if self.closing else None
+        if not done or all(identity.holds(self.values) is not False for identity in done):
+            self.walk(ti, pos, col + 1, score + _prior(piece.value, self.columns[col]))
+        self.pieces.pop()
+        self.values.pop()
+
+    def walk(self, ti: int, pos: int, col: int, score: float) -> None:
+        if len(self.found) >= MAX_CANDIDATES or self.steps >= MAX_STEPS:
             return
+        n, count = self.n, self.count
         if ti == count or col == n:
             if ti == count and col == n:
-                found.append((tuple(pieces), score))
+                self.found.append((tuple(self.pieces), score))
             return
-        token, part = toks[ti], parts[ti]
+        token, part = self.toks[ti], self.parts[ti]
         if part is None:  # a placeholder is one cell
-            cut(token, col, score, ti + 1, 0)
+            self.cut(token, col, score, ti + 1, 0)
             return
         size = len(part[1])
         cells_left = n - col - 1
         later = count - ti - 1
+        after = self.after[ti]
         for end in (pos + 1,) if part[1][pos] == "0" else range(pos + 1, size + 1):
-            steps += 1
+            self.steps += 1
             last = end == size
-            if later + (not last) > cells_left or (size - end) + after[ti] < cells_left:
+            if later + (not last) > cells_left or (size - end) + after < cells_left:
                 continue
-            piece = _cut(token, part, pos, end, columns[col])
+            piece = _cut(token, part, pos, end, self.columns[col])
             if last:
-                cut(piece, col, score, ti + 1, 0)
+                self.cut(piece, col, score, ti + 1, 0)
             else:
-                cut(piece, col, score, ti, end)
-
-    walk(0, 0, 0, 0.0)
-    found.sort(key=lambda f: -f[1])
-    return [Candidate(p, s) for p, s in found]
+                self.cut(piece, col, score, ti, end)
 
 
 def _digit_by_digit(
