@@ -132,3 +132,14 @@ def test_digits_no_split_can_explain_are_read_and_reported_not_searched_for_ever
     appeals = [report.cells[k] for k in report.template.table("appeals").cell_keys()]
     assert all(cell.value is not None for cell in appeals)
     assert "AMBIGUOUS" in {f.rule for f in report.findings}
+
+
+def test_digits_of_any_script_are_read_as_numbers():
+    """Full-width digits (common in Chinese text) and other scripts' decimal digits become ASCII
+    in the normal form, so the value reader need only match 0-9."""
+    text = WUXI.read_text(encoding="utf-8")
+    printed = "64.5万元"
+    assert printed in text
+    report = xxgk.parse_text(text.replace(printed, "６٤.５万元"))
+    assert json_value(report.value("active.procurement.amount")) == 64.5
+    assert report.cells["active.procurement.amount"].text == "64.5万元"

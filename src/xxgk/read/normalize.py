@@ -32,6 +32,9 @@ def _table() -> tuple[re.Pattern[str], dict[str, str]]:
         char = chr(code)
         mapped = char if unicodedata.is_normalized("NFKC", char) else unicodedata.normalize("NFKC", char)
         mapped = mapped.translate(_UNIFY)
+        digit = unicodedata.decimal(mapped, None) if len(mapped) == 1 else None
+        if digit is not None:
+            mapped = str(digit)  # digits of every script are ASCII: readers match numbers as [0-9]
         if mapped != char:
             changes[char] = mapped
     pattern = re.compile("([" + "".join(re.escape(c) for c in sorted(changes)) + "])")
@@ -48,7 +51,7 @@ def _per_character(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width), unified line ends, dashes and spaces; tabs kept."""
+    """NFKC (full-width to half-width), ASCII digits, unified line ends, dashes and spaces; tabs kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _per_character(text)
     if not unicodedata.is_normalized("NFKC", text):  # characters that compose, or beyond the BMP
