@@ -170,8 +170,8 @@ def _layout(html: str) -> list[tuple[str, int, int, int, int]]:
     from lxml import etree
 
     table = etree.fromstring(html, etree.HTMLParser()).find(".//table")
-    places, elements, _ = table_layout(table)
-    return [("".join(el.itertext()), *place) for place, el in zip(places, elements, strict=True)]
+    places, _ = table_layout(table)
+    return [("".join(el.itertext()), *place) for el, *place in places]
 
 
 def test_spans_are_placed_by_the_html_table_model():

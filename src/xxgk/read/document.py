@@ -124,7 +124,7 @@ class DocumentBuilder:
                 parts.append("|" if row is None else "\n|")
                 offset += 2
                 row = r
-            text = _cell_text(raw)
+            text = raw if raw.isdecimal() and raw.isascii() else _cell_text(raw)  # most cells: a count
             start = offset + 1
             parts.append(f" {text} |")
             offset = start + len(text) + 2

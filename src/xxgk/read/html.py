@@ -437,20 +437,22 @@ def _span(value: str, cap: int) -> int:
     return max(1, min(n, cap))
 
 
-def table_layout(table: Element) -> tuple[list[tuple[int, int, int, int]], list[Element], int]:
+def table_layout(table: Element) -> tuple[list[tuple[Element, int, int, int, int]], int]:
     """Where each cell of a table sits in the expanded grid, in document order, by the HTML
     table model (each cell takes the first slot of its row not covered by a rowspan from
-    above): (row, column, rowspan, colspan) of each; their elements; the grid width."""
+    above): each cell's element, row, column, rowspan and colspan; the grid width."""
     rows = list(_rows(table))
-    places: list[tuple[int, int, int, int]] = []
-    elements: list[Element] = []
+    places: list[tuple[Element, int, int, int, int]] = []
     taken: dict[int, set[int]] = {}
     width = 0
     n_rows = len(rows)
     for r, tr in enumerate(rows):
         busy = taken.pop(r, None)
         col = 0
-        for td in tr.iterchildren("td", "th"):
+        for td in tr:  # faster than iterchildren("td", "th")
+            tag = td.tag
+            if tag != "td" and tag != "th":
+                continue
             if busy:
                 while col in busy:
                     col += 1
@@ -464,18 +466,17 @@ def table_layout(table: Element) -> tuple[list[tuple[int, int, int, int]], list[
                 rowspan = left if value.strip() == "0" else _span(value, min(MAX_ROWSPAN, left))
                 for dr in range(1, rowspan):
                     taken.setdefault(r + dr, set()).update(range(col, col + colspan))
-            places.append((r, col, rowspan, colspan))
-            elements.append(td)
+            places.append((td, r, col, rowspan, colspan))
             col += colspan
         if col > width:
             width = col
-    return places, elements, width
+    return places, width
 
 
 def _add_table(table: Element, builder: DocumentBuilder) -> None:
     """A data table as one grid; its nested tables after it as grids of their own. A layout
     table (one column, or a two-column frame around other tables) is read as running text."""
-    places, elements, width = table_layout(table)
+    places, width = table_layout(table)
     if not places:
         return
     layout = width <= 1 or (width <= 2 and any(True for _ in table.iterdescendants("table")))
@@ -486,13 +487,13 @@ def _add_table(table: Element, builder: DocumentBuilder) -> None:
             walker.block(caption)
             walker.flush()
         if layout:
-            for el in elements:
+            for el, *_ in places:
                 walker.block(el)
                 walker.flush()
             return
     inner: list[Element] = []
     cells: list[GridEntry] = []
-    for (row, col, _, _), el in zip(places, elements, strict=True):
+    for el, row, col, _, _ in places:
         if len(el) == 0:
             text = el.text
             if text is None:
