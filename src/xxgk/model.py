@@ -88,7 +88,6 @@ class Cell:
     """One template cell as read: its value, the text printed and where (`provenance`)."""
 
     __slots__ = (
-        "_length",
         "_locator",
         "_offset",
         "_provenance",
@@ -118,14 +117,13 @@ class Cell:
         self._provenance = provenance
         self._locator = locator
         self._offset = offset
-        self._length = len(text) if locator is not None and text else 0
         self.ambiguous = ambiguous
         self.found = found
 
     @property
     def provenance(self) -> Provenance | None:
         if self._locator is not None:
-            self._provenance = self._locator.provenance(self._offset, self._length)
+            self._provenance = self._locator.provenance(self._offset, len(self.text or ""))
             self._locator = None
         return self._provenance
 
