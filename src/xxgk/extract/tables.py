@@ -37,7 +37,7 @@ class Line:
     toks: list[Token] = field(default_factory=list)
     options: list[Candidate] = field(default_factory=list)
     chosen: int = 0
-    ambiguous: set[str] = field(default_factory=set)
+    ambiguous: frozenset[str] | set[str] = frozenset()  # a set of its own once a cell is in doubt
     extra: int = 0
 
     @property
@@ -55,9 +55,10 @@ class TableReading:
     collapsed: list[str] = field(default_factory=list)
     misprinted: dict[str, str] = field(default_factory=dict)  # row id → the label as printed
 
-    @property
-    def rows_found(self) -> int:
-        return sum(1 for line in self.lines if line.label is not None)
+    rows_found: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows_found = sum(1 for line in self.lines if line.label is not None)  # lines are found by now
 
     @property
     def cells_found(self) -> int:
@@ -108,16 +109,20 @@ def _locate(text: str, table: TableSpec, span: tuple[int, int]) -> TableReading:
     return _labelled_lines(text, table, start, end, span)
 
 
-def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[Line]:
-    keys, columns = [], []
-    for row in table.rows:
-        for col in row.columns:
-            keys.append(f"{table.id}.{row.id}.{col.id}")
-            columns.append(col)
+@cache
+def _unlabelled_layout(table: TableSpec) -> tuple[tuple[str, ...], tuple[ColumnSpec, ...], tuple[str, ...]]:
+    """The keys and columns of a table printed as one line, and the header phrases before it."""
+    keys = tuple(key for row in table.rows for key in table.row_keys(row))
+    columns = tuple(col for row in table.rows for col in row.columns)
     header = (*table.noise, *(r.label for r in table.rows), *(c.label for c in columns))
+    return keys, columns, header
+
+
+def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[Line]:
+    keys, columns, header = _unlabelled_layout(table)
     marks = find_phrases(text, header, start, end)
     if not marks:
-        return [Line(tuple(keys), tuple(columns), None)]
+        return [Line(keys, columns, None)]
     every = tokens(text, start, end, [(m.start, m.end) for m in marks])
     starts = [t.start for t in every]
     # the values follow the header phrase after which most values are printed (narrative that
@@ -129,7 +134,7 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
         cells = min(len(columns), sum(capacity(t) for t in toks))  # digits run together count
         if cells >= best_cells:
             best, best_toks, best_cells = mark, toks, cells
-    line = Line(tuple(keys), tuple(columns), best)
+    line = Line(keys, columns, best)
     line.toks = best_toks
     return [line]
 
@@ -360,7 +365,7 @@ def _mark_differences(line: Line, chosen: int, alt: int) -> None:
     """Cells an equally admissible other reading of the line gives another value are ambiguous."""
     for key, a, b in zip(line.keys, _values(line.options[chosen]), _values(line.options[alt]), strict=True):
         if a != b:
-            line.ambiguous.add(key)
+            line.ambiguous = {*line.ambiguous, key}
 
 
 def _ascend(sizes: list[int], evaluate: Callable[[tuple[int, ...]], tuple[int, float]]) -> tuple[int, ...]:
