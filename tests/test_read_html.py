@@ -166,12 +166,13 @@ def test_word_exported_html_reads_like_clean_html():
 # --- tables ---------------------------------------------------------------------------------------
 
 
-def _layout(html: str) -> list[tuple[str, int, int, int, int]]:
+def _layout(html: str) -> list[tuple[str, int, int]]:
+    """Each cell's text, grid row and grid column."""
     from lxml import etree
 
     table = etree.fromstring(html, etree.HTMLParser()).find(".//table")
-    places, _ = table_layout(table)
-    return [("".join(el.itertext()), *place) for el, *place in places]
+    cells, rows, cols, _ = table_layout(table)
+    return [("".join(el.itertext()), row, col) for el, row, col in zip(cells, rows, cols, strict=True)]
 
 
 def test_spans_are_placed_by_the_html_table_model():
@@ -179,30 +180,33 @@ def test_spans_are_placed_by_the_html_table_model():
     html = """<table>
     <tr><td rowspan=2>a</td><td>b</td><td rowspan="3">c</td></tr>
     <tr><td>d</td></tr>
-    <tr><td colspan=2>e</td></tr>
+    <tr><td colspan=2>e</td><td>x</td></tr>
     <tr><td>f</td><td>g</td><td>h</td></tr>
     </table>"""
     assert _layout(html) == [
-        ("a", 0, 0, 2, 1),
-        ("b", 0, 1, 1, 1),
-        ("c", 0, 2, 3, 1),
-        ("d", 1, 1, 1, 1),
-        ("e", 2, 0, 1, 2),
-        ("f", 3, 0, 1, 1),
-        ("g", 3, 1, 1, 1),
-        ("h", 3, 2, 1, 1),
+        ("a", 0, 0),
+        ("b", 0, 1),
+        ("c", 0, 2),
+        ("d", 1, 1),  # right of a, which spans two rows
+        ("e", 2, 0),
+        ("x", 2, 3),  # right of e (two columns) and of c (three rows)
+        ("f", 3, 0),
+        ("g", 3, 1),
+        ("h", 3, 2),  # c's rows are over
     ]
 
 
 def test_odd_span_attributes_are_read_as_browsers_do():
     html = """<table><thead><tr><th colspan="2px">a</th><th rowspan=0>b</th></tr></thead>
-    <tbody><tr><td colspan=x>c</td><td rowspan=99>d</td></tr><tr><td>e</td></tr></tbody></table>"""
+    <tbody><tr><td colspan=x>c</td><td rowspan=99>d</td></tr><tr><td>e</td><td>f</td></tr>
+    </tbody></table>"""
     assert _layout(html) == [
-        ("a", 0, 0, 1, 2),
-        ("b", 0, 2, 3, 1),  # rowspan=0: to the end of the table
-        ("c", 1, 0, 1, 1),
-        ("d", 1, 1, 2, 1),  # capped at the table's last row
-        ("e", 2, 0, 1, 1),
+        ("a", 0, 0),
+        ("b", 0, 2),  # colspan="2px" is 2
+        ("c", 1, 0),
+        ("d", 1, 1),  # colspan=x is 1
+        ("e", 2, 0),
+        ("f", 2, 3),  # d (rowspan=99) and b (rowspan=0: to the end of the table) are still open
     ]
 
 

@@ -9,6 +9,7 @@ text way), and a cell's provenance can still name its page and box or its table 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,8 +19,6 @@ from xxgk.model import OriginRecord
 from xxgk.read.normalize import normalize
 
 BBox = tuple[float, float, float, float]
-# a table cell as the builder writes it: text, grid row and column, box on the page, OCR confidence
-GridEntry = tuple[str, int, int, BBox | None, float | None]
 
 
 @dataclass(slots=True)
@@ -105,20 +104,38 @@ class DocumentBuilder:
 
     def add_grid(self, cells: list[GridCell], *, page: int | None = None) -> None:
         """A table from its cells in any order (see `add_cells`)."""
+        cells = sorted(cells, key=_POSITION)
         self.add_cells(
-            [(c.text, c.row, c.col, c.bbox, c.confidence) for c in sorted(cells, key=_POSITION)], page=page
+            [c.text for c in cells],
+            [c.row for c in cells],
+            [c.col for c in cells],
+            bboxes=[c.bbox for c in cells],
+            confidences=[c.confidence for c in cells],
+            page=page,
         )
 
-    def add_cells(self, cells: Sequence[GridEntry], *, page: int | None = None) -> None:
-        """A table from its cells in reading order (by row, then column): one text line per grid
-        row, `| a | b |`, a spanned cell written once, in its top row."""
-        if not cells:
+    def add_cells(
+        self,
+        texts: Sequence[str],
+        rows: Sequence[int],
+        cols: Sequence[int],
+        *,
+        bboxes: Sequence[BBox | None] | None = None,
+        confidences: Sequence[float | None] | None = None,
+        page: int | None = None,
+    ) -> None:
+        """A table from its cells in reading order (by row, then column), each cell's text,
+        grid row and column (and box and OCR confidence) at one index of the sequences: one
+        text line per grid row, `| a | b |`, a spanned cell written once, in its top row."""
+        if not texts:
             return
         grid = self.grids
         self.grids += 1
         parts, records = self.parts, self.records
         offset = self.length - 1
         row = None
+        none = itertools.repeat(None)  # endless: zip stops at the cells' end
+        cells = zip(texts, rows, cols, bboxes or none, confidences or none, strict=False)
         for raw, r, col, bbox, confidence in cells:
             if r != row:
                 parts.append("|" if row is None else "\n|")

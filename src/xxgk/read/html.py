@@ -25,7 +25,7 @@ from lxml import etree
 
 from xxgk.errors import InputError
 from xxgk.read.decode import decode_text
-from xxgk.read.document import Document, DocumentBuilder, GridEntry
+from xxgk.read.document import Document, DocumentBuilder
 
 __all__ = ["read_html", "walk_html"]
 
@@ -437,16 +437,18 @@ def _span(value: str, cap: int) -> int:
     return max(1, min(n, cap))
 
 
-def table_layout(table: Element) -> tuple[list[tuple[Element, int, int, int, int]], int]:
-    """Where each cell of a table sits in the expanded grid, in document order, by the HTML
-    table model (each cell takes the first slot of its row not covered by a rowspan from
-    above): each cell's element, row, column, rowspan and colspan; the grid width."""
-    rows = list(_rows(table))
-    places: list[tuple[Element, int, int, int, int]] = []
+def table_layout(table: Element) -> tuple[list[Element], list[int], list[int], int]:
+    """Where each cell of a table sits in the expanded grid, by the HTML table model (each cell
+    takes the first slot of its row not covered by a rowspan from above): the cells in document
+    order, the grid row and column of each, and the grid width."""
+    trs = list(_rows(table))
+    cells: list[Element] = []
+    rows: list[int] = []
+    cols: list[int] = []
     taken: dict[int, set[int]] = {}
     width = 0
-    n_rows = len(rows)
-    for r, tr in enumerate(rows):
+    n_rows = len(trs)
+    for r, tr in enumerate(trs):
         busy = taken.pop(r, None)
         col = 0
         for td in tr:  # faster than iterchildren("td", "th")
@@ -459,25 +461,25 @@ def table_layout(table: Element) -> tuple[list[tuple[Element, int, int, int, int
             value = td.get("colspan")
             colspan = 1 if value is None else _span(value, MAX_COLSPAN)
             value = td.get("rowspan")
-            if value is None:
-                rowspan = 1
-            else:
+            if value is not None:
                 left = n_rows - r  # rowspan=0 and overlong spans end with the table
                 rowspan = left if value.strip() == "0" else _span(value, min(MAX_ROWSPAN, left))
                 for dr in range(1, rowspan):
                     taken.setdefault(r + dr, set()).update(range(col, col + colspan))
-            places.append((td, r, col, rowspan, colspan))
+            cells.append(td)
+            rows.append(r)
+            cols.append(col)
             col += colspan
         if col > width:
             width = col
-    return places, width
+    return cells, rows, cols, width
 
 
 def _add_table(table: Element, builder: DocumentBuilder) -> None:
     """A data table as one grid; its nested tables after it as grids of their own. A layout
     table (one column, or a two-column frame around other tables) is read as running text."""
-    places, width = table_layout(table)
-    if not places:
+    cells, rows, cols, width = table_layout(table)
+    if not cells:
         return
     layout = width <= 1 or (width <= 2 and any(True for _ in table.iterdescendants("table")))
     caption = table.find("caption")
@@ -487,13 +489,13 @@ def _add_table(table: Element, builder: DocumentBuilder) -> None:
             walker.block(caption)
             walker.flush()
         if layout:
-            for el, *_ in places:
+            for el in cells:
                 walker.block(el)
                 walker.flush()
             return
     inner: list[Element] = []
-    cells: list[GridEntry] = []
-    for el, row, col, _, _ in places:
+    texts: list[str] = []
+    for el in cells:
         if len(el) == 0:
             text = el.text
             if text is None:
@@ -506,7 +508,7 @@ def _add_table(table: Element, builder: DocumentBuilder) -> None:
             walker.block(el)
             walker.flush()
             text = "\n".join(lines)
-        cells.append((text, row, col, None, None))
-    builder.add_cells(cells)  # document order is reading order: a cell's row is its <tr>
+        texts.append(text)
+    builder.add_cells(texts, rows, cols)  # document order is reading order: a cell's row is its <tr>
     for el in inner:
         _add_table(el, builder)
