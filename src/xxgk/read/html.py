@@ -216,7 +216,11 @@ def content_root(root: Element) -> Element:
         node, depth = stack.pop()
         if depth > chosen_depth:
             chosen, chosen_depth = node, depth
-        holders = [child for child in node.iterchildren(etree.Element) if _holds(_text(child), kinds)]
+        children = list(node.iterchildren(etree.Element))
+        if len(children) == 1 and _blank(node.text) and _blank(children[0].tail):
+            holders = children  # a wrapper: its one child holds all its text
+        else:
+            holders = [child for child in children if _holds(_text(child), kinds)]
         stack.extend((child, depth + 1) for child in reversed(holders))
     # widen to a known article container a few levels up (it holds the title and the date)
     el: Element | None = chosen
@@ -231,7 +235,13 @@ def content_root(root: Element) -> Element:
 
 def _text(el: Element) -> str:
     """All the text inside `el` (libxml2 writes it out much faster than Python can walk it)."""
+    if len(el) == 0:
+        return el.text or ""
     return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def _blank(text: str | None) -> bool:
+    return not text or text.isspace()
 
 
 def _holds(text: str, phrases: list[str]) -> bool:
