@@ -141,6 +141,7 @@ def test_scanned_pdf_is_read_by_ocr(generated: tuple[dict, bytes], offline: None
     active = {k: v for k, v in values.items() if k.startswith("active.")}
     assert {k: report.cells[k].value for k in active} == active
     for key in keys:
+        assert report.cells[key].confidence is not None  # asked first: before its provenance is worked out
         p = report.cells[key].provenance
         assert p is not None and p.page is not None and p.bbox is not None and p.confidence is not None
     assert len({report.cells[k].provenance.page for k in keys if k.startswith("applications.")}) >= 2

@@ -60,10 +60,15 @@ class Locator:
 
     __slots__ = ("_line_starts", "_record_starts", "has_confidence", "records", "text")
 
-    def __init__(self, text: str, records: Sequence[OriginRecord] = ()) -> None:
+    def __init__(
+        self, text: str, records: Sequence[OriginRecord] = (), has_confidence: bool | None = None
+    ) -> None:
+        """`has_confidence`: whether any record carries an OCR confidence, if the reader knows."""
         self.text = text
         self.records = records
-        self.has_confidence = any(map(operator.is_not, map(_CONFIDENCE, records), itertools.repeat(None)))
+        if has_confidence is None:
+            has_confidence = any(map(operator.is_not, map(_CONFIDENCE, records), itertools.repeat(None)))
+        self.has_confidence = has_confidence
         self._line_starts: list[int] = []
         self._record_starts: list[int] = []
 

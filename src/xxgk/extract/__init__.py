@@ -71,7 +71,7 @@ def extract(document: Document) -> Extraction:
 
 def _add_cells(report: Report, readings: Iterable[TableReading], document: Document) -> None:
     """One cell per template cell; where each was printed is worked out when first asked for."""
-    locator = Locator(report.text, document.records)
+    locator = Locator(report.text, document.records, document.has_confidence)
     cells = report.cells
     for reading in readings:
         for line in reading.lines:

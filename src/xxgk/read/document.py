@@ -56,6 +56,7 @@ class Document:
     source: str
     format: str = "text"
     records: list[OriginRecord] = field(default_factory=list)
+    has_confidence: bool = False  # some record carries an OCR confidence
     pages: int | None = None
     hints: dict[str, str] = field(default_factory=dict)  # e.g. an HTML <title> or meta tags
 
@@ -83,6 +84,7 @@ class DocumentBuilder:
         self.length = 0
         self.records: list[OriginRecord] = []
         self.grids = 0
+        self.has_confidence = False
         self.pages: int | None = None
         self.hints: dict[str, str] = {}
 
@@ -129,6 +131,8 @@ class DocumentBuilder:
         text line per grid row, `| a | b |`, a spanned cell written once, in its top row."""
         if not texts:
             return
+        if confidences is not None and not self.has_confidence:
+            self.has_confidence = any(c is not None for c in confidences)
         grid = self.grids
         self.grids += 1
         parts, records = self.parts, self.records
@@ -156,6 +160,7 @@ class DocumentBuilder:
             source=self.source,
             format=self.format,
             records=self.records,
+            has_confidence=self.has_confidence,
             pages=self.pages,
             hints=self.hints,
         )
