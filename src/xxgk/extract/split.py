@@ -201,6 +201,12 @@ def _parts(token: Token) -> tuple[str, str, str] | None:
 
 def exact(toks: list[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidate:
     """The reading when each token is one cell (None: a blank); missing trailing cells stay empty."""
+    if (
+        len(toks) <= len(columns)
+        and not _has_amount(columns)
+        and all(token is None or token.number is None or token.value is not None for token in toks)
+    ):  # most lines: blanks, placeholders and plain counts, each its own cell's piece
+        return Candidate((*toks, *[None] * (len(columns) - len(toks))), 0.0)
     pieces: list[Piece | None] = []
     for token, column in zip(toks, columns, strict=False):
         if token is None or token.number is None or (token.value is not None and column.kind != "amount"):
@@ -209,3 +215,8 @@ def exact(toks: list[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidat
             pieces.append(Piece(token.text, token.start, parse_number(token.number, token.unit, column)))
     pieces.extend([None] * (len(columns) - len(pieces)))
     return Candidate(tuple(pieces), 0.0)  # the only reading: no score to compare
+
+
+@lru_cache(maxsize=256)
+def _has_amount(columns: tuple[ColumnSpec, ...]) -> bool:
+    return any(column.kind == "amount" for column in columns)
