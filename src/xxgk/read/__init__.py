@@ -61,7 +61,7 @@ def read_text(text: str, source: str = "<text>") -> Document:
 
 
 def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
-    if not data.strip():
+    if data.isspace() or not data:
         raise InputError("empty file", source)
     kind = sniff(data)
     if kind == "text":
