@@ -45,19 +45,19 @@ class LabelMatch:
 
 @cache
 def row_pattern(row: RowSpec, *, collapsed: bool = False) -> re.Pattern[str]:
-    """One pattern for a row label: its numbering (optional) then the label or an alias."""
+    """One pattern for a row label: its numbering (optional) then the label or an alias.
+
+    Written as one flat alternation (numbered forms first, as an optional numbering would be
+    tried first), each alternative starting with a plain character: the regex engine then
+    skips text by those first characters instead of trying the pattern at every position."""
     variants = [
         v for v in ((row.collapsed,) if collapsed and row.collapsed else (row.label, *row.aliases)) if v
     ]
     alternatives = sorted({fuzzy(v) for v in variants}, key=len, reverse=True)
-    body = "|".join(alternatives)
     if row.enum and not collapsed:
-        optional = "" if row.enum_required else "?"
-        firsts = {canonical(v)[0] for v in variants} | {canonical(row.enum)[0]}
-        # the possible first characters, named up front, let the search skip text quickly
-        ahead = "(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])"
-        return re.compile(f"{ahead}(?:{_enum_pattern(row.enum)}{GAP}){optional}(?:{body})")
-    return re.compile(f"(?:{body})")
+        numbered = [f"{_enum_pattern(row.enum)}{GAP}{a}" for a in alternatives]
+        alternatives = numbered if row.enum_required else [*numbered, *alternatives]
+    return re.compile("|".join(alternatives))
 
 
 @cache
