@@ -28,12 +28,14 @@ _PHRASE = re.compile(r"[^。;\n\d]{0,26}")
 _CLOSE = re.compile(r"[^。;\n\d(（]{0,12}?(?:情况|事项)")
 
 
+_BY_NUMBER = {s.number: s for s in SECTIONS}
+
+
 def find_headings(text: str) -> list[Heading]:
     """Every section heading, in text order."""
-    by_number = {s.number: s for s in SECTIONS}
     found = []
     for match in _NUMBER.finditer(text):
-        section = by_number[match.group(1)]
+        section = _BY_NUMBER[match.group(1)]
         phrase = _PHRASE.match(text, match.end()).group()  # type: ignore[union-attr]
         hits = [phrase.find(k) + len(k) for k in section.keywords if k in phrase]
         if hits:
