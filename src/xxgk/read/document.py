@@ -135,23 +135,24 @@ class DocumentBuilder:
             self.has_confidence = any(c is not None for c in confidences)
         grid = self.grids
         self.grids += 1
-        parts, records = self.parts, self.records
+        add_part, add_record = self.parts.append, self.records.append
         offset = self.length - 1
         row = None
         none = itertools.repeat(None)  # endless: zip stops at the cells' end
         cells = zip(texts, rows, cols, bboxes or none, confidences or none, strict=False)
         for raw, r, col, bbox, confidence in cells:
             if r != row:
-                parts.append("|" if row is None else "\n|")
+                add_part("|" if row is None else "\n|")
                 offset += 2
                 row = r
             text = raw if raw.isdecimal() and raw.isascii() else _cell_text(raw)  # most cells: a count
             start = offset + 1
-            parts.append(f" {text} |")
-            offset = start + len(text) + 2
-            if text:
-                records.append((start, start + len(text), page, bbox, grid, r, col, confidence))
-        parts.append("\n")
+            end = start + len(text)
+            add_part(f" {text} |")
+            offset = end + 2
+            if end > start:
+                add_record((start, end, page, bbox, grid, r, col, confidence))
+        add_part("\n")
         self.length = offset + 1
 
     def build(self) -> Document:
