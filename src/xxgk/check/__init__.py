@@ -8,9 +8,12 @@ from xxgk.model import Finding, Report
 __all__ = ["RULES", "RULES_BY_ID", "Rule", "check", "check_pair"]
 
 
+_ONE_REPORT = tuple(rule for rule in RULES if rule.scope == "report")
+
+
 def check(report: Report) -> list[Finding]:
     """Run every single-report rule; the findings are also stored on the report, errors first."""
-    findings = [f for rule in RULES if rule.scope == "report" for f in rule.run(rule, report)]
+    findings = [f for rule in _ONE_REPORT for f in rule.run(rule, report)]
     findings.sort(key=lambda f: f.severity != "error")
     report.findings = findings
     return findings

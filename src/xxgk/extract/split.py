@@ -58,7 +58,7 @@ Closing = Mapping[int, Sequence[Positional]]
 
 
 def candidates(
-    toks: list[Token], columns: tuple[ColumnSpec, ...], closing: Closing | None = None
+    toks: Sequence[Token], columns: tuple[ColumnSpec, ...], closing: Closing | None = None
 ) -> list[Candidate]:
     """Readings of `toks` as exactly len(columns) cells, best prior first.
 
@@ -97,7 +97,7 @@ class _Search:
 
     def __init__(
         self,
-        toks: list[Token],
+        toks: Sequence[Token],
         parts: list[tuple[str, str, str] | None],
         after: list[int],
         columns: tuple[ColumnSpec, ...],
@@ -149,7 +149,7 @@ class _Search:
 
 
 def _digit_by_digit(
-    toks: list[Token],
+    toks: Sequence[Token],
     parts: list[tuple[str, str, str] | None],
     columns: tuple[ColumnSpec, ...],
     closing: Closing,
@@ -199,7 +199,7 @@ def _parts(token: Token) -> tuple[str, str, str] | None:
     return sign, digits, number[len(sign) + len(digits) :]
 
 
-def exact(toks: list[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidate:
+def exact(toks: Sequence[Token | None], columns: tuple[ColumnSpec, ...]) -> Candidate:
     """The reading when each token is one cell (None: a blank); missing trailing cells stay empty."""
     if (
         len(toks) <= len(columns)

@@ -12,7 +12,7 @@ import bisect
 import itertools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -34,8 +34,8 @@ class Line:
     keys: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
     label: LabelMatch | None
-    toks: list[Token] = field(default_factory=list)
-    options: list[Candidate] = field(default_factory=list)
+    toks: Sequence[Token] = ()  # replaced, never changed in place: no list per line
+    options: Sequence[Candidate] = ()
     chosen: int = 0
     ambiguous: frozenset[str] | set[str] = frozenset()  # a set of its own once a cell is in doubt
     extra: int = 0
@@ -205,7 +205,7 @@ def _by_numbering(
     return misprinted
 
 
-def _delimited_cells(text: str, line: Line, toks: list[Token]) -> list[Token | None] | None:
+def _delimited_cells(text: str, line: Line, toks: Sequence[Token]) -> list[Token | None] | None:
     """Where cells are delimited (| or tab), an empty cell between delimiters is a blank cell.
 
     Leading empty cells are the rest of the label cell or markdown padding and are skipped;
@@ -240,7 +240,7 @@ def _delimited_cells(text: str, line: Line, toks: list[Token]) -> list[Token | N
     return cells if len(cells) <= len(line.columns) else None
 
 
-def _run_together(lines: list[Line], toks: list[list[Token]]) -> bool:
+def _run_together(lines: list[Line], toks: list[Sequence[Token]]) -> bool:
     """Cells ran together: a value that cannot be one number ('0181'), or most rows of several
     columns with fewer values than columns."""
     for line_toks in toks:
@@ -284,8 +284,9 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             compiled = [p for positionals in _closing(line.keys, own).values() for p in positionals]
             scored = [(_holding(compiled, _values(c)), c) for c in line.options]
             top = max(s for s, _ in scored)
-            line.options = [c for s, c in scored if s == top][:KEEP_PER_LINE]
-            line.options.sort(key=lambda c: -c.score)
+            kept = [c for s, c in scored if s == top][:KEEP_PER_LINE]
+            kept.sort(key=lambda c: -c.score)
+            line.options = kept
             if top < len(own):
                 line.ambiguous = set(_split_keys(line))
     _choose_across(reading.lines, arithmetic.across)

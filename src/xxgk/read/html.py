@@ -126,6 +126,8 @@ _PARSER = etree.HTMLParser(
 
 MAX_COLSPAN = 1000  # as the HTML standard caps them
 MAX_ROWSPAN = 65534
+# attribute names as bytes: lxml encodes a str name to UTF-8 on every lookup
+_COLSPAN, _ROWSPAN = b"colspan", b"rowspan"
 
 
 def read_html(data: bytes, source: str) -> Document:
@@ -468,9 +470,9 @@ def table_layout(table: Element) -> tuple[list[Element], list[int], list[int], i
             if busy:
                 while col in busy:
                     col += 1
-            value = td.get("colspan")
+            value = td.get(_COLSPAN)
             colspan = 1 if value is None else _span(value, MAX_COLSPAN)
-            value = td.get("rowspan")
+            value = td.get(_ROWSPAN)
             if value is not None:
                 left = n_rows - r  # rowspan=0 and overlong spans end with the table
                 rowspan = left if value.strip() == "0" else _span(value, min(MAX_ROWSPAN, left))
