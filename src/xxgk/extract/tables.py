@@ -154,7 +154,8 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
             cursor = match.end
     misprinted = _by_numbering(text, table, matches, start, end)
     lines = [
-        Line(table.row_keys(row), row.columns, match) for row, match in zip(table.rows, matches, strict=True)
+        Line(keys, row.columns, match)
+        for row, keys, match in zip(table.rows, _row_keys(table), matches, strict=True)
     ]
     found = [line for line in lines if line.label is not None]
     bounds = [(line.label.start, line.label.end) for line in found]  # type: ignore[union-attr]
@@ -169,16 +170,24 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     after = list(zip(label_ends, [*label_starts[1:], len(every)], strict=True))
     before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
     fits_after = sum(b - a == len(line.columns) for (a, b), line in zip(after, found, strict=True))
-    fits_before = sum(b - a == len(line.columns) for (a, b), line in zip(before, found, strict=True))
     # numbers before labels happen in PDF text, where values are spaced; a table whose cells
     # ran together is read the usual way round (chance fits must not turn it)
-    numbers_first = fits_before > fits_after and not _run_together(found, [every[a:b] for a, b in after])
+    numbers_first = (
+        fits_after < len(found)  # else no other way round can fit better
+        and sum(b - a == len(line.columns) for (a, b), line in zip(before, found, strict=True)) > fits_after
+        and not _run_together(found, [every[a:b] for a, b in after])
+    )
     for line, (a, b) in zip(found, before if numbers_first else after, strict=True):
         line.toks = every[a:b]
     reading = TableReading(
         table, lines, span, numbers_first=numbers_first, collapsed=collapsed, misprinted=misprinted
     )
     return reading
+
+
+@cache
+def _row_keys(table: TableSpec) -> tuple[tuple[str, ...], ...]:
+    return tuple(table.row_keys(row) for row in table.rows)
 
 
 @cache
@@ -193,8 +202,10 @@ def _by_numbering(
     between the rows found around them; `matches` is completed in place."""
     misprinted = {}
     for i, (row, match) in enumerate(zip(table.rows, matches, strict=True)):
+        if match is not None:
+            continue
         digits = row.enum[:-1] if row.enum and row.enum[0].isdigit() else None
-        if match is not None or digits is None:
+        if digits is None:
             continue
         before = next((m.end for m in reversed(matches[:i]) if m is not None), start)
         after = next((m.start for m in matches[i + 1 :] if m is not None), end)

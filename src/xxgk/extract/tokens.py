@@ -77,7 +77,8 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
         for a, b in labels:
             if a < at or b > end:
                 continue
-            parts += [text[at:a], " " * (b - a)]
+            parts.append(text[at:a])
+            parts.append(" " * (b - a))
             at = b
         parts.append(text[at:end])
         segment = "".join(parts)
