@@ -73,11 +73,10 @@ def _over_own_keys(identity: Identity) -> Positional:
     return identity.at({key: i for i, key in enumerate(identity.keys)})
 
 
-def _getter(indexes: tuple[int, ...]) -> Callable[[Sequence[object]], tuple[Any, ...]]:
-    """itemgetter that always gives a tuple."""
+def _getter(indexes: tuple[int, ...]) -> Callable[[Sequence[object]], Sequence[Any]]:
+    """itemgetter that always gives a sequence (for one index, a slice: no Python call)."""
     if len(indexes) == 1:
-        index = indexes[0]
-        return lambda values: (values[index],)
+        return itemgetter(slice(indexes[0], indexes[0] + 1))
     return itemgetter(*indexes)
 
 
