@@ -49,6 +49,8 @@ _prior = lru_cache(maxsize=65536)(log_prior)
 
 def capacity(token: Token) -> int:
     """How many cells a token can hold: one per digit when cells ran together."""
+    if token.value is not None:  # a plain count: its number is all digits
+        return len(token.number)  # type: ignore[arg-type]
     return max(1, len(token.digits)) if token.number is not None else 1
 
 

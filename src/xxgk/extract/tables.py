@@ -127,15 +127,16 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
     starts = [t.start for t in every]
     # the values follow the header phrase after which most values are printed (narrative that
     # mentions 行政复议 before or after the table holds few)
-    best, best_toks, best_cells = marks[-1], [], 0
+    best, best_range, best_cells = marks[-1], (0, 0), 0
     for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
-        limit = nxt.start if nxt else end
-        toks = every[bisect.bisect_left(starts, mark.end) : bisect.bisect_left(starts, limit)]
-        cells = min(len(columns), sum(capacity(t) for t in toks))  # digits run together count
+        low = bisect.bisect_left(starts, mark.end)
+        high = bisect.bisect_left(starts, nxt.start if nxt else end)
+        # digits run together count as the cells they can hold
+        cells = min(len(columns), sum(map(capacity, every[low:high]))) if high > low else 0
         if cells >= best_cells:
-            best, best_toks, best_cells = mark, toks, cells
+            best, best_range, best_cells = mark, (low, high), cells
     line = Line(keys, columns, best)
-    line.toks = best_toks
+    line.toks = every[best_range[0] : best_range[1]]
     return [line]
 
 
