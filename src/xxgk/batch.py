@@ -99,8 +99,9 @@ def parse_one(path: Path) -> Outcome:
     return outcome
 
 
-# Reading a report allocates thousands of short-lived objects that reference counting frees; a
-# rarer young-generation collection makes batch reading 5-15% faster (`make bench`).
+# Reading a text, HTML or DOCX report leaves no cyclic garbage (reference counting frees it all);
+# reading a PDF does (pypdfium2 makes ctypes types per document), and collecting it rarely makes
+# PDF batches about 5% faster.
 GC_THRESHOLD = 50_000
 
 
