@@ -112,7 +112,7 @@ def _locate(text: str, table: TableSpec, span: tuple[int, int]) -> TableReading:
 @cache
 def _unlabelled_layout(table: TableSpec) -> tuple[tuple[str, ...], tuple[ColumnSpec, ...], tuple[str, ...]]:
     """The keys and columns of a table printed as one line, and the header phrases before it."""
-    keys = tuple(key for row in table.rows for key in table.row_keys(row))
+    keys = tuple(key for row_keys in _keys_by_row(table) for key in row_keys)
     columns = tuple(col for row in table.rows for col in row.columns)
     header = (*table.noise, *(r.label for r in table.rows), *(c.label for c in columns))
     return keys, columns, header
@@ -156,7 +156,7 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     misprinted = _by_numbering(text, table, matches, start, end)
     lines = [
         Line(keys, row.columns, match)
-        for row, keys, match in zip(table.rows, _row_keys(table), matches, strict=True)
+        for row, keys, match in zip(table.rows, _keys_by_row(table), matches, strict=True)
     ]
     found = [line for line in lines if line.label is not None]
     bounds = [(line.label.start, line.label.end) for line in found]  # type: ignore[union-attr]
@@ -187,7 +187,7 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
 
 
 @cache
-def _row_keys(table: TableSpec) -> tuple[tuple[str, ...], ...]:
+def _keys_by_row(table: TableSpec) -> tuple[tuple[str, ...], ...]:
     return tuple(table.row_keys(row) for row in table.rows)
 
 
