@@ -128,6 +128,7 @@ MAX_COLSPAN = 1000  # as the HTML standard caps them
 MAX_ROWSPAN = 65534
 # attribute names as bytes: lxml encodes a str name to UTF-8 on every lookup
 _COLSPAN, _ROWSPAN = b"colspan", b"rowspan"
+_SPANS = {str(n): n for n in range(1, 100)}  # span values as usually written
 
 
 def read_html(data: bytes, source: str) -> Document:
@@ -471,11 +472,12 @@ def table_layout(table: Element) -> tuple[list[Element], list[int], list[int], i
                 while col in busy:
                     col += 1
             value = td.get(_COLSPAN)
-            colspan = 1 if value is None else _span(value, MAX_COLSPAN)
+            colspan = 1 if value is None else _SPANS.get(value) or _span(value, MAX_COLSPAN)
             value = td.get(_ROWSPAN)
             if value is not None:
                 left = n_rows - r  # rowspan=0 and overlong spans end with the table
-                rowspan = left if value.strip() == "0" else _span(value, min(MAX_ROWSPAN, left))
+                rowspan = _SPANS.get(value) or (left if value.strip() == "0" else _span(value, MAX_ROWSPAN))
+                rowspan = min(rowspan, left)
                 for dr in range(1, rowspan):
                     taken.setdefault(r + dr, set()).update(range(col, col + colspan))
             cells.append(td)
