@@ -18,7 +18,7 @@ from functools import cache
 
 from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
 from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact
-from xxgk.extract.tokens import Piece, Token, tokens
+from xxgk.extract.tokens import Token, tokens
 from xxgk.model import Value
 from xxgk.templates import ColumnSpec, TableSpec, Template
 from xxgk.templates.arithmetic import Identity, Positional, table_identities
@@ -70,15 +70,6 @@ class TableReading:
         if self.table.unlabelled:
             return [] if self.lines and self.lines[0].label is not None else [r.id for r in self.table.rows]
         return [line.keys[0].split(".")[1] for line in self.lines if line.label is None]
-
-    def pieces(self) -> dict[str, tuple[Piece | None, bool]]:
-        out: dict[str, tuple[Piece | None, bool]] = {}
-        for line in self.lines:
-            reading = line.reading
-            for i, key in enumerate(line.keys):
-                piece = reading.pieces[i] if reading else None
-                out[key] = (piece, key in line.ambiguous)
-        return out
 
 
 def read_table(text: str, table: TableSpec, template: Template, spans: list[tuple[int, int]]) -> TableReading:

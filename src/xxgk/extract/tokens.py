@@ -96,20 +96,17 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
         pieces[1::4], pieces[2::4], pieces[3::4], pieces[4::4], strict=True
     ):
         if suffix is None and value.isdecimal():  # most values: a plain count
-            append(Token(value, at, int(value), value, None))
-            at += len(value) + len(between)
-            continue
-        if value in _PLACEHOLDERS:
-            append(Token(value, at, None, None, None))
-            at += len(value) + len(between)
-            continue
-        plain = value.replace(",", "") if "," in value else value
-        if suffix is None:
-            append(Token(value, at, int(plain) if plain.isdecimal() else None, plain, None))
-            at += len(value) + len(between)
+            token = Token(value, at, int(value), value, None)
+        elif value in _PLACEHOLDERS:
+            token = Token(value, at, None, None, None)
         else:
-            append(Token(value + suffix, at, None, plain, unit, suffix))
-            at += len(value) + len(suffix) + len(between)
+            plain = value.replace(",", "") if "," in value else value
+            if suffix is None:
+                token = Token(value, at, int(plain) if plain.isdecimal() else None, plain, None)
+            else:
+                token = Token(value + suffix, at, None, plain, unit, suffix)
+        append(token)
+        at += len(token.text) + len(between)
     return out
 
 

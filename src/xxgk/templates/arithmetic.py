@@ -35,8 +35,7 @@ class Identity:
         return _over_own_keys(self).sides([values.get(k) for k in self.keys])
 
     def holds(self, values: Mapping[str, object]) -> bool | None:
-        sides = self.sides(values)
-        return None if sides is None else sides[0] == sides[1]
+        return _over_own_keys(self).holds([values.get(k) for k in self.keys])
 
     def at(self, position: Mapping[str, int]) -> Positional:
         """The identity over a sequence of values, `position` giving each key's index."""
@@ -54,20 +53,21 @@ class Positional:
         self._left, self._right = _getter(lhs), _getter(rhs)
 
     def holds(self, values: Sequence[object]) -> bool | None:
-        left, right = self._left(values), self._right(values)
-        if None in left or None in right:
-            sides = self.sides(values)
-            return None if sides is None else sides[0] == sides[1]
-        return sum(left) == sum(right)  # most often: every term printed
+        sides = _sums(self._left(values), self._right(values))
+        return None if sides is None else sides[0] == sides[1]
 
     def sides(self, values: Sequence[object]) -> tuple[Number, Number] | None:
-        left, right = self._left(values), self._right(values)
-        if None in left or None in right:  # blanks count as 0; all blank: nothing to compare
-            left = [v for v in left if v is not None]
-            right = [v for v in right if v is not None]
-            if not left and not right:
-                return None
-        return sum(left), sum(right)
+        return _sums(self._left(values), self._right(values))
+
+
+def _sums(left: Sequence[Any], right: Sequence[Any]) -> tuple[Number, Number] | None:
+    """Both sums, blanks counted as 0; None when every term is blank."""
+    if None in left or None in right:
+        left = [v for v in left if v is not None]
+        right = [v for v in right if v is not None]
+        if not left and not right:
+            return None
+    return sum(left), sum(right)
 
 
 @cache
