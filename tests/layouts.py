@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from xxgk.templates import TEMPLATES, ColumnSpec, Template
 
-Value = int | Decimal
+Value = int | Decimal | None
 Values = dict[str, Value]
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 
@@ -377,7 +377,10 @@ def styles(draw: Draw, layout: str) -> Style:
 
 
 def value_text(value: Value, column: ColumnSpec, style: Style) -> str:
-    """One value cell as printed: amounts in 万元 or 元, signs, full-width digits, U+3000 indent."""
+    """One value cell as printed: amounts in 万元 or 元, signs, full-width digits, U+3000 indent;
+    None is a cell left blank."""
+    if value is None:
+        return ""
     if column.kind == "amount":
         number = Decimal(value)
         if style.amount_unit == "元":
@@ -555,10 +558,12 @@ def narrative(values: Values, template_id: str, year: int, agency: str) -> dict[
     done = values["applications.total.total"]
     forward = values["applications.carried_forward.total"]
     review = values["appeals.review.total"]
-    litigation = int(values["appeals.litigation_direct.total"]) + int(
-        values["appeals.litigation_after_review.total"]
+    litigation = int(values["appeals.litigation_direct.total"] or 0) + int(
+        values["appeals.litigation_after_review.total"] or 0
     )
-    published = 20 + int(values["active.regulations." + ("published" if template_id == "2019" else "issued")])
+    published = 20 + int(
+        values["active.regulations." + ("published" if template_id == "2019" else "issued")] or 0
+    )
     fee = "本年度未收取信息处理费。" if template_id == "2021" else "无。"
     return {
         "intro": [

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
-from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact
+from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact, placements
 from xxgk.extract.tokens import Token, tokens
 from xxgk.model import Value
 from xxgk.templates import ColumnSpec, TableSpec, Template
@@ -208,11 +208,15 @@ def _by_numbering(
     return misprinted
 
 
-def _delimited_cells(text: str, line: Line, toks: Sequence[Token]) -> list[Token | None] | None:
+def _delimited_cells(
+    text: str, line: Line, toks: Sequence[Token], *, unlabelled: bool = False
+) -> list[Token | None] | None:
     """Where cells are delimited (| or tab), an empty cell between delimiters is a blank cell.
 
-    Leading empty cells are the rest of the label cell or markdown padding and are skipped;
-    each other cell must hold one value. None when the layout does not say where blanks are.
+    When the printed line holds exactly one cell per column after its label, each is taken in
+    place (a blank first cell too). Otherwise leading empty cells are the rest of the label cell
+    or markdown padding and are skipped, and each other cell must hold one value. None when the
+    layout does not say where blanks are.
     """
     if not toks or line.label is None:
         return None
@@ -220,6 +224,17 @@ def _delimited_cells(text: str, line: Line, toks: Sequence[Token]) -> list[Token
     segment = text[start:end]
     delimiter = "|" if "|" in segment else "\t" if "\t" in segment else None
     if delimiter is None:
+        return None
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if unlabelled:  # the values stand on a line of their own, after the header
+        start = text.rfind("\n", 0, toks[0].start) + 1
+        if text.find("\n", start, end) >= 0:
+            return None
+    whole = _cells_in_place(text, start, line_end, delimiter, toks, label_cell=not unlabelled)
+    if whole is not None and len(whole) == len(line.columns):
+        return whole
+    if unlabelled:
         return None
     cells: list[Token | None] = []
     pos = start
@@ -241,6 +256,28 @@ def _delimited_cells(text: str, line: Line, toks: Sequence[Token]) -> list[Token
     while cells and cells[-1] is None:
         cells.pop()
     return cells if len(cells) <= len(line.columns) else None
+
+
+def _cells_in_place(
+    text: str, start: int, end: int, delimiter: str, toks: Sequence[Token], *, label_cell: bool
+) -> list[Token | None] | None:
+    """The cells of a printed line (after its label cell), each a token or a blank (None when a
+    cell holds more than one value or text that is not one)."""
+    pieces = text[start:end].split(delimiter)
+    pos = start
+    if label_cell or not pieces[0].strip():  # the rest of the label cell, or before the first pipe
+        pos += len(pieces.pop(0)) + 1
+    if pieces and not pieces[-1].strip():
+        pieces.pop()  # after the closing pipe
+    cells: list[Token | None] = []
+    by_start = {t.start: t for t in toks}
+    for piece in pieces:
+        inside = [by_start[i] for i in range(pos, pos + len(piece)) if i in by_start]
+        if len(inside) > 1 or (not inside and piece.strip()):
+            return None
+        cells.append(inside[0] if inside else None)
+        pos += len(piece) + 1
+    return cells
 
 
 def _run_together(lines: list[Line], toks: list[Sequence[Token]]) -> bool:
@@ -269,7 +306,7 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             toks = toks[-n:] if reading.numbers_first else toks[:n]
         options = []
         if len(toks) < n:
-            delimited = _delimited_cells(text, line, toks)
+            delimited = _delimited_cells(text, line, toks, unlabelled=reading.table.unlabelled)
             if delimited is not None:
                 toks = delimited  # cells between | or tabs: an empty one is a blank, not a split
             elif reading.concatenated and any(t.splittable for t in toks):
@@ -277,6 +314,10 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
                 # cut with the line's own identities (the search stays small), else without
                 options = candidates(toks, line.columns, _closing(line.keys, own)) if own else []
                 options = options or candidates(toks, line.columns)
+            elif line.keys[0] in arithmetic.keys:
+                # a cell left blank in a layout that does not show where: every place for the
+                # blanks is a reading, for the arithmetic to choose among or to leave in doubt
+                options = placements(toks, line.columns)
         line.options = options or [exact(toks, line.columns)]
 
     for line in found:

@@ -135,6 +135,13 @@ class Template:
             return f"{row.label}·{column.label}"
         return f"{row.short}·{column.label}"
 
+    def place(self, key: str) -> str:
+        """Where a cell stands, as an overseer names it: “办理结果总计”行“自然人”列."""
+        table, row, column = self.cell(key)
+        if table.unlabelled:
+            return f"“{row.label}”“{column.label}”"
+        return f"“{row.short}”行“{column.label}”列"
+
 
 @cache
 def _cells(template: Template) -> dict[str, tuple[TableSpec, RowSpec, ColumnSpec]]:
