@@ -117,3 +117,25 @@ def test_a_sum_down_the_total_column_names_its_terms_by_row():
     # the 总计 row: 14 printed, 13 from 自然人 alone; the 新收 row likewise
     assert {f.cells[0] for f in rows} == {"applications.total.total", "applications.received.total"}
     assert all("自然人 13" in f.message for f in rows)
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(data=st.data(), template_id=st.sampled_from(("2019", "2021")))
+def test_a_blank_in_a_layout_that_does_not_show_it_is_placed_by_arithmetic_or_flagged(data, template_id):
+    """One cell per line: a blank cell leaves no trace but a row one value short. The reader may
+    place the blank only where the arithmetic admits it; where it cannot tell, it says so."""
+    values = data.draw(consistent_values(template_id))
+    keys = sorted(k for k in values if k.startswith("applications."))
+    gone = data.draw(st.sampled_from(keys))
+    printed = {k: (None if k == gone else v) for k, v in values.items()}
+    case = data.draw(reports(template_id, "one_per_line", printed))
+    note(case.text)
+    report = xxgk.parse_text(case.text)
+    assert [f.message for f in report.findings if f.severity == "error"] == []
+    for key, value in printed.items():
+        cell = report.cells[key]
+        assert cell.value == value or cell.ambiguous, (key, value, cell.value)
+    row = gone.rsplit(".", 1)[0]
+    if any(report.cells[k].ambiguous for k in report.cells if k.startswith(row + ".")):
+        (said,) = [f for f in report.findings if f.rule == "AMBIGUOUS"]
+        assert "无法确定空白的是哪一格" in said.message

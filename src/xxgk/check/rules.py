@@ -164,12 +164,15 @@ def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
         table = report.template.table(table_id)
         row_keys = table.row_keys(table.row(row_id))
         texts = [report.cells[k].text or "" for k in row_keys]
-        reading = "|".join(t or "空" for t in texts)
+        printed = sum(1 for t in texts if t)
         yield rule.finding(
             keys,
+            "message" if printed == len(texts) else "placement",
             row=table.title if table.unlabelled else table.row(row_id).short,
             text="".join(texts),
-            reading=reading,
+            reading="|".join(t or "空" for t in texts),
+            printed=printed,
+            columns=len(texts),
         )
 
 

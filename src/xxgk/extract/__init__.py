@@ -83,10 +83,10 @@ def _add_cells(report: Report, readings: Iterable[TableReading], document: Docum
                 continue
             ambiguous = line.ambiguous
             for key, piece in zip(line.keys, chosen.pieces, strict=True):
+                doubt = key in ambiguous if ambiguous else False
                 if piece is None:
-                    cells[key] = Cell(key, None, None, None, False, True)
+                    cells[key] = Cell(key, None, None, None, doubt, True)
                 else:
-                    doubt = key in ambiguous if ambiguous else False
                     cells[key] = Cell(key, piece.value, piece.text, None, doubt, True, locator, piece.start)
 
 
