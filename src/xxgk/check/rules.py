@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from xxgk.check import crossyear
+from xxgk.extract.labels import LIKENESS, likeness
 from xxgk.model import Finding, Report, Severity, json_value
 from xxgk.templates import SECTIONS, TEMPLATES, TableSpec, template_for_year
 from xxgk.templates.arithmetic import Identity, Number, identities, rule_positional
@@ -215,9 +216,11 @@ def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
             )
             missing = [r for r in missing if not _collapsed_into(table, r, info["collapsed"], missing)]
         for row_id, printed in info.get("misprinted", {}).items():
+            if likeness(printed, table.row(row_id)) >= LIKENESS:
+                continue  # the statutory label with a typo: LABEL says so
             yield rule.finding(
                 [k for k in table.cell_keys() if k.split(".")[1] == row_id],
-                "misprinted",
+                "renamed",
                 number=numbers[table.section],
                 row=table.row(row_id).printed,
                 printed=printed,
@@ -230,6 +233,22 @@ def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
                 count=len(missing),
                 rows="、".join(f"“{table.row(r).short}”" for r in missing),
             )
+
+
+def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
+    """A row label printed with a typo: read as the row it plainly is, and said so."""
+    numbers = {s.id: s.number for s in SECTIONS}
+    layout = report.layout.get("tables", {})
+    for table in report.template.tables:
+        for row_id, printed in layout.get(table.id, {}).get("misprinted", {}).items():
+            row = table.row(row_id)
+            if likeness(printed, row) >= LIKENESS:
+                yield rule.finding(
+                    table.row_keys(row),
+                    number=numbers[table.section],
+                    row=row.printed,
+                    printed=printed,
+                )
 
 
 def _collapsed_into(table: TableSpec, row_id: str, collapsed: list[str], missing: list[str]) -> bool:
@@ -302,6 +321,7 @@ _CHECKS: dict[str, RuleCheck] = {
     "T4-SUM": check_identities,
     "DOMAIN": check_domain,
     "TEMPLATE": check_template,
+    "LABEL": check_labels,
     "BLANK": check_blank,
     "AMBIGUOUS": check_ambiguous,
     "OCR-LOW": check_ocr,

@@ -16,11 +16,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
+from xxgk.extract.labels import (
+    LIKENESS,
+    LabelMatch,
+    canonical,
+    find_phrase,
+    find_phrases,
+    find_row,
+    likeness,
+    strip_numbering,
+)
 from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact, placements
 from xxgk.extract.tokens import Token, tokens
 from xxgk.model import Value
-from xxgk.templates import ColumnSpec, TableSpec, Template
+from xxgk.templates import ColumnSpec, RowSpec, TableSpec, Template
 from xxgk.templates.arithmetic import Identity, Positional, table_identities
 
 MAX_COMBINATIONS = 4096
@@ -145,6 +154,11 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
         if match is not None:
             cursor = match.end
     misprinted = _by_numbering(text, table, matches, start, end)
+    for row, match in zip(table.rows, matches, strict=True):
+        if match is not None and row.id not in misprinted and row.id not in collapsed:
+            printed = _typo_before_variant(text, row, match)
+            if printed is not None:
+                misprinted[row.id] = printed
     lines = [
         Line(keys, row.columns, match)
         for row, keys, match in zip(table.rows, _keys_by_row(table), matches, strict=True)
@@ -187,25 +201,57 @@ def _numbered_label(digits: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\d.]){digits}[.、][^\d\s|()]{{2,40}}")
 
 
+# a stretch of text that may be a label: no digits, spaces or cell borders
+_WORDS = re.compile(r"[^\d\s|]{2,60}")
+
+
 def _by_numbering(
     text: str, table: TableSpec, matches: list[LabelMatch | None], start: int, end: int
 ) -> dict[str, str]:
-    """Rows whose label is misprinted ("2.其他法律行政止公开"), found by their own numbering
-    between the rows found around them; `matches` is completed in place."""
+    """Rows whose label is misprinted ("2.其他法律行政止公开"), found between the rows found
+    around them by their own numbering, else by a label alike to theirs; `matches` is completed
+    in place. Returns each such row with its label as printed."""
     misprinted = {}
     for i, (row, match) in enumerate(zip(table.rows, matches, strict=True)):
         if match is not None:
             continue
-        digits = row.enum[:-1] if row.enum and row.enum[0].isdigit() else None
-        if digits is None:
-            continue
         before = next((m.end for m in reversed(matches[:i]) if m is not None), start)
         after = next((m.start for m in matches[i + 1 :] if m is not None), end)
-        found = _numbered_label(digits).search(text, before, after)
+        digits = row.enum[:-1] if row.enum and row.enum[0].isdigit() else None
+        found = _numbered_label(digits).search(text, before, after) if digits else None
+        if found is None:
+            alike = [(likeness(m.group(), row), m) for m in _WORDS.finditer(text, before, after)]
+            best = max(alike, key=lambda pair: pair[0], default=None)
+            found = best[1] if best is not None and best[0] >= LIKENESS else None
         if found is not None:
             matches[i] = LabelMatch(found.start(), found.end())
             misprinted[row.id] = found.group()
     return misprinted
+
+
+_WORDS_BEFORE = re.compile(r"[^\d\s|]{1,60}$")
+_WORDS_AFTER = re.compile(r"[^\d\s|]{1,60}")
+
+
+def _typo_before_variant(text: str, row: RowSpec, match: LabelMatch) -> str | None:
+    """A label found by a short variant ("国家秘密") with other words printed right before it in
+    the same cell ("1.于国家秘密"): the label as printed when those words make it the
+    statutory label with a typo, else None."""
+    found = text[match.start : match.end]
+    if canonical(strip_numbering(found)) == canonical(row.label):
+        return None
+    before = _WORDS_BEFORE.search(text, max(0, match.start - len(row.label)), match.start)
+    if before is None:
+        return None
+    after = _WORDS_AFTER.match(text, match.end, match.end + len(row.label))
+    printed = before.group() + found + (after.group() if after else "")
+    enum = row.enum or ""
+    if enum[:1].isdigit() and text.startswith(enum[:-1], before.start() - len(enum) + 1):
+        printed = enum[:-1] + printed  # the row's own numbering, glued to what is before it
+    words = canonical(strip_numbering(printed))
+    if words in {canonical(v) for v in (row.label, *row.aliases)} or likeness(printed, row) < LIKENESS:
+        return None
+    return printed
 
 
 def _delimited_cells(
