@@ -198,8 +198,9 @@ def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
     layout = report.layout.get("tables", {})
     for table in template.tables:
         info = layout.get(table.id, {})
-        missing = info.get("rows_missing", [])
-        if len(missing) == len(table.rows):
+        # a row whose numbers are printed but whose label was lost is not missing: LABEL says so
+        missing = [r for r in info.get("rows_missing", []) if r not in info.get("unplaced", {})]
+        if len(info.get("rows_missing", [])) == len(table.rows):
             yield rule.finding(
                 table.cell_keys(), "missing_table", number=numbers[table.section], title=table.title
             )
@@ -236,19 +237,25 @@ def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
 
 
 def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
-    """A row label printed with a typo: read as the row it plainly is, and said so."""
+    """A row label printed with a typo, or lost: read as the row it plainly is, and said so;
+    numbers whose row the arithmetic cannot confirm are named and left unread."""
     numbers = {s.id: s.number for s in SECTIONS}
     layout = report.layout.get("tables", {})
     for table in report.template.tables:
-        for row_id, printed in layout.get(table.id, {}).get("misprinted", {}).items():
+        info = layout.get(table.id, {})
+        number = numbers[table.section]
+        for row_id, printed in info.get("misprinted", {}).items():
             row = table.row(row_id)
             if likeness(printed, row) >= LIKENESS:
-                yield rule.finding(
-                    table.row_keys(row),
-                    number=numbers[table.section],
-                    row=row.printed,
-                    printed=printed,
-                )
+                yield rule.finding(table.row_keys(row), number=number, row=row.printed, printed=printed)
+        for row_id in info.get("lost", []):
+            row = table.row(row_id)
+            yield rule.finding(table.row_keys(row), "lost", number=number, row=row.printed)
+        for row_id, printed in info.get("unplaced", {}).items():
+            row = table.row(row_id)
+            yield rule.finding(
+                table.row_keys(row), "unplaced", number=number, row=row.printed, printed=printed
+            )
 
 
 def _collapsed_into(table: TableSpec, row_id: str, collapsed: list[str], missing: list[str]) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from xxgk.errors import NotAReportError
 from xxgk.extract.labels import count_phrases
 from xxgk.extract.meta import extract_meta
+from xxgk.extract.noise import quiet
 from xxgk.extract.sections import Heading, find_headings, section_spans
 from xxgk.extract.tables import TableReading, read_table
 from xxgk.model import Cell, Locator, Report
@@ -34,7 +35,7 @@ def extract(document: Document) -> Extraction:
     body_start = headings[0].start if headings else 0
     meta = extract_meta(text, body_start, document.hints)
     marks = _marks(text)
-    template, readings = _read_tables(text, headings, meta.year, marks)
+    template, readings = _read_tables(quiet(text, meta.title), headings, meta.year, marks)
     rows_found = sum(r.rows_found for r in readings.values())
     if rows_found < MIN_ROWS_FOUND and len({h.section for h in headings}) < 3:
         raise NotAReportError(
@@ -60,6 +61,8 @@ def extract(document: Document) -> Extraction:
                 "rows_missing": r.missing_rows,
                 "collapsed": r.collapsed,
                 "misprinted": r.misprinted,
+                "lost": [line.keys[0].split(".")[1] for line in r.lost],
+                "unplaced": r.unplaced,
                 "numbers_first": r.numbers_first,
                 "concatenated": r.concatenated,
             }

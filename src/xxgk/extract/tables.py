@@ -12,7 +12,7 @@ import bisect
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -30,7 +30,7 @@ from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact, 
 from xxgk.extract.tokens import Token, tokens
 from xxgk.model import Value
 from xxgk.templates import ColumnSpec, RowSpec, TableSpec, Template
-from xxgk.templates.arithmetic import Identity, Positional, table_identities
+from xxgk.templates.arithmetic import Identity, Positional, identities, table_identities
 
 MAX_COMBINATIONS = 4096
 KEEP_PER_LINE = 24
@@ -63,6 +63,8 @@ class TableReading:
     concatenated: bool = False
     collapsed: list[str] = field(default_factory=list)
     misprinted: dict[str, str] = field(default_factory=dict)  # row id → the label as printed
+    lost: list[Line] = field(default_factory=list)  # rows read from numbers whose label was lost
+    unplaced: dict[str, str] = field(default_factory=dict)  # row id → numbers the arithmetic denied it
 
     rows_found: int = field(init=False)
 
@@ -124,6 +126,9 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
     if not marks:
         return [Line(keys, columns, None)]
     every = tokens(text, start, end, [(m.start, m.end) for m in marks])
+    grouped = _by_group(text, table, every, start, end)
+    if grouped is not None:
+        return [grouped]
     starts = [t.start for t in every]
     # the values follow the header phrase after which most values are printed (narrative that
     # mentions 行政复议 before or after the table holds few)
@@ -138,6 +143,36 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
     line = Line(keys, columns, best)
     line.toks = every[best_range[0] : best_range[1]]
     return [line]
+
+
+def _by_group(text: str, table: TableSpec, every: list[Token], start: int, end: int) -> Line | None:
+    """A table printed as one line per group, each under its own heading (machine-made markdown
+    splits table 四 so: "### 行政复议", its five values, "### 行政诉讼（未经复议直接起诉）", …): read
+    so when each group's heading is followed by exactly its own number of values."""
+    keys, columns, _ = _unlabelled_layout(table)
+    starts = [t.start for t in every]
+    found: list[LabelMatch] = []
+    cursor = start
+    for row in table.rows:
+        match = find_row(text, row, cursor, end)
+        if match is None:
+            return None
+        found.append(match)
+        cursor = match.end
+    # the last heading of a group before the next group's (the section title names them too)
+    for i in range(len(found) - 1):
+        while (later := find_row(text, table.rows[i], found[i].end, found[i + 1].start)) is not None:
+            found[i] = later
+    ends = [m.start for m in found[1:]] + [end]
+    toks: list[Token] = []
+    for row, match, stop in zip(table.rows, found, ends, strict=True):
+        mine = every[bisect.bisect_left(starts, match.end) : bisect.bisect_left(starts, stop)]
+        if len(mine) != len(row.columns):
+            return None
+        toks += mine
+    line = Line(keys, columns, found[0])
+    line.toks = toks
+    return line
 
 
 def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tuple[int, int]) -> TableReading:
@@ -185,10 +220,43 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     )
     for line, (a, b) in zip(found, before if numbers_first else after, strict=True):
         line.toks = every[a:b]
+    lost = [] if numbers_first else _lost_labels(text, lines)
     reading = TableReading(
         table, lines, span, numbers_first=numbers_first, collapsed=collapsed, misprinted=misprinted
     )
+    reading.lost = lost
     return reading
+
+
+def _lost_labels(text: str, lines: list[Line]) -> list[Line]:
+    """Lines of bare numbers whose label was lost (machine-made markdown drops label cells):
+    after a found row come more values than it has cells, on lines of their own, exactly as
+    many as the missing rows that follow it have. They are given to those rows in printed order,
+    for the arithmetic to confirm (`_confirm_lost`); returns the lines so filled."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        j = i + 1
+        while j < len(lines) and lines[j].label is None:
+            j += 1
+        missing = lines[i + 1 : j]
+        own = len(line.columns)
+        if line.label is None or not missing or len(line.toks) != own + sum(len(m.columns) for m in missing):
+            i = j
+            continue
+        toks, at = line.toks, own
+        if text.count("\n", toks[own - 1].end, toks[own].start) == 0:
+            i = j
+            continue  # the values go on on the row's own line: not a line of their own
+        line.toks = toks[:own]
+        for row in missing:
+            row.toks = toks[at : at + len(row.columns)]
+            row.label = LabelMatch(row.toks[0].start, row.toks[0].start)  # where its label would be
+            at += len(row.columns)
+            out.append(row)
+        i = j
+    return out
 
 
 @cache
@@ -380,6 +448,29 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             if top < len(own):
                 line.ambiguous = set(_split_keys(line))
     _choose_across(reading.lines, arithmetic.across)
+    if reading.lost:
+        _confirm_lost(text, reading, template)
+
+
+def _confirm_lost(text: str, reading: TableReading, template: Template) -> None:
+    """A row read from a line of numbers without its label is kept only where every identity
+    it is in can be checked and holds; otherwise it is left unread, the numbers reported."""
+    values = {key: value for line in reading.lines if line.reading for key, value in _line_values(line)}
+    for line in reading.lost:
+        keys = set(line.keys)
+        mine = [i for i in identities(template) if keys & set(i.keys)]
+        across = [i for i in mine if not set(i.keys) <= keys]
+        if across and all(i.holds(values) for i in mine):
+            continue
+        row_id = line.keys[0].split(".")[1]
+        reading.unplaced[row_id] = " ".join(t.text for t in line.toks)
+        line.label, line.toks, line.options, line.chosen = None, (), (), 0
+    reading.lost = [line for line in reading.lost if line.label is not None]
+    reading.rows_found = sum(1 for line in reading.lines if line.label is not None)
+
+
+def _line_values(line: Line) -> Iterator[tuple[str, Value]]:
+    return zip(line.keys, _values(line.reading), strict=True)  # type: ignore[arg-type]
 
 
 def _line_id(reading: TableReading, line: Line) -> str:
