@@ -166,6 +166,12 @@ def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
         row_keys = table.row_keys(table.row(row_id))
         texts = [report.cells[k].text or "" for k in row_keys]
         printed = sum(1 for t in texts if t)
+        others = (
+            report.layout.get("tables", {})
+            .get(table_id, {})
+            .get("candidates", {})
+            .get("" if table.unlabelled else row_id, [])
+        )
         yield rule.finding(
             keys,
             "message" if printed == len(texts) else "placement",
@@ -174,7 +180,22 @@ def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
             reading="|".join(t or "空" for t in texts),
             printed=printed,
             columns=len(texts),
+            candidates="；".join("|".join(t or "空" for t in reading) for reading in others) or "见原文",
         )
+
+
+def check_split(rule: Rule, report: Report) -> Iterator[Finding]:
+    for table in report.template.tables:
+        for row_id, said in report.layout.get("tables", {}).get(table.id, {}).get("decided", {}).items():
+            row = table.rows[0] if table.unlabelled else table.row(row_id)
+            keys = table.cell_keys() if table.unlabelled else table.row_keys(row)
+            yield rule.finding(
+                keys,
+                row=table.title if table.unlabelled else row.short,
+                text=said["text"],
+                reading=said["reading"],
+                evidence=said["evidence"],
+            )
 
 
 # --- template ----------------------------------------------------------------------------------
@@ -331,6 +352,7 @@ _CHECKS: dict[str, RuleCheck] = {
     "LABEL": check_labels,
     "BLANK": check_blank,
     "AMBIGUOUS": check_ambiguous,
+    "SPLIT": check_split,
     "OCR-LOW": check_ocr,
     "TXT-RECEIVED": check_narrative,
     "TXT-DONE": check_narrative,

@@ -207,6 +207,7 @@ class MetaVocabulary:
     hint_agency: tuple[str, ...]
     hint_published: tuple[str, ...]
     abbreviations: tuple[tuple[str, str], ...]  # short form → full form, longest short form first
+    evidence: tuple[tuple[str, tuple[str, ...]], ...]  # cell key → narrative patterns giving its figure
 
 
 def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabulary]:
@@ -249,6 +250,7 @@ def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabular
         hint_agency=tuple(meta["hint_agency"]),
         hint_published=tuple(meta["hint_published"]),
         abbreviations=tuple(sorted(data["body_abbreviations"].items(), key=lambda kv: -len(kv[0]))),
+        evidence=tuple((key, tuple(patterns)) for key, patterns in data["evidence"].items()),
     )
     return templates, sections, vocabulary
 
