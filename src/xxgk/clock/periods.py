@@ -161,7 +161,7 @@ class _Count:
             self.years[day.year] = notice.reason
             self.note(Step("provisional", day, notice.reason))
 
-    def forward(self, start: date, days: int) -> date:
+    def forward(self, start: date, days: int, stage: str = "") -> date:
         """The `days`-th working day after `start`, not counting paused days."""
         day, counted = start, 0
         while counted < days:
@@ -194,7 +194,7 @@ class _Count:
             if info.adjusted:
                 self.note(Step("adjusted", day, f"{day} 调休上班（{info.why}），计为第{counted}个工作日"))
             elif counted == 1:
-                self.note(Step("day1", day, f"{day} 第1个工作日"))
+                self.note(Step("day1", day, f"{day} {stage}第1个工作日"))
         return day
 
 
@@ -245,7 +245,7 @@ def reply_deadline(application: Application, calendar: Calendar) -> Deadline:
                 f"{EXTENSION['law']}），自原期限{due}次日起算",
             )
         )
-        due = count.forward(due, extension.days)
+        due = count.forward(due, extension.days, "延长期")
         count.note(Step("due", due, f"{due} 延长后的{about['label']}届满"))
     return Deadline("reply", due, tuple(count.trace), tuple(count.years.values()))
 
