@@ -20,6 +20,7 @@ from xxgk.clock import (
     Moved,
     Notice,
     Pause,
+    estimated_notice,
     parse_notices_csv,
     period_deadline,
     receipt_date,
@@ -466,3 +467,13 @@ def test_the_clock_imports_nothing_of_the_store_or_the_web_app():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_an_estimate_is_the_statutory_holidays_without_a_notices_swaps():
+    # `holidays` knows the 2003 notice, whose swaps made Thu 2003-02-06 a day off (for Sat 2-08);
+    # the estimate keeps only the 放假办法: 春节 初一至初三 = 2003-02-01..03 off, 2-06 a working day
+    estimate = estimated_notice(2003)
+    assert not estimate.official and "按《全国年节及纪念日放假办法》估算" in estimate.reason
+    assert all("调休" not in name for _, name in estimate.days.values())
+    assert {D("2003-02-01"), D("2003-02-02"), D("2003-02-03")} <= set(estimate.days)
+    assert Calendar([estimate]).day(D("2003-02-06")).working

@@ -90,6 +90,8 @@ def test_calendar_import_moves_the_deadline_and_ends_provisional(xxgk, tmp_path)
     shown = xxgk("calendar", "show", "2027", "--json")
     assert json.loads(shown.stdout)["official"] is True
     assert json.loads(shown.stdout)["source"].startswith("2027.csv")
+    again = xxgk("calendar", "import", str(notice))
+    assert "replacing the one from 2027.csv" in again.stdout
 
 
 def test_calendar_show_marks_off_days_and_working_weekends(xxgk):

@@ -81,7 +81,7 @@ def calendar_import(
     calendar_dir: CalendarDir = None,
 ) -> None:
     """Import a holiday notice (one official notice per year; re-importing a year replaces it)."""
-    from xxgk.clock import parse_notices_csv
+    from xxgk.clock import Calendar, parse_notices_csv
 
     if not file.is_file():
         raise XxgkError("no such file", str(file))
@@ -95,6 +95,7 @@ def calendar_import(
     notices = parse_notices_csv(text, f"{file.name}（{imported_on}导入）", str(file))
     folder = _calendar_dir(calendar_dir)
     kept = {n.year: n for n in _imported(folder)}
+    before = {year: n.source for year, n in Calendar.official(kept.values()).notices.items()}
     kept.update({n.year: n for n in notices})
     folder.mkdir(parents=True, exist_ok=True)
     payload = json.dumps({"notices": [kept[y].to_dict() for y in sorted(kept)]}, ensure_ascii=False, indent=1)
@@ -103,8 +104,10 @@ def calendar_import(
         out.write(payload)
     Path(out.name).replace(folder / NOTICES_FILE)
     for notice in notices:
+        replaced = f", replacing the one from {before[notice.year]}" if notice.year in before else ""
         console().print(
             f"imported the notice of {notice.year} ({len(notice.days)} days) into {folder / NOTICES_FILE}"
+            + replaced
         )
 
 
