@@ -9,7 +9,7 @@ after its start day and resumes it after its end day. Every deadline carries the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from xxgk.clock.calendar import Calendar
@@ -102,7 +102,7 @@ class Application:
     received: date
     corrected: date | None = None  # receipt of the corrected application (补正)
     pauses: tuple[Pause, ...] = ()
-    extensions: tuple[Extension, ...] = field(default=())
+    extensions: tuple[Extension, ...] = ()
 
     def __post_init__(self) -> None:
         if self.corrected is not None and self.corrected < self.received:
