@@ -236,17 +236,42 @@ def test_hand_a_one_table_per_group() -> None:
     assert_hand_report(hand_report(applications=f"## 三、收到和处理政府信息公开申请情况\n\n{tables}"))
 
 
-def test_hand_b_placeholder_headers() -> None:
-    """(b) Placeholder header lines (数据1 …, 列1 …): digits in a header are never values."""
-    three = "| (数据项目) | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 数据7 |\n" + "|---" * 8 + "|"
-    four = "| " + " | ".join(f"列{i}" for i in range(1, 16)) + " |\n" + "|---" * 15 + "|"
-    assert_hand_report(
-        hand_report(
-            applications=f"## 三、收到和处理政府信息公开申请情况\n\n{three}\n{APPLICATIONS_ROWS}",
-            appeals=f"## 四、政府信息公开行政复议、行政诉讼情况\n\n{four}\n"
-            "| 1 | 0 | 0 | 1 | 2 | 0 | 1 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 |",
-        )
+def _placeholders(width: int) -> list[tuple[str, ...]]:
+    """Header lines an OCR/LLM tool puts above a table of `width` columns when it lost the labels."""
+    return [
+        ("(数据项目)", *(f"数据{i}" for i in range(1, width))),
+        tuple(f"列{i}" for i in range(1, width + 1)),
+        tuple(f"Column {i}" for i in range(1, width + 1)),
+        ("-",) * width,
+        ("",) * width,
+    ]
+
+
+PLACEHOLDER_IDS = ("data_n", "lie_n", "column_n", "dash", "empty")
+
+
+def _grid_header(cells: tuple[str, ...]) -> str:
+    return "| " + " | ".join(cells) + " |\n" + "|---" * len(cells) + "|"
+
+
+@pytest.mark.parametrize("header", _placeholders(8), ids=PLACEHOLDER_IDS)
+def test_hand_b_placeholder_header_table_three(header: tuple[str, ...]) -> None:
+    """(b) Table 三 under a placeholder header line instead of its three header rows: the columns
+    are the six applicants then 总计 by position; 数据1 is not a value."""
+    applications = f"## 三、收到和处理政府信息公开申请情况\n\n{_grid_header(header)}\n{APPLICATIONS_ROWS}"
+    assert_hand_report(hand_report(applications=applications))
+
+
+@pytest.mark.parametrize("header", _placeholders(15), ids=PLACEHOLDER_IDS)
+def test_hand_b_placeholder_header_table_four(header: tuple[str, ...]) -> None:
+    """(b) Table 四 as one row of fifteen numbers under a placeholder header line: three groups of
+    four results and their 总计 by position (T4-SUM holds for each)."""
+    appeals = (
+        "## 四、政府信息公开行政复议、行政诉讼情况\n\n"
+        "2023年，本机关发生政府信息公开行政复议2件，行政诉讼1件。\n\n"
+        f"{_grid_header(header)}\n| 1 | 0 | 0 | 1 | 2 | 0 | 1 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 |"
     )
+    assert_hand_report(hand_report(appeals=appeals))
 
 
 def test_hand_c_lost_label() -> None:
@@ -335,3 +360,21 @@ def test_hand_h_unnumbered_headings() -> None:
     for number in "一二三四五六":
         text = text.replace(f"## {number}、", "## ")
     assert_hand_report(text)
+
+
+def test_hand_d_running_title_between_header_and_values() -> None:
+    """(d) A page break in table 四 between its header rows and its row of values: the running
+    title's 2023 is not a value."""
+    head, values = APPEALS.rsplit("\n", 1)
+    appeals = f"{head}\n\n- 5 -\n\n某某县人民政府2023年政府信息公开工作年度报告\n\n{values}"
+    assert_hand_report(hand_report(appeals=appeals))
+
+
+def test_hand_d_dash_row_before_total() -> None:
+    """(d) A fragment holding only `-` just before 总计: it is not the 总计 row."""
+    header = (
+        "| | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n" + "|---" * 8 + "|"
+    )
+    dashes = "| - | - | - | - | - | - | - | - |"
+    rows = f"{_rows('一、', '（七）')}\n\n{header}\n{dashes}\n\n{header}\n{_rows('（七）', '')}"
+    assert_hand_report(hand_report(applications=APPLICATIONS_HEAD + "\n" + rows))
