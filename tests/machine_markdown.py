@@ -101,6 +101,7 @@ def machine_styles(draw: Draw, template_id: str, only: str | None = None) -> Mac
     placeholders = on("placeholders")
     return MachineStyle(
         layout=MACHINE_MARKDOWN,
+        base=MACHINE_MARKDOWN,
         fullwidth=draw(st.booleans()),
         amount_unit=draw(st.sampled_from(("", "万元"))),
         two_decimals=draw(st.booleans()),
@@ -297,11 +298,10 @@ class MachinePrinter:
         chunks: list[list[str]] = []  # each chunk: markdown lines printed together
         block: list[list[str]] = []
         header: list[str] | None = None
-        bare = False  # the block goes on without a header line of its own
 
         def close() -> None:
             if block or header is not None:
-                chunks.append(self.grid(None if bare else header, block))
+                chunks.append(self.grid(header, block))
 
         for i, row in enumerate(rows):
             kind = noise.get(i)
@@ -314,10 +314,12 @@ class MachinePrinter:
                     chunks.append(self.page_break(section))
                 elif kind == "fragments":
                     chunks.append(self.fragment(width or len(row.cells), leaves[i]))
-                block, bare = [], kind == "page_breaks" and self.rnd.random() < 0.3
+                block = []
                 w = width or max(len(r.cells) for r in rows[i : i + 3])
                 if kind == "foreign_header":
                     header = self.foreign_rows(table, tables, leaves[i])  # the table restarts under it
+                elif kind == "page_breaks" and self.rnd.random() < 0.3:
+                    header = None  # the rows go on after the break without a header line of their own
                 elif row.data or self.style.placeholders:
                     header = self.header(leaves[i], w)
                 else:
