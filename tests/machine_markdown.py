@@ -293,7 +293,7 @@ class MachinePrinter:
         noise: dict[int, str] = {}
         for name in ("page_breaks", "fragments", "foreign_header"):
             if inside and getattr(self.style, name) and (name != "foreign_header" or table.id != "appeals"):
-                for _ in range(self.rnd.randint(1, 2)):
+                for _ in range(self.rnd.randint(1, 3)):
                     noise.setdefault(self.rnd.choice(inside), name)
         chunks: list[list[str]] = []  # each chunk: markdown lines printed together
         block: list[list[str]] = []

@@ -60,7 +60,7 @@ def _check(case: Case) -> None:
 
 
 @pytest.mark.parametrize("template_id", TEMPLATE_IDS)
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=40, **SETTINGS)
 @given(data=st.data())
 def test_machine_markdown_reads_back(template_id: str, data: st.DataObject) -> None:
     """All the breakages drawn together."""
@@ -69,7 +69,7 @@ def test_machine_markdown_reads_back(template_id: str, data: st.DataObject) -> N
 
 @pytest.mark.parametrize("breakage", BREAKAGES)
 @pytest.mark.parametrize("template_id", TEMPLATE_IDS)
-@settings(max_examples=8, **SETTINGS)
+@settings(max_examples=15, **SETTINGS)
 @given(data=st.data())
 def test_each_breakage_alone_reads_back(template_id: str, breakage: str, data: st.DataObject) -> None:
     _check(data.draw(machine_reports(template_id, only=breakage), label="case"))
