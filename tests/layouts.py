@@ -41,7 +41,9 @@ SEPARATED = (
 )
 # (g) every cell run together with no separator, as scrapers of some sites produce.
 CONCATENATED = "concatenated"
-LAYOUTS = (*SEPARATED, CONCATENATED)
+# (j) OCR / LLM output: small broken tables, placeholder headers, page noise (tests/machine_markdown.py)
+MACHINE_MARKDOWN = "machine_markdown"
+LAYOUTS = (*SEPARATED, CONCATENATED, MACHINE_MARKDOWN)
 
 WIDE = "\u3000"
 
@@ -542,6 +544,7 @@ class Case:
     values: Values
     style: Style
     text: str = field(repr=False)
+    lost: tuple[str, ...] = ()  # cells of rows printed without their label (machine markdown)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """Hypothesis prints this for a failing example; the text is printed by the test's note()."""
@@ -623,6 +626,10 @@ def render(template_id: str, year: int, agency: str, values: Values, style: Styl
 @st.composite
 def reports(draw: Draw, template_id: str, layout: str, values: Values | None = None) -> Case:
     """A consistent report of `template_id` printed in `layout` (or the given values printed so)."""
+    if layout == MACHINE_MARKDOWN:
+        from tests.machine_markdown import machine_reports  # it builds on this module
+
+        return draw(machine_reports(template_id, values))
     if values is None:
         values = draw(consistent_values(template_id))
     year = draw(st.sampled_from(YEARS[template_id]))
