@@ -149,7 +149,9 @@ def test_ambiguous_fires_only_where_neither_arithmetic_nor_evidence_decides():
     (split,) = _findings(report, "SPLIT")
     assert split.severity == "info" and "88|55|698" in split.message and "698件" in split.message
     assert not any(c.ambiguous for c in report.cells.values())
-    text = report.text.replace("现行有效行政规范性文件698件", "现行有效文件").replace("制发的规范性文件88件", "")
+    text = report.text.replace("现行有效行政规范性文件698件", "现行有效文件").replace(
+        "制发的规范性文件88件", ""
+    )
     undecided = _parse(text)
     ambiguous = _findings(undecided, "AMBIGUOUS")
     assert [f.cells[0].rsplit(".", 1)[0] for f in ambiguous] == ["active.normative_documents"]

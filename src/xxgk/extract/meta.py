@@ -59,7 +59,7 @@ def extract_meta(text: str, body_start: int, hints: dict[str, str] | None = None
         line_start = where.rfind("\n", 0, title.start()) + 1
         line_end = where.find("\n", title.end())
         line = where[line_start : line_end if line_end >= 0 else len(where)]
-        meta.title = re.sub(r"^\s*(?:标题|题目)\s*:?\s*", "", line).strip()[:120]
+        meta.title = re.sub(r"^\s*(?:#{1,6}\s*)?(?:(?:标题|题目)\s*:?\s*)?", "", line).strip()[:120]
         meta.year = int(title.group("year"))
         title_agency = _clean_agency(title.group("pre") or title.group("mid"))
     if meta.year is None:

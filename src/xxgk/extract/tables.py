@@ -104,11 +104,23 @@ def _locate(text: str, table: TableSpec, span: tuple[int, int]) -> TableReading:
     """The table's labels within `span` and the printed values that go with each."""
     start, end = span
     anchor = find_phrase(text, table.anchors, start, end)
-    if anchor is not None:
+    if anchor is not None and not _row_before(text, table, start, anchor.start):
         start = anchor.start
     if table.unlabelled:
         return TableReading(table, _unlabelled_line(text, table, start, end), span)
     return _labelled_lines(text, table, start, end, span)
+
+
+def _row_before(text: str, table: TableSpec, start: int, anchor: int) -> bool:
+    """The table's first row printed in a table line before its header (machine-made markdown
+    may drop a header row below the rows it heads)."""
+    if table.unlabelled:
+        return False
+    first = find_row(text, table.rows[0], start, anchor)
+    if first is None:
+        return False
+    line_start = text.rfind("\n", 0, first.start) + 1
+    return text[line_start : first.start].strip().startswith("|")
 
 
 @cache
@@ -122,6 +134,11 @@ def _unlabelled_layout(table: TableSpec) -> tuple[tuple[str, ...], tuple[ColumnS
 
 def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[Line]:
     keys, columns, header = _unlabelled_layout(table)
+    row = _row_of_values(text, start, end, len(columns))
+    if row is not None:
+        line = Line(keys, columns, LabelMatch(row[0].start, row[0].start))
+        line.toks = row
+        return [line]
     marks = find_phrases(text, header, start, end)
     if not marks:
         return [Line(keys, columns, None)]
@@ -143,6 +160,28 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
     line = Line(keys, columns, best)
     line.toks = every[best_range[0] : best_range[1]]
     return [line]
+
+
+_CELL_BORDERS = re.compile(r"[\s|]*")
+
+
+def _row_of_values(text: str, start: int, end: int, width: int) -> list[Token] | None:
+    """A table printed as one line: a line of cells between | or tabs holding exactly its number of
+    values and nothing else (what its header says does not matter: machine-made markdown may
+    have lost it or put placeholders there)."""
+    at = start
+    while (stop := text.find("\n", at, end)) >= 0 or at < end:
+        stop = end if stop < 0 else stop
+        line = text[at:stop]
+        if ("|" in line or "\t" in line) and sum(c.isdigit() for c in line) >= width:
+            found = tokens(text, at, stop)
+            if len(found) == width:
+                rest = "".join(text[a.end : b.start] for a, b in itertools.pairwise(found))
+                outside = text[at : found[0].start] + rest + text[found[-1].end : stop]
+                if _CELL_BORDERS.fullmatch(outside):
+                    return found
+        at = stop + 1
+    return None
 
 
 def _by_group(text: str, table: TableSpec, every: list[Token], start: int, end: int) -> Line | None:
@@ -273,6 +312,15 @@ def _numbered_label(digits: str) -> re.Pattern[str]:
 _WORDS = re.compile(r"[^\d\s|]{2,60}")
 
 
+@cache
+def _known_phrases(table: TableSpec) -> frozenset[str]:
+    """Every label, variant, group label and header phrase the table prints, as compared."""
+    phrases = [*table.noise]
+    for row in table.rows:
+        phrases += [row.label, *row.aliases, row.group or "", row.collapsed or ""]
+    return frozenset(canonical(strip_numbering(p)) for p in phrases if p)
+
+
 def _by_numbering(
     text: str, table: TableSpec, matches: list[LabelMatch | None], start: int, end: int
 ) -> dict[str, str]:
@@ -288,7 +336,12 @@ def _by_numbering(
         digits = row.enum[:-1] if row.enum and row.enum[0].isdigit() else None
         found = _numbered_label(digits).search(text, before, after) if digits else None
         if found is None:
-            alike = [(likeness(m.group(), row), m) for m in _WORDS.finditer(text, before, after)]
+            known = _known_phrases(table)
+            alike = [
+                (likeness(m.group(), row), m)
+                for m in _WORDS.finditer(text, before, after)
+                if canonical(strip_numbering(m.group())) not in known  # another row's or a group's
+            ]
             best = max(alike, key=lambda pair: pair[0], default=None)
             found = best[1] if best is not None and best[0] >= LIKENESS else None
         if found is not None:
