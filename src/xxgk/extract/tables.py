@@ -24,6 +24,7 @@ from xxgk.extract.labels import (
     find_phrases,
     find_row,
     likeness,
+    phrase_pattern,
     strip_numbering,
 )
 from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact, placements
@@ -34,6 +35,8 @@ from xxgk.templates.arithmetic import Identity, Positional, identities, table_id
 
 MAX_COMBINATIONS = 4096
 KEEP_PER_LINE = 24
+# how far around a label other column labels make it part of a header (characters)
+HEADER_REACH = 30
 
 
 @dataclass(slots=True)
@@ -109,6 +112,24 @@ def _locate(text: str, table: TableSpec, span: tuple[int, int]) -> TableReading:
     if table.unlabelled:
         return TableReading(table, _unlabelled_line(text, table, start, end), span)
     return _labelled_lines(text, table, start, end, span)
+
+
+@cache
+def _column_labels(table: TableSpec) -> re.Pattern[str]:
+    return phrase_pattern(tuple(dict.fromkeys(c.label for row in table.rows for c in row.columns)))
+
+
+def _in_header_line(text: str, table: TableSpec, match: LabelMatch) -> bool:
+    """A label that is also a column's (总计) found among the column labels of a header line (a
+    table restarted after a page break repeats its header), not at the head of a row."""
+    found = text[match.start : match.end]
+    if not _column_labels(table).fullmatch(found):
+        return False
+    line_start = max(text.rfind("\n", 0, match.start) + 1, match.start - HEADER_REACH)
+    line_end = text.find("\n", match.end, match.end + HEADER_REACH)
+    line = text[line_start : match.end + HEADER_REACH if line_end < 0 else line_end]
+    others = set(_column_labels(table).findall(line)) - {found}
+    return len(others) >= 3
 
 
 def _row_before(text: str, table: TableSpec, start: int, anchor: int) -> bool:
@@ -220,6 +241,8 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     cursor = start
     for row in table.rows:
         match = find_row(text, row, cursor, end)
+        while match is not None and _in_header_line(text, table, match):
+            match = find_row(text, row, match.end, end)  # 总计 is a column's label too
         if match is None and row.collapsed:
             match = find_row(text, row, cursor, end, collapsed=True)
             if match is not None:
