@@ -111,9 +111,19 @@ def test_a_report_of_unknown_level_says_no_deadline_could_be_determined(date, pa
         assert found == []
         return
     assert len(found) == 1
-    assert found[0].message.startswith(f"报告日期为{date}，晚于{passed}。未能从标题或落款确定报告机关的层级")
+    head = f"报告日期为{date}，晚于{passed}。未能从标题或落款确定报告机关属于哪一类"
+    assert found[0].message.startswith(head)
     assert "县级以上人民政府部门为1月31日" in found[0].message
     assert "县级以上地方人民政府为3月31日" in found[0].message
+
+
+def test_a_development_zone_committee_is_not_held_to_a_departments_deadline():
+    # a 管委会 (a 派出机构) untitled: neither 第四十九条 nor 第五十条 is asserted
+    text = _text(agency="某某经济开发区管理委员会").replace(
+        "某某经济开发区管理委员会2023年政府信息公开工作年度报告", "2023年政府信息公开工作年度报告", 1
+    )
+    found = _found(_dated(text, "2024年2月20日"), "LATE")
+    assert len(found) == 1 and "法定期限无法确定" in found[0].message and "规定的" not in found[0].message
 
 
 # --- TXT-ACTIVE ----------------------------------------------------------------------------------
@@ -171,6 +181,9 @@ def test_a_part_larger_than_its_total_is_warned():
         "全年主动公开政府信息102条，其中通过网站公开90条、微信公开62条。",
         # an article number is no part: 第20条
         "全年主动公开政府信息10条，其中依据《条例》第20条公开8条。",
+        # the sentence goes on to something else after the parts
+        "全年主动公开政府信息102条，其中网站公开90条，同时受理群众留言300件。",
+        "全年主动公开政府信息102条（其中网站公开90条），办理政府信息公开申请300件。",
     ],
 )
 def test_parts_that_fit_their_total_are_not_warned(sentence):
@@ -216,6 +229,9 @@ def test_a_report_of_last_year_under_this_years_title_is_warned_once():
     "sentence",
     [
         "2022年，本机关被评为政务公开工作先进单位。",  # last year, beside this year's statements
+        "2022年，本机关共收到申请3件，今年有所增加。",
+        "2021年，我局被确定为全国基层政务公开标准化规范化试点单位。",  # history: no figures
+        "2021年，依据《条例》第20条，本机关调整了公开目录。",  # 第20条 is no figure
         "2019年，新修订的《中华人民共和国政府信息公开条例》正式施行。",  # no work of the body
         "自2008年《条例》施行以来，本机关持续推进政务公开。",
         "根据《某某市2021年政务公开工作要点》，本机关公开文件12件。",  # a document's year
@@ -253,6 +269,14 @@ def test_a_section_six_followed_only_by_the_signature_is_empty():
     text = _text(agency=COUNTY)
     end = text.index(OTHER) + len(OTHER)
     text = text[:end] + "\n\n" + text[text.rindex(COUNTY) :]
+    found = _found(text, "SECTION-MISSING")
+    assert [f.message for f in found] == ["第六部分“其他需要报告的事项”只有标题，没有内容。"]
+
+
+def test_a_signature_dated_in_chinese_numerals_is_no_content():
+    text = _text(agency=COUNTY)
+    end = text.index(OTHER) + len(OTHER)
+    text = text[:end] + "\n\n" + COUNTY + "\n二〇二四年一月二十日\n"
     found = _found(text, "SECTION-MISSING")
     assert [f.message for f in found] == ["第六部分“其他需要报告的事项”只有标题，没有内容。"]
 

@@ -302,13 +302,14 @@ def check_active_total(rule: Rule, report: Report) -> Iterator[Finding]:
         return
     (part_pattern,) = _compiled((data["part"],))
     for total, match in totals:
-        rest = _sentence_after(text, match.end(), data["part_chars"])
-        if not rest.lstrip("，, ").startswith("其中"):
+        rest = _sentence_after(text, match.end(), data["part_chars"]).lstrip("，,（( ")
+        if not rest.startswith("其中"):
             continue
-        for part in part_pattern.finditer(rest):
-            if int(part.group("n")) > total:
-                clause = _clause_before(rest, part.end(), part.end(), "，,；;、").strip()
-                yield rule.finding([], "parts", quote=match.group(), part=clause.removeprefix("其中"))
+        for item in re.split(f"[{data['part_marks']}]", rest.removeprefix("其中")):
+            if any(word in item for word in data["part_stop_words"]):
+                break
+            if any(int(part.group("n")) > total for part in part_pattern.finditer(item)):
+                yield rule.finding([], "parts", quote=match.group(), part=item.strip(" ）)"))
                 break
     keys = data["cells"].get(report.template_id, [])
     cells = [report.cells[k] for k in keys]
@@ -330,7 +331,7 @@ def _quote(text: str, limit: int) -> str:
 
 
 def check_year(rule: Rule, report: Report) -> Iterator[Finding]:
-    """A statistics period or a sentence about the body's own work dated an earlier year."""
+    """A statistics period, or a sentence about the body's own work, dated another year."""
     year = report.meta.year
     if year is None:
         return
@@ -339,50 +340,69 @@ def check_year(rule: Rule, report: Report) -> Iterator[Finding]:
         (data["period_pattern"], data["statement_pattern"], data["lead_pattern"], data["figure"])
     )
     reported: set[int] = set()
-    names_year = False
     for match in period.finditer(text):
         start, end = int(match.group("y")), int(match.group("y2"))
-        names_year = names_year or start == end == year
         if start == end != year and start not in reported:
             reported.add(start)
             yield rule.finding([], "period", year=year, quote=match.group(), other=start)
     actors = [*data["actor_words"], *([report.meta.agency] if report.meta.agency else [])]
-    earlier: list[tuple[int, str]] = []
     for match in statement.finditer(text):
+        said = int(match.group("y"))
+        if said >= year or said in reported:
+            continue
         before = _clause_before(text, match.start(), data["lead_chars"], data["sentence_ends"])
         if lead.fullmatch(before) is None:
             continue
         sentence = text[match.start() : match.end()] + _sentence_after(text, match.end(), 300)
-        if not (any(word in sentence for word in actors) or figure.search(sentence)):
+        by_body = any(word in sentence for word in actors)
+        counted = figure.search(sentence) is not None
+        if said < year - 1:
+            suspect = by_body and counted
+        else:  # last year's, in a report that names its own year nowhere but in a title or date
+            suspect = (by_body or counted) and not _names_year(rule, text, year)
+        if suspect:
+            reported.add(said)
+            quote = _quote(sentence, data["quote_chars"])
+            yield rule.finding([], "statement", year=year, quote=quote, other=said)
+
+
+def _names_year(rule: Rule, text: str, year: int) -> bool:
+    """Whether the text names `year` other than in a title, a date line or a plan."""
+    data = rule.data
+    title, date_line = _compiled((data["title_pattern"], data["date_line_pattern"]))
+    for match in re.finditer(rf"(?<!\d){year}\s*年", text):
+        if title.match(text, match.end()):
             continue
-        said = int(match.group("y"))
-        names_year = names_year or said == year
-        if said < year:
-            earlier.append((said, sentence))
-    for said, sentence in earlier:
-        if said in reported or (said == year - 1 and names_year):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        if date_line.fullmatch(text, line_start, line_end if line_end >= 0 else len(text)):
             continue
-        reported.add(said)
-        yield rule.finding(
-            [], "statement", year=year, quote=_quote(sentence, data["quote_chars"]), other=said
+        sentence = _clause_before(text, match.start(), 100, data["sentence_ends"]) + _sentence_after(
+            text, match.start(), 200
         )
+        if not any(word in sentence for word in data["plan_words"]):
+            return True
+    return False
 
 
-_SIGNATURE_LINE = re.compile(
-    r"(?:(?:19|20)\d{2}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?|[\u4e00-\u9fff()（）]{2,40})"
+_SIGNATURE_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?"
+    # 二〇二四年一月二十日
+    r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
 )
+_SIGNATURE_NAME = re.compile(r"[\u4e00-\u9fff()（）]{2,40}")
+
+
+def _is_signature(line: str) -> bool:
+    if _SIGNATURE_DATE.fullmatch(line):
+        return True
+    return _SIGNATURE_NAME.fullmatch(line) is not None and line.endswith(META.agency_suffixes)
 
 
 def _holds_text(content: str) -> bool:
     """Whether a section holds anything but punctuation and the signature (name, date) after it."""
     lines = [line.strip() for line in content.strip().split("\n")]
-    while lines and (
-        not lines[-1]
-        or (
-            _SIGNATURE_LINE.fullmatch(lines[-1])
-            and (lines[-1][0].isdigit() or lines[-1].endswith(META.agency_suffixes))
-        )
-    ):
+    while lines and (not lines[-1] or _is_signature(lines[-1])):
         lines.pop()
     return any(ch.isalnum() for line in lines for ch in line)
 
@@ -405,15 +425,15 @@ _TITLE_SUBJECT = re.compile(
 )
 
 
-def _level(meta: Meta, office_endings: tuple[str, ...]) -> str | None:
+def _level(meta: Meta, uncertain_endings: tuple[str, ...]) -> str | None:
     """The level of the body whose report it is: the title's subject first (a government's own
-    report is often signed by its 办公室), else the signing body, unless only an office signs."""
+    report is often signed by its 办公室), else the signing body where its name tells."""
     subject = _TITLE_SUBJECT.match(meta.title or "")
     if subject is not None:
         level = body_level(subject.group("pre") or subject.group("mid"))
         if level is not None:
             return level
-    if meta.agency and meta.agency.endswith(office_endings):
+    if meta.agency and meta.agency.endswith(uncertain_endings):
         return None
     return meta.level
 
@@ -432,7 +452,7 @@ def check_late(rule: Rule, report: Report) -> Iterator[Finding]:
         return
     deadlines = rule.data["deadlines"]
     due = {level: date(meta.year + 1, d["month"], d["day"]) for level, d in deadlines.items()}
-    level = _level(meta, tuple(rule.data["office_endings"]))
+    level = _level(meta, tuple(rule.data["uncertain_endings"]))
     if level in deadlines:
         if published <= due[level]:
             return
