@@ -387,24 +387,29 @@ def _names_year(rule: Rule, text: str, year: int) -> bool:
 
 _SIGNATURE_DATE = re.compile(
     r"(?:19|20)\d{2}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?"
+    r"|(?:19|20)\d{3,6}"  # as scrapers mangle it: 2021115
     # 二〇二四年一月二十日
     r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
 )
 _SIGNATURE_NAME = re.compile(r"[\u4e00-\u9fff()（）]{2,40}")
 
 
-def _is_signature(line: str) -> bool:
-    if _SIGNATURE_DATE.fullmatch(line):
-        return True
-    return _SIGNATURE_NAME.fullmatch(line) is not None and line.endswith(META.agency_suffixes)
-
-
-def _holds_text(content: str) -> bool:
-    """Whether a section holds anything but punctuation and the signature (name, date) after it."""
-    lines = [line.strip() for line in content.strip().split("\n")]
-    while lines and (not lines[-1] or _is_signature(lines[-1])):
-        lines.pop()
-    return any(ch.isalnum() for line in lines for ch in line)
+def _holds_text(content: str, agency: str | None) -> bool:
+    """Whether a section holds any words before the signature (the body's name, the date) that
+    may close it; what follows a signature (a site's footer) is not the section's."""
+    lines = [line.strip() for line in content.split("\n")]
+    printed = [line for line in lines if line]
+    for i, line in enumerate(printed):
+        following = printed[i + 1] if i + 1 < len(printed) else ""
+        named = line == agency or (
+            _SIGNATURE_NAME.fullmatch(line) is not None
+            and line.endswith(META.agency_suffixes)
+            and _SIGNATURE_DATE.fullmatch(following) is not None
+        )
+        if named or _SIGNATURE_DATE.fullmatch(line):
+            printed = printed[:i]
+            break
+    return any(ch.isalnum() for line in printed for ch in line)
 
 
 def check_sections(rule: Rule, report: Report) -> Iterator[Finding]:
@@ -416,7 +421,7 @@ def check_sections(rule: Rule, report: Report) -> Iterator[Finding]:
             # printed otherwise numbered (5. 其他需要报告的事项, ## 其他需要报告的事项): not missing
             if not any(word in report.text for word in spec["words"]):
                 yield rule.finding([], "missing", **fields)
-        elif not _holds_text(report.text[span[0] : span[1]]):
+        elif not _holds_text(report.text[span[0] : span[1]], report.meta.agency):
             yield rule.finding([], "empty", **fields)
 
 
