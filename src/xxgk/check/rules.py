@@ -341,19 +341,24 @@ def check_year(rule: Rule, report: Report) -> Iterator[Finding]:
     )
     reported: set[int] = set()
     for match in period.finditer(text):
-        start, end = int(match.group("y")), int(match.group("y2"))
+        printed = _year_before(text, match.start())
+        if printed is None:
+            continue
+        start, end = printed[0], int(match.group("y2"))
         if start == end != year and start not in reported:
             reported.add(start)
-            yield rule.finding([], "period", year=year, quote=match.group(), other=start)
+            quote = text[printed[1] : match.end()]
+            yield rule.finding([], "period", year=year, quote=quote, other=start)
     actors = [*data["actor_words"], *([report.meta.agency] if report.meta.agency else [])]
     for match in statement.finditer(text):
-        said = int(match.group("y"))
-        if said >= year or said in reported:
+        printed = _year_before(text, match.start())
+        if printed is None or printed[0] >= year or printed[0] in reported:
             continue
-        before = _clause_before(text, match.start(), data["lead_chars"], data["sentence_ends"])
+        said, opening = printed
+        before = _clause_before(text, opening, data["lead_chars"], data["sentence_ends"])
         if lead.fullmatch(before) is None:
             continue
-        sentence = text[match.start() : match.end()] + _sentence_after(text, match.end(), 300)
+        sentence = text[opening : match.end()] + _sentence_after(text, match.end(), 300)
         by_body = any(word in sentence for word in actors)
         counted = figure.search(sentence) is not None
         if said < year - 1:
@@ -364,6 +369,16 @@ def check_year(rule: Rule, report: Report) -> Iterator[Finding]:
             reported.add(said)
             quote = _quote(sentence, data["quote_chars"])
             yield rule.finding([], "statement", year=year, quote=quote, other=said)
+
+
+# the year printed before a 年 the patterns start with (they start with 年 to be searched fast)
+_YEAR_BEFORE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s{0,3}\Z")
+
+
+def _year_before(text: str, end: int) -> tuple[int, int] | None:
+    """The year printed just before `end` and where it starts."""
+    match = _YEAR_BEFORE.search(text, max(0, end - 7), end)
+    return (int(match.group(1)), match.start()) if match else None
 
 
 def _names_year(rule: Rule, text: str, year: int) -> bool:
