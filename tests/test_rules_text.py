@@ -306,6 +306,27 @@ def test_a_missing_section_six_is_reported_once_and_the_fee_only_if_stated_nowhe
     assert [f.rule for f in xxgk.parse_text(stated).findings] == ["SECTION-MISSING"]
 
 
+@pytest.mark.parametrize("layout", ("blank_spaced", "tabbed", "pipe_lines", "markdown", "concatenated"))
+def test_the_faults_are_found_in_every_layout(layout):
+    """An empty 五, an earlier year's figures and a late date, printed as each layout prints."""
+    style = Style(layout, True, base=layout)
+    text = render("2021", 2023, DEPARTMENT, _values("2021"), style, random.Random(1))
+    sentence = "2021年，本机关共收到政府信息公开申请5件。"
+    text = text.replace("（二）依申请公开情况", sentence + "（二）依申请公开情况", 1)
+    text = text[: text.index(PROBLEMS) + len(PROBLEMS)] + text[text.index(OTHER) :]
+    text = re.sub(r"2024年1月\d+日", "2024年3月2日", text)
+    report = xxgk.parse_text(text)
+    found = {f.rule: f.message for f in report.findings if f.rule in NEW_RULES}
+    assert "所述为2021年的工作" in found.pop("YEAR")
+    assert found.pop("SECTION-MISSING").startswith("第五部分")
+    if layout == "concatenated":  # the date runs on after the name: the reader finds no date
+        assert report.meta.published is None and found == {}
+    else:
+        late = found.pop("LATE")
+        assert "2024年3月2日" in late and "第四十九条" in late
+        assert found == {}
+
+
 # --- generated rule-abiding reports ----------------------------------------------------------------
 
 
