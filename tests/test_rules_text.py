@@ -117,6 +117,18 @@ def test_a_report_of_unknown_level_says_no_deadline_could_be_determined(date, pa
     assert "县级以上地方人民政府为3月31日" in found[0].message
 
 
+def test_a_titled_public_institution_is_not_held_to_a_departments_deadline():
+    # 中心 may be a 事业单位: the title names it, yet neither article is asserted
+    found = _found(_dated(_text(agency="某某市公共资源交易中心"), "2024年2月20日"), "LATE")
+    assert len(found) == 1 and "法定期限无法确定" in found[0].message
+
+
+def test_a_titled_office_report_is_a_departments():
+    # the title names the office itself: its own report, due 1月31日 (第四十九条)
+    found = _found(_dated(_text(agency="某某县人民政府办公室"), "2024年2月20日"), "LATE")
+    assert len(found) == 1 and "第四十九条规定的1月31日" in found[0].message
+
+
 def test_a_development_zone_committee_is_not_held_to_a_departments_deadline():
     # a 管委会 (a 派出机构) untitled: neither 第四十九条 nor 第五十条 is asserted
     text = _text(agency="某某经济开发区管理委员会").replace(

@@ -358,7 +358,7 @@ def check_year(rule: Rule, report: Report) -> Iterator[Finding]:
         before = _clause_before(text, opening, data["lead_chars"], data["sentence_ends"])
         if lead.fullmatch(before) is None:
             continue
-        sentence = text[opening : match.end()] + _sentence_after(text, match.end(), 300)
+        sentence = text[opening : match.end()] + _sentence_after(text, match.end(), data["sentence_chars"])
         by_body = any(word in sentence for word in actors)
         counted = figure.search(sentence) is not None
         if said < year - 1:
@@ -392,8 +392,9 @@ def _names_year(rule: Rule, text: str, year: int) -> bool:
         line_end = text.find("\n", match.end())
         if date_line.fullmatch(text, line_start, line_end if line_end >= 0 else len(text)):
             continue
-        sentence = _clause_before(text, match.start(), 100, data["sentence_ends"]) + _sentence_after(
-            text, match.start(), 200
+        limit = data["sentence_chars"]
+        sentence = _clause_before(text, match.start(), limit, data["sentence_ends"]) + _sentence_after(
+            text, match.start(), limit
         )
         if not any(word in sentence for word in data["plan_words"]):
             return True
@@ -445,15 +446,15 @@ _TITLE_SUBJECT = re.compile(
 )
 
 
-def _level(meta: Meta, uncertain_endings: tuple[str, ...]) -> str | None:
+def _level(meta: Meta, data: Mapping[str, Any]) -> str | None:
     """The level of the body whose report it is: the title's subject first (a government's own
-    report is often signed by its 办公室), else the signing body where its name tells."""
+    report is often signed by its 办公室), else the signing body; None where neither tells."""
+    uncertain, offices = tuple(data["uncertain_endings"]), tuple(data["office_endings"])
     subject = _TITLE_SUBJECT.match(meta.title or "")
-    if subject is not None:
-        level = body_level(subject.group("pre") or subject.group("mid"))
-        if level is not None:
-            return level
-    if meta.agency and meta.agency.endswith(uncertain_endings):
+    name = (subject.group("pre") or subject.group("mid")) if subject else None
+    if name and body_level(name) is not None:
+        return None if name.endswith(uncertain) else body_level(name)
+    if meta.agency and meta.agency.endswith(uncertain + offices):
         return None
     return meta.level
 
@@ -472,7 +473,7 @@ def check_late(rule: Rule, report: Report) -> Iterator[Finding]:
         return
     deadlines = rule.data["deadlines"]
     due = {level: date(meta.year + 1, d["month"], d["day"]) for level, d in deadlines.items()}
-    level = _level(meta, tuple(rule.data["uncertain_endings"]))
+    level = _level(meta, rule.data)
     if level in deadlines:
         if published <= due[level]:
             return
