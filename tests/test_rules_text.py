@@ -214,6 +214,16 @@ def test_a_statistics_period_of_another_year_is_warned():
     ]
 
 
+def test_a_statistics_period_whose_end_omits_the_year_is_read():
+    text = _text(year=2023)
+    text = text.replace("自2023年1月1日起至2023年12月31日止", "为2022年1月1日至12月31日")
+    found = _found(text, "YEAR")
+    assert [f.message for f in found] == [
+        "标题为2023年度报告，而正文的统计期限为“2022年1月1日至12月31日”（2022年）。"
+    ]
+    assert _found(text.replace("为2022年1月1日", "为2023年1月1日"), "YEAR") == []
+
+
 def test_a_paragraph_about_the_work_of_an_earlier_year_is_warned():
     sentence = "2021年，本机关共收到政府信息公开申请5件。"
     text = _text(year=2023).replace("（二）依申请公开情况", sentence + "\n（二）依申请公开情况", 1)

@@ -344,7 +344,8 @@ def check_year(rule: Rule, report: Report) -> Iterator[Finding]:
         printed = _year_before(text, match.start())
         if printed is None:
             continue
-        start, end = printed[0], int(match.group("y2"))
+        start = printed[0]
+        end = int(match.group("y2")) if match.group("y2") else start
         if start == end != year and start not in reported:
             reported.add(start)
             quote = text[printed[1] : match.end()]
