@@ -564,9 +564,10 @@ def narrative(values: Values, template_id: str, year: int, agency: str) -> dict[
     litigation = int(values["appeals.litigation_direct.total"] or 0) + int(
         values["appeals.litigation_after_review.total"] or 0
     )
-    published = 20 + int(
-        values["active.regulations." + ("published" if template_id == "2019" else "issued")] or 0
-    )
+    # the year's regulations and normative documents are all proactively disclosed (TXT-ACTIVE)
+    made = "published" if template_id == "2019" else "issued"
+    made_rows = ("regulations", "normative_documents")
+    published = 20 + sum(int(values[f"active.{row}.{made}"] or 0) for row in made_rows)
     fee = "本年度未收取信息处理费。" if template_id == "2021" else "无。"
     return {
         "intro": [

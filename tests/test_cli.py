@@ -8,6 +8,7 @@ from tests.conftest import CORPUS, SAMPLES
 from tests.test_inputs import run
 
 WUXI = CORPUS / "001_0e974329021f3c6f.txt"
+CLEAN = CORPUS / "000_cb2280fd5fe4f76b.txt"  # breaks no rule, warns of nothing
 ALTERED = SAMPLES / "altered_wuxi_helie_2020.txt"
 
 
@@ -35,7 +36,7 @@ def test_parse_json_follows_the_contract():
         "total": 2,
     }
     assert data["tables"]["active"]["procurement"] == {"projects": 38, "amount": 64.5}
-    assert data["findings"] == []
+    assert [f["rule"] for f in data["findings"]] == ["SECTION-MISSING"]  # its 六 is empty
     cell = data["cells"]["active.procurement.amount"]
     assert cell["text"] == "64.5万元" and cell["source"]["line"] > 1
 
@@ -48,7 +49,7 @@ def test_parse_json_without_cells_is_smaller():
 
 
 def test_check_exits_0_on_a_consistent_report_and_1_on_errors():
-    clean = run("check", str(WUXI))
+    clean = run("check", str(CLEAN))
     assert clean.returncode == 0
     assert "没有发现问题" in clean.stdout
     broken = run("check", str(ALTERED))
@@ -60,7 +61,7 @@ def test_check_exits_0_on_a_consistent_report_and_1_on_errors():
 def test_check_json_lists_the_findings():
     data = json.loads(run("check", "--json", str(ALTERED)).stdout)
     rules = sorted(f["rule"] for f in data["findings"])
-    assert rules == ["T3-BAL", "T3-ROW", "T3-SUM", "T4-SUM"]
+    assert rules == ["SECTION-MISSING", "T3-BAL", "T3-ROW", "T3-SUM", "T4-SUM"]
     t4 = next(f for f in data["findings"] if f["rule"] == "T4-SUM")
     assert t4["severity"] == "error" and t4["cells"][0] == "appeals.review.total"
     # as printed: the altered total stays 4

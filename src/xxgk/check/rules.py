@@ -11,14 +11,16 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from xxgk.check import crossyear
 from xxgk.extract.labels import LIKENESS, likeness
-from xxgk.model import Finding, Report, Severity, json_value
-from xxgk.templates import SECTIONS, TEMPLATES, TableSpec, template_for_year
+from xxgk.extract.meta import body_level
+from xxgk.model import Finding, Meta, Report, Severity, json_value
+from xxgk.templates import META, SECTIONS, TEMPLATES, TableSpec, template_for_year
 from xxgk.templates.arithmetic import Identity, Number, identities, rule_positional
 
 RuleCheck = Callable[..., Iterator[Finding]]
@@ -334,12 +336,244 @@ def check_fee_note(rule: Rule, report: Report) -> Iterator[Finding]:
     if report.template.id == "2019" and (report.meta.year or 0) < 2021:
         return
     span = report.sections.get("other")
+    # without a section 六 (SECTION-MISSING says so) the fee may be stated elsewhere; only words
+    # that no table label holds are looked for there (the tables print 收费 and 费用)
     if span is None:
-        yield rule.finding([], "missing_section")
-        return
-    section = report.text[span[0] : span[1]]
-    if not any(word in section for word in rule.data["mentions"]):
+        stated = any(word in report.text for word in rule.data["mentions_elsewhere"])
+    else:
+        stated = any(word in report.text[span[0] : span[1]] for word in rule.data["mentions"])
+    if not stated:
         yield rule.finding([], year=report.meta.year or "")
+
+
+# --- the narrative's totals and years, sections 五 and 六, the publication date ------------------
+
+
+def _clause_before(text: str, start: int, limit: int, ends: str = "，,。；;：:\n") -> str:
+    """The words before `start` back to the start of their clause (at most `limit` characters)."""
+    window = text[max(0, start - limit) : start]
+    return window[max(window.rfind(c) for c in ends) + 1 :]
+
+
+def _sentence_after(text: str, end: int, limit: int) -> str:
+    """The rest of the sentence from `end` (at most `limit` characters)."""
+    window = text[end : end + limit]
+    stops = [i for i in (window.find(c) for c in "。\n") if i >= 0]
+    return window[: min(stops)] if stops else window
+
+
+def check_active_total(rule: Rule, report: Report) -> Iterator[Finding]:
+    """主动公开N条: its parts may not exceed it, nor may it fall short of the documents the table
+    says were made this year (see rules.toml for why nothing else is provable)."""
+    data, text = rule.data, report.text
+    totals = []
+    for pattern in _compiled(tuple(data["patterns"])):
+        for match in pattern.finditer(text):
+            clause = _clause_before(text, match.start(), data["clause_chars"])
+            if not any(word in clause for word in data["subset_words"]):
+                totals.append((int(match.group("n")), match))
+    if not totals:
+        return
+    (part_pattern,) = _compiled((data["part"],))
+    for total, match in totals:
+        rest = _sentence_after(text, match.end(), data["part_chars"]).lstrip("，,（( ")
+        if not rest.startswith("其中"):
+            continue
+        for item in re.split(f"[{data['part_marks']}]", rest.removeprefix("其中")):
+            if any(word in item for word in data["part_stop_words"]):
+                break
+            if any(int(part.group("n")) > total for part in part_pattern.finditer(item)):
+                yield rule.finding([], "parts", quote=match.group(), part=item.strip(" ）)"))
+                break
+    keys = data["cells"].get(report.template_id, [])
+    cells = [report.cells[k] for k in keys]
+    if not cells or any(c.value is None or c.ambiguous for c in cells):
+        return
+    stated = sum(int(c.value) for c in cells)  # type: ignore[arg-type]
+    largest, match = max(totals, key=lambda t: t[0])
+    if largest < stated:
+        terms = []
+        for cell in cells:
+            _, row, column = report.template.cell(cell.key)
+            terms.append(f"“{row.short}”{column.label}{_fmt(cell.value)}件")
+        yield rule.finding(keys, "table", quote=match.group(), table=stated, terms="、".join(terms))
+
+
+def _quote(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def check_year(rule: Rule, report: Report) -> Iterator[Finding]:
+    """A statistics period, or a sentence about the body's own work, dated another year."""
+    year = report.meta.year
+    if year is None:
+        return
+    data, text = rule.data, report.text
+    period, statement, lead, figure = _compiled(
+        (data["period_pattern"], data["statement_pattern"], data["lead_pattern"], data["figure"])
+    )
+    reported: set[int] = set()
+    for match in period.finditer(text):
+        printed = _year_before(text, match.start())
+        if printed is None:
+            continue
+        start = printed[0]
+        end = int(match.group("y2")) if match.group("y2") else start
+        if start == end != year and start not in reported:
+            reported.add(start)
+            quote = text[printed[1] : match.end()]
+            yield rule.finding([], "period", year=year, quote=quote, other=start)
+    actors = [*data["actor_words"], *([report.meta.agency] if report.meta.agency else [])]
+    for match in statement.finditer(text):
+        printed = _year_before(text, match.start())
+        if printed is None or printed[0] >= year or printed[0] in reported:
+            continue
+        said, opening = printed
+        before = _clause_before(text, opening, data["lead_chars"], data["sentence_ends"])
+        if lead.fullmatch(before) is None:
+            continue
+        sentence = text[opening : match.end()] + _sentence_after(text, match.end(), data["sentence_chars"])
+        by_body = any(word in sentence for word in actors)
+        counted = figure.search(sentence) is not None
+        if said < year - 1:
+            suspect = by_body and counted
+        else:  # last year's, in a report that names its own year nowhere but in a title or date
+            suspect = (by_body or counted) and not _names_year(rule, text, year)
+        if suspect:
+            reported.add(said)
+            quote = _quote(sentence, data["quote_chars"])
+            yield rule.finding([], "statement", year=year, quote=quote, other=said)
+
+
+# the year printed before a 年 the patterns start with (they start with 年 to be searched fast)
+_YEAR_BEFORE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s{0,3}\Z")
+
+
+def _year_before(text: str, end: int) -> tuple[int, int] | None:
+    """The year printed just before `end` and where it starts."""
+    match = _YEAR_BEFORE.search(text, max(0, end - 7), end)
+    return (int(match.group(1)), match.start()) if match else None
+
+
+def _names_year(rule: Rule, text: str, year: int) -> bool:
+    """Whether the text names `year` other than in a title, a date line or a plan."""
+    data = rule.data
+    title, date_line = _compiled((data["title_pattern"], data["date_line_pattern"]))
+    for match in re.finditer(rf"(?<!\d){year}\s*年", text):
+        if title.match(text, match.end()):
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        if date_line.fullmatch(text, line_start, line_end if line_end >= 0 else len(text)):
+            continue
+        limit = data["sentence_chars"]
+        sentence = _clause_before(text, match.start(), limit, data["sentence_ends"]) + _sentence_after(
+            text, match.start(), limit
+        )
+        if not any(word in sentence for word in data["plan_words"]):
+            return True
+    return False
+
+
+_SIGNATURE_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?"
+    r"|(?:19|20)\d{3,6}"  # as scrapers mangle it: 2021115
+    # 二〇二四年一月二十日
+    r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
+)
+_SIGNATURE_NAME = re.compile(r"[\u4e00-\u9fff()（）]{2,40}")
+
+
+def _holds_text(content: str, agency: str | None) -> bool:
+    """Whether a section holds any words before the signature (the body's name, the date) that
+    may close it; what follows a signature (a site's footer) is not the section's."""
+    lines = [line.strip() for line in content.split("\n")]
+    printed = [line for line in lines if line]
+    for i, line in enumerate(printed):
+        following = printed[i + 1] if i + 1 < len(printed) else ""
+        named = line == agency or (
+            _SIGNATURE_NAME.fullmatch(line) is not None
+            and line.endswith(META.agency_suffixes)
+            and _SIGNATURE_DATE.fullmatch(following) is not None
+        )
+        if named or _SIGNATURE_DATE.fullmatch(line):
+            printed = printed[:i]
+            break
+    return any(ch.isalnum() for line in printed for ch in line)
+
+
+def check_sections(rule: Rule, report: Report) -> Iterator[Finding]:
+    numbers = {s.id: s.number for s in SECTIONS}
+    for section_id, spec in rule.data["sections"].items():
+        fields = {"number": numbers[section_id], "title": spec["title"]}
+        span = report.sections.get(section_id)
+        if span is None:
+            # printed otherwise numbered (5. 其他需要报告的事项, ## 其他需要报告的事项): not missing
+            if not any(word in report.text for word in spec["words"]):
+                yield rule.finding([], "missing", **fields)
+        elif not _holds_text(report.text[span[0] : span[1]], report.meta.agency):
+            yield rule.finding([], "empty", **fields)
+
+
+_TITLE_SUBJECT = re.compile(
+    r"^\s*(?:标题|题目)?\s*:?\s*(?P<pre>[^\s:]*?)\s*(?:关于)?(?:19|20)\d{2}\s*年度?\s*(?P<mid>\S*?)政府信息公开"
+)
+
+
+def _level(meta: Meta, data: Mapping[str, Any]) -> str | None:
+    """The level of the body whose report it is: the title's subject first (a government's own
+    report is often signed by its 办公室), else the signing body; None where neither tells."""
+    uncertain, offices = tuple(data["uncertain_endings"]), tuple(data["office_endings"])
+    subject = _TITLE_SUBJECT.match(meta.title or "")
+    name = (subject.group("pre") or subject.group("mid")) if subject else None
+    if name and body_level(name) is not None:
+        return None if name.endswith(uncertain) else body_level(name)
+    if meta.agency and meta.agency.endswith(uncertain + offices):
+        return None
+    return meta.level
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def check_late(rule: Rule, report: Report) -> Iterator[Finding]:
+    meta = report.meta
+    if not meta.published or meta.year is None:
+        return
+    try:
+        published = date.fromisoformat(meta.published)
+    except ValueError:
+        return
+    deadlines = rule.data["deadlines"]
+    due = {level: date(meta.year + 1, d["month"], d["day"]) for level, d in deadlines.items()}
+    level = _level(meta, rule.data)
+    if level in deadlines:
+        if published <= due[level]:
+            return
+        spec = deadlines[level]
+        yield rule.finding(
+            [],
+            "assumed" if spec.get("assumed") else "message",
+            date=_cn_date(published),
+            deadline=f"{spec['month']}月{spec['day']}日",
+            basis=spec["basis"],
+            kind=spec["kind"],
+        )
+        return
+    statutory = sorted(day for lvl, day in due.items() if not deadlines[lvl].get("assumed"))
+    first, last = statutory[0], statutory[-1]
+    if published > first:
+        passed = last if published > last else first
+        yield rule.finding(
+            [],
+            "unknown",
+            date=_cn_date(published),
+            deadline=f"{passed.month}月{passed.day}日",
+            first=f"{first.month}月{first.day}日",
+            last=f"{last.month}月{last.day}日",
+        )
 
 
 _CHECKS: dict[str, RuleCheck] = {
@@ -361,6 +595,10 @@ _CHECKS: dict[str, RuleCheck] = {
     "TXT-REVIEW": check_narrative,
     "TXT-LITIGATION": check_narrative,
     "FEE-NOTE": check_fee_note,
+    "TXT-ACTIVE": check_active_total,
+    "YEAR": check_year,
+    "SECTION-MISSING": check_sections,
+    "LATE": check_late,
     "X-CARRY": crossyear.check_carry,
     "X-STOCK": crossyear.check_stock,
     "X-COPY-TEXT": crossyear.check_copy_text,
