@@ -66,6 +66,8 @@ def extract(document: Document) -> Extraction:
             for table_id, r in readings.items()
         },
     }
+    if document.replaced is not None:
+        report.layout["undecodable"] = document.replaced.to_dict()
     return Extraction(report, readings)
 
 

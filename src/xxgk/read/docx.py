@@ -378,10 +378,15 @@ class _Reader:
         from xxgk.read import sniff
         from xxgk.read.html import decode_html, parse_html, walk_html
 
-        if sniff(data) == "html":
-            walk_html(parse_html(decode_html(data, self.source), self.source), self.builder)
-        elif sniff(data) == "text":
-            for line in decode_html(data, self.source).splitlines():
+        kind = sniff(data)
+        if kind not in ("html", "text"):
+            return
+        text, replaced = decode_html(data, self.source)
+        self.builder.replaced = self.builder.replaced or replaced
+        if kind == "html":
+            walk_html(parse_html(text, self.source), self.builder)
+        else:
+            for line in text.splitlines():
                 self.builder.add_text(line)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from lxml import etree
 
 from xxgk.errors import InputError
-from xxgk.read.decode import decode_text
+from xxgk.read.decode import Replaced, decode
 from xxgk.read.document import Document, DocumentBuilder
 
 __all__ = ["read_html", "walk_html"]
@@ -133,9 +133,10 @@ _SPANS = {str(n): n for n in range(1, 100)}  # span values as usually written
 
 def read_html(data: bytes, source: str) -> Document:
     """An HTML page (bytes as downloaded) to a document of its report content."""
-    text = decode_html(data, source)
+    text, replaced = decode_html(data, source)
     root = parse_html(text, source)
     builder = DocumentBuilder(source, "html")
+    builder.replaced = replaced
     builder.hints.update(page_hints(root))
     walk_html(root, builder)
     return builder.build()
@@ -145,10 +146,11 @@ def read_html(data: bytes, source: str) -> Document:
 # Bytes to a tree
 
 
-def decode_html(data: bytes, source: str) -> str:
-    """The page's declared charset if it decodes the bytes, else a detected one (GBK as GB18030)."""
+def decode_html(data: bytes, source: str) -> tuple[str, Replaced | None]:
+    """The page's declared charset if it decodes the bytes, else a detected one (GBK as GB18030),
+    and the bytes that did not decode (see `decode`)."""
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return decode_text(data, source)
+        return decode(data, source)
     match = _DECLARED.search(data, 0, 8192)
     if match:
         declared = (match.group(1) or match.group(2)).decode("ascii").lower()
@@ -161,10 +163,10 @@ def decode_html(data: bytes, source: str) -> str:
             declared = ""
         if declared:
             try:
-                return data.decode(declared)
+                return data.decode(declared), None
             except (UnicodeDecodeError, LookupError):
                 pass
-    return decode_text(data, source)
+    return decode(data, source)
 
 
 def parse_html(text: str, source: str) -> Element:
