@@ -29,6 +29,7 @@ from lxml import etree
 
 from xxgk.errors import InputError
 from xxgk.read.document import Document, DocumentBuilder, GridCell
+from xxgk.read.limits import LIMITS, exceeded
 
 __all__ = ["read_docx"]
 
@@ -45,11 +46,9 @@ _CORE = {
 }
 
 SLIVER = 40  # twips (0.7 mm): a grid column this narrow is a border misalignment, not a column
-MAX_PART = 256 * 1024 * 1024  # larger XML parts are zip bombs, not reports
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True, remove_pis=True
-)
+# without huge_tree libxml2 keeps its own limits (nesting LIMITS.xml_depth, 10 MB a text node)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True)
 
 
 def read_docx(data: bytes, source: str) -> Document:
@@ -87,8 +86,8 @@ def _part(package: zipfile.ZipFile, name: str, source: str) -> bytes:
         info = package.getinfo(name)
     except KeyError:
         raise InputError(f"a damaged Word (.docx) file: {name} is missing", source) from None
-    if info.file_size > MAX_PART:
-        raise InputError(f"a Word file whose {name} unpacks to over {MAX_PART >> 20} MB", source)
+    if info.file_size > LIMITS.xml_part_bytes:  # the size the archive declares: reading stops there
+        raise exceeded("xml_part_bytes", f"{name} unpacks to {info.file_size:,} bytes", source)
     try:
         return package.read(info)
     except (
@@ -103,9 +102,17 @@ def _part(package: zipfile.ZipFile, name: str, source: str) -> bytes:
 
 
 def _parse(xml: bytes, source: str) -> Element:
+    """The tree of an XML part, refused before parsing when it has more tags than a report's
+    hundred thousand (a tree costs some hundred bytes an element: `<w:p/>` ten million times
+    would take gigabytes)."""
+    tags = xml.count(b"<")
+    if tags > LIMITS.markup:
+        raise exceeded("markup", f"a Word document of {tags:,} XML tags", source)
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):
+            raise exceeded("xml_depth", "a Word document nested deeper than that", source) from None
         raise InputError(f"a damaged Word (.docx) file: {exc}", source) from None
 
 
@@ -217,7 +224,7 @@ class _Reader:
                 if el.text:
                     parts.append(el.text)
             elif tag == p:
-                if current is not None:
+                if parts and current is not None:  # empty paragraphs are left out: no entry each
                     texts[current] = parts[0] if len(parts) == 1 else "".join(parts)
                 current = el
                 parts = []
@@ -227,7 +234,7 @@ class _Reader:
                 parts.append("\t")
             else:
                 parts.append("-")
-        if current is not None:
+        if parts and current is not None:
             texts[current] = "".join(parts)
         return texts
 

@@ -22,10 +22,11 @@ class Limits:
     file_bytes: int = 64 << 20  # bytes of one input file (a scanned PDF of 30 pages is 10-20 MB)
     text_chars: int = 4_000_000  # characters of a document's text (a long report: 60,000)
     xml_part_bytes: int = 32 << 20  # uncompressed bytes of one XML part of a DOCX (a report: under 2 MB)
-    markup: int = 2_000_000  # `<` in one DOCX XML part or HTML page: at least one per element
+    markup: int = 1_000_000  # `<` in a DOCX XML part or an HTML page: 1+ an element (a report: 20,000)
     xml_depth: int = 256  # nesting of XML elements: libxml2's own limit, named here for the error
-    table_slots: int = 1_000_000  # grid slots one HTML or DOCX table's spans cover (a report: 300)
+    table_slots: int = 1_000_000  # grid slots the spans of one HTML table cover (a report: 300)
     pages: int = 300  # pages of a PDF, frames of an image (a report: 5-30)
+    page_rules: int = 600  # ruling lines of one page (a table page: under 100); tables cost their square
     page_pixels: int = 50_000_000  # pixels of one page image for OCR (A4 at 200 dpi: 3.7 million)
     split_steps: int = 100_000  # cuts the digit splitter tries in one report (the most seen: 35,000)
 
@@ -33,7 +34,7 @@ class Limits:
 LIMITS = Limits()
 
 
-def exceeded(limit: str, what: str, source: str) -> InputError:
+def exceeded(limit: str, what: str, source: str | None) -> InputError:
     """The one-line error for input past `limit` (a field of `Limits`): what was found, the limit."""
     value = getattr(LIMITS, limit)
     return InputError(f"{what}: over the limit of {value:,} ({limit})", source)
