@@ -9,6 +9,7 @@ from xxgk.errors import NotAReportError
 from xxgk.extract.labels import count_phrases
 from xxgk.extract.meta import extract_meta
 from xxgk.extract.sections import Heading, find_headings, section_spans
+from xxgk.extract.split import report_budget
 from xxgk.extract.tables import TableReading, read_table
 from xxgk.model import Cell, Locator, Report
 from xxgk.read import Document
@@ -34,7 +35,8 @@ def extract(document: Document) -> Extraction:
     body_start = headings[0].start if headings else 0
     meta = extract_meta(text, body_start, document.hints)
     marks = _marks(text)
-    template, readings = _read_tables(text, headings, meta.year, marks)
+    with report_budget():
+        template, readings = _read_tables(text, headings, meta.year, marks)
     rows_found = sum(r.rows_found for r in readings.values())
     if rows_found < MIN_ROWS_FOUND and len({h.section for h in headings}) < 3:
         raise NotAReportError(

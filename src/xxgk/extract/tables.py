@@ -277,6 +277,8 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
                 # cut with the line's own identities (the search stays small), else without
                 options = candidates(toks, line.columns, _closing(line.keys, own)) if own else []
                 options = options or candidates(toks, line.columns)
+                if not options.complete:  # the report's budget of cuts ran out: no reading is sure
+                    line.ambiguous = set(line.keys)
         line.options = options or [exact(toks, line.columns)]
 
     for line in found:
