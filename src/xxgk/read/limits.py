@@ -28,9 +28,7 @@ class Limits:
     pages: int = 300  # pages of a PDF, frames of an image (a report: 5-30)
     page_rules: int = 600  # ruling lines of one page (a table page: under 100); tables cost their square
     page_pixels: int = 50_000_000  # pixels of one page image for OCR (A4 at 200 dpi: 3.7 million)
-    split_steps: int = (
-        600_000  # cuts the digit splitter tries in one report (a whole report run together: 462,000)
-    )
+    split_steps: int = 600_000  # cuts the digit splitter tries in a report (one run together: 462,000)
 
 
 LIMITS = Limits()
