@@ -112,9 +112,11 @@ def ocr_pdf(pdf: pdfium.PdfDocument, source: str) -> Document:
 
 def ocr_pages(pdf: pdfium.PdfDocument, indices: Sequence[int], builder: DocumentBuilder) -> list[Page]:
     """Pages of a PDF (0-based indices) rendered and read; low-confidence cells noted."""
+    from xxgk.read.pdf import load_page
+
     pages = []
     for index in indices:
-        page = pdf[index]
+        page = load_page(pdf, index, builder.source)
         try:
             width, height = page.get_size()
             _check_pixels(width * DPI / 72, height * DPI / 72, f"{builder.source}: page {index + 1}")

@@ -61,7 +61,7 @@ def read_pdf(data: bytes, source: str) -> Document:
         scanned: list[int] = []
         room = LIMITS.text_chars  # characters the pages may still have
         for index in range(len(pdf)):
-            page = pdf[index]
+            page = load_page(pdf, index, source)
             try:
                 content = read_page(page, index + 1, room)
             except InputError as error:
@@ -96,6 +96,13 @@ def open_pdf(data: bytes, source: str) -> pdfium.PdfDocument:
         pdf.close()
         raise exceeded("pages", f"a PDF of {count:,} pages", source)
     return pdf
+
+
+def load_page(pdf: pdfium.PdfDocument, index: int, source: str) -> pdfium.PdfPage:
+    try:
+        return pdf[index]
+    except pdfium.PdfiumError:
+        raise InputError(f"corrupt PDF: page {index + 1} cannot be loaded", source) from None
 
 
 def _ocr_pages(
