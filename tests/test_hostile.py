@@ -110,6 +110,28 @@ def test_docx_of_200_mb_of_empty_paragraphs_is_refused_from_its_declared_size(tm
     assert "201,326,705 bytes" in err
 
 
+def test_docx_whose_relationships_part_is_a_bomb_is_read_without_it(tmp_path):
+    """_rels/.rels (which names the main part) of 192 MB of `<a/>` in one element: read whole and
+    parsed into a tree of 50 million elements before; now left unread, and the main part is the
+    usual word/document.xml."""
+    path = tmp_path / "rels.docx"
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package,
+        package.open("_rels/.rels", "w", force_zip64=True) as part,
+    ):
+        part.write(b"<Relationships>")
+        for _ in range(48):  # 48 x 4 MB
+            part.write(b"<a/>" * MB)
+        part.write(b"</Relationships>")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(
+            "word/document.xml", f'<w:document xmlns:w="{W}"><w:body><w:p/></w:body></w:document>'
+        )
+    status, _, err, peak = run_parse(path)
+    assert status == 2 and "not a government information-disclosure annual report" in err, err
+    assert peak < PEAK_RSS, f"{peak / MB:.0f} MB"
+
+
 def test_docx_of_many_tags_under_the_size_limit_is_refused_before_parsing(tmp_path):
     """8 MB of `<w:p/>`: 1,398,101 tags and a few more, past the markup limit, in a part under
     the size limit."""

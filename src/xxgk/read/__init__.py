@@ -131,7 +131,7 @@ def read_path(path: str | Path) -> Document:
         except OSError as exc:
             raise InputError(f"cannot read file: {exc.strerror or exc}", where) from None
     if len(data) > LIMITS.file_bytes:
-        raise exceeded("file_bytes", "a file of more bytes than that", where)
+        raise exceeded("file_bytes", "a file that grew while it was read", where)
     return read_bytes(data, where)
 
 

@@ -87,7 +87,7 @@ def decode(data: bytes, where: str) -> tuple[str, Replaced | None]:
     except UnicodeDecodeError:
         pass
     non_ascii = max(1, len(data) - len(data.translate(None, _ASCII)))
-    bad = {"utf-8": _undecodable(data, "utf-8")}
+    bad: dict[str, float] = {"utf-8": _undecodable(data, "utf-8")}
     if bad["utf-8"] <= FEW * non_ascii:  # UTF-8 with a few stray bytes
         return _accept(data, "utf-8", where)
     detected = _detect(data)

@@ -58,7 +58,7 @@ def read_docx(data: bytes, source: str) -> Document:
     except (zipfile.BadZipFile, ValueError):
         raise InputError("a damaged Word (.docx) file: not a readable ZIP archive", source) from None
     with package:
-        main = _main_part(package)
+        main = _main_part(package, source)
         xml = _part(package, main, source)
         root = _parse(xml, source)
         if b"AlternateContent" in xml:
@@ -116,11 +116,18 @@ def _parse(xml: bytes, source: str) -> Element:
         raise InputError(f"a damaged Word (.docx) file: {exc}", source) from None
 
 
-def _main_part(package: zipfile.ZipFile) -> str:
-    """The officeDocument part named by _rels/.rels (word/document.xml nearly always)."""
+def _relationships(package: zipfile.ZipFile, name: str, source: str) -> Element | None:
+    """A relationships part, if it is there and readable (within the limits of any part)."""
     try:
-        rels = etree.fromstring(package.read("_rels/.rels"), _PARSER)
-    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        return _parse(_part(package, name, source), source)
+    except InputError:
+        return None
+
+
+def _main_part(package: zipfile.ZipFile, source: str) -> str:
+    """The officeDocument part named by _rels/.rels (word/document.xml nearly always)."""
+    rels = _relationships(package, "_rels/.rels", source)
+    if rels is None:
         return "word/document.xml"
     for rel in rels.iter(f"{{{_REL}}}Relationship"):
         if rel.get("Type", "").endswith("/officeDocument"):
@@ -378,7 +385,7 @@ class _Reader:
     def alt_chunk_part(self, chunk: Element) -> None:
         """An altChunk (content imported as HTML or text, as some CMS exports write DOCX)."""
         rid = next((chunk.get(a) for a in self.rid if chunk.get(a)), None)
-        target = _relationship_target(self.package, self.main, rid) if rid else None
+        target = _relationship_target(self.package, self.main, rid, self.source) if rid else None
         if not target or target not in self.package.NameToInfo:
             return
         data = _part(self.package, target, self.source)
@@ -397,11 +404,10 @@ class _Reader:
                 self.builder.add_text(line)
 
 
-def _relationship_target(package: zipfile.ZipFile, main: str, rid: str) -> str | None:
+def _relationship_target(package: zipfile.ZipFile, main: str, rid: str, source: str) -> str | None:
     folder, name = posixpath.split(main)
-    try:
-        rels = etree.fromstring(package.read(posixpath.join(folder, "_rels", name + ".rels")), _PARSER)
-    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+    rels = _relationships(package, posixpath.join(folder, "_rels", name + ".rels"), source)
+    if rels is None:
         return None
     for rel in rels.iter(f"{{{_REL}}}Relationship"):
         if rel.get("Id") == rid and rel.get("TargetMode") != "External":
