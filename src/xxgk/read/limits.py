@@ -20,7 +20,7 @@ __all__ = ["LIMITS", "Limits", "exceeded"]
 @dataclass(frozen=True, slots=True)
 class Limits:
     file_bytes: int = 64 << 20  # bytes of one input file (a scanned PDF of 30 pages is 10-20 MB)
-    text_chars: int = 4_000_000  # characters of a document's text (a long report: 60,000)
+    text_chars: int = 2_000_000  # characters of a document's text (a long report: 60,000; 300 pages: 900,000)
     xml_part_bytes: int = 32 << 20  # uncompressed bytes of one XML part of a DOCX (a report: under 2 MB)
     markup: int = 1_000_000  # `<` in a DOCX XML part or an HTML page: 1+ an element (a report: 20,000)
     xml_depth: int = 256  # nesting of XML elements: libxml2's own limit, named here for the error
