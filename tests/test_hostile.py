@@ -241,6 +241,22 @@ def test_link_to_dev_zero_is_refused_before_reading(tmp_path):
     assert peak < PEAK_RSS
 
 
+def test_a_fifo_in_a_folder_read_in_a_batch_fails_alone(tmp_path):
+    """The batch hashed every file before reading it: a FIFO blocked the whole run."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "houji.txt").write_bytes(HOUJI.read_bytes())
+    os.mkfifo(folder / "pipe.txt")
+    out = tmp_path / "out.jsonl"
+    status, _, err, _ = run_parse(folder, "--out", str(out), "--jobs", "1", timeout=60)
+    assert status == 2, err
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted((Path(r["file"]).name, "error" in r) for r in records) == [
+        ("houji.txt", False),
+        ("pipe.txt", True),
+    ]
+
+
 def test_socket_is_refused(tmp_path):
     path = tmp_path / "s.sock"
     server = socket.socket(socket.AF_UNIX)
