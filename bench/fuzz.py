@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -47,6 +48,7 @@ def main() -> int:
     unknown = set(kinds) - set(FORMATS)
     if unknown:
         parser.error(f"unknown formats: {', '.join(sorted(unknown))} (known: {', '.join(FORMATS)})")
+    warnings.simplefilter("error", FutureWarning)  # lxml's warning on element truth tests
     for kind in kinds:
         seed(kind)
     start = time.monotonic()

@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.fuzzing import hostile, read_or_refuse, seed
 
+pytestmark = pytest.mark.filterwarnings("error::FutureWarning")  # lxml's warning on element truth tests
+
 # examples per format in the test run: the slow readers (OCR, LibreOffice) get few
 BRIEF = {"text": 60, "gb18030": 30, "html": 60, "docx": 40, "pdf": 25, "image": 4, "ole": 2}
 
