@@ -79,7 +79,7 @@ def decode(data: bytes, where: str) -> tuple[str, Replaced | None]:
         raise InputError("empty file", where)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _accept(data, encoding, where)  # the mark says the encoding: bad bytes are strays
+            return _accept(data, encoding)  # the mark says the encoding: bad bytes are strays
     if looks_binary(data):
         raise InputError(f"binary data in no format xxgk reads ({FORMATS})", where)
     try:
@@ -89,7 +89,7 @@ def decode(data: bytes, where: str) -> tuple[str, Replaced | None]:
     non_ascii = max(1, len(data) - len(data.translate(None, _ASCII)))
     bad: dict[str, float] = {"utf-8": _undecodable(data, "utf-8")}
     if bad["utf-8"] <= FEW * non_ascii:  # UTF-8 with a few stray bytes
-        return _accept(data, "utf-8", where)
+        return _accept(data, "utf-8")
     detected = _detect(data)
     if detected is not None:
         try:
@@ -104,7 +104,7 @@ def decode(data: bytes, where: str) -> tuple[str, Replaced | None]:
         raise InputError(
             "unknown text encoding: mostly undecodable as UTF-8, GB18030 or another known one", where
         )
-    return _accept(data, encoding, where)
+    return _accept(data, encoding)
 
 
 def _detect(data: bytes) -> str | None:
@@ -129,7 +129,7 @@ def _undecodable(data: bytes, encoding: str) -> float:
     return text.count("\ufffd") - data.count(spelled)
 
 
-def _accept(data: bytes, encoding: str, where: str) -> tuple[str, Replaced | None]:
+def _accept(data: bytes, encoding: str) -> tuple[str, Replaced | None]:
     """`data` decoded with undecodable sequences replaced, and where they were."""
     try:
         return data.decode(encoding), None
