@@ -221,6 +221,23 @@ def test_pdf_page_of_more_ruling_lines_than_the_limit_is_refused(tmp_path):
     assert "page 1" in err
 
 
+def test_image_of_more_pixels_than_the_limit_is_refused_before_decoding():
+    """A one-bit 8,000 x 7,000 PNG: 56 million pixels, 168 MB as the RGB the OCR reads, from a
+    file of a few kilobytes."""
+    from PIL import Image
+
+    from xxgk.read.ocr import ocr_available
+
+    if not ocr_available():
+        pytest.skip("the OCR extra is not installed: images are refused before any decoding")
+    out = io.BytesIO()
+    Image.new("1", (8000, 7000), 1).save(out, "PNG")
+    with pytest.raises(
+        xxgk.XxgkError, match=r"8,000 x 7,000 pixels: over the limit of 50,000,000 \(page_pixels\)"
+    ):
+        xxgk.parse_bytes(out.getvalue(), "big.png")
+
+
 # --- special files ----------------------------------------------------------------------------------
 
 
