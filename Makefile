@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench score clean
+.PHONY: setup run test lint bench fuzz score clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,12 @@ bench: setup
 	$(BIN)/python bench/bench_formats.py
 	scripts/with-postgres $(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_api.py
+
+# damaged files of every format read for FUZZ_SECONDS: any exception but xxgk's own error fails
+# (tests/test_fuzz.py runs a few seconds of the same in every test run)
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	$(BIN)/python bench/fuzz.py --seconds $(FUZZ_SECONDS)
 
 # the reader's score on the shared corpus (developers only: needs ../shared)
 score: setup

@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from pathlib import Path
 import xxgk
 from xxgk.errors import InputError, XxgkError
 from xxgk.model import Report
+from xxgk.read.limits import LIMITS
 
 
 @dataclass
@@ -80,7 +82,12 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
 
 def sha256_of(path: Path) -> str | None:
+    """The file's digest; None for what xxgk does not read (a pipe or a device would block the
+    hashing or never end it; a file past the size limit is not read in full)."""
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > LIMITS.file_bytes:
+            return None
         with path.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:

@@ -200,6 +200,19 @@ def check_split(rule: Rule, report: Report) -> Iterator[Finding]:
             )
 
 
+def check_decode(rule: Rule, report: Report) -> Iterator[Finding]:
+    """Bytes the reader replaced because they did not decode (layout["undecodable"], see read.decode)."""
+    undecodable = report.layout.get("undecodable")
+    if not undecodable:
+        return
+    places = "、".join(rule.data["place"].format(**place) for place in undecodable["at"])
+    if undecodable["count"] > len(undecodable["at"]):
+        places += "等"
+    yield rule.finding(
+        [], encoding=undecodable["encoding"].upper(), count=undecodable["count"], places=places
+    )
+
+
 # --- template ----------------------------------------------------------------------------------
 
 
@@ -588,6 +601,7 @@ _CHECKS: dict[str, RuleCheck] = {
     "AMBIGUOUS": check_ambiguous,
     "SPLIT": check_split,
     "OCR-LOW": check_ocr,
+    "DECODE": check_decode,
     "TXT-RECEIVED": check_narrative,
     "TXT-DONE": check_narrative,
     "TXT-CARRIED": check_narrative,

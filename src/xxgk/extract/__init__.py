@@ -11,6 +11,7 @@ from xxgk.extract.labels import count_phrases
 from xxgk.extract.meta import extract_meta
 from xxgk.extract.noise import quiet
 from xxgk.extract.sections import Heading, find_headings, section_spans
+from xxgk.extract.split import report_budget
 from xxgk.extract.tables import Line, TableReading, read_table
 from xxgk.model import Cell, Locator, Report, Value
 from xxgk.read import Document
@@ -36,7 +37,8 @@ def extract(document: Document) -> Extraction:
     body_start = headings[0].start if headings else 0
     meta = extract_meta(text, body_start, document.hints)
     marks = _marks(text)
-    template, readings = _read_tables(quiet(text, meta.title), headings, meta.year, marks)
+    with report_budget():
+        template, readings = _read_tables(quiet(text, meta.title), headings, meta.year, marks)
     decided = _decide_by_evidence(readings.values(), from_narrative(text))
     rows_found = sum(r.rows_found for r in readings.values())
     if rows_found < MIN_ROWS_FOUND and len({h.section for h in headings}) < 3:
@@ -73,6 +75,8 @@ def extract(document: Document) -> Extraction:
             for table_id, r in readings.items()
         },
     }
+    if document.replaced is not None:
+        report.layout["undecodable"] = document.replaced.to_dict()
     return Extraction(report, readings)
 
 

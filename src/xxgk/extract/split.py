@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
 from xxgk.extract.tokens import Piece, Token, parse_number
 from xxgk.model import Value
+from xxgk.read.limits import LIMITS
 from xxgk.templates import ColumnSpec
 from xxgk.templates.arithmetic import Positional
 
@@ -25,10 +28,41 @@ MAX_PLACEMENTS = 64
 _INVALID = -25.0
 
 
+class Budget:
+    """The cuts the searches of one report may still try (LIMITS.split_steps in all)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("split_budget", default=None)
+
+
+@contextmanager
+def report_budget(steps: int = LIMITS.split_steps) -> Iterator[Budget]:
+    """Every search while this is open draws on one budget, so that digits run together in
+    every row of a report end in readings marked ambiguous, never in a stall."""
+    budget = Budget(steps)
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
 @dataclass(slots=True)
 class Candidate:
     pieces: tuple[Piece | None, ...]
     score: float
+
+
+class Readings(list[Candidate]):
+    """A line's readings; `complete` is False when the report's budget ended the search before
+    every cut was tried (then no reading is sure)."""
+
+    complete = True
 
 
 def log_prior(value: Value, column: ColumnSpec) -> float:
@@ -63,22 +97,30 @@ Closing = Mapping[int, Sequence[Positional]]
 
 def candidates(
     toks: Sequence[Token], columns: tuple[ColumnSpec, ...], closing: Closing | None = None
-) -> list[Candidate]:
+) -> Readings:
     """Readings of `toks` as exactly len(columns) cells, best prior first.
 
     Cells are cut one after another; a partial reading is dropped as soon as an identity of the
     line (`closing`) is complete and fails (a group of the appeals row adds up or it does not),
     which keeps long runs of digits tractable. At most MAX_CANDIDATES readings, and at most
-    MAX_STEPS cuts tried: beyond that the reading is kept as the best found so far.
+    MAX_STEPS cuts tried: beyond that the reading is kept as the best found so far. Cuts are also
+    drawn from the report's budget (`report_budget`); when that runs out, the readings are not
+    `complete`.
     """
     parts = [_parts(t) for t in toks]
     caps = [capacity(t) for t in toks]
     if sum(caps) == len(columns):  # one cell a digit ("0000000"): the only reading, no search
-        return _digit_by_digit(toks, parts, columns, closing or {})
-    search = _Search(toks, parts, [sum(caps[i + 1 :]) for i in range(len(toks))], columns, closing)
+        return Readings(_digit_by_digit(toks, parts, columns, closing or {}))
+    budget = _BUDGET.get()
+    limit = MAX_STEPS if budget is None else min(MAX_STEPS, budget.left)
+    search = _Search(toks, parts, [sum(caps[i + 1 :]) for i in range(len(toks))], columns, closing, limit)
     search.walk(0, 0, 0, 0.0)
     search.found.sort(key=lambda f: -f[1])
-    return [Candidate(p, s) for p, s in search.found]
+    readings = Readings(Candidate(p, s) for p, s in search.found)
+    if budget is not None:
+        budget.left -= min(search.steps, budget.left)
+        readings.complete = search.steps < limit or limit == MAX_STEPS
+    return readings
 
 
 class _Search:
@@ -91,6 +133,7 @@ class _Search:
         "columns",
         "count",
         "found",
+        "limit",
         "n",
         "parts",
         "pieces",
@@ -106,9 +149,10 @@ class _Search:
         after: list[int],
         columns: tuple[ColumnSpec, ...],
         closing: Closing | None,
+        limit: int = MAX_STEPS,
     ) -> None:
         self.toks, self.parts, self.after = toks, parts, after  # after: digits left in later tokens
-        self.columns, self.closing = columns, closing
+        self.columns, self.closing, self.limit = columns, closing, limit
         self.n, self.count = len(columns), len(toks)
         self.found: list[tuple[tuple[Piece, ...], float]] = []
         self.pieces: list[Piece] = []
@@ -125,7 +169,7 @@ class _Search:
         self.values.pop()
 
     def walk(self, ti: int, pos: int, col: int, score: float) -> None:
-        if len(self.found) >= MAX_CANDIDATES or self.steps >= MAX_STEPS:
+        if len(self.found) >= MAX_CANDIDATES or self.steps >= self.limit:
             return
         n, count = self.n, self.count
         if ti == count or col == n:

@@ -504,6 +504,8 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
                 # cut with the line's own identities (the search stays small), else without
                 options = candidates(toks, line.columns, _closing(line.keys, own)) if own else []
                 options = options or candidates(toks, line.columns)
+                if not options.complete:  # the report's budget of cuts ran out: no reading is sure
+                    line.ambiguous = set(line.keys)
             elif line.keys[0] in arithmetic.keys:
                 # a cell left blank in a layout that does not show where: every place for the
                 # blanks is a reading, for the arithmetic to choose among or to leave in doubt

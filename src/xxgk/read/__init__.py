@@ -7,12 +7,15 @@ PDFs named .htm and Word files named .pdf.
 from __future__ import annotations
 
 import io
+import os
+import stat
 import zipfile
 from pathlib import Path
 
 from xxgk.errors import InputError
-from xxgk.read.decode import decode_text
+from xxgk.read.decode import Replaced, decode
 from xxgk.read.document import Document, DocumentBuilder, GridCell, Origin
+from xxgk.read.limits import LIMITS, exceeded
 from xxgk.read.normalize import normalize
 
 __all__ = [
@@ -56,16 +59,20 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def read_text(text: str, source: str = "<text>") -> Document:
-    return Document(text=normalize(text), source=source)
+def read_text(text: str, source: str = "<text>", replaced: Replaced | None = None) -> Document:
+    if len(text) > LIMITS.text_chars:
+        raise exceeded("text_chars", f"a text of {len(text):,} characters", source)
+    return Document(text=normalize(text), source=source, replaced=replaced)
 
 
 def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
+    if len(data) > LIMITS.file_bytes:
+        raise exceeded("file_bytes", f"a file of {len(data):,} bytes", source)
     if data.isspace() or not data:
         raise InputError("empty file", source)
     kind = sniff(data)
     if kind == "text":
-        return read_text(decode_text(data, source), source)
+        return _read_plain(data, source)
     if kind == "html":
         from xxgk.read.html import read_html
 
@@ -88,18 +95,52 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
         return read_image(data, source)
     if kind == "zip":
         raise InputError("a ZIP archive that is not a Word document; unpack it first", source)
-    return read_text(decode_text(data, source), source)
+    return _read_plain(data, source)
+
+
+def _read_plain(data: bytes, source: str) -> Document:
+    text, replaced = decode(data, source)
+    return read_text(text, source, replaced)
+
+
+_SPECIAL = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
 
 
 def read_path(path: str | Path) -> Document:
+    """A report file, read up to the size limit. What is not a regular file (a pipe, a device, a
+    socket: reading one may block or never end) is refused before it is opened, and again from
+    the opened file itself, in case the path changed in between."""
     path = Path(path)
     where = str(path)
-    if not path.exists():
-        raise InputError("no such file", where)
-    if path.is_dir():
-        raise InputError("is a directory; to read every report in it, use --out results.jsonl", where)
     try:
-        data = path.read_bytes()
+        _regular(path.stat(), where)  # follows links: a link to /dev/zero is a device
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise InputError("no such file", where) from None
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", where) from None
+    with open(fd, "rb") as handle:
+        _regular(os.fstat(fd), where)
+        try:
+            data = handle.read(LIMITS.file_bytes + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read file: {exc.strerror or exc}", where) from None
+    if len(data) > LIMITS.file_bytes:
+        raise exceeded("file_bytes", "a file that grew while it was read", where)
     return read_bytes(data, where)
+
+
+def _regular(info: os.stat_result, where: str) -> None:
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory; to read every report in it, use --out results.jsonl", where)
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _SPECIAL if test(mode)), "a special file")
+        raise InputError(f"not a regular file ({kind}); xxgk reads report files", where)
+    if info.st_size > LIMITS.file_bytes:
+        raise exceeded("file_bytes", f"a file of {info.st_size:,} bytes", where)

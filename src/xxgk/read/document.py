@@ -16,6 +16,8 @@ from functools import lru_cache
 from operator import attrgetter
 
 from xxgk.model import OriginRecord
+from xxgk.read.decode import Replaced
+from xxgk.read.limits import LIMITS, exceeded
 from xxgk.read.normalize import normalize
 
 BBox = tuple[float, float, float, float]
@@ -59,6 +61,7 @@ class Document:
     has_confidence: bool = False  # some record carries an OCR confidence
     pages: int | None = None
     hints: dict[str, str] = field(default_factory=dict)  # e.g. an HTML <title> or meta tags
+    replaced: Replaced | None = None  # bytes that did not decode (text and HTML)
 
     @property
     def origins(self) -> list[Origin]:
@@ -87,6 +90,7 @@ class DocumentBuilder:
         self.has_confidence = False
         self.pages: int | None = None
         self.hints: dict[str, str] = {}
+        self.replaced: Replaced | None = None
 
     def _write(self, text: str) -> tuple[int, int]:
         start = self.length
@@ -156,6 +160,8 @@ class DocumentBuilder:
         self.length = offset + 1
 
     def build(self) -> Document:
+        if self.length > LIMITS.text_chars:
+            raise exceeded("text_chars", f"a document of {self.length:,} characters", self.source)
         return Document(
             text="".join(self.parts),
             source=self.source,
@@ -164,4 +170,5 @@ class DocumentBuilder:
             has_confidence=self.has_confidence,
             pages=self.pages,
             hints=self.hints,
+            replaced=self.replaced,
         )

@@ -29,6 +29,7 @@ from lxml import etree
 
 from xxgk.errors import InputError
 from xxgk.read.document import Document, DocumentBuilder, GridCell
+from xxgk.read.limits import LIMITS, exceeded
 
 __all__ = ["read_docx"]
 
@@ -45,11 +46,9 @@ _CORE = {
 }
 
 SLIVER = 40  # twips (0.7 mm): a grid column this narrow is a border misalignment, not a column
-MAX_PART = 256 * 1024 * 1024  # larger XML parts are zip bombs, not reports
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True, remove_pis=True
-)
+# without huge_tree libxml2 keeps its own limits (nesting LIMITS.xml_depth, 10 MB a text node)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True)
 
 
 def read_docx(data: bytes, source: str) -> Document:
@@ -59,7 +58,7 @@ def read_docx(data: bytes, source: str) -> Document:
     except (zipfile.BadZipFile, ValueError):
         raise InputError("a damaged Word (.docx) file: not a readable ZIP archive", source) from None
     with package:
-        main = _main_part(package)
+        main = _main_part(package, source)
         xml = _part(package, main, source)
         root = _parse(xml, source)
         if b"AlternateContent" in xml:
@@ -87,8 +86,8 @@ def _part(package: zipfile.ZipFile, name: str, source: str) -> bytes:
         info = package.getinfo(name)
     except KeyError:
         raise InputError(f"a damaged Word (.docx) file: {name} is missing", source) from None
-    if info.file_size > MAX_PART:
-        raise InputError(f"a Word file whose {name} unpacks to over {MAX_PART >> 20} MB", source)
+    if info.file_size > LIMITS.xml_part_bytes:  # the size the archive declares: reading stops there
+        raise exceeded("xml_part_bytes", f"{name} unpacks to {info.file_size:,} bytes", source)
     try:
         return package.read(info)
     except (
@@ -103,17 +102,32 @@ def _part(package: zipfile.ZipFile, name: str, source: str) -> bytes:
 
 
 def _parse(xml: bytes, source: str) -> Element:
+    """The tree of an XML part, refused before parsing when it has more tags than a report's
+    hundred thousand (a tree costs some hundred bytes an element: `<w:p/>` ten million times
+    would take gigabytes)."""
+    tags = xml.count(b"<")
+    if tags > LIMITS.markup:
+        raise exceeded("markup", f"a Word document of {tags:,} XML tags", source)
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):
+            raise exceeded("xml_depth", "a Word document nested deeper than that", source) from None
         raise InputError(f"a damaged Word (.docx) file: {exc}", source) from None
 
 
-def _main_part(package: zipfile.ZipFile) -> str:
-    """The officeDocument part named by _rels/.rels (word/document.xml nearly always)."""
+def _relationships(package: zipfile.ZipFile, name: str, source: str) -> Element | None:
+    """A relationships part, if it is there and readable (within the limits of any part)."""
     try:
-        rels = etree.fromstring(package.read("_rels/.rels"), _PARSER)
-    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        return _parse(_part(package, name, source), source)
+    except InputError:
+        return None
+
+
+def _main_part(package: zipfile.ZipFile, source: str) -> str:
+    """The officeDocument part named by _rels/.rels (word/document.xml nearly always)."""
+    rels = _relationships(package, "_rels/.rels", source)
+    if rels is None:
         return "word/document.xml"
     for rel in rels.iter(f"{{{_REL}}}Relationship"):
         if rel.get("Type", "").endswith("/officeDocument"):
@@ -217,7 +231,7 @@ class _Reader:
                 if el.text:
                     parts.append(el.text)
             elif tag == p:
-                if current is not None:
+                if parts and current is not None:  # empty paragraphs are left out: no entry each
                     texts[current] = parts[0] if len(parts) == 1 else "".join(parts)
                 current = el
                 parts = []
@@ -227,7 +241,7 @@ class _Reader:
                 parts.append("\t")
             else:
                 parts.append("-")
-        if current is not None:
+        if parts and current is not None:
             texts[current] = "".join(parts)
         return texts
 
@@ -371,25 +385,29 @@ class _Reader:
     def alt_chunk_part(self, chunk: Element) -> None:
         """An altChunk (content imported as HTML or text, as some CMS exports write DOCX)."""
         rid = next((chunk.get(a) for a in self.rid if chunk.get(a)), None)
-        target = _relationship_target(self.package, self.main, rid) if rid else None
+        target = _relationship_target(self.package, self.main, rid, self.source) if rid else None
         if not target or target not in self.package.NameToInfo:
             return
         data = _part(self.package, target, self.source)
         from xxgk.read import sniff
         from xxgk.read.html import decode_html, parse_html, walk_html
 
-        if sniff(data) == "html":
-            walk_html(parse_html(decode_html(data, self.source), self.source), self.builder)
-        elif sniff(data) == "text":
-            for line in decode_html(data, self.source).splitlines():
+        kind = sniff(data)
+        if kind not in ("html", "text"):
+            return
+        text, replaced = decode_html(data, self.source)
+        self.builder.replaced = self.builder.replaced or replaced
+        if kind == "html":
+            walk_html(parse_html(text, self.source), self.builder)
+        else:
+            for line in text.splitlines():
                 self.builder.add_text(line)
 
 
-def _relationship_target(package: zipfile.ZipFile, main: str, rid: str) -> str | None:
+def _relationship_target(package: zipfile.ZipFile, main: str, rid: str, source: str) -> str | None:
     folder, name = posixpath.split(main)
-    try:
-        rels = etree.fromstring(package.read(posixpath.join(folder, "_rels", name + ".rels")), _PARSER)
-    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+    rels = _relationships(package, posixpath.join(folder, "_rels", name + ".rels"), source)
+    if rels is None:
         return None
     for rel in rels.iter(f"{{{_REL}}}Relationship"):
         if rel.get("Id") == rid and rel.get("TargetMode") != "External":

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from xxgk.read.document import BBox, GridCell
+from xxgk.read.limits import LIMITS, exceeded
 
 
 @dataclass
@@ -155,6 +156,8 @@ def find_tables(
     hs = [s for s in merge_segments(horizontal, tol) if s.end - s.start > min_cell]
     vs = [s for s in merge_segments(vertical, tol) if s.end - s.start > min_cell]
     n = len(hs) + len(vs)
+    if n > LIMITS.page_rules:  # the reader adds where
+        raise exceeded("page_rules", f"a page of {n:,} ruling lines", None)
     parent = list(range(n))
     for i, h in enumerate(hs):
         for j, v in enumerate(vs):

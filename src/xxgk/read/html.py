@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterator
 from lxml import etree
 
 from xxgk.errors import InputError
-from xxgk.read.decode import decode_text
+from xxgk.read.decode import Replaced, decode
 from xxgk.read.document import Document, DocumentBuilder
+from xxgk.read.limits import LIMITS, exceeded
 
 __all__ = ["read_html", "walk_html"]
 
@@ -133,9 +134,10 @@ _SPANS = {str(n): n for n in range(1, 100)}  # span values as usually written
 
 def read_html(data: bytes, source: str) -> Document:
     """An HTML page (bytes as downloaded) to a document of its report content."""
-    text = decode_html(data, source)
+    text, replaced = decode_html(data, source)
     root = parse_html(text, source)
     builder = DocumentBuilder(source, "html")
+    builder.replaced = replaced
     builder.hints.update(page_hints(root))
     walk_html(root, builder)
     return builder.build()
@@ -145,10 +147,11 @@ def read_html(data: bytes, source: str) -> Document:
 # Bytes to a tree
 
 
-def decode_html(data: bytes, source: str) -> str:
-    """The page's declared charset if it decodes the bytes, else a detected one (GBK as GB18030)."""
+def decode_html(data: bytes, source: str) -> tuple[str, Replaced | None]:
+    """The page's declared charset if it decodes the bytes, else a detected one (GBK as GB18030),
+    and the bytes that did not decode (see `decode`)."""
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return decode_text(data, source)
+        return decode(data, source)
     match = _DECLARED.search(data, 0, 8192)
     if match:
         declared = (match.group(1) or match.group(2)).decode("ascii").lower()
@@ -161,13 +164,18 @@ def decode_html(data: bytes, source: str) -> str:
             declared = ""
         if declared:
             try:
-                return data.decode(declared)
+                return data.decode(declared), None
             except (UnicodeDecodeError, LookupError):
                 pass
-    return decode_text(data, source)
+    return decode(data, source)
 
 
 def parse_html(text: str, source: str) -> Element:
+    """The tree of a page, refused before parsing past the markup limit (libxml2 itself stops
+    nesting at 256 levels)."""
+    tags = text.count("<")
+    if tags > LIMITS.markup:
+        raise exceeded("markup", f"an HTML page of {tags:,} tags", source)
     if text.lstrip()[:5] == "<?xml":
         text = _XML_DECLARATION.sub("", text, count=1)  # lxml refuses str input that declares one
     try:
@@ -210,7 +218,8 @@ def content_root(root: Element) -> Element:
     text = _text(top)
     kinds = [marker for marker in _MARKERS if marker in text]
     if len(kinds) < 2:
-        return _hinted(root) or top
+        hinted = _hinted(root)
+        return hinted if hinted is not None else top
     # down from the top through the children that hold every phrase; the deepest such
     # element wins (the first in the page if the report is printed twice)
     chosen, chosen_depth = top, 0
@@ -450,16 +459,19 @@ def _span(value: str, cap: int) -> int:
     return max(1, min(n, cap))
 
 
-def table_layout(table: Element) -> tuple[list[Element], list[int], list[int], int]:
+def table_layout(table: Element, source: str = "<html>") -> tuple[list[Element], list[int], list[int], int]:
     """Where each cell of a table sits in the expanded grid, by the HTML table model (each cell
     takes the first slot of its row not covered by a rowspan from above): the cells in document
-    order, the grid row and column of each, and the grid width."""
+    order, the grid row and column of each, and the grid width. The slots spans cover below
+    their row are counted against LIMITS.table_slots (a few bytes of rowspan and colspan can
+    cover a billion)."""
     trs = list(_rows(table))
     cells: list[Element] = []
     rows: list[int] = []
     cols: list[int] = []
     taken: dict[int, set[int]] = {}
     width = 0
+    slots = LIMITS.table_slots
     n_rows = len(trs)
     for r, tr in enumerate(trs):
         busy = taken.pop(r, None)
@@ -478,6 +490,9 @@ def table_layout(table: Element) -> tuple[list[Element], list[int], list[int], i
                 left = n_rows - r  # rowspan=0 and overlong spans end with the table
                 rowspan = _SPANS.get(value) or (left if value.strip() == "0" else _span(value, MAX_ROWSPAN))
                 rowspan = min(rowspan, left)
+                slots -= (rowspan - 1) * colspan
+                if slots < 0:
+                    raise exceeded("table_slots", "an HTML table whose spans cover more slots", source)
                 for dr in range(1, rowspan):
                     taken.setdefault(r + dr, set()).update(range(col, col + colspan))
             cells.append(td)
@@ -492,7 +507,7 @@ def table_layout(table: Element) -> tuple[list[Element], list[int], list[int], i
 def _add_table(table: Element, builder: DocumentBuilder) -> None:
     """A data table as one grid; its nested tables after it as grids of their own. A layout
     table (one column, or a two-column frame around other tables) is read as running text."""
-    cells, rows, cols, width = table_layout(table)
+    cells, rows, cols, width = table_layout(table, builder.source)
     if not cells:
         return
     layout = width <= 1 or (width <= 2 and any(True for _ in table.iterdescendants("table")))

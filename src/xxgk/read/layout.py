@@ -48,6 +48,7 @@ class Page:
     height: float
     lines: list[Line] = field(default_factory=list)
     grids: list[tuple[BBox, list[GridCell]]] = field(default_factory=list)
+    chars: int = 0  # characters of its text layer (counted against LIMITS.text_chars)
 
 
 def is_page_number(text: str) -> bool:

@@ -24,6 +24,7 @@ from xxgk.errors import InputError
 from xxgk.read.document import Document, DocumentBuilder, GridCell
 from xxgk.read.grid import Item, Segment, find_tables, line_text, text_lines
 from xxgk.read.layout import Line, Page, emit
+from xxgk.read.limits import LIMITS, exceeded
 
 if TYPE_CHECKING:
     import numpy as np
@@ -82,9 +83,14 @@ def read_image(data: bytes, source: str) -> Document:
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(data))
-        frames = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)]
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        image = Image.open(io.BytesIO(data))  # reads the header only: size and frames are known
+        if getattr(image, "n_frames", 1) > LIMITS.pages:
+            raise exceeded("pages", f"an image of {image.n_frames:,} frames", source)
+        frames = []
+        for frame in ImageSequence.Iterator(image):
+            _check_pixels(frame.width, frame.height, source)
+            frames.append(np.asarray(frame.convert("RGB")))
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError(f"cannot read image: {exc}", source) from None
     builder = DocumentBuilder(source, "image")
     builder.pages = len(frames)
@@ -106,10 +112,14 @@ def ocr_pdf(pdf: pdfium.PdfDocument, source: str) -> Document:
 
 def ocr_pages(pdf: pdfium.PdfDocument, indices: Sequence[int], builder: DocumentBuilder) -> list[Page]:
     """Pages of a PDF (0-based indices) rendered and read; low-confidence cells noted."""
+    from xxgk.read.pdf import load_page
+
     pages = []
     for index in indices:
-        page = pdf[index]
+        page = load_page(pdf, index, builder.source)
         try:
+            width, height = page.get_size()
+            _check_pixels(width * DPI / 72, height * DPI / 72, f"{builder.source}: page {index + 1}")
             bitmap = page.render(scale=DPI / 72, grayscale=False)
             pixels = bitmap.to_numpy()
         finally:
@@ -117,6 +127,11 @@ def ocr_pages(pdf: pdfium.PdfDocument, indices: Sequence[int], builder: Document
         pages.append(ocr_image(pixels[..., :3], index + 1, scale=72 / DPI))
     _note_low_confidence(builder, pages)
     return pages
+
+
+def _check_pixels(width: float, height: float, where: str) -> None:
+    if width * height > LIMITS.page_pixels:
+        raise exceeded("page_pixels", f"a page image of {width:,.0f} x {height:,.0f} pixels", where)
 
 
 def _note_low_confidence(builder: DocumentBuilder, pages: list[Page]) -> None:

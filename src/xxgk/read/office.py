@@ -24,6 +24,7 @@ from pathlib import Path
 
 from xxgk.errors import InputError
 from xxgk.read.document import Document
+from xxgk.read.limits import LIMITS, exceeded
 
 __all__ = ["TIMEOUT", "ole_kind", "read_legacy_office"]
 
@@ -143,6 +144,9 @@ def convert(data: bytes, soffice: str, suffix: str, target: str, source: str) ->
                 + (f": {said}" if said else ""),
                 source,
             )
+        size = result.stat().st_size
+        if size > LIMITS.file_bytes:  # a small legacy file can convert to a large one
+            raise exceeded("file_bytes", f"converted to {target}, a file of {size:,} bytes", source)
         return result.read_bytes()
 
 

@@ -25,6 +25,7 @@ from xxgk.errors import InputError
 from xxgk.read.document import BBox, Document, DocumentBuilder
 from xxgk.read.grid import Item, Segment, Table, find_tables
 from xxgk.read.layout import Line, Page, emit
+from xxgk.read.limits import LIMITS, exceeded
 from xxgk.templates import TEMPLATES
 
 __all__ = ["read_pdf"]
@@ -58,12 +59,18 @@ def read_pdf(data: bytes, source: str) -> Document:
             builder.hints["title"] = title
         pages: list[Page] = []
         scanned: list[int] = []
+        room = LIMITS.text_chars  # characters the pages may still have
         for index in range(len(pdf)):
-            page = pdf[index]
+            page = load_page(pdf, index, source)
             try:
-                content = read_page(page, index + 1)
+                content = read_page(page, index + 1, room)
+            except InputError as error:
+                error.where = error.where or f"{source}: page {index + 1}"
+                raise
             finally:
                 page.close()
+            if content is not None:
+                room -= content.chars
             if content is None:
                 scanned.append(index)
             pages.append(content or Page(index + 1, 0, 0))
@@ -84,7 +91,18 @@ def open_pdf(data: bytes, source: str) -> pdfium.PdfDocument:
     if len(pdf) == 0:
         pdf.close()
         raise InputError("PDF without pages", source)
+    if len(pdf) > LIMITS.pages:
+        count = len(pdf)
+        pdf.close()
+        raise exceeded("pages", f"a PDF of {count:,} pages", source)
     return pdf
+
+
+def load_page(pdf: pdfium.PdfDocument, index: int, source: str) -> pdfium.PdfPage:
+    try:
+        return pdf[index]
+    except pdfium.PdfiumError:
+        raise InputError(f"corrupt PDF: page {index + 1} cannot be loaded", source) from None
 
 
 def _ocr_pages(
@@ -111,8 +129,9 @@ def _ocr_pages(
 # --- one page -------------------------------------------------------------------------------
 
 
-def read_page(page: pdfium.PdfPage, number: int) -> Page | None:
-    """The lines and tables of a page; None when it has no usable text layer (a scan)."""
+def read_page(page: pdfium.PdfPage, number: int, room: int = LIMITS.text_chars) -> Page | None:
+    """The lines and tables of a page; None when it has no usable text layer (a scan). `room`:
+    how many characters the document may still have."""
     left, bottom, right, top = page.get_bbox()
     turn = page.get_rotation() % 360  # degrees clockwise the viewer turns the page
     width, height = right - left, top - bottom
@@ -135,6 +154,9 @@ def read_page(page: pdfium.PdfPage, number: int) -> Page | None:
 
     textpage = page.get_textpage()
     try:
+        count = textpage.count_chars()
+        if count > room:
+            raise exceeded("text_chars", "a PDF of more characters", None)
         chars = list(_chars(textpage, to_page))
     finally:
         textpage.close()
@@ -146,7 +168,7 @@ def read_page(page: pdfium.PdfPage, number: int) -> Page | None:
         return None
     horizontal, vertical = _rules(page, to_page)
     tables = find_tables(horizontal, vertical, tol=TOL, min_cell=MIN_CELL)
-    content = Page(number, width, height)
+    content = Page(number, width, height, chars=count)
     _assign(chars, tables, content)
     for table in tables:
         content.grids.append((table.bbox, table.grid_cells()))
