@@ -55,11 +55,21 @@ def _fill(store: Store) -> None:
         add_user(session, "reviewer", "correct horse battery")
 
 
+HOSTILE_REGION = '<img id="pwned" src="x">'
+
+
+def _regions(store: Store, folder: Path) -> None:
+    """A region whose name is markup: the charts' tooltips must show it as text."""
+    (folder / "bodies.csv").write_text(f"name,level,region,parent\n平潭综合实验区,县,{HOSTILE_REGION},\n")
+    store.import_bodies(folder / "bodies.csv")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
-    app = create_app(db, secret="test-secret")
+    folder = tmp_path_factory.mktemp("web")
+    app = create_app(f"sqlite:///{folder / 'web.db'}")
     _fill(app.state.store)
+    _regions(app.state.store, folder)
     port = _free_port()
     instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -150,3 +160,22 @@ def test_the_statistics_page_draws_its_charts(server, page):
         expect(page.locator(f'{chart}[data-drawn="1"]')).to_be_visible(timeout=15_000)
         assert page.locator(f"{chart} canvas").count() >= 1
     page.screenshot(path=str(DOCS / "screenshot-stats.png"), full_page=False)
+
+
+def test_a_region_name_reaches_the_chart_tooltip_as_text(server, page):
+    """stats.js built tooltip HTML from region names without escaping them."""
+    page.goto(server + "/stats?by=region")
+    expect(page.locator('#chart-groups[data-drawn="1"]')).to_be_visible(timeout=15_000)
+    shown = page.evaluate(
+        """() => {
+        const option = echarts.getInstanceByDom(document.getElementById("chart-groups")).getOption();
+        const name = option.xAxis[0].data.find((n) => String(n).includes("pwned"));
+        const rate = { value: 0.5, numerator: 1, denominator: 2, small: false };
+        return option.tooltip[0].formatter([{ axisValueLabel: name, seriesName: "公开率", marker: "", data: { rate } }]);
+    }"""
+    )
+    assert "&#60;img id=&#34;pwned&#34;" in shown and "<img" not in shown
+    box = page.locator("#chart-groups").bounding_box()
+    for x in range(5, 100, 10):  # move across the bars, so ECharts shows its tooltips
+        page.mouse.move(box["x"] + box["width"] * x / 100, box["y"] + box["height"] / 2)
+    assert page.locator("#pwned").count() == 0
