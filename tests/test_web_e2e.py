@@ -171,7 +171,8 @@ def test_a_region_name_reaches_the_chart_tooltip_as_text(server, page):
         const option = echarts.getInstanceByDom(document.getElementById("chart-groups")).getOption();
         const name = option.xAxis[0].data.find((n) => String(n).includes("pwned"));
         const rate = { value: 0.5, numerator: 1, denominator: 2, small: false };
-        return option.tooltip[0].formatter([{ axisValueLabel: name, seriesName: "公开率", marker: "", data: { rate } }]);
+        const point = { axisValueLabel: name, seriesName: "公开率", marker: "", data: { rate } };
+        return option.tooltip[0].formatter([point]);
     }"""
     )
     assert "&#60;img id=&#34;pwned&#34;" in shown and "<img" not in shown

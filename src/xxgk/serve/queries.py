@@ -244,7 +244,7 @@ def review_finding(
 ) -> FindingRow | None:
     """Keep a reviewer's verdict on the finding (None: no such finding). Reopening keeps who
     reopened it and when, so the last word on a finding is always attributed."""
-    with store.session() as session:
+    with store.writing() as session:  # it reads, then writes: in turn with ingests elsewhere
         finding = session.get(StoredFinding, finding_id)
         if finding is None:
             return None

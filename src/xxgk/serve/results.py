@@ -38,7 +38,7 @@ class RecentResults:
 
     def __init__(
         self, folder: Path | None = None, *, max_bytes: int = MAX_BYTES, seconds: float = MAX_SECONDS
-    ):
+    ) -> None:
         self.folder = folder or Path(tempfile.mkdtemp(prefix="xxgk-results-"))  # mode 0700
         self.folder.mkdir(parents=True, exist_ok=True)
         self.max_bytes, self.seconds = max_bytes, seconds

@@ -9,6 +9,7 @@ is ended by killing its worker, which the pool replaces. Too many waiting jobs a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import resource
@@ -75,10 +76,8 @@ def _warm_up() -> None:
             lines.append(f"{section.number}、{section.keywords[0]}")
             rows = [row for table in template.tables if table.section == section.id for row in table.rows]
             lines += [f"{row.label} 0" for row in rows]
-        try:
+        with contextlib.suppress(XxgkError):
             xxgk.parse_text("\n".join(lines), "warm-up")
-        except XxgkError:
-            pass
 
 
 def _start_worker(megabytes: int) -> None:
