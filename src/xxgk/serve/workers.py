@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import resource
 import threading
-from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,7 +145,7 @@ class ReadingPool:
             raise UploadError(504, TOO_SLOW.format(seconds=self.limits.seconds)) from None
         except _OutOfMemory:
             raise UploadError(413, TOO_BIG.format(mb=self.limits.memory_mb)) from None
-        except (ProcessExpired, CancelledError):
+        except ProcessExpired:
             # the worker died (most often at the memory limit inside C code, which cannot raise)
             raise UploadError(422, CRASHED.format(mb=self.limits.memory_mb)) from None
         finally:
