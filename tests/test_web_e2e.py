@@ -152,6 +152,11 @@ def test_a_reviewer_confirms_a_finding(server, page):
     expect(confirmed.locator(".status-confirmed")).to_be_visible()
     page.reload()
     expect(page.locator(f'.finding-row[data-id="{finding_id}"]')).to_contain_text("与上年报告核对无误")
+    # signing out (a form with the session's CSRF token) ends the session
+    page.get_by_role("button", name="退出").click()
+    expect(page.locator(".account")).to_contain_text("登录")
+    page.goto(server + "/findings?rule=X-CARRY")
+    expect(page.locator(".finding-row .confirm")).to_have_count(0)
 
 
 def test_the_statistics_page_draws_its_charts(server, page):

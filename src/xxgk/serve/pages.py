@@ -45,7 +45,7 @@ async def check(
         raise UploadError(400, "请上传文件或粘贴报告全文 (upload a file or paste the text)")
     result = CheckResult(report, name, hashlib.sha256(data).hexdigest())
     token = await run_in_threadpool(request.app.state.results.add, result)
-    return _result(request, token)
+    return await run_in_threadpool(_result, request, token, result)
 
 
 def _kept(request: Request, token: str) -> CheckResult:
@@ -55,8 +55,11 @@ def _kept(request: Request, token: str) -> CheckResult:
     return result
 
 
-def _result(request: Request, token: str, message: str | None = None) -> HTMLResponse:
-    result = _kept(request, token)
+def _result(
+    request: Request, token: str, result: CheckResult | None = None, message: str | None = None
+) -> HTMLResponse:
+    """The result page (rendered off the event loop: a large report's tables take a while)."""
+    result = result or _kept(request, token)
     report = result.report
     return page(
         request,
@@ -72,12 +75,12 @@ def _result(request: Request, token: str, message: str | None = None) -> HTMLRes
 
 
 @router.get("/check/{token}", response_class=HTMLResponse)
-async def check_result(request: Request, token: str) -> HTMLResponse:
+def check_result(request: Request, token: str) -> HTMLResponse:
     return _result(request, token)
 
 
 @router.get("/check/{token}/report.json")
-async def download_json(request: Request, token: str) -> Response:
+def download_json(request: Request, token: str) -> Response:
     result = _kept(request, token)
     return Response(
         report_json(result.report),
@@ -87,21 +90,21 @@ async def download_json(request: Request, token: str) -> Response:
 
 
 @router.get("/check/{token}/report.xlsx")
-async def download_xlsx(request: Request, token: str) -> Response:
+def download_xlsx(request: Request, token: str) -> Response:
     result = _kept(request, token)
     return Response(
-        await run_in_threadpool(report_xlsx, result.report),
+        report_xlsx(result.report),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="report.xlsx"'},
     )
 
 
 @router.post("/check/{token}/store", response_class=HTMLResponse)
-async def add_to_corpus(request: Request, token: str, store: StoreDep, user: RequiredUser) -> HTMLResponse:
+def add_to_corpus(request: Request, token: str, store: StoreDep, user: RequiredUser) -> HTMLResponse:
     result = _kept(request, token)
-    status = await run_in_threadpool(store.ingest, result.report, result.sha256)
+    status = store.ingest(result.report, result.sha256)
     words = {"new": "已加入语料库", "version": "已作为新版本加入语料库", "unchanged": "语料库中已有同一文件"}
-    return _result(request, token, words[status])
+    return _result(request, token, result, words[status])
 
 
 @router.get("/login", response_class=HTMLResponse)
