@@ -26,7 +26,7 @@ from xxgk.serve.uploads import UploadError
 # the limits, each overridable by an environment variable of the same name (or create_app)
 DEFAULT_WORKERS = 2  # XXGK_WORKERS
 DEFAULT_JOB_SECONDS = 120.0  # XXGK_JOB_SECONDS: a scan through OCR takes tens of seconds
-DEFAULT_JOB_MEMORY_MB = 1536  # XXGK_JOB_MEMORY_MB: address space of a worker (OCR models included)
+DEFAULT_JOB_MEMORY_MB = 2560  # XXGK_JOB_MEMORY_MB: address space of a worker; OCR of a scan needs 2 GB
 QUEUE_PER_WORKER = 32  # jobs in the pool per worker, waiting or running, before new ones are refused (503)
 QUEUE_BYTES = 256 * 1024 * 1024  # uploads held for the pool, together, before new ones are refused
 
