@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from xxgk.templates import TEMPLATES, ColumnSpec, Template
 
-Value = int | Decimal
+Value = int | Decimal | None
 Values = dict[str, Value]
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 
@@ -41,7 +41,9 @@ SEPARATED = (
 )
 # (g) every cell run together with no separator, as scrapers of some sites produce.
 CONCATENATED = "concatenated"
-LAYOUTS = (*SEPARATED, CONCATENATED)
+# (j) OCR / LLM output: small broken tables, placeholder headers, page noise (tests/machine_markdown.py)
+MACHINE_MARKDOWN = "machine_markdown"
+LAYOUTS = (*SEPARATED, CONCATENATED, MACHINE_MARKDOWN)
 
 WIDE = "\u3000"
 
@@ -377,7 +379,10 @@ def styles(draw: Draw, layout: str) -> Style:
 
 
 def value_text(value: Value, column: ColumnSpec, style: Style) -> str:
-    """One value cell as printed: amounts in 万元 or 元, signs, full-width digits, U+3000 indent."""
+    """One value cell as printed: amounts in 万元 or 元, signs, full-width digits, U+3000 indent;
+    None is a cell left blank."""
+    if value is None:
+        return ""
     if column.kind == "amount":
         number = Decimal(value)
         if style.amount_unit == "元":
@@ -539,6 +544,7 @@ class Case:
     values: Values
     style: Style
     text: str = field(repr=False)
+    lost: tuple[str, ...] = ()  # cells of rows printed without their label (machine markdown)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """Hypothesis prints this for a failing example; the text is printed by the test's note()."""
@@ -555,10 +561,12 @@ def narrative(values: Values, template_id: str, year: int, agency: str) -> dict[
     done = values["applications.total.total"]
     forward = values["applications.carried_forward.total"]
     review = values["appeals.review.total"]
-    litigation = int(values["appeals.litigation_direct.total"]) + int(
-        values["appeals.litigation_after_review.total"]
+    litigation = int(values["appeals.litigation_direct.total"] or 0) + int(
+        values["appeals.litigation_after_review.total"] or 0
     )
-    published = 20 + int(values["active.regulations." + ("published" if template_id == "2019" else "issued")])
+    published = 20 + int(
+        values["active.regulations." + ("published" if template_id == "2019" else "issued")] or 0
+    )
     fee = "本年度未收取信息处理费。" if template_id == "2021" else "无。"
     return {
         "intro": [
@@ -618,6 +626,10 @@ def render(template_id: str, year: int, agency: str, values: Values, style: Styl
 @st.composite
 def reports(draw: Draw, template_id: str, layout: str, values: Values | None = None) -> Case:
     """A consistent report of `template_id` printed in `layout` (or the given values printed so)."""
+    if layout == MACHINE_MARKDOWN:
+        from tests.machine_markdown import machine_reports  # it builds on this module
+
+        return draw(machine_reports(template_id, values))
     if values is None:
         values = draw(consistent_values(template_id))
     year = draw(st.sampled_from(YEARS[template_id]))

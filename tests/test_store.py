@@ -123,7 +123,8 @@ def test_findings_can_be_filtered(db_url):
     store.ingest_paths([CORPUS / "pt004.txt", CORPUS / "002_d6151df9dcb3c2dc.txt", CORPUS / "pt001.txt"])
     assert {f.rule for f in list_findings(store, body="侯集镇人民政府")} == {"FEE-NOTE"}
     assert {f.body for f in list_findings(store, rule="AMBIGUOUS")} == {"平潭综合实验区"}
-    assert [f.year for f in list_findings(store, rule="AMBIGUOUS", year=2022)] == [2022]
+    assert [f.year for f in list_findings(store, rule="AMBIGUOUS", year=2019)] == [2019] * 7
+    assert [f.year for f in list_findings(store, rule="SPLIT", year=2022)] == [2022]  # by its narrative
     assert list_findings(store, severity="error") == []
 
 

@@ -18,7 +18,9 @@ from typing import Any, Literal
 from xxgk.templates import TEMPLATES, Template
 
 Value = int | Decimal | None
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
+# how much a finding weighs: a cell marked by several shows the weightiest; lists put it first
+SEVERITY_RANK: dict[str, int] = {"error": 2, "warning": 1, "info": 0}
 
 
 @dataclass(slots=True)

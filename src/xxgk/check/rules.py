@@ -16,9 +16,10 @@ from importlib import resources
 from typing import Any
 
 from xxgk.check import crossyear
+from xxgk.extract.labels import LIKENESS, likeness
 from xxgk.model import Finding, Report, Severity, json_value
 from xxgk.templates import SECTIONS, TEMPLATES, TableSpec, template_for_year
-from xxgk.templates.arithmetic import Identity, rule_positional
+from xxgk.templates.arithmetic import Identity, Number, identities, rule_positional
 
 RuleCheck = Callable[..., Iterator[Finding]]
 
@@ -46,8 +47,9 @@ def _fmt(value: object) -> str:
 # --- arithmetic --------------------------------------------------------------------------------
 
 
-def _terms(report: Report, keys: tuple[str, ...], by_column: bool) -> str:
-    """'自然人 2 + 商业企业 1', non-zero terms only."""
+def _terms(report: Report, identity: Identity, keys: tuple[str, ...]) -> str:
+    """'自然人 2 + 商业企业 1', non-zero terms only, each named by what tells it apart from the
+    others: its column in an identity about a row, its row in an identity about a column."""
     template = report.template
     parts = []
     for key in keys:
@@ -55,27 +57,29 @@ def _terms(report: Report, keys: tuple[str, ...], by_column: bool) -> str:
         if value in (0, None):
             continue
         _, row, column = template.cell(key)
-        parts.append(f"{column.label if by_column else row.short} {_fmt(value)}")
+        parts.append(f"{column.label if identity.about == 'row' else row.short} {_fmt(value)}")
     return " + ".join(parts) if parts else "各项均为0"
 
 
 def _subject(report: Report, identity: Identity) -> str:
     table = report.template.table(identity.lhs[0].split(".")[0])
-    if table.has_row(identity.subject):
+    if identity.about == "row":
         row = table.row(identity.subject)
         return row.label if table.unlabelled else row.short
     return table.rows[0].column(identity.subject).label
 
 
 def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
+    """An identity is broken only when every term is known: a blank cell or one that was not
+    found may hold any number, so an identity with one is never reported (BLANK says what the
+    identity implies for it)."""
     keys, own = rule_positional(report.template, rule.id)
     cells = report.cells
     in_order = [cells[key].value for key in keys]
     for identity, positional in own:
         sides = positional.sides(in_order)
-        if sides is None or sides[0] == sides[1]:
+        if sides is None or sides[0] == sides[1] or any(cells[k].value is None for k in identity.keys):
             continue
-        lhs_is_row = report.template.table(identity.lhs[0].split(".")[0]).has_row(identity.subject)
         # the cells concerned: every cell of the identity, as any may be the misprinted one (a
         # term printed as 0 too); the totals first, then the terms that hold something
         concerned = [*identity.lhs, *sorted(identity.rhs, key=lambda k: cells[k].value == 0)]
@@ -84,8 +88,8 @@ def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
             subject=_subject(report, identity),
             lhs=_fmt(sides[0]),
             rhs=_fmt(sides[1]),
-            lhs_terms=_terms(report, identity.lhs, by_column=lhs_is_row),
-            rhs_terms=_terms(report, identity.rhs, by_column=lhs_is_row),
+            lhs_terms=_terms(report, identity, identity.lhs),
+            rhs_terms=_terms(report, identity, identity.rhs),
         )
 
 
@@ -108,14 +112,35 @@ def check_domain(rule: Rule, report: Report) -> Iterator[Finding]:
 
 
 def check_blank(rule: Rule, report: Report) -> Iterator[Finding]:
+    """Blank cells and placeholders are unknown, not 0: each is named, with the value an
+    identity implies for it where its other terms are all printed."""
     blank, placeholder = [], []
     for key, cell in report.cells.items():
         if cell.found and cell.value is None:
             (placeholder if cell.text else blank).append(key)
     for keys, message in ((blank, "blank"), (placeholder, "placeholder")):
         if keys:
-            names = "、".join(report.template.label(k) for k in keys[:6]) + ("等" if len(keys) > 6 else "")
+            names = "、".join(_blank_cell(rule, report, key) for key in keys)
             yield rule.finding(keys, message, count=len(keys), names=names)
+
+
+def _blank_cell(rule: Rule, report: Report, key: str) -> str:
+    """“办理结果总计”行“自然人”列（按本列各项办理结果之和应为12）"""
+    by_value: dict[Number, list[str]] = {}
+    for identity in identities(report.template):
+        if key not in identity.keys or any(report.value(k) is None for k in identity.keys if k != key):
+            continue
+        own, other = (identity.lhs, identity.rhs) if key in identity.lhs else (identity.rhs, identity.lhs)
+        value = sum(report.value(k) for k in other) - sum(report.value(k) for k in own if k != key)  # type: ignore[misc]
+        basis = rule.data["basis"][identity.rule][0 if own == identity.lhs and len(own) == 1 else 1]
+        if basis not in by_value.setdefault(value, []):
+            by_value[value].append(basis)
+    implied = [
+        rule.data["implied" if value >= 0 else "impossible"].format(basis="、".join(bases), value=_fmt(value))
+        for value, bases in by_value.items()
+    ]
+    place = report.template.place(key)
+    return f"{place}（{'；'.join(implied)}）" if implied else place
 
 
 def check_ocr(rule: Rule, report: Report) -> Iterator[Finding]:
@@ -140,13 +165,37 @@ def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
         table = report.template.table(table_id)
         row_keys = table.row_keys(table.row(row_id))
         texts = [report.cells[k].text or "" for k in row_keys]
-        reading = "|".join(t or "空" for t in texts)
+        printed = sum(1 for t in texts if t)
+        others = (
+            report.layout.get("tables", {})
+            .get(table_id, {})
+            .get("candidates", {})
+            .get("" if table.unlabelled else row_id, [])
+        )
         yield rule.finding(
             keys,
+            "message" if printed == len(texts) else "placement",
             row=table.title if table.unlabelled else table.row(row_id).short,
             text="".join(texts),
-            reading=reading,
+            reading="|".join(t or "空" for t in texts),
+            printed=printed,
+            columns=len(texts),
+            candidates="；".join("|".join(t or "空" for t in reading) for reading in others) or "见原文",
         )
+
+
+def check_split(rule: Rule, report: Report) -> Iterator[Finding]:
+    for table in report.template.tables:
+        for row_id, said in report.layout.get("tables", {}).get(table.id, {}).get("decided", {}).items():
+            row = table.rows[0] if table.unlabelled else table.row(row_id)
+            keys = table.cell_keys() if table.unlabelled else table.row_keys(row)
+            yield rule.finding(
+                keys,
+                row=table.title if table.unlabelled else row.short,
+                text=said["text"],
+                reading=said["reading"],
+                evidence=said["evidence"],
+            )
 
 
 # --- template ----------------------------------------------------------------------------------
@@ -170,8 +219,9 @@ def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
     layout = report.layout.get("tables", {})
     for table in template.tables:
         info = layout.get(table.id, {})
-        missing = info.get("rows_missing", [])
-        if len(missing) == len(table.rows):
+        # a row whose numbers are printed but whose label was lost is not missing: LABEL says so
+        missing = [r for r in info.get("rows_missing", []) if r not in info.get("unplaced", {})]
+        if len(info.get("rows_missing", [])) == len(table.rows):
             yield rule.finding(
                 table.cell_keys(), "missing_table", number=numbers[table.section], title=table.title
             )
@@ -188,9 +238,11 @@ def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
             )
             missing = [r for r in missing if not _collapsed_into(table, r, info["collapsed"], missing)]
         for row_id, printed in info.get("misprinted", {}).items():
+            if likeness(printed, table.row(row_id)) >= LIKENESS:
+                continue  # the statutory label with a typo: LABEL says so
             yield rule.finding(
                 [k for k in table.cell_keys() if k.split(".")[1] == row_id],
-                "misprinted",
+                "renamed",
                 number=numbers[table.section],
                 row=table.row(row_id).printed,
                 printed=printed,
@@ -202,6 +254,28 @@ def check_template(rule: Rule, report: Report) -> Iterator[Finding]:
                 number=numbers[table.section],
                 count=len(missing),
                 rows="、".join(f"“{table.row(r).short}”" for r in missing),
+            )
+
+
+def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
+    """A row label printed with a typo, or lost: read as the row it plainly is, and said so;
+    numbers whose row the arithmetic cannot confirm are named and left unread."""
+    numbers = {s.id: s.number for s in SECTIONS}
+    layout = report.layout.get("tables", {})
+    for table in report.template.tables:
+        info = layout.get(table.id, {})
+        number = numbers[table.section]
+        for row_id, printed in info.get("misprinted", {}).items():
+            row = table.row(row_id)
+            if likeness(printed, row) >= LIKENESS:
+                yield rule.finding(table.row_keys(row), number=number, row=row.printed, printed=printed)
+        for row_id in info.get("lost", []):
+            row = table.row(row_id)
+            yield rule.finding(table.row_keys(row), "lost", number=number, row=row.printed)
+        for row_id, printed in info.get("unplaced", {}).items():
+            row = table.row(row_id)
+            yield rule.finding(
+                table.row_keys(row), "unplaced", number=number, row=row.printed, printed=printed
             )
 
 
@@ -237,9 +311,9 @@ def check_narrative(rule: Rule, report: Report) -> Iterator[Finding]:
     readings = []
     for keys in rule.data["cells"]:
         values = [report.value(k) for k in keys]
-        if all(v is None for v in values):
+        if None in values:  # a blank cell may hold anything: the figure cannot be compared
             return
-        readings.append((keys, sum(v or 0 for v in values)))
+        readings.append((keys, sum(values)))
     accepted = {total for _, total in readings}
     seen = set()
     for number, quote in claims:
@@ -275,8 +349,10 @@ _CHECKS: dict[str, RuleCheck] = {
     "T4-SUM": check_identities,
     "DOMAIN": check_domain,
     "TEMPLATE": check_template,
+    "LABEL": check_labels,
     "BLANK": check_blank,
     "AMBIGUOUS": check_ambiguous,
+    "SPLIT": check_split,
     "OCR-LOW": check_ocr,
     "TXT-RECEIVED": check_narrative,
     "TXT-DONE": check_narrative,

@@ -66,7 +66,7 @@ def findings(
     out = console()
     grid = Table("body", "year", "rule", "severity", "message", header_style="bold")
     for f in found:
-        style = "red" if f.severity == "error" else "yellow"
+        style = {"error": "red", "warning": "yellow"}.get(f.severity, "cyan")
         grid.add_row(f.body, str(f.year), f.rule, f"[{style}]{f.severity}[/]", f.message)
     out.print(grid)
     out.print(f"{len(found)} findings")

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from xxgk.errors import NotAReportError
+from xxgk.extract.evidence import Evidence, choose, from_narrative
 from xxgk.extract.labels import count_phrases
 from xxgk.extract.meta import extract_meta
+from xxgk.extract.noise import quiet
 from xxgk.extract.sections import Heading, find_headings, section_spans
-from xxgk.extract.tables import TableReading, read_table
-from xxgk.model import Cell, Locator, Report
+from xxgk.extract.tables import Line, TableReading, read_table
+from xxgk.model import Cell, Locator, Report, Value
 from xxgk.read import Document
 from xxgk.templates import SECTIONS, TEMPLATES, Template, template_for_year
 
@@ -34,7 +36,8 @@ def extract(document: Document) -> Extraction:
     body_start = headings[0].start if headings else 0
     meta = extract_meta(text, body_start, document.hints)
     marks = _marks(text)
-    template, readings = _read_tables(text, headings, meta.year, marks)
+    template, readings = _read_tables(quiet(text, meta.title), headings, meta.year, marks)
+    decided = _decide_by_evidence(readings.values(), from_narrative(text))
     rows_found = sum(r.rows_found for r in readings.values())
     if rows_found < MIN_ROWS_FOUND and len({h.section for h in headings}) < 3:
         raise NotAReportError(
@@ -60,6 +63,10 @@ def extract(document: Document) -> Extraction:
                 "rows_missing": r.missing_rows,
                 "collapsed": r.collapsed,
                 "misprinted": r.misprinted,
+                "lost": [line.keys[0].split(".")[1] for line in r.lost],
+                "unplaced": r.unplaced,
+                "decided": decided.get(table_id, {}),
+                "candidates": _candidates(r),
                 "numbers_first": r.numbers_first,
                 "concatenated": r.concatenated,
             }
@@ -67,6 +74,66 @@ def extract(document: Document) -> Extraction:
         },
     }
     return Extraction(report, readings)
+
+
+def _row_id(line: Line) -> str:
+    """The row a line holds ("" for a table printed as one line)."""
+    parts = {key.split(".")[1] for key in line.keys}
+    return parts.pop() if len(parts) == 1 else ""
+
+
+def _readings(line: Line) -> list[dict[str, Value]]:
+    return [
+        {
+            key: piece.value if piece is not None else None
+            for key, piece in zip(line.keys, option.pieces, strict=True)
+        }
+        for option in line.options
+    ]
+
+
+def _decide_by_evidence(
+    readings: Iterable[TableReading], evidence: list[Evidence]
+) -> dict[str, dict[str, dict[str, str]]]:
+    """Lines left ambiguous by the arithmetic, decided where the evidence admits one reading;
+    returns, by table and row, what decided it (for the SPLIT finding)."""
+    decided: dict[str, dict[str, dict[str, str]]] = {}
+    if not evidence:
+        return decided
+    readings = list(readings)
+    values = {
+        key: value
+        for reading in readings
+        for line in reading.lines
+        if line.reading is not None
+        for key, value in _readings(line)[line.chosen].items()
+    }
+    for reading in readings:
+        for line in reading.lines:
+            if not line.ambiguous or len(line.options) < 2:
+                continue
+            choice = choose(_readings(line), values, evidence)
+            if choice is None:
+                continue
+            line.chosen, line.ambiguous = choice[0], frozenset()
+            decided.setdefault(reading.table.id, {})[_row_id(line)] = {
+                "text": "".join(t.text for t in line.toks),
+                "reading": "|".join(
+                    p.text if p is not None else "空" for p in line.options[choice[0]].pieces
+                ),
+                "evidence": "、".join(f"{e.source}{e.said}" for e in choice[1]),
+            }
+    return decided
+
+
+def _candidates(reading: TableReading) -> dict[str, list[list[str | None]]]:
+    """Every reading still in doubt, by row: the printed text of each cell each way (a later
+    year's report may still decide among them)."""
+    return {
+        _row_id(line): [[p.text if p is not None else None for p in option.pieces] for option in line.options]
+        for line in reading.lines
+        if line.ambiguous and len(line.options) > 1
+    }
 
 
 def _add_cells(report: Report, readings: Iterable[TableReading], document: Document) -> None:
@@ -83,10 +150,10 @@ def _add_cells(report: Report, readings: Iterable[TableReading], document: Docum
                 continue
             ambiguous = line.ambiguous
             for key, piece in zip(line.keys, chosen.pieces, strict=True):
+                doubt = key in ambiguous if ambiguous else False
                 if piece is None:
-                    cells[key] = Cell(key, None, None, None, False, True)
+                    cells[key] = Cell(key, None, None, None, doubt, True)
                 else:
-                    doubt = key in ambiguous if ambiguous else False
                     cells[key] = Cell(key, piece.value, piece.text, None, doubt, True, locator, piece.start)
 
 

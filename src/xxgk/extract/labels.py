@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache
 
 from xxgk.templates import RowSpec
@@ -88,3 +89,19 @@ def _phrase(phrase: str) -> re.Pattern[str]:
 def count_phrases(text: str, phrases: tuple[str, ...]) -> int:
     """How many of `phrases` the text prints (each counted once)."""
     return sum(1 for p in phrases if _phrase(p).search(text))
+
+
+_ENUM = re.compile(r"^(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.]|\d+[.、])")
+# how alike a printed label must be to the statutory one to be read as it with a typo (a dropped,
+# added or swapped character or two): difflib's ratio, 2 × matched / total characters
+LIKENESS = 0.7
+
+
+def strip_numbering(label: str) -> str:
+    return _ENUM.sub("", canonical(label))
+
+
+def likeness(printed: str, row: RowSpec) -> float:
+    """How alike a printed label (its numbering left out) is to the row's label or an alias."""
+    words = canonical(strip_numbering(printed))
+    return max(SequenceMatcher(None, words, canonical(v)).ratio() for v in (row.label, *row.aliases))

@@ -31,6 +31,16 @@ _CLOSE = re.compile(r"[^。;\n\d(（]{0,12}?(?:情况|事项)")
 _BY_NUMBER = {s.number: s for s in SECTIONS}
 
 
+# A markdown heading (machine-made markdown numbers its sections any way: 1. / （三） / 第三部分,
+# or not at all): the section is told by its words, and they must read as a heading (…情况 or
+# …事项), so that "### 行政复议" over a piece of table 四 is not taken for one.
+_MARKDOWN = re.compile(
+    r"^#{1,6}[ \t]*(?:第[一二三四五六]部分|\(?[一二三四五六1-6]\)?[、.．]?)?[ \t]*"
+    r"(?P<phrase>[^\n\d]{2,40}?(?:情况|事项))[ \t#]*$",
+    re.M,
+)
+
+
 def find_headings(text: str) -> list[Heading]:
     """Every section heading, in text order."""
     found = []
@@ -43,6 +53,25 @@ def find_headings(text: str) -> list[Heading]:
             close = _CLOSE.match(phrase, end)
             end = close.end() if close else end
             found.append(Heading(section.id, match.start(), match.end() + end))
+    if "#" in text:
+        found = _with_markdown(text, found)
+    return found
+
+
+def _with_markdown(text: str, found: list[Heading]) -> list[Heading]:
+    """Markdown headings not already found by their statutory numeral."""
+    starts = {heading.start for heading in found}
+    for match in _MARKDOWN.finditer(text):
+        phrase = match.group("phrase")
+        if any(match.start() <= start < match.end() for start in starts):
+            continue
+        # the section whose keyword stands last: a heading ends with what it is about
+        # ("因政府信息公开工作被申请行政复议…的情况" is about 复议, not 申请)
+        placed = [(max(phrase.rfind(k) for k in s.keywords), s.id) for s in SECTIONS]
+        where, section = max(placed)
+        if where >= 0:
+            found.append(Heading(section, match.start(), match.end()))
+    found.sort(key=lambda heading: heading.start)
     return found
 
 

@@ -8,6 +8,7 @@ a value in each column usually is (declared per column in the template data).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from xxgk.templates.arithmetic import Positional
 
 MAX_CANDIDATES = 20_000
 MAX_STEPS = 200_000
+MAX_PLACEMENTS = 64
 _INVALID = -25.0
 
 
@@ -217,6 +219,24 @@ def exact(toks: Sequence[Token | None], columns: tuple[ColumnSpec, ...]) -> Cand
             pieces.append(Piece(token.text, token.start, parse_number(token.number, token.unit, column)))
     pieces.extend([None] * (len(columns) - len(pieces)))
     return Candidate(tuple(pieces), 0.0)  # the only reading: no score to compare
+
+
+def placements(toks: Sequence[Token], columns: tuple[ColumnSpec, ...]) -> list[Candidate]:
+    """Readings of fewer values than cells: each value in its own cell, in printed order, the
+    blanks anywhere (none when there are too many ways to place them)."""
+    n, k = len(columns), len(toks)
+    if k == 0 or math.comb(n, k) > MAX_PLACEMENTS:
+        return []
+    out = []
+    for where in itertools.combinations(range(n), k):
+        cells: list[Token | None] = [None] * n
+        for position, token in zip(where, toks, strict=True):
+            cells[position] = token
+        pieces = exact(cells, columns).pieces
+        values = (p.value if p is not None else None for p in pieces)
+        out.append(Candidate(pieces, sum(map(_prior, values, columns))))
+    out.sort(key=lambda c: -c.score)
+    return out
 
 
 @lru_cache(maxsize=256)

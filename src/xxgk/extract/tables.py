@@ -12,16 +12,25 @@ import bisect
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from xxgk.extract.labels import LabelMatch, find_phrase, find_phrases, find_row
-from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact
+from xxgk.extract.labels import (
+    LIKENESS,
+    LabelMatch,
+    canonical,
+    find_phrase,
+    find_phrases,
+    find_row,
+    likeness,
+    strip_numbering,
+)
+from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact, placements
 from xxgk.extract.tokens import Token, tokens
 from xxgk.model import Value
-from xxgk.templates import ColumnSpec, TableSpec, Template
-from xxgk.templates.arithmetic import Identity, Positional, table_identities
+from xxgk.templates import ColumnSpec, RowSpec, TableSpec, Template
+from xxgk.templates.arithmetic import Identity, Positional, identities, table_identities
 
 MAX_COMBINATIONS = 4096
 KEEP_PER_LINE = 24
@@ -54,6 +63,8 @@ class TableReading:
     concatenated: bool = False
     collapsed: list[str] = field(default_factory=list)
     misprinted: dict[str, str] = field(default_factory=dict)  # row id → the label as printed
+    lost: list[Line] = field(default_factory=list)  # rows read from numbers whose label was lost
+    unplaced: dict[str, str] = field(default_factory=dict)  # row id → numbers the arithmetic denied it
 
     rows_found: int = field(init=False)
 
@@ -115,6 +126,9 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
     if not marks:
         return [Line(keys, columns, None)]
     every = tokens(text, start, end, [(m.start, m.end) for m in marks])
+    grouped = _by_group(text, table, every, start, end)
+    if grouped is not None:
+        return [grouped]
     starts = [t.start for t in every]
     # the values follow the header phrase after which most values are printed (narrative that
     # mentions 行政复议 before or after the table holds few)
@@ -131,6 +145,36 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
     return [line]
 
 
+def _by_group(text: str, table: TableSpec, every: list[Token], start: int, end: int) -> Line | None:
+    """A table printed as one line per group, each under its own heading (machine-made markdown
+    splits table 四 so: "### 行政复议", its five values, "### 行政诉讼（未经复议直接起诉）", …): read
+    so when each group's heading is followed by exactly its own number of values."""
+    keys, columns, _ = _unlabelled_layout(table)
+    starts = [t.start for t in every]
+    found: list[LabelMatch] = []
+    cursor = start
+    for row in table.rows:
+        match = find_row(text, row, cursor, end)
+        if match is None:
+            return None
+        found.append(match)
+        cursor = match.end
+    # the last heading of a group before the next group's (the section title names them too)
+    for i in range(len(found) - 1):
+        while (later := find_row(text, table.rows[i], found[i].end, found[i + 1].start)) is not None:
+            found[i] = later
+    ends = [m.start for m in found[1:]] + [end]
+    toks: list[Token] = []
+    for row, match, stop in zip(table.rows, found, ends, strict=True):
+        mine = every[bisect.bisect_left(starts, match.end) : bisect.bisect_left(starts, stop)]
+        if len(mine) != len(row.columns):
+            return None
+        toks += mine
+    line = Line(keys, columns, found[0])
+    line.toks = toks
+    return line
+
+
 def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tuple[int, int]) -> TableReading:
     matches: list[LabelMatch | None] = []
     collapsed: list[str] = []
@@ -145,6 +189,11 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
         if match is not None:
             cursor = match.end
     misprinted = _by_numbering(text, table, matches, start, end)
+    for row, match in zip(table.rows, matches, strict=True):
+        if match is not None and row.id not in misprinted and row.id not in collapsed:
+            printed = _typo_before_variant(text, row, match)
+            if printed is not None:
+                misprinted[row.id] = printed
     lines = [
         Line(keys, row.columns, match)
         for row, keys, match in zip(table.rows, _keys_by_row(table), matches, strict=True)
@@ -171,10 +220,43 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     )
     for line, (a, b) in zip(found, before if numbers_first else after, strict=True):
         line.toks = every[a:b]
+    lost = [] if numbers_first else _lost_labels(text, lines)
     reading = TableReading(
         table, lines, span, numbers_first=numbers_first, collapsed=collapsed, misprinted=misprinted
     )
+    reading.lost = lost
     return reading
+
+
+def _lost_labels(text: str, lines: list[Line]) -> list[Line]:
+    """Lines of bare numbers whose label was lost (machine-made markdown drops label cells):
+    after a found row come more values than it has cells, on lines of their own, exactly as
+    many as the missing rows that follow it have. They are given to those rows in printed order,
+    for the arithmetic to confirm (`_confirm_lost`); returns the lines so filled."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        j = i + 1
+        while j < len(lines) and lines[j].label is None:
+            j += 1
+        missing = lines[i + 1 : j]
+        own = len(line.columns)
+        if line.label is None or not missing or len(line.toks) != own + sum(len(m.columns) for m in missing):
+            i = j
+            continue
+        toks, at = line.toks, own
+        if text.count("\n", toks[own - 1].end, toks[own].start) == 0:
+            i = j
+            continue  # the values go on on the row's own line: not a line of their own
+        line.toks = toks[:own]
+        for row in missing:
+            row.toks = toks[at : at + len(row.columns)]
+            row.label = LabelMatch(row.toks[0].start, row.toks[0].start)  # where its label would be
+            at += len(row.columns)
+            out.append(row)
+        i = j
+    return out
 
 
 @cache
@@ -187,32 +269,68 @@ def _numbered_label(digits: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\d.]){digits}[.、][^\d\s|()]{{2,40}}")
 
 
+# a stretch of text that may be a label: no digits, spaces or cell borders
+_WORDS = re.compile(r"[^\d\s|]{2,60}")
+
+
 def _by_numbering(
     text: str, table: TableSpec, matches: list[LabelMatch | None], start: int, end: int
 ) -> dict[str, str]:
-    """Rows whose label is misprinted ("2.其他法律行政止公开"), found by their own numbering
-    between the rows found around them; `matches` is completed in place."""
+    """Rows whose label is misprinted ("2.其他法律行政止公开"), found between the rows found
+    around them by their own numbering, else by a label alike to theirs; `matches` is completed
+    in place. Returns each such row with its label as printed."""
     misprinted = {}
     for i, (row, match) in enumerate(zip(table.rows, matches, strict=True)):
         if match is not None:
             continue
-        digits = row.enum[:-1] if row.enum and row.enum[0].isdigit() else None
-        if digits is None:
-            continue
         before = next((m.end for m in reversed(matches[:i]) if m is not None), start)
         after = next((m.start for m in matches[i + 1 :] if m is not None), end)
-        found = _numbered_label(digits).search(text, before, after)
+        digits = row.enum[:-1] if row.enum and row.enum[0].isdigit() else None
+        found = _numbered_label(digits).search(text, before, after) if digits else None
+        if found is None:
+            alike = [(likeness(m.group(), row), m) for m in _WORDS.finditer(text, before, after)]
+            best = max(alike, key=lambda pair: pair[0], default=None)
+            found = best[1] if best is not None and best[0] >= LIKENESS else None
         if found is not None:
             matches[i] = LabelMatch(found.start(), found.end())
             misprinted[row.id] = found.group()
     return misprinted
 
 
-def _delimited_cells(text: str, line: Line, toks: Sequence[Token]) -> list[Token | None] | None:
+_WORDS_BEFORE = re.compile(r"[^\d\s|]{1,60}$")
+_WORDS_AFTER = re.compile(r"[^\d\s|]{1,60}")
+
+
+def _typo_before_variant(text: str, row: RowSpec, match: LabelMatch) -> str | None:
+    """A label found by a short variant ("国家秘密") with other words printed right before it in
+    the same cell ("1.于国家秘密"): the label as printed when those words make it the
+    statutory label with a typo, else None."""
+    found = text[match.start : match.end]
+    if canonical(strip_numbering(found)) == canonical(row.label):
+        return None
+    before = _WORDS_BEFORE.search(text, max(0, match.start - len(row.label)), match.start)
+    if before is None:
+        return None
+    after = _WORDS_AFTER.match(text, match.end, match.end + len(row.label))
+    printed = before.group() + found + (after.group() if after else "")
+    enum = row.enum or ""
+    if enum[:1].isdigit() and text.startswith(enum[:-1], before.start() - len(enum) + 1):
+        printed = enum[:-1] + printed  # the row's own numbering, glued to what is before it
+    words = canonical(strip_numbering(printed))
+    if words in {canonical(v) for v in (row.label, *row.aliases)} or likeness(printed, row) < LIKENESS:
+        return None
+    return printed
+
+
+def _delimited_cells(
+    text: str, line: Line, toks: Sequence[Token], *, unlabelled: bool = False
+) -> list[Token | None] | None:
     """Where cells are delimited (| or tab), an empty cell between delimiters is a blank cell.
 
-    Leading empty cells are the rest of the label cell or markdown padding and are skipped;
-    each other cell must hold one value. None when the layout does not say where blanks are.
+    When the printed line holds exactly one cell per column after its label, each is taken in
+    place (a blank first cell too). Otherwise leading empty cells are the rest of the label cell
+    or markdown padding and are skipped, and each other cell must hold one value. None when the
+    layout does not say where blanks are.
     """
     if not toks or line.label is None:
         return None
@@ -220,6 +338,17 @@ def _delimited_cells(text: str, line: Line, toks: Sequence[Token]) -> list[Token
     segment = text[start:end]
     delimiter = "|" if "|" in segment else "\t" if "\t" in segment else None
     if delimiter is None:
+        return None
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if unlabelled:  # the values stand on a line of their own, after the header
+        start = text.rfind("\n", 0, toks[0].start) + 1
+        if text.find("\n", start, end) >= 0:
+            return None
+    whole = _cells_in_place(text, start, line_end, delimiter, toks, label_cell=not unlabelled)
+    if whole is not None and len(whole) == len(line.columns):
+        return whole
+    if unlabelled:
         return None
     cells: list[Token | None] = []
     pos = start
@@ -241,6 +370,28 @@ def _delimited_cells(text: str, line: Line, toks: Sequence[Token]) -> list[Token
     while cells and cells[-1] is None:
         cells.pop()
     return cells if len(cells) <= len(line.columns) else None
+
+
+def _cells_in_place(
+    text: str, start: int, end: int, delimiter: str, toks: Sequence[Token], *, label_cell: bool
+) -> list[Token | None] | None:
+    """The cells of a printed line (after its label cell), each a token or a blank (None when a
+    cell holds more than one value or text that is not one)."""
+    pieces = text[start:end].split(delimiter)
+    pos = start
+    if label_cell or not pieces[0].strip():  # the rest of the label cell, or before the first pipe
+        pos += len(pieces.pop(0)) + 1
+    if pieces and not pieces[-1].strip():
+        pieces.pop()  # after the closing pipe
+    cells: list[Token | None] = []
+    by_start = {t.start: t for t in toks}
+    for piece in pieces:
+        inside = [by_start[i] for i in range(pos, pos + len(piece)) if i in by_start]
+        if len(inside) > 1 or (not inside and piece.strip()):
+            return None
+        cells.append(inside[0] if inside else None)
+        pos += len(piece) + 1
+    return cells
 
 
 def _run_together(lines: list[Line], toks: list[Sequence[Token]]) -> bool:
@@ -269,7 +420,7 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             toks = toks[-n:] if reading.numbers_first else toks[:n]
         options = []
         if len(toks) < n:
-            delimited = _delimited_cells(text, line, toks)
+            delimited = _delimited_cells(text, line, toks, unlabelled=reading.table.unlabelled)
             if delimited is not None:
                 toks = delimited  # cells between | or tabs: an empty one is a blank, not a split
             elif reading.concatenated and any(t.splittable for t in toks):
@@ -277,6 +428,10 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
                 # cut with the line's own identities (the search stays small), else without
                 options = candidates(toks, line.columns, _closing(line.keys, own)) if own else []
                 options = options or candidates(toks, line.columns)
+            elif line.keys[0] in arithmetic.keys:
+                # a cell left blank in a layout that does not show where: every place for the
+                # blanks is a reading, for the arithmetic to choose among or to leave in doubt
+                options = placements(toks, line.columns)
         line.options = options or [exact(toks, line.columns)]
 
     for line in found:
@@ -293,6 +448,29 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             if top < len(own):
                 line.ambiguous = set(_split_keys(line))
     _choose_across(reading.lines, arithmetic.across)
+    if reading.lost:
+        _confirm_lost(text, reading, template)
+
+
+def _confirm_lost(text: str, reading: TableReading, template: Template) -> None:
+    """A row read from a line of numbers without its label is kept only where every identity
+    it is in can be checked and holds; otherwise it is left unread, the numbers reported."""
+    values = {key: value for line in reading.lines if line.reading for key, value in _line_values(line)}
+    for line in reading.lost:
+        keys = set(line.keys)
+        mine = [i for i in identities(template) if keys & set(i.keys)]
+        across = [i for i in mine if not set(i.keys) <= keys]
+        if across and all(i.holds(values) for i in mine):
+            continue
+        row_id = line.keys[0].split(".")[1]
+        reading.unplaced[row_id] = " ".join(t.text for t in line.toks)
+        line.label, line.toks, line.options, line.chosen = None, (), (), 0
+    reading.lost = [line for line in reading.lost if line.label is not None]
+    reading.rows_found = sum(1 for line in reading.lines if line.label is not None)
+
+
+def _line_values(line: Line) -> Iterator[tuple[str, Value]]:
+    return zip(line.keys, _values(line.reading), strict=True)  # type: ignore[arg-type]
 
 
 def _line_id(reading: TableReading, line: Line) -> str:

@@ -8,15 +8,15 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from xxgk.model import Report, json_value
+from xxgk.model import SEVERITY_RANK, Report, json_value
 from xxgk.templates import SECTIONS, TableSpec
 
-_STYLE = {"error": "bold red", "warning": "yellow"}
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def _cell_styles(report: Report) -> dict[str, str]:
     styles: dict[str, str] = {}
-    for finding in sorted(report.findings, key=lambda f: f.severity == "error"):
+    for finding in sorted(report.findings, key=lambda f: SEVERITY_RANK[f.severity]):
         for key in finding.cells:
             styles[key] = _STYLE[finding.severity]
     return styles
@@ -95,4 +95,8 @@ def render_findings(console: Console, report: Report) -> None:
         )
         console.print(line)
     errors = len(report.errors)
-    console.print(Text(f"{errors} 个错误，{len(report.findings) - errors} 个警告", style="bold"))
+    infos = sum(1 for f in report.findings if f.severity == "info")
+    counts = f"{errors} 个错误，{len(report.findings) - errors - infos} 个警告" + (
+        f"，{infos} 条提示" if infos else ""
+    )
+    console.print(Text(counts, style="bold"))

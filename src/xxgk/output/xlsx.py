@@ -7,10 +7,14 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from xxgk.model import Report, json_value
+from xxgk.model import SEVERITY_RANK, Report, json_value
 from xxgk.output.official import official_grid
 
-_FILL = {"error": PatternFill("solid", fgColor="F8D0D0"), "warning": PatternFill("solid", fgColor="FBEBC0")}
+_FILL = {
+    "error": PatternFill("solid", fgColor="F8D0D0"),
+    "warning": PatternFill("solid", fgColor="FBEBC0"),
+    "info": PatternFill("solid", fgColor="D6EAF8"),
+}
 _SHEETS = {"active": "二、主动公开", "applications": "三、申请", "appeals": "四、复议诉讼"}
 
 
@@ -18,7 +22,7 @@ def report_xlsx(report: Report) -> bytes:
     book = Workbook()
     book.remove(book.active)
     severity: dict[str, str] = {}
-    for finding in sorted(report.findings, key=lambda f: f.severity == "error"):
+    for finding in sorted(report.findings, key=lambda f: SEVERITY_RANK[f.severity]):
         for key in finding.cells:
             severity[key] = finding.severity
     for table in report.template.tables:

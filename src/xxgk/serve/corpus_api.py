@@ -116,7 +116,7 @@ def findings(
     body: Annotated[str | None, Query(description="a body id or name")] = None,
     year: Year | None = None,
     rule: Annotated[str | None, Query(description="a rule id; X-* for every cross-year rule")] = None,
-    severity: Literal["error", "warning"] | None = None,
+    severity: Literal["error", "warning", "info"] | None = None,
     status: Literal["open", "confirmed", "dismissed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Count = 0,

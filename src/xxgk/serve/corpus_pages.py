@@ -23,7 +23,7 @@ from xxgk.store.stats import GROUPINGS
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
-SEVERITIES = {"error": "错误", "warning": "警告"}
+SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUSES = {"open": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
 GROUP_NAMES = {"year": "年度", "region": "地区", "level": "层级"}
 
@@ -109,7 +109,7 @@ def findings_page(
     body: str | None = None,
     year: str | None = None,
     rule: str | None = None,
-    severity: Literal["", "error", "warning"] = "",
+    severity: Literal["", "error", "warning", "info"] = "",
     status: Literal["", "open", "confirmed", "dismissed"] = "",
     page_number: Annotated[str | None, Query(alias="page")] = None,
 ) -> HTMLResponse:

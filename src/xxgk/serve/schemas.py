@@ -129,7 +129,7 @@ class MetaOut(BaseModel):
 class StoredFindingOut(BaseModel):
     id: int
     rule: str
-    severity: Literal["error", "warning"]
+    severity: Literal["error", "warning", "info"]
     cells: list[str]
     message: str
     status: Literal["open", "confirmed", "dismissed"]
@@ -211,7 +211,7 @@ class CellChangeOut(BaseModel):
 
 class CompareFindingOut(BaseModel):
     rule: str
-    severity: Literal["error", "warning"]
+    severity: Literal["error", "warning", "info"]
     cells: list[str]
     message: str
     status: str

@@ -69,6 +69,8 @@ def _fill(report: Report, key: str, view: CellView, marks: list[tuple[str, str]]
         view.css.append("error")
     elif "warning" in severities:
         view.css.append("warning")
+    elif "info" in severities:
+        view.css.append("info")
     if cell.ambiguous:
         view.css.append("ambiguous")
     if not cell.found:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from xxgk.check import RULES
 from xxgk.check.crossyear import similarity
 from xxgk.errors import InputError
-from xxgk.model import Finding, Value, json_value
+from xxgk.model import SEVERITY_RANK, Finding, Value, json_value
 from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
 from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CellChange", "Comparison", "StoredFindingView", "compare", "render_comparison"]
 
-_STYLE = {"error": "bold red", "warning": "yellow"}
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 WIDE_CONSOLE = 110  # columns from which the comparison table also shows the cell ids
 
 
@@ -182,7 +182,7 @@ def _findings(session: Session, row: StoredReport) -> list[StoredFindingView]:
         select(StoredFinding).where(StoredFinding.report_id == row.id).order_by(StoredFinding.id)
     )
     views = [StoredFindingView(f.rule, f.severity, tuple(f.cells or ()), f.message, f.status) for f in stored]
-    return sorted(views, key=lambda f: f.severity != "error")
+    return sorted(views, key=lambda f: -SEVERITY_RANK[f.severity])
 
 
 # --- terminal ----------------------------------------------------------------------------------

@@ -135,6 +135,13 @@ class Template:
             return f"{row.label}·{column.label}"
         return f"{row.short}·{column.label}"
 
+    def place(self, key: str) -> str:
+        """Where a cell stands, as an overseer names it: “办理结果总计”行“自然人”列."""
+        table, row, column = self.cell(key)
+        if table.unlabelled:
+            return f"“{row.label}”“{column.label}”"
+        return f"“{row.short}”行“{column.label}”列"
+
 
 @cache
 def _cells(template: Template) -> dict[str, tuple[TableSpec, RowSpec, ColumnSpec]]:
@@ -200,6 +207,7 @@ class MetaVocabulary:
     hint_agency: tuple[str, ...]
     hint_published: tuple[str, ...]
     abbreviations: tuple[tuple[str, str], ...]  # short form → full form, longest short form first
+    evidence: tuple[tuple[str, tuple[str, ...]], ...]  # cell key → narrative patterns giving its figure
 
 
 def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabulary]:
@@ -242,6 +250,7 @@ def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabular
         hint_agency=tuple(meta["hint_agency"]),
         hint_published=tuple(meta["hint_published"]),
         abbreviations=tuple(sorted(data["body_abbreviations"].items(), key=lambda kv: -len(kv[0]))),
+        evidence=tuple((key, tuple(patterns)) for key, patterns in data["evidence"].items()),
     )
     return templates, sections, vocabulary
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, Literal
 
 from xxgk.templates import Template
 
@@ -19,12 +19,14 @@ Number = int | float
 
 @dataclass(frozen=True)
 class Identity:
-    """sum(lhs) == sum(rhs), for the rule `rule`; `subject` is the row or column it is about."""
+    """sum(lhs) == sum(rhs), for the rule `rule`; `subject` is the row or column it is about
+    (`about` says which: a column id such as "total" or "other" is also a row id)."""
 
     rule: str
     subject: str
     lhs: tuple[str, ...]
     rhs: tuple[str, ...]
+    about: Literal["row", "column"] = "row"
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -53,8 +55,11 @@ class Positional:
         self._left, self._right = _getter(lhs), _getter(rhs)
 
     def holds(self, values: Sequence[object]) -> bool | None:
-        sides = _sums(self._left(values), self._right(values))
-        return None if sides is None else sides[0] == sides[1]
+        """None when a term is unknown (blank): such an identity neither holds nor fails."""
+        left, right = self._left(values), self._right(values)
+        if None in left or None in right:
+            return None
+        return sum(left) == sum(right)
 
     def sides(self, values: Sequence[object]) -> tuple[Number, Number] | None:
         return _sums(self._left(values), self._right(values))
@@ -107,6 +112,7 @@ def identities(template: Template) -> tuple[Identity, ...]:
                 c,
                 (f"applications.total.{c}",),
                 tuple(f"applications.{row.id}.{c}" for row in outcomes),
+                "column",
             )
         )
         out.append(
@@ -115,6 +121,7 @@ def identities(template: Template) -> tuple[Identity, ...]:
                 c,
                 (f"applications.received.{c}", f"applications.carried_over.{c}"),
                 (f"applications.total.{c}", f"applications.carried_forward.{c}"),
+                "column",
             )
         )
     for row in template.table("appeals").rows:
@@ -152,6 +159,7 @@ class TableIdentities:
 
     within: dict[str, tuple[Identity, ...]]
     across: tuple[Identity, ...]
+    keys: frozenset[str]  # every cell some identity reads
 
 
 @cache
@@ -159,8 +167,9 @@ def table_identities(template: Template, table_id: str) -> TableIdentities:
     table = template.table(table_id)
     keys = set(table.cell_keys())
     mine = [i for i in identities(template) if set(i.keys) <= keys]
+    read = frozenset(k for identity in mine for k in identity.keys)
     if table.unlabelled:
-        return TableIdentities({"": tuple(mine)}, ())
+        return TableIdentities({"": tuple(mine)}, (), read)
     within: dict[str, list[Identity]] = {}
     across = []
     for identity in mine:
@@ -169,4 +178,4 @@ def table_identities(template: Template, table_id: str) -> TableIdentities:
             within.setdefault(rows.pop(), []).append(identity)
         else:
             across.append(identity)
-    return TableIdentities({r: tuple(v) for r, v in within.items()}, tuple(across))
+    return TableIdentities({r: tuple(v) for r, v in within.items()}, tuple(across), read)

@@ -1,0 +1,78 @@
+"""Misprinted row labels: a typo is read as the row it plainly is and reported as LABEL (a
+warning); a row printed under another name altogether is a change of the format (TEMPLATE).
+
+Consistent reports (tests/layouts.py) are printed in a layout that separates cells, then one row
+label of table 三 is changed in the printed text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import strategies as st
+
+import xxgk
+from tests.layouts import APPLICATION_LABELS, SEPARATED, reports
+
+SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+# rows whose label is long enough for a typo to leave it recognisable, by template
+ROWS = {
+    "2019": [
+        r for r, (_, label) in APPLICATION_LABELS.items() if len(label) >= 6 and not r.startswith("other_")
+    ],
+    "2021": [r for r, (_, label) in APPLICATION_LABELS.items() if len(label) >= 6 and r != "other"],
+}
+# layouts that print each label whole (broken_labels breaks them across lines)
+LAYOUTS = [layout for layout in SEPARATED if layout != "broken_labels"]
+
+
+def _printed(text: str, label: str) -> str:
+    """The label as it stands in the text (full-width as published, or NFKC-folded)."""
+    return label if label in text else unicodedata.normalize("NFKC", label)
+
+
+def _body_start(label: str) -> int:
+    """Where the label's words start, after its numbering (1. / （一） / 一、)."""
+    for i, char in enumerate(label):
+        numbering = label[i - 1 : i] in ("（", "(") or char in "一二三四五六七"
+        if "\u4e00" <= char <= "\u9fff" and not numbering:
+            return i
+    return 0
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(data=st.data(), template_id=st.sampled_from(("2019", "2021")))
+def test_a_label_with_a_dropped_or_swapped_character_is_read_and_reported(data, template_id):
+    case = data.draw(reports(template_id, data.draw(st.sampled_from(LAYOUTS))))
+    row = data.draw(st.sampled_from(ROWS[template_id]))
+    label = _printed(case.text, APPLICATION_LABELS[row][1])
+    start = _body_start(label)
+    at = data.draw(st.integers(start, start + 2))  # early in the words: no shorter alias survives
+    swap = data.draw(st.booleans())
+    assume(not set(label[at : at + 2]) & set("“”\"'（）()"))  # a word's character, not a quote
+    typo = label[:at] + (label[at + 1] + label[at] + label[at + 2 :] if swap else label[at + 1 :])
+    assert case.text.count(label) == 1
+    text = case.text.replace(label, typo)
+    note(f"{label!r} -> {typo!r}")
+    report = xxgk.parse_text(text)
+    assert [f.message for f in report.findings if f.severity == "error"] == []
+    for key, value in case.values.items():
+        assert report.cells[key].value == value, key
+    (finding,) = [f for f in report.findings if f.rule == "LABEL"]
+    assert finding.severity == "warning"
+    assert f"“{unicodedata.normalize('NFKC', typo)}”" in finding.message  # as read: NFKC
+    assert all(k.startswith(f"applications.{row}.") for k in finding.cells)
+
+
+@settings(max_examples=15, **SETTINGS)
+@given(data=st.data())
+def test_a_row_printed_under_another_name_is_a_template_error(data):
+    case = data.draw(reports("2021", "one_per_line"))
+    label = _printed(case.text, APPLICATION_LABELS["not_processed_publication"][1])
+    text = case.text.replace(label, label[:2] + "申请人要求查阅档案")
+    report = xxgk.parse_text(text)
+    template = [f for f in report.findings if f.rule == "TEMPLATE"]
+    assert any("申请人要求查阅档案" in f.message and "改名" in f.message for f in template)
+    assert template[0].severity == "error"
+    assert not [f for f in report.findings if f.rule == "LABEL"]
