@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench fuzz score clean
+.PHONY: setup run test lint bench fuzz load score clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,11 @@ bench: setup
 FUZZ_SECONDS ?= 300
 fuzz: setup
 	$(BIN)/python bench/fuzz.py --seconds $(FUZZ_SECONDS)
+
+# 50 concurrent checks for 30 s against `xxgk serve` on 127.0.0.1, then /api/health's latency while
+# a 19 MB upload and a DOCX zip bomb are read (p95, p99 and errors printed; exit 1 past the targets)
+load: setup
+	$(BIN)/python bench/load.py
 
 # the reader's score on the shared corpus (developers only: needs ../shared)
 score: setup

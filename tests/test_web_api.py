@@ -62,16 +62,25 @@ def count(store: Store, model: type = StoredReport) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
+def csrf_of(page: str) -> str:
+    """The CSRF token a page's forms carry."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
 def login(client: TestClient) -> TestClient:
+    """Signed in, and sending the session's CSRF token as htmx does (X-CSRF-Token)."""
     answer = client.post("/login", data={"name": "reviewer", "password": PASSWORD}, follow_redirects=False)
     assert answer.status_code == 303
+    client.headers["X-CSRF-Token"] = csrf_of(client.get("/").text)
     return client
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     folder = tmp_path_factory.mktemp("web-api")
-    app = create_app(f"sqlite:///{folder / 'store.db'}", secret="test-secret")
+    app = create_app(f"sqlite:///{folder / 'store.db'}")
     store: Store = app.state.store
     store.ingest_paths(TEXT_REPORTS, jobs=1)
     add_series(store)
@@ -105,7 +114,7 @@ def client(app: FastAPI) -> TestClient:
 @pytest.fixture
 def fresh(tmp_path: Path) -> FastAPI:
     """An app over an empty store of its own, with a reviewer."""
-    app = create_app(f"sqlite:///{tmp_path / 'fresh.db'}", secret="test-secret")
+    app = create_app(f"sqlite:///{tmp_path / 'fresh.db'}")
     add_reviewer(app.state.store)
     return app
 
@@ -600,7 +609,7 @@ def test_a_missing_file_field_is_a_clean_error(fresh):
 
 
 def test_an_upload_over_the_limit_is_refused(tmp_path):
-    app = create_app(f"sqlite:///{tmp_path / 'small.db'}", max_upload=1024, secret="test-secret")
+    app = create_app(f"sqlite:///{tmp_path / 'small.db'}", max_upload=1024)
     add_reviewer(app.state.store)
     client = login(TestClient(app, raise_server_exceptions=False))
     assert len(WUXI.read_bytes()) > 1024

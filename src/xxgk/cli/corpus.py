@@ -134,16 +134,38 @@ def user_add(
     console().print(f"user {name} can now sign in")
 
 
+@users_app.command("token")
+def user_token(name: Annotated[str, typer.Argument(help="The user's name.")], db: Db = None) -> None:
+    """Print a new API token for the user (send it as `Authorization: Bearer TOKEN`)."""
+    from xxgk.store.users import new_api_token
+
+    store = Store(db)
+    with store.session() as session:
+        token = new_api_token(session, name)
+    print(token)
+
+
 @app.command()
 def serve(
     db: Db = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Processes that read uploads (default $XXGK_WORKERS, else 2).", min=1),
+    ] = None,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies",
+            help="Send the session cookie over HTTPS only (also $XXGK_SECURE_COOKIES=1).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the web application (check reports in the browser; browse the corpus)."""
     from xxgk.serve import serve as run_server
 
-    run_server(host=host, port=port, db=db)
+    run_server(host=host, port=port, db=db, workers=workers, secure_cookies=secure_cookies or None)
 
 
 @app.command()

@@ -1,38 +1,116 @@
 """The web application: check a report in the browser, browse and compare the corpus.
 
 Thin routes over the library (pages.py for HTML with htmx, api.py for JSON); the store and the
-signed-in user are injected (deps.py). Errors become a message on the page or a JSON error
-body, never a stack trace.
+signed-in user are injected (deps.py, auth.py). Uploads are read in worker processes
+(workers.py). Errors become a message on the page or a JSON error body, never a stack trace.
+Every response carries the security headers below.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xxgk.errors import XxgkError
+from xxgk.serve.auth import LoginThrottle, cookie_name, resolve_auth
 from xxgk.serve.results import RecentResults
 from xxgk.serve.uploads import UploadError
+from xxgk.serve.workers import Limits, ReadingPool
 from xxgk.store import Store
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
+FORM_SLACK = 64 * 1024  # a multipart body is a little larger than the file it carries
 log = logging.getLogger("xxgk.serve")
 templates = Jinja2Templates(directory=HERE / "templates")
 
+# no inline script anywhere (scripts are static files); inline style attributes are allowed
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's API documentation page loads Swagger UI from its CDN and starts it inline
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+TRUE = {"1", "true", "yes", "on"}
 
-def create_app(db: str | None = None, *, max_upload: int = MAX_UPLOAD, secret: str | None = None) -> FastAPI:
+
+class Guard:
+    """ASGI middleware: the security headers on every response, and a body announced larger than
+    the upload limit refused before it is read."""
+
+    def __init__(self, app: ASGIApp, max_body: int, secure: bool) -> None:
+        self.app, self.max_body = app, max_body
+        self.headers = HEADERS + ([(b"strict-transport-security", b"max-age=31536000")] if secure else [])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] == "/api/docs"
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *self.headers,
+                    (b"content-security-policy", (DOCS_CSP if docs else CSP).encode()),
+                ]
+            await send(message)
+
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if length.isdigit() and int(length) > self.max_body:
+            too_big = JSONResponse({"error": "请求过大 (request too large)"}, status_code=413)
+            await too_big(scope, receive, with_headers)
+            return
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(
+    db: str | None = None,
+    *,
+    max_upload: int = MAX_UPLOAD,
+    workers: int | None = None,
+    limits: Limits | None = None,
+    secure_cookies: bool | None = None,
+) -> FastAPI:
+    """The application over a store. `workers` (else $XXGK_WORKERS) read uploads, within `limits`
+    (else $XXGK_JOB_SECONDS, $XXGK_JOB_MEMORY_MB); `secure_cookies` (else $XXGK_SECURE_COOKIES)
+    for a site served over HTTPS."""
     from xxgk.serve import api, corpus_api, corpus_pages, pages
+
+    if secure_cookies is None:
+        secure_cookies = os.environ.get("XXGK_SECURE_COOKIES", "").strip().lower() in TRUE
+    pool = ReadingPool(limits or Limits.from_env(workers))
+    results = RecentResults()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        pool.start()
+        yield
+        pool.close()
+        results.close()
 
     app = FastAPI(
         title="xxgk",
@@ -41,12 +119,17 @@ def create_app(db: str | None = None, *, max_upload: int = MAX_UPLOAD, secret: s
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        dependencies=[Depends(resolve_auth)],
+        lifespan=lifespan,
     )
     app.state.store = Store(db)
     app.state.max_upload = max_upload
-    app.state.results = RecentResults()
-    key = secret or os.environ.get("XXGK_SECRET") or secrets.token_urlsafe(32)
-    app.add_middleware(SessionMiddleware, secret_key=key, same_site="strict", max_age=8 * 3600)
+    app.state.pool = pool
+    app.state.results = results
+    app.state.secure_cookies = secure_cookies
+    app.state.cookie = cookie_name(secure_cookies)
+    app.state.throttle = LoginThrottle()
+    app.add_middleware(Guard, max_body=max_upload + FORM_SLACK, secure=secure_cookies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -91,5 +174,6 @@ def create_app(db: str | None = None, *, max_upload: int = MAX_UPLOAD, secret: s
 
 
 def page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
-    context = {"user": request.session.get("user"), **context}
+    auth = getattr(request.state, "auth", None)
+    context = {"user": auth and auth.user, "csrf": auth and auth.csrf, **context}
     return templates.TemplateResponse(request, name, context, status_code=status)

@@ -3,6 +3,7 @@ their review, statistics, and adding a report. The data of each corpus page (cor
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from xxgk.serve import queries
-from xxgk.serve.deps import RequiredUser, StoreDep
+from xxgk.serve.deps import Count, Id, RequiredUser, StoreDep, Year
 from xxgk.serve.schemas import (
     ERRORS,
     WRITE_ERRORS,
@@ -55,7 +56,7 @@ def bodies(store: StoreDep, region: Region = None, level: Level = None) -> Any:
 @router.get(
     "/bodies/{body_id}", summary="A body and its reports", response_model=BodyDetailOut, responses=ERRORS
 )
-def body(store: StoreDep, body_id: int) -> Any:
+def body(store: StoreDep, body_id: Id) -> Any:
     detail = queries.body_detail(store, body_id)
     if detail is None:
         raise HTTPException(404, NO_BODY)
@@ -74,7 +75,7 @@ def coverage(store: StoreDep, region: Region = None, level: Level = None) -> Any
 
 
 @router.get("/reports/{report_id}", summary="A stored report", response_model=ReportOut, responses=ERRORS)
-def report(store: StoreDep, report_id: int) -> Any:
+def report(store: StoreDep, report_id: Id) -> Any:
     """The JSON contract of docs/FORMAT.md, with the findings' ids and reviews and where it is stored."""
     view = queries.stored_report(store, report_id)
     if view is None:
@@ -93,15 +94,16 @@ async def add_report(
 ) -> Any:
     """Read, check and store the file: a new report, a new version of a stored one, or unchanged."""
     data, name = await read_upload(file, request.app.state.max_upload)
-    return await run_in_threadpool(queries.add_report, store, data, name)
+    report = await request.app.state.pool.read(data, name)
+    return await run_in_threadpool(queries.add_report, store, report, hashlib.sha256(data).hexdigest())
 
 
 @router.get("/compare", summary="One body, two years", response_model=CompareOut, responses=ERRORS)
 def compare(
     store: StoreDep,
-    body_id: Annotated[int, Query()],
-    a: Annotated[int, Query(description="a year")],
-    b: Annotated[int, Query(description="another year")],
+    body_id: Annotated[Id, Query(description="a body's id")],
+    a: Annotated[Year, Query(description="a year")],
+    b: Annotated[Year, Query(description="another year")],
 ) -> Any:
     """Every cell in both years (with the change), each year's findings, and how alike the words are."""
     found = body_or_404(store, body_id)
@@ -112,12 +114,12 @@ def compare(
 def findings(
     store: StoreDep,
     body: Annotated[str | None, Query(description="a body id or name")] = None,
-    year: int | None = None,
+    year: Year | None = None,
     rule: Annotated[str | None, Query(description="a rule id; X-* for every cross-year rule")] = None,
     severity: Literal["error", "warning", "info"] | None = None,
     status: Literal["open", "confirmed", "dismissed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Count = 0,
 ) -> Any:
     body_id = None
     if body:
@@ -135,7 +137,7 @@ def findings(
     response_model=FindingOut,
     responses=WRITE_ERRORS,
 )
-def review(store: StoreDep, user: RequiredUser, finding_id: int, verdict: ReviewIn) -> Any:
+def review(store: StoreDep, user: RequiredUser, finding_id: Id, verdict: ReviewIn) -> Any:
     """Keep the reviewer's verdict, comment, name and time on the finding (open reopens it)."""
     row = queries.review_finding(store, finding_id, verdict.status, verdict.comment, user)
     if row is None:
@@ -149,10 +151,10 @@ def statistics(
     by: Literal["year", "region", "level"] = "year",
     region: Region = None,
     level: Level = None,
-    year: Annotated[list[int] | None, Query(description="years (repeat: year=2022&year=2023)")] = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
-    min_cases: Annotated[int, Query(ge=0, description="a rate on fewer cases is marked small")] = 30,
+    year: Annotated[list[Year] | None, Query(description="years (repeat: year=2022&year=2023)")] = None,
+    year_from: Year | None = None,
+    year_to: Year | None = None,
+    min_cases: Annotated[Count, Query(description="a rate on fewer cases is marked small")] = 30,
 ) -> Any:
     """Reports, bodies, applications received, 公开率 and 纠错率 (pooled, with their parts) per group."""
     years, rows = queries.corpus_stats(

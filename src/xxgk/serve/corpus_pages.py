@@ -4,6 +4,7 @@ years compared, the findings with their review, statistics. Their data is the co
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -13,9 +14,10 @@ from fastapi.responses import HTMLResponse
 from xxgk.serve import queries
 from xxgk.serve.app import page
 from xxgk.serve.corpus_api import NO_BODY, NO_FINDING, NO_REPORT, body_or_404
-from xxgk.serve.deps import RequiredUser, StoreDep
+from xxgk.serve.deps import FIRST_YEAR, LAST_YEAR, Id, RequiredUser, StoreDep
 from xxgk.serve.views import table_views
 from xxgk.store.columns import plain
+from xxgk.store.models import MAX_ID
 from xxgk.store.stats import GROUPINGS
 
 router = APIRouter(include_in_schema=False)
@@ -26,14 +28,17 @@ STATUSES = {"open": "待审核", "confirmed": "已确认", "dismissed": "已驳�
 GROUP_NAMES = {"year": "年度", "region": "地区", "level": "层级"}
 
 
-def _int(value: str | None, what: str) -> int | None:
+def _int(value: str | None, what: str, low: int = FIRST_YEAR, high: int = LAST_YEAR) -> int | None:
     """A number from a filter form, where an empty field means "any" (so no 422 for a blank)."""
     value = (value or "").strip()
     if not value:
         return None
-    if not value.lstrip("-").isdigit():
-        raise HTTPException(422, f"{what}应当是整数：{value}")
-    return int(value)
+    if not re.fullmatch(r"-?[0-9]{1,12}", value):
+        raise HTTPException(422, f"{what}应当是整数：{value[:50]}")
+    number = int(value)
+    if not low <= number <= high:
+        raise HTTPException(422, f"{what}应在 {low} 到 {high} 之间：{number}")
+    return number
 
 
 def _text(value: str | None) -> str | None:
@@ -58,7 +63,7 @@ def bodies_page(
 
 
 @router.get("/bodies/{body_id}", response_class=HTMLResponse)
-def body_page(request: Request, store: StoreDep, body_id: int) -> HTMLResponse:
+def body_page(request: Request, store: StoreDep, body_id: Id) -> HTMLResponse:
     detail = queries.body_detail(store, body_id)
     if detail is None:
         raise HTTPException(404, NO_BODY)
@@ -67,7 +72,7 @@ def body_page(request: Request, store: StoreDep, body_id: int) -> HTMLResponse:
 
 @router.get("/bodies/{body_id}/compare", response_class=HTMLResponse)
 def compare_page(
-    request: Request, store: StoreDep, body_id: int, a: str | None = None, b: str | None = None
+    request: Request, store: StoreDep, body_id: Id, a: str | None = None, b: str | None = None
 ) -> HTMLResponse:
     """Two years side by side; without years, the latest two stored."""
     body = body_or_404(store, body_id)
@@ -89,7 +94,7 @@ def compare_page(
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, store: StoreDep, report_id: int) -> HTMLResponse:
+def report_page(request: Request, store: StoreDep, report_id: Id) -> HTMLResponse:
     view = queries.stored_report(store, report_id)
     if view is None:
         raise HTTPException(404, NO_REPORT)
@@ -108,7 +113,7 @@ def findings_page(
     status: Literal["", "open", "confirmed", "dismissed"] = "",
     page_number: Annotated[str | None, Query(alias="page")] = None,
 ) -> HTMLResponse:
-    number = max(1, _int(page_number, "页码") or 1)
+    number = max(1, _int(page_number, "页码", -MAX_ID, MAX_ID // PAGE_SIZE) or 1)
     filters = {
         "body": _text(body),
         "year": _text(year),
@@ -154,7 +159,7 @@ def review(
     request: Request,
     store: StoreDep,
     user: RequiredUser,
-    finding_id: int,
+    finding_id: Id,
     status: Annotated[Literal["confirmed", "dismissed", "open"], Form()],
     comment: Annotated[str, Form(max_length=2000)] = "",
 ) -> HTMLResponse:

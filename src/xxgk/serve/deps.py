@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from annotated_types import Interval
 from fastapi import Depends, HTTPException, Request
 
+from xxgk.serve.auth import Auth, resolve_auth
 from xxgk.store import Store
+from xxgk.store.models import MAX_ID
+
+# numbers a URL may carry: past these a database would overflow, so they are a 422, never a 500
+FIRST_YEAR, LAST_YEAR = 1, 9999
 
 
 def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def current_user(request: Request) -> str | None:
-    return request.session.get("user")
+def current_user(auth: Annotated[Auth, Depends(resolve_auth)]) -> str | None:
+    return auth.user
 
 
 def require_user(user: Annotated[str | None, Depends(current_user)]) -> str:
@@ -27,3 +33,7 @@ def require_user(user: Annotated[str | None, Depends(current_user)]) -> str:
 StoreDep = Annotated[Store, Depends(get_store)]
 UserDep = Annotated[str | None, Depends(current_user)]
 RequiredUser = Annotated[str, Depends(require_user)]
+
+Id = Annotated[int, Interval(ge=1, le=MAX_ID)]
+Year = Annotated[int, Interval(ge=FIRST_YEAR, le=LAST_YEAR)]
+Count = Annotated[int, Interval(ge=0, le=MAX_ID)]

@@ -7,9 +7,9 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-import xxgk
 from xxgk.output.json import report_json
 from xxgk.output.xlsx import report_xlsx
 from xxgk.serve.app import page
@@ -17,7 +17,8 @@ from xxgk.serve.deps import RequiredUser, StoreDep
 from xxgk.serve.results import CheckResult
 from xxgk.serve.uploads import UploadError, read_upload
 from xxgk.serve.views import table_views
-from xxgk.store.users import authenticate
+from xxgk.store import Store
+from xxgk.store.users import SESSION_HOURS, authenticate, end_session, start_session
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,16 +34,18 @@ async def check(
     file: Annotated[UploadFile | None, File()] = None,
     text: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
+    pool = request.app.state.pool
     if file is not None and file.filename:
         data, name = await read_upload(file, request.app.state.max_upload)
-        report = xxgk.parse_bytes(data, name)
+        report = await pool.read(data, name)
     elif text.strip():
         data, name = text.encode("utf-8"), "粘贴的文本"
-        report = xxgk.parse_text(text, name)
+        report = await pool.read(text, name)
     else:
         raise UploadError(400, "请上传文件或粘贴报告全文 (upload a file or paste the text)")
-    token = request.app.state.results.add(CheckResult(report, name, data))
-    return _result(request, token)
+    result = CheckResult(report, name, hashlib.sha256(data).hexdigest())
+    token = await run_in_threadpool(request.app.state.results.add, result)
+    return await run_in_threadpool(_result, request, token, result)
 
 
 def _kept(request: Request, token: str) -> CheckResult:
@@ -52,8 +55,11 @@ def _kept(request: Request, token: str) -> CheckResult:
     return result
 
 
-def _result(request: Request, token: str, message: str | None = None) -> HTMLResponse:
-    result = _kept(request, token)
+def _result(
+    request: Request, token: str, result: CheckResult | None = None, message: str | None = None
+) -> HTMLResponse:
+    """The result page (rendered off the event loop: a large report's tables take a while)."""
+    result = result or _kept(request, token)
     report = result.report
     return page(
         request,
@@ -69,12 +75,12 @@ def _result(request: Request, token: str, message: str | None = None) -> HTMLRes
 
 
 @router.get("/check/{token}", response_class=HTMLResponse)
-async def check_result(request: Request, token: str) -> HTMLResponse:
+def check_result(request: Request, token: str) -> HTMLResponse:
     return _result(request, token)
 
 
 @router.get("/check/{token}/report.json")
-async def download_json(request: Request, token: str) -> Response:
+def download_json(request: Request, token: str) -> Response:
     result = _kept(request, token)
     return Response(
         report_json(result.report),
@@ -84,7 +90,7 @@ async def download_json(request: Request, token: str) -> Response:
 
 
 @router.get("/check/{token}/report.xlsx")
-async def download_xlsx(request: Request, token: str) -> Response:
+def download_xlsx(request: Request, token: str) -> Response:
     result = _kept(request, token)
     return Response(
         report_xlsx(result.report),
@@ -94,11 +100,11 @@ async def download_xlsx(request: Request, token: str) -> Response:
 
 
 @router.post("/check/{token}/store", response_class=HTMLResponse)
-async def add_to_corpus(request: Request, token: str, store: StoreDep, user: RequiredUser) -> HTMLResponse:
+def add_to_corpus(request: Request, token: str, store: StoreDep, user: RequiredUser) -> HTMLResponse:
     result = _kept(request, token)
-    status = store.ingest(result.report, hashlib.sha256(result.data).hexdigest())
+    status = store.ingest(result.report, result.sha256)
     words = {"new": "已加入语料库", "version": "已作为新版本加入语料库", "unchanged": "语料库中已有同一文件"}
-    return _result(request, token, words[status])
+    return _result(request, token, result, words[status])
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -114,18 +120,47 @@ async def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    throttle = request.app.state.throttle
+    address = request.client.host if request.client else ""
+    throttle.check(name, address)
+    token = await run_in_threadpool(_sign_in, store, name, password)
+    if token is None:
+        throttle.failed(name, address)
+        return page(request, "login.html", {"next": _local(next), "failed": True}, status=401)
+    throttle.succeeded(name)
+    answer = RedirectResponse(_local(next), status_code=303)
+    answer.set_cookie(
+        request.app.state.cookie,
+        token,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+    )
+    return answer
+
+
+def _sign_in(store: Store, name: str, password: str) -> str | None:
+    """A new session's token if the password is the user's (argon2 is slow: not on the event loop)."""
     with store.session() as session:
         user = authenticate(session, name, password)
-    if user is None:
-        return page(request, "login.html", {"next": _local(next), "failed": True}, status=401)
-    request.session["user"] = user.name
-    return RedirectResponse(_local(next), status_code=303)
+        return start_session(session, user)[0] if user is not None else None
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
-    request.session.clear()
-    return RedirectResponse("/", status_code=303)
+async def logout(request: Request, store: StoreDep) -> Response:
+    """End the session in the store, so its cookie is worthless wherever it was copied."""
+    token = request.cookies.get(request.app.state.cookie)
+    if token:
+        await run_in_threadpool(_sign_out, store, token)
+    answer = RedirectResponse("/", status_code=303)
+    answer.delete_cookie(request.app.state.cookie, httponly=True, secure=request.app.state.secure_cookies)
+    return answer
+
+
+def _sign_out(store: Store, token: str) -> None:
+    with store.session() as session:
+        end_session(session, token)
 
 
 def _local(target: str) -> str:

@@ -7,7 +7,6 @@ in lists (coverage, findings); a body's page and a report's page also show the o
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -17,7 +16,6 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-import xxgk
 from xxgk.check import RULES
 from xxgk.model import Report
 from xxgk.store import Store
@@ -32,7 +30,7 @@ from xxgk.store.findings import (
     findings_query,
     rule_condition,
 )
-from xxgk.store.models import Body, StoredFinding, StoredReport
+from xxgk.store.models import MAX_ID, Body, StoredFinding, StoredReport
 from xxgk.store.stats import StatsRow, stats
 
 ReviewStatus = Literal["open", "confirmed", "dismissed"]
@@ -119,8 +117,8 @@ def resolve_body(store: Store, text: str) -> Body | None:
     """A body given by id ("12") or by name as printed (matched as the store matches reports)."""
     text = text.strip()
     with store.session() as session:
-        if text.isdigit():
-            return session.get(Body, int(text))
+        if text.isascii() and text.isdigit():
+            return session.get(Body, int(text)) if int(text) <= MAX_ID else None
         return match(session, text)
 
 
@@ -246,7 +244,7 @@ def review_finding(
 ) -> FindingRow | None:
     """Keep a reviewer's verdict on the finding (None: no such finding). Reopening keeps who
     reopened it and when, so the last word on a finding is always attributed."""
-    with store.session() as session:
+    with store.writing() as session:  # it reads, then writes: in turn with ingests elsewhere
         finding = session.get(StoredFinding, finding_id)
         if finding is None:
             return None
@@ -502,10 +500,8 @@ class Added:
     warnings: int
 
 
-def add_report(store: Store, data: bytes, name: str) -> Added:
-    """Read, check and store an uploaded report; the same file twice is stored once."""
-    report = xxgk.parse_bytes(data, name)
-    sha256 = hashlib.sha256(data).hexdigest()
+def add_report(store: Store, report: Report, sha256: str) -> Added:
+    """Store a report read from an upload (by its hash); the same file twice is stored once."""
     status = store.ingest(report, sha256)
     with store.session() as session:
         row = session.scalars(select(StoredReport).where(StoredReport.sha256 == sha256)).one()

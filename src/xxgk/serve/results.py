@@ -1,46 +1,85 @@
-"""Check results kept in memory for a while, so a page can offer downloads and "add to the
-corpus" without storing anything the user did not ask to store."""
+"""Check results kept for a while, so a page can offer downloads and "add to the corpus" without
+storing anything the user did not ask to store.
+
+Kept on disk in a private temporary folder (the report read, its display name and the upload's
+hash; never the raw upload), evicted by age and by total bytes, so a server full of large
+uploads holds no more than a bounded amount in memory or on disk.
+"""
 
 from __future__ import annotations
 
+import os
+import pickle
+import re
 import secrets
+import shutil
+import tempfile
 import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 from xxgk.model import Report
+
+MAX_BYTES = 256 * 1024 * 1024  # on disk, all results together
+MAX_SECONDS = 3600
+TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
 
 
 @dataclass
 class CheckResult:
     report: Report
     name: str
-    data: bytes
-    created: float = field(default_factory=time.monotonic)
+    sha256: str  # of the upload, which is not kept: the corpus knows a file by it
 
 
 class RecentResults:
-    """A small LRU with a time limit; tokens are unguessable."""
+    """Results as files named by an unguessable token; the oldest go first past the byte limit."""
 
-    def __init__(self, size: int = 64, seconds: float = 3600) -> None:
-        self.size, self.seconds = size, seconds
-        self._items: OrderedDict[str, CheckResult] = OrderedDict()
+    def __init__(
+        self, folder: Path | None = None, *, max_bytes: int = MAX_BYTES, seconds: float = MAX_SECONDS
+    ) -> None:
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="xxgk-results-"))  # mode 0700
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.max_bytes, self.seconds = max_bytes, seconds
         self._lock = threading.Lock()
 
     def add(self, result: CheckResult) -> str:
         token = secrets.token_urlsafe(16)
+        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:
-            self._items[token] = result
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            (self.folder / token).write_bytes(data)
+            self._evict()
         return token
 
     def get(self, token: str) -> CheckResult | None:
+        if not TOKEN.fullmatch(token):
+            return None
+        path = self.folder / token
         with self._lock:
-            result = self._items.get(token)
-            if result is None or time.monotonic() - result.created > self.seconds:
-                self._items.pop(token, None)
+            try:
+                if time.time() - path.stat().st_mtime > self.seconds:
+                    path.unlink(missing_ok=True)
+                    return None
+                data = path.read_bytes()  # written by this server only, in a folder only it may read
+                os.utime(path)  # recently used: evicted last
+            except FileNotFoundError:
                 return None
-            self._items.move_to_end(token)
-            return result
+        return pickle.loads(data)
+
+    def size(self) -> int:
+        """Bytes held on disk."""
+        return sum(p.stat().st_size for p in self.folder.iterdir())
+
+    def _evict(self) -> None:
+        now = time.time()
+        files = sorted(((p.stat(), p) for p in self.folder.iterdir()), key=lambda sp: sp[0].st_mtime)
+        total = sum(s.st_size for s, _ in files)
+        for stat, path in files:
+            if total <= self.max_bytes and now - stat.st_mtime <= self.seconds:
+                break
+            path.unlink(missing_ok=True)
+            total -= stat.st_size
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)

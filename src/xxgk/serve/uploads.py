@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import UploadFile
+from typing import TYPE_CHECKING
 
 from xxgk.read import sniff
+
+if TYPE_CHECKING:  # the worker processes import this module, and need no web stack
+    from fastapi import UploadFile
 
 ACCEPTED = {"text", "html", "docx", "pdf", "ole", "image"}
 

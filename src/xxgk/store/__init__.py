@@ -25,7 +25,7 @@ from xxgk.errors import InputError
 from xxgk.model import Report
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
-from xxgk.store.db import StoreError, connect, resolve_url
+from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url
 from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
 
 __all__ = ["IngestSummary", "Store", "StoreError", "resolve_url"]
@@ -51,6 +51,14 @@ class Store:
         with self.sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session for a write that reads first (is this file stored? this body?): one writer at
+        a time, across processes, so concurrent ingests neither collide nor lose a report."""
+        with file_lock(self.engine), self.sessions.begin() as session:
+            lock_transaction(session.connection())
+            yield session
+
     # --- ingest ---------------------------------------------------------------------------------
 
     def ingest(self, report: Report, sha256: str) -> str:
@@ -58,7 +66,7 @@ class Store:
         or "unchanged" (this file is already stored)."""
         if report.meta.year is None:
             raise InputError("the report year is not printed; cannot file it under a year", report.source)
-        with self.session() as session:
+        with self.writing() as session:
             if session.scalar(select(StoredReport.id).where(StoredReport.sha256 == sha256)) is not None:
                 return "unchanged"
             body = body_for(session, report.meta.agency or _unsigned(report))
@@ -171,7 +179,7 @@ class Store:
 
     def import_bodies(self, path: Path) -> int:
         records = list(read_bodies(path))
-        with self.session() as session:
+        with self.writing() as session:
             return import_bodies(session, records)
 
     def find_body(self, session: Session, name: str) -> Body:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from filelock import FileLock
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from xxgk.errors import XxgkError
@@ -34,6 +37,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Writers take turns, so two processes ingesting at once (or migrating a new database) never race:
+# PostgreSQL holds this advisory lock for the writing transaction; SQLite has a lock file beside
+# the database (and a database in memory is only ever one process's).
+ADVISORY_KEY = 0x7878676B  # "xxgk"
+_memory_lock = threading.RLock()
+
+
+def file_lock(engine: Engine) -> AbstractContextManager[Any]:
+    """The lock beside a SQLite database (nothing for PostgreSQL, which locks in the transaction)."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return _memory_lock
+    return FileLock(f"{database}.lock")
+
+
+def lock_transaction(connection: Connection) -> None:
+    """On PostgreSQL, wait for the other writers; the lock ends with the transaction."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
+
+
 def connect(url: str | None = None) -> Engine:
     """An engine on an up-to-date schema (migrations are applied on open)."""
     url = resolve_url(url)
@@ -51,9 +77,11 @@ def connect(url: str | None = None) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
+    """Bring the schema up to date; a second process opening a new database waits for the first."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with file_lock(engine), engine.begin() as connection:
+        lock_transaction(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

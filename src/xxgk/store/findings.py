@@ -51,7 +51,9 @@ class FindingFilter:
 
 def rule_condition(rule: str) -> ColumnElement[bool]:
     """A rule id, or a family of them with a trailing * (TXT-*, X-*)."""
-    return StoredFinding.rule.startswith(rule[:-1]) if rule.endswith("*") else StoredFinding.rule == rule
+    if rule.endswith("*"):  # the user's % and _ are matched as themselves, not as LIKE wildcards
+        return StoredFinding.rule.startswith(rule[:-1], autoescape=True)
+    return StoredFinding.rule == rule
 
 
 def conditions(where: FindingFilter) -> list[ColumnElement[bool]]:

@@ -65,14 +65,20 @@
     return point;
   }
 
+  // the tooltip is HTML: every text from the data (a region's name) is escaped into it
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
+  }
+
   function rateTooltip(params) {
-    const lines = [params[0].axisValueLabel];
+    const lines = [escapeHtml(params[0].axisValueLabel)];
     for (const p of params) {
       const rate = p.data && p.data.rate;
       if (!rate) continue;
       const value = rate.value === null ? "—" : (rate.value * 100).toFixed(1) + "%";
       const star = rate.small ? "＊ 分母不足，比率不稳定" : "";
-      lines.push(p.marker + p.seriesName + "：" + value + "（" + rate.numerator + " / " + rate.denominator + "）" + star);
+      const figures = escapeHtml(rate.numerator) + " / " + escapeHtml(rate.denominator);
+      lines.push(p.marker + escapeHtml(p.seriesName) + "：" + value + "（" + figures + "）" + star);
     }
     return lines.join("<br>");
   }

@@ -1,0 +1,160 @@
+"""Reading and checking uploads in a bounded pool of worker processes.
+
+A hostile or just very large file must never stall the server: every upload is read in a
+separate process (pebble's pool), never on the event loop nor in the server's own memory. Each
+worker has an address-space limit (set when it starts), and each job a time limit: a job past it
+is ended by killing its worker, which the pool replaces. Too many waiting jobs are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import resource
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+from xxgk.errors import XxgkError
+from xxgk.model import Report
+from xxgk.serve.uploads import UploadError
+
+# the limits, each overridable by an environment variable of the same name (or create_app)
+DEFAULT_WORKERS = 2  # XXGK_WORKERS
+DEFAULT_JOB_SECONDS = 120.0  # XXGK_JOB_SECONDS: a scan through OCR takes tens of seconds
+DEFAULT_JOB_MEMORY_MB = 2560  # XXGK_JOB_MEMORY_MB: address space of a worker; OCR of a scan needs 2 GB
+QUEUE_PER_WORKER = 32  # jobs in the pool per worker, waiting or running, before new ones are refused (503)
+QUEUE_BYTES = 256 * 1024 * 1024  # uploads held for the pool, together, before new ones are refused
+
+TOO_SLOW = "读取这份报告超过了 {seconds:g} 秒的时间上限，已停止；请检查文件是否正常 (took too long)"
+TOO_BIG = "读取这份报告超过了 {mb} MB 的内存上限，已停止；请检查文件是否正常 (too much memory)"
+BUSY = "服务器正忙，正在读取的报告太多；请稍后再试 (server busy)"
+CRASHED = (
+    "读取这份报告时读取进程意外退出（多半超出了 {mb} MB 的内存上限）；请检查文件是否正常 (worker failed)"
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    workers: int = DEFAULT_WORKERS
+    seconds: float = DEFAULT_JOB_SECONDS
+    memory_mb: int = DEFAULT_JOB_MEMORY_MB
+
+    @classmethod
+    def from_env(cls, workers: int | None = None) -> Limits:
+        def number(name: str, default: float) -> float:
+            value = os.environ.get(name, "").strip()
+            try:
+                return float(value) if value else default
+            except ValueError:
+                raise XxgkError(f"${name} must be a number, not {value!r}") from None
+
+        chosen = workers if workers is not None else int(number("XXGK_WORKERS", DEFAULT_WORKERS))
+        if chosen < 1:
+            raise XxgkError(f"the number of workers must be at least 1, not {chosen}")
+        return cls(
+            workers=chosen,
+            seconds=number("XXGK_JOB_SECONDS", DEFAULT_JOB_SECONDS),
+            memory_mb=int(number("XXGK_JOB_MEMORY_MB", DEFAULT_JOB_MEMORY_MB)),
+        )
+
+
+def _warm_up() -> None:
+    """Read a report made of each template's own labels: the readers build their tables and
+    patterns on first use (most of a second), which must not count against a job's time."""
+    import xxgk
+    from xxgk.templates import SECTIONS, TEMPLATES
+
+    for template in TEMPLATES.values():
+        lines = [f"某县人民政府{template.first_year}年度政府信息公开工作年度报告"]
+        for section in SECTIONS:
+            lines.append(f"{section.number}、{section.keywords[0]}")
+            rows = [row for table in template.tables if table.section == section.id for row in table.rows]
+            lines += [f"{row.label} 0" for row in rows]
+        with contextlib.suppress(XxgkError):
+            xxgk.parse_text("\n".join(lines), "warm-up")
+
+
+def _start_worker(megabytes: int) -> None:
+    """Worker initializer: ready the readers, then limit the address space (past it an
+    allocation fails with MemoryError)."""
+    _warm_up()
+    limit = megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else hard))
+
+
+class _OutOfMemory(Exception):
+    """A job ran out of its worker's memory (raised in the worker, answered as 413)."""
+
+
+def read_job(data: bytes | str, name: str, as_json: bool | None) -> Report | str:
+    """In a worker: read and check one upload (bytes) or pasted text (str). `as_json`: the JSON
+    contract as text, with (True) or without (False) cells; None: the report itself."""
+    import xxgk
+    from xxgk.output.json import report_json
+
+    try:
+        report = xxgk.parse_text(data, name) if isinstance(data, str) else xxgk.parse_bytes(data, name)
+        return report if as_json is None else report_json(report, indent=None, cells=as_json)
+    except MemoryError:
+        raise _OutOfMemory() from None
+
+
+class ReadingPool:
+    """A process pool started on first use (so an app that checks nothing starts no process)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._pool: ProcessPool | None = None
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self._bytes = 0
+
+    def _get(self) -> ProcessPool:
+        with self._lock:
+            if self._pool is None or not self._pool.active:
+                self._pool = ProcessPool(
+                    max_workers=self.limits.workers,
+                    initializer=_start_worker,
+                    initargs=(self.limits.memory_mb,),
+                    # a fresh interpreter: forking a server with threads running is unsafe
+                    context=multiprocessing.get_context("spawn"),
+                )
+            return self._pool
+
+    def start(self) -> None:
+        """Start the workers now (they take a second or two to be ready), not on the first upload."""
+        self._get().schedule(os.getpid)
+
+    async def read(self, data: bytes | str, name: str, as_json: bool | None = None) -> Any:
+        """Read in a worker; a job past a limit is an UploadError with a clear message."""
+        size = len(data)
+        if self._waiting >= self.limits.workers * QUEUE_PER_WORKER or self._bytes + size > QUEUE_BYTES:
+            raise UploadError(503, BUSY)
+        self._waiting += 1
+        self._bytes += size
+        try:
+            future = self._get().schedule(read_job, (data, name, as_json), timeout=self.limits.seconds)
+            return await asyncio.wrap_future(future)
+        except TimeoutError:
+            raise UploadError(504, TOO_SLOW.format(seconds=self.limits.seconds)) from None
+        except _OutOfMemory:
+            raise UploadError(413, TOO_BIG.format(mb=self.limits.memory_mb)) from None
+        except ProcessExpired:
+            # the worker died (most often at the memory limit inside C code, which cannot raise)
+            raise UploadError(422, CRASHED.format(mb=self.limits.memory_mb)) from None
+        finally:
+            self._waiting -= 1
+            self._bytes -= size
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.stop()
+                self._pool.join(timeout=10)
+                self._pool = None
