@@ -22,7 +22,14 @@ from xxgk.templates.arithmetic import identities
 
 def _markdown(template_id: str, values: dict) -> str:
     year = YEARS[template_id][0]
-    return render(template_id, year, "某某县人民政府", values, Style("markdown", True), random.Random(0))
+    return render(
+        template_id,
+        year,
+        "某某县人民政府",
+        values,
+        Style("markdown", True, base="markdown"),
+        random.Random(0),
+    )
 
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}

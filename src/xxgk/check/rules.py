@@ -182,7 +182,8 @@ def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
             reading="|".join(t or "空" for t in texts),
             printed=printed,
             columns=len(texts),
-            candidates="；".join("|".join(t or "空" for t in reading) for reading in others) or "见原文",
+            candidates="；".join("|".join(t or "空" for t, _, _ in reading) for reading in others)
+            or "见原文",
         )
 
 

@@ -10,7 +10,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from xxgk.cli.common import EXIT_OK, EXIT_UNREADABLE, AsJson, Db, app, console, fail, progress_bar
+from xxgk.cli.common import (
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    AsJson,
+    Db,
+    app,
+    console,
+    err_console,
+    fail,
+    progress_bar,
+)
 from xxgk.cli.reports import Jobs, report_summary
 from xxgk.errors import XxgkError
 from xxgk.store import Store
@@ -45,6 +55,8 @@ def ingest(paths: Paths, db: Db = None, jobs: Jobs = None) -> None:
         f" failed {len(summary.failures)}; {summary.with_errors} with error findings",
         summary,
     )
+    for line in store.settled:  # what a neighbouring year's report decided
+        err_console().print(f"split settled: {line}", markup=False)
     raise typer.Exit(EXIT_UNREADABLE if summary.failures or missing else EXIT_OK)
 
 

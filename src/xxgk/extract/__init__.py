@@ -13,7 +13,7 @@ from xxgk.extract.noise import quiet
 from xxgk.extract.sections import Heading, find_headings, section_spans
 from xxgk.extract.split import report_budget
 from xxgk.extract.tables import Line, TableReading, read_table
-from xxgk.model import Cell, Locator, Report, Value
+from xxgk.model import Cell, Locator, Report, Value, json_value
 from xxgk.read import Document
 from xxgk.templates import SECTIONS, TEMPLATES, Template, template_for_year
 
@@ -130,11 +130,17 @@ def _decide_by_evidence(
     return decided
 
 
-def _candidates(reading: TableReading) -> dict[str, list[list[str | None]]]:
-    """Every reading still in doubt, by row: the printed text of each cell each way (a later
-    year's report may still decide among them)."""
+def _candidates(reading: TableReading) -> dict[str, list[list[list[object]]]]:
+    """Every reading still in doubt, by row: each cell's printed text, value and offset, each
+    way (the same body's report of a neighbouring year may still decide among them)."""
     return {
-        _row_id(line): [[p.text if p is not None else None for p in option.pieces] for option in line.options]
+        _row_id(line): [
+            [
+                [p.text, json_value(p.value), p.start] if p is not None else [None, None, None]
+                for p in option.pieces
+            ]
+            for option in line.options
+        ]
         for line in reading.lines
         if line.ambiguous and len(line.options) > 1
     }

@@ -23,6 +23,7 @@ from xxgk import batch
 from xxgk.check import RULES, check_pair
 from xxgk.errors import InputError
 from xxgk.model import Report
+from xxgk.store import splits
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
 from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url
@@ -42,6 +43,7 @@ class IngestSummary(batch.Summary):
 
 class Store:
     def __init__(self, url: str | None = None) -> None:
+        self.settled: list[str] = []  # splits in doubt that a neighbouring year settled, as ingested
         self.url = resolve_url(url)
         self.engine = connect(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -96,8 +98,17 @@ class Store:
             connection.execute(insert(StoredCell.__table__), cell_rows(report, row.id))
             if report.findings:
                 connection.execute(insert(StoredFinding.__table__), finding_rows(report.findings, row.id))
-            self._cross_year(session, body, report.meta.year)
-            self._cross_year(session, body, report.meta.year + 1)
+            year = report.meta.year
+            for near in (year - 1, year, year + 1):  # splits in doubt a neighbouring year decides
+                this = self._current(session, body.id, near)
+                if this is not None:
+                    before, after = (
+                        self._current(session, body.id, near - 1),
+                        self._current(session, body.id, near + 1),
+                    )
+                    self.settled += splits.settle(session, this, body.name, before, after)
+            self._cross_year(session, body, year)
+            self._cross_year(session, body, year + 1)
             return "new" if old is None else "version"
 
     def ingest_paths(

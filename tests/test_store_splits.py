@@ -1,0 +1,70 @@
+"""A split of run-together digits left in doubt is settled when the body's neighbouring year is
+stored: its figures are evidence (X-STOCK: 现行有效 = last year's 现行有效 + 制发 − 废止).
+
+The reports are generated (tests/layouts.py); the figures are chosen by hand so that the working
+below holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import xxgk
+from tests.layouts import Style, render
+from xxgk.store import Store
+from xxgk.store.findings import list_findings
+from xxgk.templates import TEMPLATES
+
+AGENCY = "某某县交通运输局"
+ROW = "active.normative_documents"
+
+
+def _report(year: int, issued: int, repealed: int, in_force: int, layout: str) -> xxgk.Report:
+    values = {key: 0 for key in TEMPLATES["2021"].cell_keys()}
+    values |= {f"{ROW}.issued": issued, f"{ROW}.repealed": repealed, f"{ROW}.in_force": in_force}
+    text = render("2021", year, AGENCY, values, Style(layout, True, base=layout), random.Random(year))
+    return xxgk.parse_text(text, f"{year}.txt")
+
+
+def _store(store: Store, report: xxgk.Report) -> None:
+    store.ingest(report, hashlib.sha256(report.text.encode()).hexdigest())
+
+
+def test_a_split_in_doubt_is_settled_by_the_previous_years_report(db_url):
+    # 2023 prints 行政规范性文件85698 with its cells run together: 8|5|698, 85|6|98, 8|56|98,
+    # 856|9|8, 8|569|8 … all admissible, section 二 has no arithmetic, the narrative says nothing.
+    later = _report(2023, 8, 5, 698, "concatenated")
+    assert later.cells[f"{ROW}.in_force"].ambiguous
+    # 2022, printed one cell per line: 现行有效 695. Of 2023's readings only 8|5|698 continues it:
+    # 695 + 8 − 5 = 698; 85|6|98: 695 + 85 − 6 = 774 ≠ 98; 8|56|98: 695 + 8 − 56 = 647 ≠ 98.
+    earlier = _report(2022, 0, 0, 695, "one_per_line")
+    assert earlier.value(f"{ROW}.in_force") == 695
+    store = Store(db_url)
+    _store(store, later)
+    assert [f.rule for f in list_findings(store, year=2023, rule="AMBIGUOUS")] == ["AMBIGUOUS"]
+    assert store.settled == []
+    _store(store, earlier)
+    stored = store.report(AGENCY, 2023)
+    assert stored is not None
+    assert [stored.value(f"{ROW}.{c}") for c in ("issued", "repealed", "in_force")] == [8, 5, 698]
+    assert not any(cell.ambiguous for cell in stored.cells.values())
+    assert list_findings(store, year=2023, rule="AMBIGUOUS") == []
+    (split,) = list_findings(store, year=2023, rule="SPLIT")
+    assert split.severity == "info" and "2022年度报告" in split.message and "8|5|698" in split.message
+    assert len(store.settled) == 1 and "8|5|698" in store.settled[0]
+    # the split now agrees with the year before: no X-STOCK
+    assert list_findings(store, year=2023, rule="X-STOCK") == []
+    # where it was printed: the 698 is the last three digits of the run
+    provenance = stored.cells[f"{ROW}.in_force"].provenance
+    assert provenance is not None and provenance.length == 3
+
+
+def test_a_split_the_neighbour_does_not_decide_stays_in_doubt(db_url):
+    later = _report(2023, 8, 5, 698, "concatenated")
+    earlier = _report(2022, 0, 0, 1000, "one_per_line")  # no reading of 85698 continues 1000
+    store = Store(db_url)
+    _store(store, later)
+    _store(store, earlier)
+    assert store.settled == []
+    assert [f.rule for f in list_findings(store, year=2023, rule="AMBIGUOUS")] == ["AMBIGUOUS"]
