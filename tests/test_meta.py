@@ -42,3 +42,19 @@ def test_the_printed_signature_wins_over_tags():
     text = report.text
     meta = extract_meta(text, text.index("一、总体情况"), {"ContentSource": "无锡市滨湖区人民政府"})
     assert meta.agency == "无锡市滨湖区河埒街道办事处"
+
+
+def test_a_name_as_ocr_printed_it_is_kept():
+    """沐阳县 is an OCR confusion of 沭阳县: the reader keeps what was printed, never corrects it."""
+    import random
+
+    from tests.layouts import Style, render
+    from xxgk.templates import TEMPLATES
+
+    values = {key: 0 for key in TEMPLATES["2021"].cell_keys()}
+    text = render(
+        "2021", 2023, "沐阳县交通运输局", values, Style("markdown", True, base="markdown"), random.Random(1)
+    )
+    report = xxgk.parse_text("# " + text)
+    assert report.meta.agency == "沐阳县交通运输局"
+    assert report.meta.title == "沐阳县交通运输局2023年政府信息公开工作年度报告"
