@@ -39,7 +39,8 @@ def extract(document: Document) -> Extraction:
     marks = _marks(text)
     with report_budget():
         template, readings = _read_tables(quiet(text, meta.title), headings, meta.year, marks)
-    decided = _decide_by_evidence(readings.values(), from_narrative(text))
+    in_doubt = any(line.ambiguous for r in readings.values() for line in r.lines)
+    decided = _decide_by_evidence(readings.values(), from_narrative(text)) if in_doubt else {}
     rows_found = sum(r.rows_found for r in readings.values())
     if rows_found < MIN_ROWS_FOUND and len({h.section for h in headings}) < 3:
         raise NotAReportError(

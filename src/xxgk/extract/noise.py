@@ -22,13 +22,17 @@ _PAGE = re.compile(
 _HEADING = re.compile(r"\n#{1,6}[ \t][^\n]*")
 _DIGITS = re.compile(r"[0-9]")
 # a header cell that only numbers the columns: 数据1 … 数据7, 列1, Column 1, 字段2
-_PLACEHOLDER_CELL = re.compile(r"(?<=\|)[ \t]*(?:数据|列|字段|项目|[Cc]ol(?:umn)?)[ \t]*\d{1,3}[ \t]*(?=\|)")
+_PLACEHOLDER_CELL = re.compile(r"\|[ \t]*(?:数据|列|字段|项目|[Cc]ol(?:umn)?)[ \t]*\d{1,3}[ \t]*(?=\|)")
 # a markdown row with nothing but dashes or nothing at all in its cells (and separator rows)
-_DASH_ROW = re.compile(r"\n[ \t]*\|(?:[ \t:]*[-—]*[ \t:]*\|){2,}[ \t]*(?=\n|\Z)")
+_DASH_ROW = re.compile(r"\n[ \t]*\|(?:[ \t:]*(?:[-—]+[ \t:]*)?\|){2,}[ \t]*(?=\n|\Z)")
 
 
 def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group())
+
+
+def _blank_after_border(match: re.Match[str]) -> str:
+    return "|" + " " * (len(match.group()) - 1)
 
 
 def _digits_blanked(match: re.Match[str]) -> str:
@@ -41,7 +45,7 @@ def quiet(text: str, title: str | None = None) -> str:
     if "#" in text:
         text = _HEADING.sub(_digits_blanked, text)  # its words may name a piece of a table
     if "|" in text:
-        text = _PLACEHOLDER_CELL.sub(_blank, text)
+        text = _PLACEHOLDER_CELL.sub(_blank_after_border, text)
         text = _DASH_ROW.sub(_blank, text)
     if title and text.count(title) > 1:
         repeated = re.compile(r"\n[ \t#|]*" + re.escape(title) + r"[ \t|]*(?=\n|\Z)")
