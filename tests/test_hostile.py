@@ -390,3 +390,18 @@ def test_an_article_container_holding_only_text_is_chosen_without_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)
         assert content_root(root).get("id") == "zoom"
+
+
+def test_a_run_of_a_million_digits_in_a_table_is_text_not_a_value():
+    """Python refuses to turn more than 4,300 digits into an int: such a run must never reach int()."""
+    import random
+
+    from tests.layouts import Style, render
+    from xxgk.templates import TEMPLATES
+
+    values = {key: 0 for key in TEMPLATES["2021"].cell_keys()}
+    text = render("2021", 2023, "某某县人民政府", values, Style("one_per_line", True), random.Random(0))
+    at = text.index("二、上年结转")
+    report = xxgk.parse_text(text[:at] + "7" * 1_000_000 + "\n" + text[at:])
+    assert report.value("applications.received.total") == 0
+    assert report.value("applications.carried_over.total") == 0

@@ -29,6 +29,9 @@ _TOKEN = re.compile(
     """,
     re.X,
 )
+# the longest run of digits read as values: a whole row of table 四 run together is 15 cells of a
+# few digits each; longer runs (a hostile file, an ID number) are text, not cells
+MAX_DIGITS = 120
 _PLACEHOLDERS = frozenset(("/", "-", "--", "—", "——", "无"))
 # yuan per 万元
 _WAN = Decimal(10000)
@@ -95,6 +98,9 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
     for value, suffix, unit, between in zip(
         pieces[1::4], pieces[2::4], pieces[3::4], pieces[4::4], strict=True
     ):
+        if len(value) > MAX_DIGITS:  # no row of any table prints so many digits: not a value
+            at += len(value) + len(suffix or "") + len(between)
+            continue
         if suffix is None and value.isdecimal():  # most values: a plain count
             token = Token(value, at, int(value), value, None)
         elif value in _PLACEHOLDERS:
