@@ -21,7 +21,7 @@ from xxgk.extract.labels import LIKENESS, likeness
 from xxgk.extract.meta import body_level
 from xxgk.model import Finding, Meta, Report, Severity, json_value
 from xxgk.templates import META, SECTIONS, TEMPLATES, TableSpec, template_for_year
-from xxgk.templates.arithmetic import Identity, Number, identities, rule_positional
+from xxgk.templates.arithmetic import Identity, Number, identities, likely_wrong, rule_positional
 
 RuleCheck = Callable[..., Iterator[Finding]]
 
@@ -78,6 +78,7 @@ def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
     keys, own = rule_positional(report.template, rule.id)
     cells = report.cells
     in_order = [cells[key].value for key in keys]
+    pointed: dict[str, str] = {}  # table → the sentence naming its likely wrong cell
     for identity, positional in own:
         sides = positional.sides(in_order)
         if sides is None or sides[0] == sides[1] or any(cells[k].value is None for k in identity.keys):
@@ -85,7 +86,7 @@ def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
         # the cells concerned: every cell of the identity, as any may be the misprinted one (a
         # term printed as 0 too); the totals first, then the terms that hold something
         concerned = [*identity.lhs, *sorted(identity.rhs, key=lambda k: cells[k].value == 0)]
-        yield rule.finding(
+        finding = rule.finding(
             concerned,
             subject=_subject(report, identity),
             lhs=_fmt(sides[0]),
@@ -93,6 +94,19 @@ def check_identities(rule: Rule, report: Report) -> Iterator[Finding]:
             lhs_terms=_terms(report, identity, identity.lhs),
             rhs_terms=_terms(report, identity, identity.rhs),
         )
+        table_id = identity.lhs[0].split(".")[0]
+        if table_id not in pointed:
+            suspect = likely_wrong(report.template, {k: c.value for k, c in cells.items()}, table_id)
+            pointed[table_id] = (
+                rule.data["likely"].format(place=report.template.place(suspect[0]), value=_fmt(suspect[1]))
+                if suspect
+                else ""
+            )
+        if pointed[table_id]:
+            finding = Finding(
+                finding.rule, finding.severity, finding.cells, finding.message + pointed[table_id]
+            )
+        yield finding
 
 
 # --- values ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from xxgk.model import Report, json_value
 from xxgk.output.official import grid_rows, official_grid
 from xxgk.templates import SECTIONS
+from xxgk.templates.arithmetic import likely_wrong
 
 CONTEXT = 60
 
@@ -46,8 +47,11 @@ def table_views(report: Report) -> list[TableView]:
         for key in finding.cells:
             marks.setdefault(key, []).append((finding.severity, f"{finding.rule}: {finding.message}"))
     numbers = {s.id: s.number for s in SECTIONS}
+    values = {key: cell.value for key, cell in report.cells.items()}
     views = []
     for table in report.template.tables:
+        # the one cell that would make every broken identity hold is marked apart from the rest
+        suspect = likely_wrong(report.template, values, table.id) if report.errors else None
         rows = []
         for grid_row in grid_rows(official_grid(report.template, table.id)):
             out = []
@@ -55,6 +59,11 @@ def table_views(report: Report) -> list[TableView]:
                 view = CellView(g.text, g.rowspan, g.colspan, g.key)
                 if g.key is not None:
                     _fill(report, g.key, view, marks.get(g.key, []))
+                    if suspect is not None and g.key == suspect[0]:
+                        view.css.append("suspect")
+                        view.notes.insert(
+                            0, f"最可能印错的一格：若为{json_value(suspect[1])}，则本表各项均平衡"
+                        )
                 out.append(view)
             rows.append(out)
         views.append(TableView(table.id, f"{numbers[table.section]}、{table.title}", rows))

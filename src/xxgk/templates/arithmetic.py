@@ -179,3 +179,31 @@ def table_identities(template: Template, table_id: str) -> TableIdentities:
         else:
             across.append(identity)
     return TableIdentities({r: tuple(v) for r, v in within.items()}, tuple(across), read)
+
+
+def likely_wrong(
+    template: Template, values: Mapping[str, object], table_id: str
+) -> tuple[str, Number] | None:
+    """The one printed cell of a table that, were it another number, would make every broken
+    identity of the table hold and break none that holds: the cell and that number. None when no
+    single cell does, or several do (then nothing points at one)."""
+    mine = [i for i in identities(template) if i.lhs[0].split(".")[0] == table_id]
+    known = [i for i in mine if all(values.get(k) is not None for k in i.keys)]
+    broken = [i for i in known if i.holds(values) is False]
+    if not broken:
+        return None
+    holding = [i for i in known if i not in broken]
+    suspects = set(broken[0].keys).intersection(*(i.keys for i in broken[1:]))
+    found = []
+    for key in sorted(suspects):
+        if any(key in i.keys for i in holding):
+            continue  # changing it would break an identity that holds
+        wanted = set()
+        for identity in broken:
+            left, right = identity.sides(values)  # type: ignore[misc]
+            current = values[key]
+            # the cell is on one side; it must move by the difference to the other
+            wanted.add(current + (right - left if key in identity.lhs else left - right))  # type: ignore[operator]
+        if len(wanted) == 1 and (value := wanted.pop()) >= 0:
+            found.append((key, value))
+    return found[0] if len(found) == 1 else None
