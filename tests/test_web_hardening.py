@@ -407,3 +407,22 @@ def test_the_load_test_meets_its_targets():
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "errors 0" in done.stdout and "p99" in done.stdout and "OK" in done.stdout
+
+
+def test_native_code_out_of_memory_in_a_job_is_answered_as_out_of_memory(monkeypatch):
+    """OCR (onnxruntime) at the worker's memory limit raises std::bad_alloc as a RuntimeError, not
+    MemoryError: the job is still answered as out of memory (413), not as an internal error."""
+    import pytest
+
+    import xxgk
+    from xxgk.serve import workers
+
+    def fails(data: bytes, name: str) -> None:
+        raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : std::bad_alloc")
+
+    monkeypatch.setattr(xxgk, "parse_bytes", fails)
+    with pytest.raises(workers._OutOfMemory):
+        workers.read_job(b"scan", "scan.png", None)
+    monkeypatch.setattr(xxgk, "parse_bytes", lambda data, name: 1 / 0)
+    with pytest.raises(ZeroDivisionError):  # any other failure is not called a lack of memory
+        workers.read_job(b"scan", "scan.png", None)

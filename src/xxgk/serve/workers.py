@@ -88,6 +88,10 @@ def _start_worker(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else hard))
 
 
+# how native libraries say an allocation failed (C++ std::bad_alloc, onnxruntime's allocator)
+NATIVE_OUT_OF_MEMORY = ("bad_alloc", "Failed to allocate memory")
+
+
 class _OutOfMemory(Exception):
     """A job ran out of its worker's memory (raised in the worker, answered as 413)."""
 
@@ -103,6 +107,11 @@ def read_job(data: bytes | str, name: str, as_json: bool | None) -> Report | str
         return report if as_json is None else report_json(report, indent=None, cells=as_json)
     except MemoryError:
         raise _OutOfMemory() from None
+    except Exception as error:
+        # native code (onnxruntime in OCR) out of memory raises its own error, not MemoryError
+        if any(sign in str(error) for sign in NATIVE_OUT_OF_MEMORY):
+            raise _OutOfMemory() from None
+        raise
 
 
 class ReadingPool:
