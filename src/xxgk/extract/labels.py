@@ -101,7 +101,13 @@ def strip_numbering(label: str) -> str:
     return _ENUM.sub("", canonical(label))
 
 
+@cache
+def variants(row: RowSpec) -> tuple[str, ...]:
+    """The row's label and aliases as compared (canonical), the label first."""
+    return tuple(canonical(v) for v in (row.label, *row.aliases))
+
+
 def likeness(printed: str, row: RowSpec) -> float:
     """How alike a printed label (its numbering left out) is to the row's label or an alias."""
     words = canonical(strip_numbering(printed))
-    return max(SequenceMatcher(None, words, canonical(v)).ratio() for v in (row.label, *row.aliases))
+    return max(SequenceMatcher(None, words, v).ratio() for v in variants(row))

@@ -26,6 +26,7 @@ from xxgk.extract.labels import (
     likeness,
     phrase_pattern,
     strip_numbering,
+    variants,
 )
 from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact, placements
 from xxgk.extract.tokens import Token, tokens
@@ -194,7 +195,7 @@ def _row_of_values(text: str, start: int, end: int, width: int) -> list[Token] |
     while (stop := text.find("\n", at, end)) >= 0 or at < end:
         stop = end if stop < 0 else stop
         line = text[at:stop]
-        if ("|" in line or "\t" in line) and sum(c.isdigit() for c in line) >= width:
+        if line.count("|") >= width or line.count("\t") >= width - 1:  # a border between each two
             found = tokens(text, at, stop)
             if len(found) == width:
                 rest = "".join(text[a.end : b.start] for a, b in itertools.pairwise(found))
@@ -253,7 +254,7 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
     misprinted = _by_numbering(text, table, matches, start, end)
     for row, match in zip(table.rows, matches, strict=True):
         if match is not None and row.id not in misprinted and row.id not in collapsed:
-            printed = _typo_before_variant(text, row, match)
+            printed = _typo_before_variant(text, table, row, match)
             if printed is not None:
                 misprinted[row.id] = printed
     lines = [
@@ -377,23 +378,21 @@ _WORDS_BEFORE = re.compile(r"[^\d\s|]{1,60}$")
 _WORDS_AFTER = re.compile(r"[^\d\s|]{1,60}")
 
 
-def _typo_before_variant(text: str, row: RowSpec, match: LabelMatch) -> str | None:
+def _typo_before_variant(text: str, table: TableSpec, row: RowSpec, match: LabelMatch) -> str | None:
     """A label found by a short variant ("国家秘密") with other words printed right before it in
     the same cell ("1.于国家秘密"): the label as printed when those words make it the
     statutory label with a typo, else None."""
-    found = text[match.start : match.end]
-    if canonical(strip_numbering(found)) == canonical(row.label):
-        return None
     before = _WORDS_BEFORE.search(text, max(0, match.start - len(row.label)), match.start)
-    if before is None:
-        return None
+    if before is None or canonical(strip_numbering(before.group())) in _known_phrases(table):
+        return None  # nothing before it in its cell (most labels), or a group's label
+    if canonical(strip_numbering(text[match.start : match.end])) == variants(row)[0]:
+        return None  # the whole label, as the format prints it
     after = _WORDS_AFTER.match(text, match.end, match.end + len(row.label))
-    printed = before.group() + found + (after.group() if after else "")
+    printed = before.group() + text[match.start : match.end] + (after.group() if after else "")
     enum = row.enum or ""
     if enum[:1].isdigit() and text.startswith(enum[:-1], before.start() - len(enum) + 1):
         printed = enum[:-1] + printed  # the row's own numbering, glued to what is before it
-    words = canonical(strip_numbering(printed))
-    if words in {canonical(v) for v in (row.label, *row.aliases)} or likeness(printed, row) < LIKENESS:
+    if canonical(strip_numbering(printed)) in variants(row) or likeness(printed, row) < LIKENESS:
         return None
     return printed
 
