@@ -68,3 +68,25 @@ def test_a_split_the_neighbour_does_not_decide_stays_in_doubt(db_url):
     _store(store, earlier)
     assert store.settled == []
     assert [f.rule for f in list_findings(store, year=2023, rule="AMBIGUOUS")] == ["AMBIGUOUS"]
+
+
+def test_ingest_says_what_a_neighbouring_year_settled(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "2023.txt").write_text(_report(2023, 8, 5, 698, "concatenated").text, encoding="utf-8")
+    (tmp_path / "2022.txt").write_text(_report(2022, 0, 0, 695, "one_per_line").text, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'corpus.db'}"
+
+    def ingest(name: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "xxgk", "ingest", str(tmp_path / name), "--db", db]
+        return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
+
+    first = ingest("2023.txt")
+    assert first.returncode == 0 and "split settled" not in first.stderr
+    second = ingest("2022.txt")
+    assert second.returncode == 0
+    assert (
+        "split settled: 某某县交通运输局 2023年度“行政规范性文件”：按2022年度报告现行有效695件读作8|5|698"
+        in second.stderr
+    )
