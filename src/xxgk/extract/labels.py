@@ -107,7 +107,20 @@ def variants(row: RowSpec) -> tuple[str, ...]:
     return tuple(canonical(v) for v in (row.label, *row.aliases))
 
 
+@cache
+def _matchers(row: RowSpec) -> tuple[SequenceMatcher[str], ...]:
+    """A matcher per variant, its index of the variant's characters built once."""
+    return tuple(SequenceMatcher(None, "", v, autojunk=False) for v in variants(row))
+
+
 def likeness(printed: str, row: RowSpec) -> float:
-    """How alike a printed label (its numbering left out) is to the row's label or an alias."""
+    """How alike a printed label (its numbering left out) is to the row's label or an alias:
+    difflib's ratio, 2 × matched / total characters, the best over the variants."""
     words = canonical(strip_numbering(printed))
-    return max(SequenceMatcher(None, words, v).ratio() for v in variants(row))
+    best = 0.0
+    for matcher in _matchers(row):
+        matcher.set_seq1(words)
+        # the cheap upper bounds first: most words met are nothing like the label
+        if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+            best = max(best, matcher.ratio())
+    return best

@@ -36,6 +36,8 @@ from xxgk.templates.arithmetic import Identity, Positional, identities, table_id
 
 MAX_COMBINATIONS = 4096
 KEEP_PER_LINE = 24
+# how far before the next row found a row's misprinted label is looked for (its values between)
+LIKENESS_REACH = 160
 # how far around a label other column labels make it part of a header (characters)
 HEADER_REACH = 30
 
@@ -100,19 +102,24 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
         whole = _locate(text, table, (0, len(text)))
         if whole.rows_found > 0:
             best = whole
+    if best.missing_rows and best.rows_found and best.span is not None and not table.unlabelled:
+        # rows not found: in the occurrence chosen only, look for labels misprinted beyond their
+        # numbering (a likeness search, too slow to run on every occurrence and template tried)
+        best = _locate(text, table, best.span, alike=True)
     _choose(text, best, template)
     return best
 
 
-def _locate(text: str, table: TableSpec, span: tuple[int, int]) -> TableReading:
-    """The table's labels within `span` and the printed values that go with each."""
+def _locate(text: str, table: TableSpec, span: tuple[int, int], *, alike: bool = False) -> TableReading:
+    """The table's labels within `span` and the printed values that go with each (`alike`: rows
+    not found are also looked for by a label alike to theirs)."""
     start, end = span
     anchor = find_phrase(text, table.anchors, start, end)
     if anchor is not None and not _row_before(text, table, start, anchor.start):
         start = anchor.start
     if table.unlabelled:
         return TableReading(table, _unlabelled_line(text, table, start, end), span)
-    return _labelled_lines(text, table, start, end, span)
+    return _labelled_lines(text, table, start, end, span, alike)
 
 
 @cache
@@ -236,7 +243,9 @@ def _by_group(text: str, table: TableSpec, every: list[Token], start: int, end: 
     return line
 
 
-def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tuple[int, int]) -> TableReading:
+def _labelled_lines(
+    text: str, table: TableSpec, start: int, end: int, span: tuple[int, int], alike: bool
+) -> TableReading:
     matches: list[LabelMatch | None] = []
     collapsed: list[str] = []
     cursor = start
@@ -251,7 +260,7 @@ def _labelled_lines(text: str, table: TableSpec, start: int, end: int, span: tup
         matches.append(match)
         if match is not None:
             cursor = match.end
-    misprinted = _by_numbering(text, table, matches, start, end)
+    misprinted = _by_numbering(text, table, matches, start, end, alike)
     for row, match in zip(table.rows, matches, strict=True):
         if match is not None and row.id not in misprinted and row.id not in collapsed:
             printed = _typo_before_variant(text, table, row, match)
@@ -346,7 +355,7 @@ def _known_phrases(table: TableSpec) -> frozenset[str]:
 
 
 def _by_numbering(
-    text: str, table: TableSpec, matches: list[LabelMatch | None], start: int, end: int
+    text: str, table: TableSpec, matches: list[LabelMatch | None], start: int, end: int, alike: bool
 ) -> dict[str, str]:
     """Rows whose label is misprinted ("2.其他法律行政止公开"), found between the rows found
     around them by their own numbering, else by a label alike to theirs; `matches` is completed
@@ -359,11 +368,13 @@ def _by_numbering(
         after = next((m.start for m in matches[i + 1 :] if m is not None), end)
         digits = row.enum[:-1] if row.enum and row.enum[0].isdigit() else None
         found = _numbered_label(digits).search(text, before, after) if digits else None
-        if found is None:
+        if found is None and alike:
+            # a label with a typo stands with its values right before the next row found
+            near = max(before, after - LIKENESS_REACH - len(row.label) * 2)
             known = _known_phrases(table)
             alike = [
                 (likeness(m.group(), row), m)
-                for m in _WORDS.finditer(text, before, after)
+                for m in _WORDS.finditer(text, near, after)
                 if canonical(strip_numbering(m.group())) not in known  # another row's or a group's
             ]
             best = max(alike, key=lambda pair: pair[0], default=None)
