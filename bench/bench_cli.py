@@ -41,7 +41,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as pycache:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = pycache
-        _wall(library, env), _wall(command, env)  # warm the file cache and write the bytecode
+        for argv in (library, command):  # warm the file cache and write the bytecode
+            _wall(argv, env)
         for _ in range(args.runs):
             for label, argv in zip(times, (bare, library, command), strict=True):
                 times[label].append(_wall(argv, env))
