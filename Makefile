@@ -34,6 +34,7 @@ lint: setup
 bench: setup
 	scripts/system-deps
 	$(BIN)/python bench/bench_reader.py
+	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_formats.py
 	scripts/with-postgres $(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_api.py

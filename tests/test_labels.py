@@ -7,6 +7,7 @@ label of table 三 is changed in the printed text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from hypothesis import HealthCheck, assume, given, note, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 import xxgk
 from tests.layouts import APPLICATION_LABELS, SEPARATED, reports
+from xxgk.extract.labels import GAP, fuzzy
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 # rows whose label is long enough for a typo to leave it recognisable, by template
@@ -76,3 +78,13 @@ def test_a_row_printed_under_another_name_is_a_template_error(data):
     assert any("申请人要求查阅档案" in f.message and "改名" in f.message for f in template)
     assert template[0].severity == "error"
     assert not [f for f in report.findings if f.rule == "LABEL"]
+
+
+def test_a_label_broken_by_spaces_pipes_and_quotes_is_found() -> None:
+    pattern = fuzzy("申请人数")
+    # every character the gap allows, in runs mixing ASCII and curly quotes, between the characters
+    broken = "申 | “请”\n人 ‘’ '数"
+    assert re.fullmatch(pattern, broken)
+    assert re.fullmatch(pattern, "申请人数")
+    assert not re.fullmatch(pattern, "申请x人数")  # any other character breaks the label
+    assert re.fullmatch(GAP, " |\"'‘’“”\t\n\u3000") and not re.fullmatch(GAP, "·")

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from xxgk.errors import XxgkError
 
@@ -46,6 +45,8 @@ def fail(error: XxgkError) -> None:
 @contextmanager
 def progress_bar(verb: str) -> Iterator[tuple[Callable[[int], None], Callable[[Any], None]]]:
     """A progress bar on stderr (only on a terminal): yields (on_start(total), on_result(_))."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     out = err_console()
     with Progress(
         TextColumn(f"[bold]{verb}"),

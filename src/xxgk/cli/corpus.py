@@ -1,11 +1,14 @@
-"""Commands on the store: ingest, findings, bodies (and compare, stats, export)."""
+"""Commands on the store: ingest, findings, bodies (and compare, stats, export).
+
+The store (SQLAlchemy, Alembic) is imported inside each command, so reading a file does not load it.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -23,15 +26,9 @@ from xxgk.cli.common import (
 )
 from xxgk.cli.reports import Jobs, report_summary
 from xxgk.errors import XxgkError
-from xxgk.store import Store
-from xxgk.store.compare import compare as compare_years
-from xxgk.store.compare import render_comparison
-from xxgk.store.export import export as export_cells
-from xxgk.store.findings import list_findings
-from xxgk.store.models import Body
-from xxgk.store.stats import render_stats
-from xxgk.store.stats import stats as corpus_stats
-from xxgk.store.users import add_user
+
+if TYPE_CHECKING:
+    from xxgk.store import Store
 
 Paths = Annotated[list[Path], typer.Argument(help="Report files and folders.", show_default=False)]
 
@@ -39,10 +36,16 @@ bodies_app = typer.Typer(no_args_is_help=True, help="The bodies that publish rep
 app.add_typer(bodies_app, name="bodies")
 
 
+def _store(db: str | None) -> Store:
+    from xxgk.store import Store
+
+    return Store(db)
+
+
 @app.command()
 def ingest(paths: Paths, db: Db = None, jobs: Jobs = None) -> None:
     """Read, check and store reports (folders are read whole, in parallel)."""
-    store = Store(db)
+    store = _store(db)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         fail(XxgkError("no such file or folder", str(path)))
@@ -71,7 +74,9 @@ def findings(
     status: Annotated[str | None, typer.Option(help="open, confirmed or dismissed.")] = None,
 ) -> None:
     """List the stored findings of the current reports."""
-    found = list_findings(Store(db), body=body, year=year, rule=rule, severity=severity, status=status)
+    from xxgk.store.findings import list_findings
+
+    found = list_findings(_store(db), body=body, year=year, rule=rule, severity=severity, status=status)
     if as_json:
         print(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=1))
         return
@@ -90,14 +95,16 @@ def bodies_import(
     db: Db = None,
 ) -> None:
     """Import bodies with their level, region, parent and aliases (re-importing updates them)."""
-    count = Store(db).import_bodies(file)
+    count = _store(db).import_bodies(file)
     console().print(f"imported {count} bodies")
 
 
 @bodies_app.command("list")
 def bodies_list(db: Db = None, as_json: AsJson = False) -> None:
     """The bodies in the store, with their hierarchy."""
-    store = Store(db)
+    from xxgk.store.models import Body
+
+    store = _store(db)
     with store.session() as session:
         bodies = session.query(Body).order_by(Body.name).all()
         rows = [
@@ -136,11 +143,13 @@ def user_add(
     ] = False,
 ) -> None:
     """Add a user (or set a user's password)."""
+    from xxgk.store.users import add_user
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    store = Store(db)
+    store = _store(db)
     with store.session() as session:
         add_user(session, name, password)
     console().print(f"user {name} can now sign in")
@@ -151,7 +160,7 @@ def user_token(name: Annotated[str, typer.Argument(help="The user's name.")], db
     """Print a new API token for the user (send it as `Authorization: Bearer TOKEN`)."""
     from xxgk.store.users import new_api_token
 
-    store = Store(db)
+    store = _store(db)
     with store.session() as session:
         token = new_api_token(session, name)
     print(token)
@@ -189,7 +198,10 @@ def compare(
     all_cells: Annotated[bool, typer.Option("--all", help="Every cell, not only the changed ones.")] = False,
 ) -> None:
     """Two years of one body side by side: every cell's change, the findings, the narrative similarity."""
-    comparison = compare_years(Store(db), body, years)
+    from xxgk.store.compare import compare as compare_years
+    from xxgk.store.compare import render_comparison
+
+    comparison = compare_years(_store(db), body, years)
     if as_json:
         print(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=1, default=str))
         return
@@ -209,7 +221,10 @@ def stats(
     min_cases: Annotated[int, typer.Option(help="Flag rates resting on fewer cases than this.")] = 30,
 ) -> None:
     """Applications, 公开率, 纠错率, reports with errors and missing reports over a selection."""
-    rows = corpus_stats(Store(db), region=region, level=level, years=year, by=by, min_cases=min_cases)
+    from xxgk.store.stats import render_stats
+    from xxgk.store.stats import stats as corpus_stats
+
+    rows = corpus_stats(_store(db), region=region, level=level, years=year, by=by, min_cases=min_cases)
     if as_json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
         return
@@ -228,6 +243,8 @@ def export(
     db: Db = None,
 ) -> None:
     """Export the current reports' cells; column names are the data-dictionary ids."""
-    rows = export_cells(Store(db), fmt, shape, out)
+    from xxgk.store.export import export as export_cells
+
+    rows = export_cells(_store(db), fmt, shape, out)
     if out is not None:
         console().print(f"wrote {rows} rows to {out}")

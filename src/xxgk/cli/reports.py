@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 import xxgk
-from xxgk import batch
 from xxgk.check import RULES
 from xxgk.cli.common import (
     EXIT_FINDINGS,
@@ -26,6 +25,9 @@ from xxgk.errors import XxgkError
 from xxgk.model import Report
 from xxgk.output.json import report_json
 from xxgk.output.terminal import render_report
+
+if TYPE_CHECKING:
+    from xxgk import batch
 
 Files = Annotated[list[Path], typer.Argument(help="Report files.", show_default=False)]
 NoCells = Annotated[bool, typer.Option("--no-cells", help="Leave per-cell provenance out of the JSON.")]
@@ -77,6 +79,8 @@ def parse(
 
 
 def _batch(paths: list[Path], out: Path, jobs: int | None) -> int:
+    from xxgk import batch
+
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         fail(XxgkError("no such file or folder", str(path)))

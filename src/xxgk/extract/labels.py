@@ -15,7 +15,10 @@ from functools import cache
 
 from xxgk.templates import RowSpec
 
-GAP = r"[\s|\"'“”‘’]*"
+# what may stand between a label's characters: spaces, table pipes, quotes. Written as two classes so
+# that neither mixes ASCII with the curly quotes: such a class compiles to a 64K-character map, and
+# with hundreds of gaps that map made label patterns ~2/3 of a process's first read (about 80 ms)
+GAP = r"[\s|\"']*(?:[‘’“”][\s|\"']*)*"
 _QUOTES = set("\"'“”‘’")
 _DIGIT_ENUM = re.compile(r"^(\d+)[.、]$")
 

@@ -1,0 +1,83 @@
+"""A command imports only what it uses: reading a file, listing rules or working out a deadline or a fee
+must not load the store, the web stack, the export formats or OCR (issue 20: start like a linter).
+
+Each command runs in a fresh `python -X importtime -m xxgk`, which logs every module imported, at any
+time, on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+
+SAMPLE = SAMPLES / "pingtan_2022.txt"
+
+# the top-level packages none of these commands needs
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "pyarrow",
+    "openpyxl",
+    "rapidocr",
+    "onnxruntime",
+    "jinja2",
+    "pebble",
+)
+
+
+def imported(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
+    """The exit status of `xxgk ARGS` and the names of every module it imported."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "xxgk", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        env={**os.environ, "XXGK_CALENDAR_DIR": str(tmp_path / "calendar")},
+    )
+    # lines such as "import time:       565 |       9960 |         tomllib._parser"
+    names = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
+    return done.returncode, names - {"cumulative"}  # the header line's last column
+
+
+def heavy(names: set[str]) -> set[str]:
+    return {name for name in names if name.split(".")[0] in HEAVY}
+
+
+@pytest.mark.parametrize(
+    ("args", "read"),
+    [
+        (("check", str(SAMPLE)), True),
+        (("parse", "--json", str(SAMPLE)), True),
+        (("rules",), False),
+        (("deadline", "--received", "2025-01-20"), False),
+        (("fee", "--pages", "30"), False),
+    ],
+    ids=["check", "parse-json", "rules", "deadline", "fee"],
+)
+def test_command_imports_no_store_web_or_ocr(tmp_path: Path, args: tuple[str, ...], read: bool) -> None:
+    status, names = imported(tmp_path, *args)
+    assert status in (0, 1), f"xxgk {' '.join(args)} exited {status}"  # 1: check found an error
+    assert heavy(names) == set()
+    if read:  # the log did see the reader, so an empty set above is not an empty log
+        assert {"xxgk.read", "xxgk.extract", "xxgk.check"} <= names
+
+
+def test_the_log_sees_the_store_when_a_command_uses_it(tmp_path: Path) -> None:
+    # the other side of the test above: a store command does import SQLAlchemy, and the log shows it
+    status, names = imported(tmp_path, "stats", "--db", f"sqlite:///{tmp_path / 'store.db'}", "--json")
+    assert status == 0
+    assert {"sqlalchemy", "alembic"} <= {name.split(".")[0] for name in heavy(names)}
