@@ -102,9 +102,15 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
         whole = _locate(text, table, (0, len(text)))
         if whole.rows_found > 0:
             best = whole
-    if best.missing_rows and best.rows_found and best.span is not None and not table.unlabelled:
-        # rows not found: in the occurrence chosen only, look for labels misprinted beyond their
-        # numbering (a likeness search, too slow to run on every occurrence and template tried)
+    if (
+        (best.missing_rows or best.lost)
+        and best.rows_found
+        and best.span is not None
+        and not table.unlabelled
+    ):
+        # rows not found (or read as lost labels): in the occurrence chosen only, look for labels
+        # misprinted beyond their numbering (a likeness search, too slow to run on every
+        # occurrence and template tried)
         best = _locate(text, table, best.span, alike=True)
     _choose(text, best, template)
     return best
