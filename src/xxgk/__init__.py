@@ -11,12 +11,16 @@ Every CLI command is a thin wrapper over these functions.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from xxgk.check import check
 from xxgk.errors import InputError, NotAReportError, XxgkError
-from xxgk.extract import extract
 from xxgk.model import Cell, Finding, Meta, Report
-from xxgk.read import Document, read_bytes, read_path, read_text
+
+if TYPE_CHECKING:
+    from xxgk.read import Document
+
+# The reader, extractor and checker are imported when a report is first read, so that a command
+# that reads none (xxgk deadline, xxgk fee) or a program using only xxgk.clock does not load them.
 
 __all__ = [
     "Cell",
@@ -36,18 +40,27 @@ __version__ = "0.1.0"
 
 def parse_document(document: Document) -> Report:
     """Extract the tables and metadata of a read document and check them against the rules."""
+    from xxgk.check import check
+    from xxgk.extract import extract
+
     report = extract(document).report
     check(report)
     return report
 
 
 def parse_path(path: str | Path) -> Report:
+    from xxgk.read import read_path
+
     return parse_document(read_path(path))
 
 
 def parse_text(text: str, source: str = "<text>") -> Report:
+    from xxgk.read import read_text
+
     return parse_document(read_text(text, source))
 
 
 def parse_bytes(data: bytes, source: str = "<bytes>") -> Report:
+    from xxgk.read import read_bytes
+
     return parse_document(read_bytes(data, source))
