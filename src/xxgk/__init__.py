@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xxgk.check import check
-from xxgk.errors import InputError, NotAReportError, XxgkError
+from xxgk.errors import InputError, NotAReportError, UnknownFormatError, XxgkError
 from xxgk.extract import extract
 from xxgk.model import Cell, Finding, Meta, Report
 from xxgk.read import Document, read_bytes, read_path, read_text
@@ -25,6 +25,7 @@ __all__ = [
     "Meta",
     "NotAReportError",
     "Report",
+    "UnknownFormatError",
     "XxgkError",
     "parse_bytes",
     "parse_document",
