@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser import CHARTS, SCREENSHOTS, VIEWPORT, chromium, filled_app, serving, take_screenshots
 from tests.conftest import SAMPLES
@@ -124,6 +124,27 @@ def test_the_statistics_page_draws_its_charts(server, page):
     for chart in CHARTS:
         expect(page.locator(f'{chart}[data-drawn="1"]')).to_be_visible(timeout=15_000)
         assert page.locator(f"{chart} canvas").count() >= 1
+
+
+def test_the_api_docs_render_with_the_network_cut_off(server, page):
+    """Swagger UI came from a CDN: without internet /api/docs was a blank page."""
+    elsewhere: list[str] = []
+
+    def only_this_server(route: Route) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(server + "/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("xxgk")  # the OpenAPI title
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert page.locator(".opblock-summary-path", has_text="/api/findings").count() >= 1
+    assert elsewhere == [] and refused == []
 
 
 def test_the_readme_screenshots_are_taken_outside_the_tree(browser, server, tmp_path, tracked):

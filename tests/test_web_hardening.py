@@ -6,6 +6,7 @@ Each test names the defect it guards against (issue 14); each failed before its 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import resource
@@ -271,13 +272,34 @@ def test_login_attempts_are_throttled_per_account_and_per_address(tmp_path):
 
 def test_every_response_has_the_security_headers(client_app):
     client = TestClient(client_app, raise_server_exceptions=False)
-    for url in ("/", "/api/health", "/static/app.css", "/no-such-page", "/api/reports/1", "/stats"):
+    urls = ("/", "/api/health", "/static/app.css", "/no-such-page", "/api/reports/1", "/stats", "/api/docs")
+    for url in urls:
         headers = client.get(url).headers
         csp = headers["content-security-policy"]
         script = re.search(r"script-src ([^;]*)", csp).group(1)
         assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script, url
         assert "frame-ancestors 'none'" in csp and headers["x-content-type-options"] == "nosniff", url
         assert headers["referrer-policy"] == "same-origin", url
+
+
+def test_the_api_docs_load_nothing_from_elsewhere(client_app):
+    """/api/docs loaded Swagger UI from a CDN: a blank page without internet, and a policy that let
+    any inline script run. Now every asset is vendored and the one start script goes by its hash."""
+    client = TestClient(client_app)
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "http://" not in docs.text and "https://" not in docs.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert len(assets) == 3 and all(a.startswith("/static/vendor/swagger-ui") for a in assets), assets
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+        assert served.content == (ROOT / "src/xxgk/serve" / asset.lstrip("/")).read_bytes(), asset
+    (start,) = re.findall(r"<script>(.*?)</script>", docs.text, flags=re.DOTALL)
+    assert "SwaggerUIBundle(" in start
+    digest = base64.b64encode(hashlib.sha256(start.encode()).digest()).decode()
+    script = re.search(r"script-src ([^;]*)", docs.headers["content-security-policy"]).group(1)
+    assert script == f"'self' 'sha256-{digest}'"
 
 
 def test_no_template_has_an_inline_script():
