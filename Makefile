@@ -6,9 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench fuzz load score clean
+.PHONY: setup run test lint bench fuzz load score screenshots clean
 
-setup: $(STAMP)
+# an installed .venv whose python cannot import xxgk (moved, its python gone) is made anew
+setup:
+	@[ ! -e $(STAMP) ] || $(BIN)/python -c 'import xxgk' 2>/dev/null || { \
+		echo "xxgk: $(VENV) is broken; rebuilding it" >&2; rm -rf $(VENV); }
+	@$(MAKE) --no-print-directory $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +28,17 @@ run: setup
 
 test: setup
 	scripts/system-deps
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	scripts/with-postgres $(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+
+# the README's pictures of the check and statistics pages (docs/screenshot-*.png), in chromium
+screenshots: setup
+	scripts/system-deps
+	$(BIN)/python scripts/screenshots.py
 
 bench: setup
 	scripts/system-deps

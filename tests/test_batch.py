@@ -30,8 +30,10 @@ def _lines(out: Path) -> list[dict]:
 def test_a_folder_tree_becomes_one_line_per_file(tmp_path):
     root, out = _tree(tmp_path), tmp_path / "results.jsonl"
     summary = batch.run([root], out, jobs=2)
-    assert (summary.read, summary.skipped, len(summary.failures)) == (len(TEXT_REPORTS), 0, 2)
-    assert summary.failed_by_reason == {"empty file": 1, "binary data in no format xxgk reads": 1}
+    assert (summary.read, summary.skipped, len(summary.failures)) == (len(TEXT_REPORTS), 0, 1)
+    assert summary.failed_by_reason == {"empty file": 1}
+    # binary data in no format xxgk reads: no report, so not a failure of the run
+    assert [Path(p).name for p, _ in summary.not_reports] == ["photo.txt"]
     records = _lines(out)
     assert len(records) == len(TEXT_REPORTS) + 2
     good = {Path(r["file"]).name: r for r in records if "error" not in r}
@@ -58,7 +60,9 @@ def test_a_rerun_skips_what_was_read_and_retries_failures(tmp_path):
     )
     again = batch.run([root], out, jobs=2)
     # the formerly empty file now holds a report with the same content as one already read
-    assert (again.read, again.skipped, len(again.failures)) == (0, len(TEXT_REPORTS) + 1, 1)
+    # (photo.txt is tried again: it is no report, so it is listed, not failed)
+    assert (again.read, again.skipped, len(again.failures)) == (0, len(TEXT_REPORTS) + 1, 0)
+    assert len(again.not_reports) == 1
     records = _lines(out)
     assert sum("error" in r for r in records) == 1  # the old failure line of empty.txt is gone
     assert len(records) == len(TEXT_REPORTS) + 1
@@ -82,8 +86,16 @@ def test_the_command_prints_a_summary_and_the_failures(tmp_path):
     assert f"read {len(TEXT_REPORTS)}, skipped 0" in result.stderr
     assert "1 × empty file" in result.stderr
     assert "empty.txt: empty file" in result.stderr and "Traceback" not in result.stderr
+    assert "skipped 1 file(s) that are not reports:" in result.stderr and "photo.txt: binary" in result.stderr
     rerun = run("parse", str(root), "--out", str(out))
     assert f"read 0, skipped {len(TEXT_REPORTS)}" in rerun.stderr
+
+
+def test_a_named_file_that_is_no_report_is_a_failure_not_skipped(tmp_path):
+    root = _tree(tmp_path)
+    summary = batch.run([root / "county" / "photo.txt"], tmp_path / "out.jsonl", jobs=1)
+    assert summary.not_reports == []
+    assert summary.failed_by_reason == {"binary data in no format xxgk reads": 1}
 
 
 def test_a_folder_without_out_is_a_clear_error(tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 from tests.conftest import CORPUS, SAMPLES
 from tests.test_inputs import run
@@ -88,3 +90,36 @@ def test_rules_lists_every_rule():
 def test_no_arguments_shows_help():
     result = run()
     assert "parse" in result.stdout + result.stderr and "Traceback" not in result.stderr
+
+
+def _folder_with_strays(tmp_path: Path) -> Path:
+    """A folder as users keep them: a report in a subfolder, a README and a file in no format."""
+    root = tmp_path / "reports"
+    (root / "2022").mkdir(parents=True)
+    shutil.copy(CLEAN, root / "2022" / "report.txt")
+    (root / "README.md").write_text("# 年度报告\n\n这些是下载的年度报告。\n", encoding="utf-8")
+    (root / "data.bin").write_bytes(bytes(range(256)) * 8)
+    return root
+
+
+def test_check_reads_a_folder_and_skips_what_is_not_a_report(tmp_path):
+    root = _folder_with_strays(tmp_path)
+    result = run("check", str(root))
+    assert result.returncode == 0, result.stderr  # the one report breaks no rule; the strays are skipped
+    assert result.stdout.startswith(f"{root / '2022' / 'report.txt'}  重庆市永川区青峰镇人民政府")
+    assert "没有发现问题" in result.stdout
+    skipped = sorted(line for line in result.stderr.splitlines() if line.startswith("xxgk: skipped: "))
+    assert [line.split(": ")[2] for line in skipped] == [str(root / "README.md"), str(root / "data.bin")]
+    assert "error" not in result.stderr
+    as_json = run("check", "--json", str(root))
+    assert [json.loads(line)["meta"]["agency"] for line in as_json.stdout.splitlines()] == [
+        "重庆市永川区青峰镇人民政府"
+    ]
+
+
+def test_in_a_folder_a_broken_report_still_fails_and_a_named_stray_is_an_error(tmp_path):
+    root = _folder_with_strays(tmp_path)
+    (root / "2022" / "empty.txt").write_bytes(b"")  # empty: a report that did not download
+    assert run("check", str(root)).returncode == 2
+    named = run("check", str(root / "README.md"))
+    assert named.returncode == 2 and named.stderr.startswith("xxgk: error: ")

@@ -39,10 +39,14 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     }
 
 
+CASES = ["missing", "directory", "empty", "whitespace only", "binary", "not a report", "unknown encoding"]
+
+
+# check reads a folder (tests/test_cli.py); parse reads one only with --out
 @pytest.mark.parametrize(
-    "case", ["missing", "directory", "empty", "whitespace only", "binary", "not a report", "unknown encoding"]
+    ("command", "case"),
+    [("parse", case) for case in CASES] + [("check", case) for case in CASES if case != "directory"],
 )
-@pytest.mark.parametrize("command", ["parse", "check"])
 def test_bad_input_is_one_line_on_stderr_and_exit_2(tmp_path, case, command):
     path, words = _bad_inputs(tmp_path)[case]
     result = run(command, "--json", str(path))

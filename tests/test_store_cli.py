@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import CORPUS, TEXT_REPORTS
+import pytest
+
+from tests.conftest import CORPUS, SAMPLES, TEXT_REPORTS
 from tests.test_inputs import run
 
 
@@ -58,3 +60,52 @@ def test_compare_of_a_missing_body_is_a_clear_error(db_url):
     result = run("compare", "不存在的单位", "--years", "2021", "2022", "--db", db_url)
     assert result.returncode == 2 and result.stderr.startswith("xxgk: error: ")
     assert "Traceback" not in result.stderr
+
+
+def test_ingesting_the_samples_folder_skips_its_readme(db_url):
+    result = run("ingest", str(SAMPLES), "--db", db_url)
+    assert result.returncode == 0, result.stderr
+    assert "failed 0" in result.stderr and "skipped 1 file(s) that are not reports:" in result.stderr
+    assert f"{SAMPLES / 'README.md'}: not a government" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "valid"),
+    [
+        (["findings", "--severity", "bogus"], "error, warning, info"),
+        (["findings", "--status", "closed"], "open, confirmed, dismissed"),
+        (["findings", "--rule", "T9-SUM"], "T3-SUM"),
+        (["findings", "--rule", "NOPE-*"], "TXT-*"),
+        (["stats", "--level", "区县"], "省"),
+        (["stats", "--by", "body"], "year, region, level"),
+        (["export", "--format", "ods"], "csv, xlsx, parquet, json"),
+        (["export", "--shape", "tall"], "long, wide"),
+    ],
+)
+def test_a_filter_value_that_selects_nothing_by_construction_is_an_error(db_url, args, valid):
+    """`--severity bogus` and `--level 区县` used to print an empty selection and exit 0."""
+    result = run(*args, "--db", db_url)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("xxgk: error: ") and valid in lines[0], result.stderr
+
+
+def test_the_valid_filter_values_still_select(db_url):
+    run("ingest", str(SAMPLES / "altered_wuxi_helie_2020.txt"), "--db", db_url)
+    # （七）总计·自然人 2→3 breaks the 自然人 column's sum (T3-SUM), the 总计 row across the columns
+    # (T3-ROW) and 收到 + 上年结转 = 办理总计 + 结转下年 (T3-BAL); 行政复议·总计 2→4 is table 4's (T4-SUM)
+    found = run("findings", "--severity", "error", "--rule", "T3-*", "--db", db_url, "--json")
+    assert {f["rule"] for f in json.loads(found.stdout)} == {"T3-SUM", "T3-ROW", "T3-BAL"}
+    by_level = json.loads(run("stats", "--level", "街道", "--db", db_url, "--json").stdout)
+    assert [row["reports"] for row in by_level] == [1]  # 河埒街道办事处's one report of 2020
+
+
+def test_findings_piped_to_a_file_are_never_cut(db_url):
+    """Off a terminal rich took 80 columns and cut each message to `2021年度报告第六部…`."""
+    run("ingest", *map(str, TEXT_REPORTS), "--db", db_url)
+    messages = [f["message"] for f in json.loads(run("findings", "--db", db_url, "--json").stdout)]
+    assert max(map(len, messages)) > 40  # longer than a cut column holds
+    table = run("findings", "--db", db_url).stdout
+    assert "…" not in table
+    for message in messages:
+        assert message in table

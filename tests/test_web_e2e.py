@@ -1,59 +1,37 @@
 """End to end in a real browser (Debian's chromium driven by Playwright) against `xxgk serve`.
 
-The server runs in a thread on a free loopback port over a store holding the text corpus and a
-two-year series. The screenshots of the check page and the statistics page in docs/ are made
-here (the README shows them).
+The server and the store it serves are those of tests/browser.py. The tests write nothing in the
+tree: the README's screenshots are taken into a temporary folder here (`make screenshots` makes
+those in docs/).
 """
 
 from __future__ import annotations
 
-import hashlib
-import socket
-import threading
-import time
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
-import xxgk
-from tests.conftest import CORPUS, SAMPLES
-from tests.edit import edit_cells
-from xxgk.serve import create_app
-from xxgk.store import Store
-from xxgk.store.users import add_user
+from tests.browser import CHARTS, SCREENSHOTS, VIEWPORT, chromium, filled_app, serving, take_screenshots
+from tests.conftest import SAMPLES
 
-CHROMIUM = "/usr/bin/chromium"
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _tracked_mtimes() -> dict[str, int]:
+    """When each tracked file of the checkout was last written."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+    names = [n for n in listed.stdout.decode().split("\0") if n]
+    return {n: (ROOT / n).stat().st_mtime_ns for n in names if (ROOT / n).exists()}
 
 
-def _fill(store: Store) -> None:
-    store.ingest_paths(sorted(CORPUS.glob("*.txt")), jobs=1)
-    base = CORPUS / "pt004.txt"
-    for year, changes in ((2023, {"applications.carried_over.total": "3"}), (2024, {})):
-        text = edit_cells(base, changes) if changes else base.read_text(encoding="utf-8")
-        text = text.replace("2022年度政府信息公开工作年度报告", f"{year}年度政府信息公开工作年度报告")
-        report = xxgk.parse_text(text, f"pingtan-{year}.txt")
-        store.ingest(report, hashlib.sha256(text.encode()).hexdigest())
-    with store.session() as session:
-        add_user(session, "reviewer", "correct horse battery")
+@pytest.fixture(scope="module", autouse=True)
+def tracked() -> dict[str, int]:
+    """The tracked files as they were before the first browser test (compared after the screenshots)."""
+    return _tracked_mtimes()
 
 
 HOSTILE_REGION = '<img id="pwned" src="x">'
@@ -61,38 +39,24 @@ HOSTILE_REGION = '<img id="pwned" src="x">'
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}")
-    _fill(app.state.store)
-    return app
+    return filled_app(tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")
 def server(app: FastAPI) -> Iterator[str]:
-    port = _free_port()
-    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     yield context.new_page()
     context.close()
 
@@ -108,8 +72,6 @@ def test_upload_a_report_and_see_the_wrong_cells_highlighted(server, page):
     total = page.locator('td[data-key="applications.total.natural_person"]')
     expect(total).to_have_class("value error")
     expect(page.locator("#findings li.error")).to_have_count(4)
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "screenshot-check.png"), full_page=True)
     # a cell opens to show where it was printed
     total.locator("summary").click()
     expect(total.locator(".context mark")).to_have_text("3")
@@ -159,15 +121,46 @@ def test_a_reviewer_confirms_a_finding(server, page):
 
 def test_the_statistics_page_draws_its_charts(server, page):
     page.goto(server + "/stats")
-    for chart in ("#chart-received", "#chart-rates", "#chart-groups"):
+    for chart in CHARTS:
         expect(page.locator(f'{chart}[data-drawn="1"]')).to_be_visible(timeout=15_000)
         assert page.locator(f"{chart} canvas").count() >= 1
-    page.screenshot(path=str(DOCS / "screenshot-stats.png"), full_page=False)
+
+
+def test_the_api_docs_render_with_the_network_cut_off(server, page):
+    """Swagger UI came from a CDN: without internet /api/docs was a blank page."""
+    elsewhere: list[str] = []
+
+    def only_this_server(route: Route) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(server + "/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("xxgk")  # the OpenAPI title
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert page.locator(".opblock-summary-path", has_text="/api/findings").count() >= 1
+    assert elsewhere == [] and refused == []
+
+
+def test_the_readme_screenshots_are_taken_outside_the_tree(browser, server, tmp_path, tracked):
+    """`make test` modified docs/screenshot-*.png; the pictures now go where they are asked for,
+    and no tracked file has been written by this module's tests up to here."""
+    taken = take_screenshots(browser, server, tmp_path)
+    assert [p.name for p in taken] == list(SCREENSHOTS)
+    for picture in taken:
+        assert picture.read_bytes().startswith(b"\x89PNG") and picture.stat().st_size > 10_000
+    written = {name for name, mtime in _tracked_mtimes().items() if tracked.get(name) != mtime}
+    assert written == set()
 
 
 def test_a_region_name_reaches_the_chart_tooltip_as_text(app, server, page, tmp_path):
     """stats.js built tooltip HTML from region names without escaping them. (The last test: the
-    screenshot of the statistics page is made before this region exists.)"""
+    screenshots are taken before this region exists.)"""
     (tmp_path / "bodies.csv").write_text(f"name,level,region,parent\n平潭综合实验区,县,{HOSTILE_REGION},\n")
     app.state.store.import_bodies(tmp_path / "bodies.csv")
     page.goto(server + "/stats?by=region")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xxgk.errors import InputError, NotAReportError, XxgkError
+from xxgk.errors import InputError, NotAReportError, UnknownFormatError, XxgkError
 from xxgk.model import Cell, Finding, Meta, Report
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ __all__ = [
     "Meta",
     "NotAReportError",
     "Report",
+    "UnknownFormatError",
     "XxgkError",
     "parse_bytes",
     "parse_document",

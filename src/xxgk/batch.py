@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import xxgk
-from xxgk.errors import InputError, XxgkError
+from xxgk.errors import NOT_REPORTS, InputError, XxgkError
 from xxgk.model import Report
 from xxgk.read.limits import LIMITS
 
@@ -34,6 +34,7 @@ class Outcome:
     sha256: str | None
     report: Report | None = None
     error: str | None = None
+    not_a_report: bool = False  # the error says the file is no report at all (a README, a photo)
 
     def line(self) -> str:
         head = {"file": str(self.path), "sha256": self.sha256}
@@ -46,13 +47,20 @@ class Outcome:
 
 @dataclass
 class Summary:
+    """What a run gave. A file found in a folder that is no report is listed in `not_reports`,
+    not as a failure; a file named on its own that cannot be read is always a failure."""
+
     read: int = 0
     skipped: int = 0
     with_errors: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    not_reports: list[tuple[str, str]] = field(default_factory=list)
+    named: set[Path] = field(default_factory=set)  # the files given by name, not found in a folder
 
     def count(self, outcome: Outcome) -> None:
-        if outcome.report is None:
+        if outcome.report is None and outcome.not_a_report and outcome.path not in self.named:
+            self.not_reports.append((str(outcome.path), outcome.error or ""))
+        elif outcome.report is None:
             self.failures.append((str(outcome.path), outcome.error or ""))
         else:
             self.read += 1
@@ -66,6 +74,11 @@ class Summary:
 def reason_of(message: str) -> str:
     """The kind of a failure: an error message up to its first detail."""
     return message.split(":")[0].split("(")[0].split(";")[0].strip()
+
+
+def named_files(paths: Iterable[Path]) -> set[Path]:
+    """The paths given that are not folders (a failure to read one of them is never skipped)."""
+    return {path for path in paths if not path.is_dir()}
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -101,6 +114,7 @@ def parse_one(path: Path) -> Outcome:
         outcome.report = xxgk.parse_path(path)
     except XxgkError as error:
         outcome.error = error.message
+        outcome.not_a_report = isinstance(error, NOT_REPORTS)
     except Exception as error:  # a bug must not stop a batch of thousands
         outcome.error = f"internal error ({type(error).__name__}: {error}); please report it"
     return outcome
@@ -169,8 +183,9 @@ def run(
     """Read every file under `paths` into `out`; the callbacks report progress."""
     if out.is_dir():
         raise InputError("the output is a directory; give a file name such as results.jsonl", str(out))
+    paths = list(paths)
     files = discover(paths)
-    summary = Summary()
+    summary = Summary(named=named_files(paths))
     done, keep = _done(out)
     todo = []
     for path in files:

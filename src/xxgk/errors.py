@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 
 class XxgkError(Exception):
     """Base class: the CLI prints `where: message` and exits 2, never a traceback."""
@@ -21,3 +23,18 @@ class InputError(XxgkError):
 
 class NotAReportError(XxgkError):
     """The input is text, but not a government information-disclosure annual report."""
+
+
+class UnknownFormatError(InputError):
+    """The input is in no format a report comes in (other binary data, an archive, a presentation)."""
+
+
+def require_choice(what: str, value: str, valid: Collection[str]) -> None:
+    """A filter or option value the program knows, else one line naming those it does (a wrong value
+    would otherwise select nothing, silently)."""
+    if value not in valid:
+        raise InputError(f"{what} {value!r} is not one of {', '.join(valid)}")
+
+
+# what a folder holds beside reports (a README, a photo, an archive): skipped when a folder is read
+NOT_REPORTS = (NotAReportError, UnknownFormatError)

@@ -154,7 +154,7 @@ def _print_year(year: int, notice: Notice) -> None:
                     cells.append(f"{day.day:>2}")
             grid.add_row(*cells)
         grids.append(grid)
-    out = console()
+    out = console(cut=True)  # twelve months side by side would not do in a file
     status = f"官方：{notice.source}" if notice.official else f"暂定：{notice.reason}"
     out.print(f"[bold]{year}年[/]  {status}")
     out.print(Columns(grids, padding=(1, 3)))

@@ -30,12 +30,21 @@ Db = Annotated[
 ]
 
 
-def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+# A pipe or a file has no width: rich would take 80 columns and cut table cells to fit them, so
+# there lines are as long as their text (a terminal keeps its own width)
+UNCUT_WIDTH = 100_000
+
+
+def console(*, stderr: bool = False, cut: bool = False) -> Console:
+    """A console on stdout (or stderr); `cut` keeps 80 columns off a terminal (a calendar's grid)."""
+    out = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not out.is_terminal and not cut:
+        out.width = UNCUT_WIDTH
+    return out
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return console(stderr=True)
 
 
 def fail(error: XxgkError) -> None:

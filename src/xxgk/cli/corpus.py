@@ -70,7 +70,7 @@ def findings(
     body: Annotated[str | None, typer.Option(help="Only this body (name or alias).")] = None,
     year: Annotated[int | None, typer.Option(help="Only this report year.")] = None,
     rule: Annotated[str | None, typer.Option(help="Only this rule id (TXT-* for a family).")] = None,
-    severity: Annotated[str | None, typer.Option(help="error or warning.")] = None,
+    severity: Annotated[str | None, typer.Option(help="error, warning or info.")] = None,
     status: Annotated[str | None, typer.Option(help="open, confirmed or dismissed.")] = None,
 ) -> None:
     """List the stored findings of the current reports."""

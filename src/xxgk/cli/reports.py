@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,7 +22,7 @@ from xxgk.cli.common import (
     fail,
     progress_bar,
 )
-from xxgk.errors import XxgkError
+from xxgk.errors import NOT_REPORTS, XxgkError
 from xxgk.model import Report
 from xxgk.output.json import report_json
 from xxgk.output.terminal import render_report
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from xxgk import batch
 
 Files = Annotated[list[Path], typer.Argument(help="Report files.", show_default=False)]
+FilesAndFolders = Annotated[
+    list[Path], typer.Argument(help="Report files and folders (every file under them).", show_default=False)
+]
 NoCells = Annotated[bool, typer.Option("--no-cells", help="Leave per-cell provenance out of the JSON.")]
 Out = Annotated[
     Path | None,
@@ -48,10 +52,14 @@ def _reports(files: list[Path]) -> Iterator[Report | XxgkError]:
             yield XxgkError(f"internal error ({type(error).__name__}: {error}); please report it", str(path))
 
 
-def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool) -> int:
+def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool, named: set[Path]) -> int:
+    """Print each report; a file of a folder that is no report is listed as skipped, not failed."""
     out = console()
     status = EXIT_OK
-    for result in _reports(files):
+    for path, result in zip(files, _reports(files), strict=True):
+        if isinstance(result, NOT_REPORTS) and path not in named:
+            print(f"xxgk: skipped: {result}", file=sys.stderr)
+            continue
         if isinstance(result, XxgkError):
             fail(result)
             status = EXIT_UNREADABLE
@@ -75,7 +83,7 @@ def parse(
     """
     if out is not None:
         raise typer.Exit(_batch(files, out, jobs))
-    raise typer.Exit(_emit(files, as_json, no_cells, linter=False))
+    raise typer.Exit(_emit(files, as_json, no_cells, linter=False, named=set(files)))
 
 
 def _batch(paths: list[Path], out: Path, jobs: int | None) -> int:
@@ -102,14 +110,22 @@ def report_summary(headline: str, summary: batch.Summary) -> None:
     out.print(headline, markup=False)
     for reason, count in summary.failed_by_reason.most_common():
         out.print(f"  failed: {count} × {reason}", markup=False)
+    if summary.not_reports:
+        out.print(f"skipped {len(summary.not_reports)} file(s) that are not reports:", markup=False)
+    for path, message in summary.not_reports:
+        out.print(f"  {path}: {message}", markup=False)
     for path, message in summary.failures:
         out.print(f"xxgk: error: {path}: {message}", style="red", markup=False)
 
 
 @app.command()
-def check(files: Files, as_json: AsJson = False, no_cells: NoCells = False) -> None:
-    """Read reports and list every rule they break; exit 1 if any error-severity finding."""
-    raise typer.Exit(_emit(files, as_json, no_cells, linter=True))
+def check(paths: FilesAndFolders, as_json: AsJson = False, no_cells: NoCells = False) -> None:
+    """Read reports and list every rule they break; exit 1 if any error-severity finding.
+
+    Folders are read whole; a file in them that is no report (a README, a photo) is skipped.
+    """
+    files = batch.discover(paths)
+    raise typer.Exit(_emit(files, as_json, no_cells, linter=True, named=batch.named_files(paths)))
 
 
 @app.command()

@@ -12,7 +12,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from xxgk.errors import InputError
+from xxgk.errors import InputError, UnknownFormatError
 from xxgk.read.decode import Replaced, decode
 from xxgk.read.document import Document, DocumentBuilder, GridCell, Origin
 from xxgk.read.limits import LIMITS, exceeded
@@ -94,7 +94,7 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
 
         return read_image(data, source)
     if kind == "zip":
-        raise InputError("a ZIP archive that is not a Word document; unpack it first", source)
+        raise UnknownFormatError("a ZIP archive that is not a Word document; unpack it first", source)
     return _read_plain(data, source)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
-from xxgk.errors import InputError
+from xxgk.errors import InputError, UnknownFormatError
 
 FORMATS = "text, HTML, DOCX, DOC, WPS, PDF, images"
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
@@ -81,7 +81,7 @@ def decode(data: bytes, where: str) -> tuple[str, Replaced | None]:
         if data.startswith(bom):
             return _accept(data, encoding)  # the mark says the encoding: bad bytes are strays
     if looks_binary(data):
-        raise InputError(f"binary data in no format xxgk reads ({FORMATS})", where)
+        raise UnknownFormatError(f"binary data in no format xxgk reads ({FORMATS})", where)
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:

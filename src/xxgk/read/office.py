@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from xxgk.errors import InputError
+from xxgk.errors import InputError, UnknownFormatError
 from xxgk.read.document import Document
 from xxgk.read.limits import LIMITS, exceeded
 
@@ -67,7 +67,7 @@ def read_legacy_office(data: bytes, source: str) -> Document:
     if kind == "encrypted":
         raise InputError("a password-protected Office file; save it without a password first", source)
     if kind == "slides":
-        raise InputError("a PowerPoint/WPS presentation, not a report document", source)
+        raise UnknownFormatError("a PowerPoint/WPS presentation, not a report document", source)
     soffice = find_soffice()
     if soffice is None:
         raise InputError(NO_LIBREOFFICE, source)

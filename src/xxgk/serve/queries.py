@@ -34,7 +34,6 @@ from xxgk.store.models import MAX_ID, Body, StoredFinding, StoredReport
 from xxgk.store.stats import StatsRow, stats
 
 ReviewStatus = Literal["open", "confirmed", "dismissed"]
-REVIEW_STATUSES: tuple[str, ...] = ("open", "confirmed", "dismissed")
 CROSS_YEAR = "X-"  # the rules across years: a report against the same body's report of the year before
 
 

@@ -121,7 +121,8 @@ class Store:
     ) -> IngestSummary:
         """Read files and folders in parallel and store each report; files already stored are
         recognised by their content hash and not read again."""
-        summary = IngestSummary()
+        paths = list(paths)
+        summary = IngestSummary(named=batch.named_files(paths))
         files = batch.discover(paths)
         with self.session() as session:
             known = set(session.scalars(select(StoredReport.sha256)))

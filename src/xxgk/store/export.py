@@ -31,7 +31,7 @@ from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
-from xxgk.errors import InputError
+from xxgk.errors import InputError, require_choice
 from xxgk.model import Value
 from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
 from xxgk.store.models import Body, StoredCell, StoredReport
@@ -82,10 +82,8 @@ def export(
 
     Returns the number of data rows written (cells for long, reports for wide).
     """
-    if fmt not in FORMATS:
-        raise InputError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if shape not in SHAPES:
-        raise InputError(f"unknown export shape {shape!r}; choose long or wide")
+    require_choice("export format", fmt, FORMATS)
+    require_choice("export shape", shape, SHAPES)
     if out is None and fmt in ("xlsx", "parquet"):
         raise InputError(f"a {fmt.upper()} export is a binary file: give it a file name with --out")
     if out is not None and not out.parent.is_dir():

@@ -8,10 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, select
 
+from xxgk.errors import InputError, require_choice
+from xxgk.model import SEVERITY_RANK
 from xxgk.store.models import Body, StoredFinding, StoredReport
 
 if TYPE_CHECKING:
     from xxgk.store import Store
+
+
+REVIEW_STATUSES: tuple[str, ...] = ("open", "confirmed", "dismissed")
+SEVERITIES: tuple[str, ...] = tuple(sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=True))
 
 
 @dataclass
@@ -54,6 +60,16 @@ def rule_condition(rule: str) -> ColumnElement[bool]:
     if rule.endswith("*"):  # the user's % and _ are matched as themselves, not as LIKE wildcards
         return StoredFinding.rule.startswith(rule[:-1], autoescape=True)
     return StoredFinding.rule == rule
+
+
+def require_rule(rule: str) -> None:
+    """A rule id, or a family (a prefix and *) that holds at least one rule."""
+    from xxgk.check import RULES
+
+    ids = [r.id for r in RULES]
+    if rule in ids or (rule.endswith("*") and any(i.startswith(rule[:-1]) for i in ids)):
+        return
+    raise InputError(f"rule {rule!r} is not one of {', '.join(ids)} (or a family such as TXT-*)")
 
 
 def conditions(where: FindingFilter) -> list[ColumnElement[bool]]:
@@ -120,7 +136,14 @@ def list_findings(
     status: str | None = None,
     limit: int | None = None,
 ) -> list[FindingRow]:
-    """Findings of the current reports, filtered; a rule id ending in * matches a prefix (TXT-*)."""
+    """Findings of the current reports, filtered; a rule id ending in * matches a prefix (TXT-*).
+    A value that no finding can have is an error naming those it can."""
+    if rule is not None:
+        require_rule(rule)
+    if severity is not None:
+        require_choice("severity", severity, SEVERITIES)
+    if status is not None:
+        require_choice("status", status, REVIEW_STATUSES)
     with store.session() as session:
         body_id = store.find_body(session, body).id if body is not None else None
         where = FindingFilter(body_id, year, rule, severity, status)

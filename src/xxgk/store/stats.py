@@ -16,10 +16,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import ColumnElement, case, distinct, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
-from xxgk.errors import InputError
+from xxgk.errors import InputError, require_choice
 from xxgk.store.models import Body, BodyAlias, StoredReport
+from xxgk.templates import META
 
 if TYPE_CHECKING:
     from xxgk.store import Store
@@ -88,6 +89,13 @@ def _zero(column: Any) -> ColumnElement[int]:
     return func.coalesce(column, 0)
 
 
+def known_levels(session: Session) -> list[str]:
+    """The levels the program tells from names, then any other a list of bodies gave."""
+    told = [level for level, _ in META.levels]
+    stored = session.scalars(select(Body.level).where(Body.level.is_not(None)).distinct())
+    return told + sorted(set(stored) - set(told))
+
+
 def stats(
     store: Store,
     *,
@@ -113,8 +121,7 @@ def stats(
     `missing` is the expected bodies without a report that year; by region or level, the
     expected (body, year) pairs without a report.
     """
-    if by not in GROUPINGS:
-        raise InputError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
+    require_choice("grouping", by, GROUPINGS)
     if min_cases < 0:
         raise InputError(f"the minimum number of cases must be 0 or more, not {min_cases}")
     wanted = sorted({int(y) for y in years}) if years is not None else None
@@ -126,6 +133,8 @@ def stats(
     report = StoredReport
     disclosed = _zero(report.granted) + _zero(report.partly_granted)
     with store.session() as session:
+        if level is not None:
+            require_choice("level", level, known_levels(session))
         if wanted is None:
             wanted = list(
                 session.scalars(
