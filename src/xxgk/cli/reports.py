@@ -124,6 +124,8 @@ def check(paths: FilesAndFolders, as_json: AsJson = False, no_cells: NoCells = F
 
     Folders are read whole; a file in them that is no report (a README, a photo) is skipped.
     """
+    from xxgk import batch
+
     files = batch.discover(paths)
     raise typer.Exit(_emit(files, as_json, no_cells, linter=True, named=batch.named_files(paths)))
 
