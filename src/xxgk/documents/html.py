@@ -69,9 +69,8 @@ def write_html(document: Document) -> bytes:
         elif isinstance(block, Figure):
             data = base64.b64encode(block.png).decode("ascii")
             caption = f"<figcaption>{escape(block.caption)}</figcaption>" if block.caption else ""
-            parts.append(
-                f'<figure><img alt="{escape(block.caption)}" src="data:image/png;base64,{data}">{caption}</figure>'
-            )
+            image = f'<img alt="{escape(block.caption)}" src="data:image/png;base64,{data}">'
+            parts.append(f"<figure>{image}{caption}</figure>")
     if document.signer or document.date:
         parts.append("<br>")
         parts += [f'<p class="right">{escape(t)}</p>' for t in (document.signer, document.date) if t]
