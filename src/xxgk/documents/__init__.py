@@ -23,6 +23,7 @@ __all__ = [
     "Heading",
     "Paragraph",
     "Table",
+    "check_suffix",
     "render",
     "write",
 ]
