@@ -24,8 +24,10 @@ import pytest
 from sqlalchemy import select
 
 import xxgk
-from tests.layouts import Style, render
+from tests.layouts import Style, narrative, render
 from xxgk.check import RULES_BY_ID
+from xxgk.documents import write
+from xxgk.documents.annual import AnnualReport, annual_report
 from xxgk.store import Store
 from xxgk.store.models import Body, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
@@ -277,3 +279,38 @@ def test_an_unsupported_output_is_refused_before_any_work(corpus, tmp_path, comm
     assert done.returncode == 2
     assert "cannot write" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def _annual() -> tuple[AnnualReport, dict]:
+    values = _values(40, 25, 5, 40, 2, 1)
+    values |= {"active.licensing.decisions": 8, "active.normative_documents.in_force": 12}
+    story = narrative(values, "2021", YEAR, "某某市交通运输局")
+    printed = {key: str(value) for key, value in values.items()}
+    return AnnualReport(
+        "某某市交通运输局", YEAR, "2021", printed, story["intro"], story, "2024年1月20日"
+    ), values
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+def test_an_annual_report_in_the_official_layout_reads_back_to_the_same_numbers(tmp_path, suffix):
+    if suffix == ".pdf" and shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    report, values = _annual()
+    out = tmp_path / f"annual{suffix}"
+    write(annual_report(report), out)
+    read = xxgk.parse_path(out)
+    assert (read.meta.agency, read.meta.year, read.template_id) == ("某某市交通运输局", YEAR, "2021")
+    assert {key: cell.value for key, cell in read.cells.items()} == values
+    assert not [f for f in read.findings if f.severity == "error"]
+
+
+def test_the_statutory_tables_keep_their_merged_headers_in_docx(tmp_path):
+    out = tmp_path / "annual.docx"
+    write(annual_report(_annual()[0]), out)
+    _, applications, appeals = docx.Document(str(out)).tables
+    first = applications.rows[0]._tr.tc_lst  # the note over three label columns, 申请人情况 over seven
+    assert [(tc.grid_span, tc.xpath("string(.)")) for tc in first][1] == (7, "申请人情况")
+    assert first[0].grid_span == 3 and first[0].vMerge == "restart"
+    assert [tc.grid_span for tc in appeals.rows[0]._tr.tc_lst] == [5, 10]  # 行政复议 | 行政诉讼
+    # 本年新收 row, 总计 column: the last cell of the fourth grid row (three header rows)
+    assert applications.rows[3].cells[-1].text == "40"

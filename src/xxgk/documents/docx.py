@@ -21,6 +21,7 @@ _ALIGN = {
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
     "center": WD_ALIGN_PARAGRAPH.CENTER,
 }
+TEXT_WIDTH_CM = 21 - 2.8 - 2.6  # A4 less the margins below
 BODY_PT, TITLE_PT, TABLE_PT, NOTE_PT = 16, 22, 10.5, 12  # 三号, 二号, 五号, 小四
 
 
@@ -61,6 +62,14 @@ def _table(doc: object, table: Table) -> None:
             target = target.merge(grid.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
         align = "center" if cell.header else "right" if cell.number else "left"
         _line(target.paragraphs[0], cell.text, "table", TABLE_PT, bold=cell.header, align=align, exact=False)
+    if table.widths:
+        grid.autofit = False
+        widths = [Cm(TEXT_WIDTH_CM * w / sum(table.widths)) for w in table.widths]
+        for column, width in zip(grid.columns, widths, strict=True):
+            column.width = width  # the grid, which LibreOffice follows
+        for row in grid.rows:
+            for cell, width in zip(row.cells, widths, strict=True):
+                cell.width = width  # each cell, which Word follows
 
 
 def write_docx(document: Document) -> bytes:

@@ -32,6 +32,7 @@ class Table:
     sheet: str = ""  # the XLSX sheet name (default: the caption)
     header_rows: int = 1
     ids: list[str] | None = None
+    widths: list[float] | None = None  # relative width of each grid column (None: even)
 
     @property
     def width(self) -> int:
@@ -50,6 +51,7 @@ class Table:
         caption: str = "",
         sheet: str = "",
         ids: Sequence[str] | None = None,
+        widths: Sequence[float] | None = None,
     ) -> Table:
         """One header row and plain rows; numbers (int, float) are right-aligned."""
         cells = [Cell(h, 0, c, header=True) for c, h in enumerate(headers)]
@@ -57,7 +59,14 @@ class Table:
             for c, value in enumerate(row):
                 figure = isinstance(value, int | float) and not isinstance(value, bool)
                 cells.append(Cell("" if value is None else str(value), r, c, number=figure))
-        return cls(cells, caption, sheet, 1, list(ids) if ids is not None else None)
+        return cls(
+            cells,
+            caption,
+            sheet,
+            1,
+            list(ids) if ids is not None else None,
+            list(widths) if widths is not None else None,
+        )
 
     def rows(self) -> list[list[Cell]]:
         """Cells by grid row, in column order."""

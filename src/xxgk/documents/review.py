@@ -150,6 +150,7 @@ def review(
             rows,
             caption="表1 报告公布情况",
             sheet="公布情况",
+            widths=[0.6, 2.6, 0.8, 1.1, 1.8, 3.6],
         ),
     )
 
@@ -178,6 +179,7 @@ def review(
             rule_rows,
             caption="表2 发现的问题（按类别）",
             sheet="问题统计",
+            widths=[3, 1, 1, 1],
         )
     )
 
@@ -217,6 +219,7 @@ def review(
             figure_rows,
             caption="表3 主要数据及同级排名",
             sheet="主要数据",
+            widths=[2.6, 0.8, 1, 1, 1.1, 1, 1, 1.1, 1],
             ids=["", "", "applications.received.total", "applications.total.total", "", "", "", "", ""],
         ),
     )
@@ -256,6 +259,7 @@ def review(
             appendix,
             caption="附表 问题清单",
             sheet="问题清单",
+            widths=[0.5, 1.8, 1.1, 3, 1.5, 4, 0.9],
         )
     )
     return doc
