@@ -26,8 +26,10 @@ from sqlalchemy import select
 import xxgk
 from tests.layouts import Style, narrative, render
 from xxgk.check import RULES_BY_ID
-from xxgk.documents import write
+from xxgk.documents import Document, write
+from xxgk.documents import render as render_document
 from xxgk.documents.annual import AnnualReport, annual_report
+from xxgk.errors import XxgkError
 from xxgk.store import Store
 from xxgk.store.models import Body, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
@@ -314,3 +316,18 @@ def test_the_statutory_tables_keep_their_merged_headers_in_docx(tmp_path):
     assert [tc.grid_span for tc in appeals.rows[0]._tr.tc_lst] == [5, 10]  # 行政复议 | 行政诉讼
     # 本年新收 row, 总计 column: the last cell of the fourth grid row (three header rows)
     assert applications.rows[3].cells[-1].text == "40"
+
+
+def test_writing_into_a_missing_folder_is_one_line_and_exit_2(corpus, tmp_path):
+    out = tmp_path / "nowhere" / "review.docx"
+    done = run("review", "--region", REGION, "--year", str(YEAR), "--out", str(out), "--db", corpus)
+    assert done.returncode == 2
+    assert "no such folder" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_pdf_without_libreoffice_is_a_clear_error(monkeypatch):
+    import xxgk.read.office
+
+    monkeypatch.setattr(xxgk.read.office, "find_soffice", lambda: None)
+    with pytest.raises(XxgkError, match="writing PDF needs LibreOffice"):
+        render_document(Document("标题"), ".pdf")

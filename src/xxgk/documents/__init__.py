@@ -68,12 +68,17 @@ FORMATS: dict[str, Callable[[Document], bytes]] = {
 
 
 def check_suffix(path: Path, allowed: tuple[str, ...] = tuple(FORMATS)) -> str:
-    """The output format told by the file name; a one-line error before any work is done."""
+    """The output format told by the file name, and a folder to write it in: a one-line error
+    before any work is done."""
     suffix = path.suffix.lower()
     if suffix not in allowed:
         raise InputError(
             f"cannot write {suffix or 'a file without a suffix'}; use {', '.join(allowed)}", str(path)
         )
+    if not path.parent.is_dir():
+        raise InputError("cannot write here: no such folder", str(path.parent))
+    if path.is_dir():
+        raise InputError("cannot write here: a folder of that name exists", str(path))
     return suffix
 
 
