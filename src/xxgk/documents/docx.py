@@ -10,6 +10,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from xxgk.documents.fonts import font
@@ -53,23 +54,28 @@ def _line(
 
 
 def _table(doc: object, table: Table) -> None:
+    """Cells are taken from the XML rows once (python-docx's `table.cell(r, c)` walks the whole
+    table on each call: minutes for a table of a thousand rows)."""
     grid = doc.add_table(rows=table.height, cols=table.width)  # type: ignore[attr-defined]
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    slots = [[_Cell(tc, grid) for tc in tr.tc_lst] for tr in grid._tbl.tr_lst]
     for cell in table.cells:
-        target = grid.cell(cell.row, cell.col)
+        target = slots[cell.row][cell.col]
         if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(grid.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
+            target = target.merge(slots[cell.row + cell.rowspan - 1][cell.col + cell.colspan - 1])
         align = "center" if cell.header else "right" if cell.number else "left"
         _line(target.paragraphs[0], cell.text, "table", TABLE_PT, bold=cell.header, align=align, exact=False)
     if table.widths:
         grid.autofit = False
-        widths = [Cm(TEXT_WIDTH_CM * w / sum(table.widths)) for w in table.widths]
+        widths = [TEXT_WIDTH_CM * w / sum(table.widths) for w in table.widths]
         for column, width in zip(grid.columns, widths, strict=True):
-            column.width = width  # the grid, which LibreOffice follows
-        for row in grid.rows:
-            for cell, width in zip(row.cells, widths, strict=True):
-                cell.width = width  # each cell, which Word follows
+            column.width = Cm(width)  # the grid, which LibreOffice follows
+        for tr in grid._tbl.tr_lst:  # each cell, which Word follows; a merged one spans columns
+            col = 0
+            for tc in tr.tc_lst:
+                tc.width = Cm(sum(widths[col : col + tc.grid_span]))
+                col += tc.grid_span
 
 
 def write_docx(document: Document) -> bytes:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from xxgk.store import Store
 
 LATE = "LATE"  # the rule whose stored findings say a report was published after its deadline
+CHART_BARS = 30  # a chart of more bars cannot be read on a page
 SECTIONS = ("总体情况", "报告公布情况", "发现的问题", "主要数据", "附录：问题清单")
 
 
@@ -223,16 +224,19 @@ def review(
             ids=["", "", "applications.received.total", "applications.total.total", "", "", "", "", ""],
         ),
     )
-    charted = [e for e in published if e.report is not None and e.report.received is not None]
-    if charted:
+    received = sorted(
+        ((e.name, e.report.received) for e in published if e.report and e.report.received is not None),
+        key=lambda item: -item[1],
+    )
+    if received:
         from xxgk.documents.chart import bar_chart
 
-        png = bar_chart(
-            [e.name for e in charted],
-            [float(e.report.received or 0) for e in charted],
-            "收到政府信息公开申请（件）",
+        shown = received[:CHART_BARS]
+        caption = "图1 各机关收到政府信息公开申请数" + (
+            f"（收到最多的{CHART_BARS}个机关，全部见表3）" if len(received) > CHART_BARS else ""
         )
-        doc.add(Figure(png, "图1 各机关收到政府信息公开申请数"))
+        png = bar_chart([n for n, _ in shown], [float(v) for _, v in shown], "收到政府信息公开申请（件）")
+        doc.add(Figure(png, caption))
 
     # 附录
     doc.add(Heading(f"附录：{SECTIONS[-1].split('：')[1]}"))
