@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 LATE = "LATE"  # the rule whose stored findings say a report was published after its deadline
 CHART_BARS = 30  # a chart of more bars cannot be read on a page
-SECTIONS = ("总体情况", "报告公布情况", "发现的问题", "主要数据", "附录：问题清单")
+PARTS = ("总体情况", "报告公布情况", "发现的问题", "主要数据")
+APPENDIX = "附录：问题清单"
 
 
 @dataclass
@@ -119,7 +120,7 @@ def review(
             "本通报所列数字均取自各机关报告所印的表格，附录逐条列出每个问题所在的报告和单元格。",
         ],
     )
-    heading = iter(f"{cn_number(n)}、{title}" for n, title in enumerate(SECTIONS[:-1], start=1))
+    heading = iter(f"{cn_number(n)}、{title}" for n, title in enumerate(PARTS, start=1))
 
     # 一、总体情况
     missing_text = f"，未找到{len(missing)}个（{'、'.join(missing)}）" if missing else "，全部按要求公布"
@@ -239,7 +240,7 @@ def review(
         doc.add(Figure(png, caption))
 
     # 附录
-    doc.add(Heading(f"附录：{SECTIONS[-1].split('：')[1]}"))
+    doc.add(Heading(APPENDIX))
     versions = {e.name: e.report for e in published}
     appendix: list[list[object]] = []
     for n, f in enumerate(findings, start=1):
