@@ -25,12 +25,13 @@ from xxgk.templates import META
 if TYPE_CHECKING:
     from xxgk.store import Store
 
-__all__ = ["GROUPINGS", "Rate", "StatsRow", "render_stats", "stats"]
+__all__ = ["GROUPINGS", "MIN_CASES", "Rate", "StatsRow", "render_stats", "report_rates", "stats"]
 
 Grouping = Literal["year", "region", "level"]
 GROUPINGS: tuple[str, ...] = ("year", "region", "level")
 _COLUMNS = ("报告", "机关", "收到申请", "公开率", "办理数", "纠错率", "复议诉讼", "有错误", "缺报")
 _HEADINGS = {"year": "年度", "region": "地区", "level": "层级"}
+MIN_CASES = 30  # a rate on fewer cases is marked as unstable
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def stats(
     level: str | None = None,
     years: Iterable[int] | None = None,
     by: str = "year",
-    min_cases: int = 30,
+    min_cases: int = MIN_CASES,
 ) -> list[StatsRow]:
     """One row per year, region or level over the current reports of the selected bodies.
 
@@ -208,6 +209,17 @@ def stats(
             )
         )
     return rows
+
+
+def report_rates(report: StoredReport, min_cases: int = MIN_CASES) -> tuple[Rate, Rate]:
+    """公开率 and 纠错率 of one report, counted as `stats` counts them in the database: a part only
+    where its base is printed."""
+    disclosed = (report.granted or 0) + (report.partly_granted or 0) if report.processed is not None else 0
+    corrected = (report.reviews_corrected or 0 if report.reviews is not None else 0) + (
+        report.suits_corrected or 0 if report.suits is not None else 0
+    )
+    appeals = (report.reviews or 0) + (report.suits or 0)
+    return Rate(disclosed, report.processed or 0, min_cases), Rate(corrected, appeals, min_cases)
 
 
 # --- terminal ----------------------------------------------------------------------------------

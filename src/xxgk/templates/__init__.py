@@ -102,6 +102,7 @@ class SectionSpec:
     id: str
     number: str
     keywords: tuple[str, ...]
+    title: str  # the heading as the national format prints it (一、总体情况)
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,7 +215,8 @@ def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabular
     text = resources.files(__package__).joinpath("national.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     sections = tuple(
-        SectionSpec(id=s["id"], number=s["number"], keywords=tuple(s["keywords"])) for s in data["section"]
+        SectionSpec(id=s["id"], number=s["number"], keywords=tuple(s["keywords"]), title=s["title"])
+        for s in data["section"]
     )
     templates = {}
     for spec in data["template"]:

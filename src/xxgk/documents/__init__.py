@@ -1,0 +1,99 @@
+"""One document layer: a structured document (model.py) written as DOCX, PDF, HTML or XLSX.
+
+The notice (整改通知), the region review (通报) and later the annual report compiled from a
+register are built as a `Document` and written here, so they share one typesetting.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from xxgk.documents.model import Block, Cell, Document, Figure, Heading, Paragraph, Table
+from xxgk.errors import InputError, XxgkError
+
+__all__ = [
+    "FORMATS",
+    "Block",
+    "Cell",
+    "Document",
+    "Figure",
+    "Heading",
+    "Paragraph",
+    "Table",
+    "check_suffix",
+    "render",
+    "write",
+]
+
+NO_LIBREOFFICE = "writing PDF needs LibreOffice (soffice); install it, or write .docx or .html"
+
+
+def _docx(document: Document) -> bytes:
+    from xxgk.documents.docx import write_docx
+
+    return write_docx(document)
+
+
+def _html(document: Document) -> bytes:
+    from xxgk.documents.html import write_html
+
+    return write_html(document)
+
+
+def _xlsx(document: Document) -> bytes:
+    from xxgk.documents.xlsx import write_xlsx
+
+    return write_xlsx(document)
+
+
+def _pdf(document: Document) -> bytes:
+    """The DOCX converted by LibreOffice, headless, in its own profile, under a time limit."""
+    from xxgk.read.office import convert, find_soffice
+
+    soffice = find_soffice()
+    if soffice is None:
+        raise XxgkError(NO_LIBREOFFICE)
+    return convert(_docx(document), soffice, "docx", "pdf", document.title)
+
+
+FORMATS: dict[str, Callable[[Document], bytes]] = {
+    ".docx": _docx,
+    ".pdf": _pdf,
+    ".html": _html,
+    ".xlsx": _xlsx,
+}
+
+
+def check_suffix(path: Path, allowed: tuple[str, ...] = tuple(FORMATS)) -> str:
+    """The output format told by the file name, and a folder to write it in: a one-line error
+    before any work is done."""
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise InputError(
+            f"cannot write {suffix or 'a file without a suffix'}; use {', '.join(allowed)}", str(path)
+        )
+    if not path.parent.is_dir():
+        raise InputError("cannot write here: no such folder", str(path.parent))
+    if path.is_dir():
+        raise InputError("cannot write here: a folder of that name exists", str(path))
+    return suffix
+
+
+def render(document: Document, suffix: str) -> bytes:
+    return FORMATS[suffix](document)
+
+
+def write(document: Document, path: Path, allowed: tuple[str, ...] = tuple(FORMATS)) -> None:
+    """Write whole or not at all: into a temporary file beside `path`, then renamed over it."""
+    data = render(document, check_suffix(path, allowed))
+    handle, temporary = tempfile.mkstemp(prefix=".xxgk-", suffix=path.suffix, dir=path.parent or ".")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
