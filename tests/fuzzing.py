@@ -16,6 +16,7 @@ import zipfile
 from functools import cache
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import xxgk
@@ -112,3 +113,19 @@ def read_or_refuse(data: bytes) -> None:
     """Read `data` through the whole pipeline; xxgk's own error is a fine outcome, nothing else is."""
     with contextlib.suppress(XxgkError):
         xxgk.parse_bytes(data, "fuzzed")
+
+
+def fuzz(kind: str, examples: int) -> None:
+    """Read `examples` damaged files of `kind`; any exception but xxgk's own error fails."""
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(hostile(kind))
+    def run(data: bytes) -> None:
+        read_or_refuse(data)
+
+    run()

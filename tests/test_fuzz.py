@@ -4,9 +4,8 @@ damaged files of each format end in a report or in xxgk's own error, never anoth
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 
-from tests.fuzzing import hostile, read_or_refuse, seed
+from tests.fuzzing import fuzz, seed
 
 pytestmark = pytest.mark.filterwarnings("error::FutureWarning")  # lxml's warning on element truth tests
 
@@ -18,14 +17,4 @@ BRIEF = {"text": 60, "gb18030": 30, "html": 60, "docx": 40, "pdf": 25, "image": 
 def test_damaged_files_are_read_or_refused(kind: str) -> None:
     seed(kind)  # built before the run (the DOCX seed's values come from a hypothesis run of their own)
 
-    @settings(
-        max_examples=BRIEF[kind],
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    @given(hostile(kind))
-    def run(data: bytes) -> None:
-        read_or_refuse(data)
-
-    run()
+    fuzz(kind, BRIEF[kind])

@@ -99,13 +99,19 @@ class Store:
             if report.findings:
                 connection.execute(insert(StoredFinding.__table__), finding_rows(report.findings, row.id))
             year = report.meta.year
-            for near in (year - 1, year, year + 1):  # splits in doubt a neighbouring year decides
-                this = self._current(session, body.id, near)
-                if this is not None:
-                    before, after = (
-                        self._current(session, body.id, near - 1),
-                        self._current(session, body.id, near + 1),
+            near = {
+                r.year: r
+                for r in session.scalars(
+                    select(StoredReport).where(
+                        StoredReport.body_id == body.id,
+                        StoredReport.current,
+                        StoredReport.year.between(year - 2, year + 2),
                     )
+                )
+            }
+            for this in (near.get(y) for y in (year - 1, year, year + 1)):  # splits a neighbour decides
+                if this is not None and splits.in_doubt(this):
+                    before, after = near.get(this.year - 1), near.get(this.year + 1)
                     self.settled += splits.settle(session, this, body.name, before, after)
             self._cross_year(session, body, year)
             self._cross_year(session, body, year + 1)

@@ -26,6 +26,11 @@ from xxgk.store.models import StoredCell, StoredFinding, StoredReport
 CELL_RULES = ("T3-BAL", "T3-SUM", "T3-ROW", "T4-SUM", "DOMAIN", "AMBIGUOUS", "SPLIT")
 
 
+def in_doubt(row: StoredReport) -> bool:
+    """The report keeps readings in doubt that another year may settle."""
+    return any(info.get("candidates") for info in (row.layout or {}).get("tables", {}).values())
+
+
 def settle(
     session: Session,
     row: StoredReport,
@@ -34,9 +39,9 @@ def settle(
     following: StoredReport | None,
 ) -> list[str]:
     """Settle what the neighbouring years decide; returns a line for each split settled."""
-    tables = (row.layout or {}).get("tables", {})
-    if not any(info.get("candidates") for info in tables.values()):
+    if not in_doubt(row):
         return []
+    tables = row.layout["tables"]
     report = to_report(row, body)
     evidence = across_years(
         report,
