@@ -39,10 +39,18 @@ class RecentResults:
     def __init__(
         self, folder: Path | None = None, *, max_bytes: int = MAX_BYTES, seconds: float = MAX_SECONDS
     ) -> None:
-        self.folder = folder or Path(tempfile.mkdtemp(prefix="xxgk-results-"))  # mode 0700
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._given = folder
+        self._folder: Path | None = None
         self.max_bytes, self.seconds = max_bytes, seconds
         self._lock = threading.Lock()
+
+    @property
+    def folder(self) -> Path:
+        """Made on first use, so that an app that keeps no result leaves no folder behind."""
+        if self._folder is None:
+            self._folder = self._given or Path(tempfile.mkdtemp(prefix="xxgk-results-"))  # mode 0700
+            self._folder.mkdir(parents=True, exist_ok=True)
+        return self._folder
 
     def add(self, result: CheckResult) -> str:
         token = secrets.token_urlsafe(16)
@@ -69,7 +77,7 @@ class RecentResults:
 
     def size(self) -> int:
         """Bytes held on disk."""
-        return sum(p.stat().st_size for p in self.folder.iterdir())
+        return sum(p.stat().st_size for p in self._folder.iterdir()) if self._folder else 0
 
     def _evict(self) -> None:
         now = time.time()
@@ -82,4 +90,6 @@ class RecentResults:
             total -= stat.st_size
 
     def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
