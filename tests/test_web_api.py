@@ -281,6 +281,24 @@ def test_report_page_shows_tables_and_findings(client, ids):
     assert f'href="/bodies/{ids["平潭综合实验区"]}"' in html
 
 
+def test_a_stored_report_downloads_as_xlsx_in_the_official_layout(client, ids):
+    import io
+
+    from openpyxl import load_workbook
+
+    report_id = ids["平潭综合实验区", 2023]
+    assert f'href="/reports/{report_id}/report.xlsx"' in client.get(f"/reports/{report_id}").text
+    answer = client.get(f"/reports/{report_id}/report.xlsx")
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(answer.content))
+    stored = client.get(f"/api/reports/{report_id}").json()
+    sheet = book["三、申请"]
+    # the 本年新收·总计 the store holds is printed in the sheet of table 三
+    received = stored["tables"]["applications"]["received"]["total"]
+    assert received in [cell.value for row in sheet.iter_rows() for cell in row]
+    assert client.get("/reports/99999/report.xlsx").status_code == 404
+
+
 # --- comparing two years -----------------------------------------------------------------------
 
 

@@ -38,6 +38,8 @@ MAX_UPLOAD = 20 * 1024 * 1024
 FORM_SLACK = 64 * 1024  # a multipart body is a little larger than the file it carries
 log = logging.getLogger("xxgk.serve")
 templates = Jinja2Templates(directory=HERE / "templates")
+# a finding's severity as the pages name it (templates: {{ severities[f.severity] }})
+templates.env.globals["severities"] = {"error": "错误", "warning": "警告", "info": "提示"}
 
 # no inline script anywhere (scripts are static files); inline style attributes are allowed
 CSP = (

@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from xxgk.serve import queries
-from xxgk.serve.app import page
+from xxgk.serve.app import page, templates
 from xxgk.serve.corpus_api import NO_BODY, NO_FINDING, NO_REPORT, body_or_404
 from xxgk.serve.deps import FIRST_YEAR, LAST_YEAR, Id, RequiredUser, StoreDep
 from xxgk.serve.views import table_views
@@ -23,7 +23,7 @@ from xxgk.store.stats import GROUPINGS
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
-SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITIES = templates.env.globals["severities"]
 STATUSES = {"open": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
 GROUP_NAMES = {"year": "年度", "region": "地区", "level": "层级"}
 
@@ -100,6 +100,21 @@ def report_page(request: Request, store: StoreDep, report_id: Id) -> HTMLRespons
         raise HTTPException(404, NO_REPORT)
     context = {"view": view, "tables": table_views(view.report), "statuses": STATUSES}
     return page(request, "report.html", context)
+
+
+@router.get("/reports/{report_id}/report.xlsx")
+def report_xlsx_download(store: StoreDep, report_id: Id) -> Response:
+    """A stored report in the official layout, its findings on a second sheet."""
+    from xxgk.output.xlsx import report_xlsx
+
+    view = queries.stored_report(store, report_id)
+    if view is None:
+        raise HTTPException(404, NO_REPORT)
+    return Response(
+        report_xlsx(view.report),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="report-{report_id}.xlsx"'},
+    )
 
 
 @router.get("/findings", response_class=HTMLResponse)
