@@ -1,9 +1,10 @@
 """Reading many report files in parallel: into a JSON Lines file, or (see store) a database.
 
-Each input gives one line: the report's JSON (with `file` and `sha256`) or, when it cannot be
-read, `file`, `sha256`, `error` and `reason`. Lines are appended and flushed as reports finish,
-so an interrupted run loses nothing; a rerun skips every file whose content hash already has a
-good line (failed files are tried again, their old lines dropped).
+Each input gives one line: the report's JSON (with `file`, `sha256` and the `narrative` the
+store keeps) or, when it cannot be read, `file`, `sha256`, `error` and `reason`. The workers
+write the lines (the parent only appends them), and lines are flushed at least every second,
+so an interrupted run loses at most that second's; a rerun skips every file whose content hash
+already has a good line (failed files are tried again, their old lines dropped).
 """
 
 from __future__ import annotations
@@ -14,35 +15,67 @@ import json
 import multiprocessing
 import os
 import stat
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import xxgk
+import orjson
+
 from xxgk.errors import NOT_REPORTS, InputError, XxgkError
 from xxgk.model import Report
 from xxgk.read.limits import LIMITS
 
+FLUSH_SECONDS = 1.0
+
 
 @dataclass
 class Outcome:
-    """What reading one file gave: a report, or the error that says why not."""
+    """What reading one file gave: its JSON line, or the error that says why not. Small, so a
+    worker (a process, or a machine of a cluster) sends it back cheaply."""
 
     path: Path
     sha256: str | None
-    report: Report | None = None
+    line: bytes | None = None  # the report's JSON line (no newline), when it was read
+    errors: int = 0  # its error-severity findings
     error: str | None = None
     not_a_report: bool = False  # the error says the file is no report at all (a README, a photo)
 
-    def line(self) -> str:
-        head = {"file": str(self.path), "sha256": self.sha256}
-        if self.report is None:
-            body = {"error": self.error, "reason": reason_of(self.error or "")}
-        else:
-            body = self.report.to_dict()
-        return json.dumps({**head, **body}, ensure_ascii=False)
+    @property
+    def read(self) -> bool:
+        return self.line is not None
+
+    def json_line(self) -> bytes:
+        if self.line is not None:
+            return self.line
+        return dumps(
+            {
+                "file": str(self.path),
+                "sha256": self.sha256,
+                "error": self.error,
+                "reason": reason_of(self.error or ""),
+            }
+        )
+
+
+def dumps(record: dict[str, Any]) -> bytes:
+    """One JSON line. orjson is some ten times faster than json; json takes what orjson refuses
+    (an integer past 64 bits, printed in a hostile report)."""
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def report_line(path: Path | str, sha256: str | None, report: Report) -> bytes:
+    """A read report's line: the JSON contract, where it came from, and its narrative (sections
+    一, 五, 六: the store keeps it for the cross-year rules, so the line can be loaded unread)."""
+    from xxgk.check.crossyear import narrative
+
+    return dumps({"file": str(path), "sha256": sha256, **report.to_dict(), "narrative": narrative(report)})
 
 
 @dataclass
@@ -58,13 +91,13 @@ class Summary:
     named: set[Path] = field(default_factory=set)  # the files given by name, not found in a folder
 
     def count(self, outcome: Outcome) -> None:
-        if outcome.report is None and outcome.not_a_report and outcome.path not in self.named:
+        if not outcome.read and outcome.not_a_report and outcome.path not in self.named:
             self.not_reports.append((str(outcome.path), outcome.error or ""))
-        elif outcome.report is None:
+        elif not outcome.read:
             self.failures.append((str(outcome.path), outcome.error or ""))
         else:
             self.read += 1
-            self.with_errors += bool(outcome.report.errors)
+            self.with_errors += outcome.errors > 0
 
     @property
     def failed_by_reason(self) -> Counter[str]:
@@ -108,14 +141,36 @@ def sha256_of(path: Path) -> str | None:
 
 
 def parse_one(path: Path) -> Outcome:
-    """Read one file (runs in a worker process)."""
-    outcome = Outcome(path, sha256_of(path))
+    """Read one file (runs in a worker process): its bytes once, for the hash and the reader."""
+    from xxgk.read import load_path
+
     try:
-        outcome.report = xxgk.parse_path(path)
+        data = load_path(path)
     except XxgkError as error:
+        return _failed(Outcome(path, None), error)
+    return parse_data(data, path)
+
+
+def parse_data(data: bytes, path: Path) -> Outcome:
+    """Read one file's bytes (runs in a worker: a process, or a machine of a Dask cluster)."""
+    import xxgk
+    from xxgk.read import read_bytes
+
+    outcome = Outcome(path, hashlib.sha256(data).hexdigest())
+    try:
+        report = xxgk.parse_document(read_bytes(data, str(path)))
+    except Exception as error:
+        return _failed(outcome, error)
+    outcome.line = report_line(path, outcome.sha256, report)
+    outcome.errors = len(report.errors)
+    return outcome
+
+
+def _failed(outcome: Outcome, error: Exception) -> Outcome:
+    if isinstance(error, XxgkError):
         outcome.error = error.message
         outcome.not_a_report = isinstance(error, NOT_REPORTS)
-    except Exception as error:  # a bug must not stop a batch of thousands
+    else:  # a bug must not stop a batch of thousands
         outcome.error = f"internal error ({type(error).__name__}: {error}); please report it"
     return outcome
 
@@ -142,8 +197,12 @@ def start_worker() -> None:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def outcomes(todo: list[Path], jobs: int | None = None) -> Iterator[Outcome]:
-    """Read files on `jobs` processes (default: all cores), yielding results as they finish."""
+def outcomes(todo: list[Path], jobs: int | None = None, scheduler: str | None = None) -> Iterator[Outcome]:
+    """Read files on `jobs` processes (default: all cores), or on the Dask cluster whose scheduler
+    is at `scheduler`, yielding results as they finish."""
+    if scheduler:
+        yield from cluster_outcomes(todo, scheduler)
+        return
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(todo) < 2:
         with batch_gc():
@@ -155,20 +214,70 @@ def outcomes(todo: list[Path], jobs: int | None = None) -> Iterator[Outcome]:
         yield from pool.imap_unordered(parse_one, todo, chunksize=chunk)
 
 
-def _done(out: Path) -> tuple[set[str], list[str]]:
+# files in flight per worker thread of a cluster: enough to keep every worker busy, few enough
+# that a corpus of scans is never all in the scheduler's memory at once
+IN_FLIGHT_PER_THREAD = 4
+
+
+def cluster_outcomes(todo: list[Path], scheduler: str) -> Iterator[Outcome]:
+    """Read files on a Dask cluster. This process reads each file and sends its bytes, so the
+    workers need xxgk installed but no view of these files."""
+    from xxgk.read import load_path
+
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise InputError("--scheduler needs dask.distributed: pip install 'xxgk[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(f"cannot reach the Dask scheduler ({exc})", scheduler) from None
+    with client:
+        window = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
+        waiting = iter(todo)
+        running = as_completed()
+        sent: dict[str, Path] = {}
+
+        def fill() -> Iterator[Outcome]:
+            """Send files until the window is full; one that cannot be loaded here is an outcome."""
+            while running.count() < window:
+                path = next(waiting, None)
+                if path is None:
+                    return
+                try:
+                    data = load_path(path)
+                except XxgkError as error:
+                    yield _failed(Outcome(path, None), error)
+                    continue
+                future = client.submit(parse_data, data, path, pure=False)
+                sent[future.key] = path
+                running.add(future)
+
+        yield from fill()
+        for future in running:
+            path = sent.pop(future.key)
+            if future.status == "error":  # the worker died, or the task could not run there
+                yield Outcome(path, None, error=f"the cluster could not read it ({future.exception()})")
+            else:
+                yield future.result()
+            yield from fill()
+
+
+def _done(out: Path) -> tuple[set[str], list[bytes]]:
     """Hashes already read well, and the good lines to keep (a torn last line is dropped)."""
     good: set[str] = set()
-    keep: list[str] = []
+    keep: list[bytes] = []
     if not out.exists():
         return good, keep
-    for line in out.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if "error" not in record and record.get("sha256"):
-            good.add(record["sha256"])
-            keep.append(line)
+    with out.open("rb") as lines:
+        for line in lines:
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and "error" not in record and record.get("sha256"):
+                good.add(record["sha256"])
+                keep.append(line.rstrip(b"\n"))
     return good, keep
 
 
@@ -177,6 +286,7 @@ def run(
     out: Path,
     *,
     jobs: int | None = None,
+    scheduler: str | None = None,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Outcome], None] | None = None,
 ) -> Summary:
@@ -196,14 +306,17 @@ def run(
         else:
             todo.append(path)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(line + "\n" for line in keep), encoding="utf-8")
+    tmp.write_bytes(b"".join(line + b"\n" for line in keep))
     tmp.replace(out)
     if on_start:
         on_start(len(todo))
-    with out.open("a", encoding="utf-8") as sink:
-        for outcome in outcomes(todo, jobs):
-            sink.write(outcome.line() + "\n")
-            sink.flush()
+    with out.open("ab") as sink:
+        flushed = time.monotonic()
+        for outcome in outcomes(todo, jobs, scheduler):
+            sink.write(outcome.json_line() + b"\n")
+            if time.monotonic() - flushed >= FLUSH_SECONDS:
+                sink.flush()
+                flushed = time.monotonic()
             summary.count(outcome)
             if on_result:
                 on_result(outcome)

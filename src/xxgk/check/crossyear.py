@@ -7,6 +7,7 @@ rule they are declared in rules.toml and work on the report model only.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from xxgk.model import Finding, Report, json_value
@@ -62,10 +63,16 @@ def narrative(report: Report) -> str:
     return report.section_text("overview", "problems", "other")
 
 
+@lru_cache(maxsize=1024)
+def shingles(text: str) -> frozenset[str]:
+    """A text's character shingles; kept for a while, as a report loaded in bulk is compared
+    both with the year before and the year after."""
+    return frozenset(text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1))
+
+
 def similarity(a: str, b: str) -> float:
     """Jaccard similarity of character shingles: fast, and blind to moved paragraphs."""
-    sa = {a[i : i + SHINGLE] for i in range(len(a) - SHINGLE + 1)}
-    sb = {b[i : i + SHINGLE] for i in range(len(b) - SHINGLE + 1)}
+    sa, sb = shingles(a), shingles(b)
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / len(sa | sb)

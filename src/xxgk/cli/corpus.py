@@ -24,11 +24,11 @@ from xxgk.cli.common import (
     fail,
     progress_bar,
 )
-from xxgk.cli.reports import Jobs, report_summary
+from xxgk.cli.reports import Jobs, Scheduler, report_summary
 from xxgk.errors import XxgkError
 
 if TYPE_CHECKING:
-    from xxgk.store import Store
+    from xxgk.store import IngestSummary, Store
 
 Paths = Annotated[list[Path], typer.Argument(help="Report files and folders.", show_default=False)]
 
@@ -43,24 +43,49 @@ def _store(db: str | None) -> Store:
 
 
 @app.command()
-def ingest(paths: Paths, db: Db = None, jobs: Jobs = None) -> None:
-    """Read, check and store reports (folders are read whole, in parallel)."""
+def ingest(paths: Paths, db: Db = None, jobs: Jobs = None, scheduler: Scheduler = None) -> None:
+    """Read, check and store reports (folders are read whole, in parallel).
+
+    A results file of `xxgk parse --out` (*.jsonl) is stored as it was read, without reading again.
+    """
     store = _store(db)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         fail(XxgkError("no such file or folder", str(path)))
-    with progress_bar("ingesting") as (started, finished):
-        summary = store.ingest_paths(
-            [p for p in paths if p.exists()], jobs=jobs, on_start=started, on_result=finished
-        )
+    results = [p for p in paths if p.suffix == RESULTS_SUFFIX and p.is_file()]
+    files = [p for p in paths if p.exists() and p not in results]
+    failed = bool(missing)
+    for path in results:
+        with progress_bar("storing") as (started, finished):
+            summary = store.ingest_results(path, on_start=started, on_result=finished)
+        _summarise(summary, store)
+        failed |= bool(summary.failures)
+    if files or not results:
+        with progress_bar("ingesting") as (started, finished):
+            summary = store.ingest_paths(
+                files, jobs=jobs, scheduler=scheduler, on_start=started, on_result=finished
+            )
+        _summarise(summary, store)
+        failed |= bool(summary.failures)
+    raise typer.Exit(EXIT_UNREADABLE if failed else EXIT_OK)
+
+
+RESULTS_SUFFIX = ".jsonl"
+
+
+def _summarise(summary: IngestSummary, store: Store) -> None:
     report_summary(
         f"stored {summary.new} new and {summary.versions} new versions, {summary.unchanged} unchanged,"
         f" failed {len(summary.failures)}; {summary.with_errors} with error findings",
         summary,
     )
+    if summary.unread:
+        err_console().print(
+            f"left out {len(summary.unread)} line(s) of files that were not read", markup=False
+        )
     for line in store.settled:  # what a neighbouring year's report decided
         err_console().print(f"split settled: {line}", markup=False)
-    raise typer.Exit(EXIT_UNREADABLE if summary.failures or missing else EXIT_OK)
+    store.settled.clear()
 
 
 @app.command()

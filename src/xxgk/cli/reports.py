@@ -40,6 +40,14 @@ Out = Annotated[
     typer.Option("--out", help="Read files and folders in parallel into this JSON Lines file (resumable)."),
 ]
 Jobs = Annotated[int | None, typer.Option("--jobs", help="Worker processes (default: all cores).")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Read on the Dask cluster whose scheduler is at this address (tcp://host:8786).",
+        show_default=False,
+    ),
+]
 
 
 def _reports(files: list[Path]) -> Iterator[Report | XxgkError]:
@@ -75,18 +83,23 @@ def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool, nam
 
 @app.command()
 def parse(
-    files: Files, as_json: AsJson = False, no_cells: NoCells = False, out: Out = None, jobs: Jobs = None
+    files: Files,
+    as_json: AsJson = False,
+    no_cells: NoCells = False,
+    out: Out = None,
+    jobs: Jobs = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Read reports into the three statutory tables (JSON with --json: one object, or one per line).
 
     With --out, FILES may be folders: every file under them is read, one JSON line each.
     """
     if out is not None:
-        raise typer.Exit(_batch(files, out, jobs))
+        raise typer.Exit(_batch(files, out, jobs, scheduler))
     raise typer.Exit(_emit(files, as_json, no_cells, linter=False, named=set(files)))
 
 
-def _batch(paths: list[Path], out: Path, jobs: int | None) -> int:
+def _batch(paths: list[Path], out: Path, jobs: int | None, scheduler: str | None) -> int:
     from xxgk import batch
 
     missing = [p for p in paths if not p.exists()]
@@ -94,7 +107,12 @@ def _batch(paths: list[Path], out: Path, jobs: int | None) -> int:
         fail(XxgkError("no such file or folder", str(path)))
     with progress_bar("reading") as (started, finished):
         summary = batch.run(
-            [p for p in paths if p.exists()], out, jobs=jobs, on_start=started, on_result=finished
+            [p for p in paths if p.exists()],
+            out,
+            jobs=jobs,
+            scheduler=scheduler,
+            on_start=started,
+            on_result=finished,
         )
     report_summary(
         f"read {summary.read}, skipped {summary.skipped} already in {out}, failed {len(summary.failures)};"

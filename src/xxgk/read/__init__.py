@@ -23,6 +23,7 @@ __all__ = [
     "DocumentBuilder",
     "GridCell",
     "Origin",
+    "load_path",
     "read_bytes",
     "read_path",
     "read_text",
@@ -112,8 +113,12 @@ _SPECIAL = (
 
 
 def read_path(path: str | Path) -> Document:
-    """A report file, read up to the size limit. What is not a regular file (a pipe, a device, a
-    socket: reading one may block or never end) is refused before it is opened, and again from
+    return read_bytes(load_path(path), str(path))
+
+
+def load_path(path: str | Path) -> bytes:
+    """A report file's bytes, up to the size limit. What is not a regular file (a pipe, a device,
+    a socket: reading one may block or never end) is refused before it is opened, and again from
     the opened file itself, in case the path changed in between."""
     path = Path(path)
     where = str(path)
@@ -132,7 +137,7 @@ def read_path(path: str | Path) -> Document:
             raise InputError(f"cannot read file: {exc.strerror or exc}", where) from None
     if len(data) > LIMITS.file_bytes:
         raise exceeded("file_bytes", "a file that grew while it was read", where)
-    return read_bytes(data, where)
+    return data
 
 
 def _regular(info: os.stat_result, where: str) -> None:

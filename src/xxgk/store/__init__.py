@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from xxgk import batch
@@ -28,6 +28,7 @@ from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
 from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url
 from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
+from xxgk.store.versions import latest, place
 
 __all__ = ["IngestSummary", "Store", "StoreError", "resolve_url"]
 
@@ -39,6 +40,12 @@ class IngestSummary(batch.Summary):
     new: int = 0
     versions: int = 0
     unchanged: int = 0
+    unread: list[tuple[str, str]] = field(default_factory=list)  # lines of a results file: not read
+
+    def tally(self, status: str) -> None:
+        self.new += status == "new"
+        self.versions += status == "version"
+        self.unchanged += status == "unchanged"
 
 
 class Store:
@@ -72,25 +79,13 @@ class Store:
             if session.scalar(select(StoredReport.id).where(StoredReport.sha256 == sha256)) is not None:
                 return "unchanged"
             body = body_for(session, report.meta.agency or _unsigned(report))
-            old = session.scalar(
-                select(StoredReport).where(
-                    StoredReport.body_id == body.id,
-                    StoredReport.year == report.meta.year,
-                    StoredReport.current,
-                )
+            version, superseded = place(
+                latest(session, [(body.id, report.meta.year)])[(body.id, report.meta.year)]
             )
-            version = 1
-            if old is not None:
-                old.current = False
-                version = (
-                    session.scalar(
-                        select(StoredReport.version)
-                        .where(StoredReport.body_id == body.id, StoredReport.year == report.meta.year)
-                        .order_by(StoredReport.version.desc())
-                    )
-                    + 1
-                )  # type: ignore[operator]
-            session.flush()
+            if superseded is not None:
+                session.execute(
+                    update(StoredReport).where(StoredReport.id == superseded).values(current=False)
+                )
             row = to_row(report, sha256, body.id, version)
             session.add(row)
             session.flush()
@@ -115,18 +110,23 @@ class Store:
                     self.settled += splits.settle(session, this, body.name, before, after)
             self._cross_year(session, body, year)
             self._cross_year(session, body, year + 1)
-            return "new" if old is None else "version"
+            return "new" if superseded is None else "version"
 
     def ingest_paths(
         self,
         paths: Iterable[Path],
         *,
         jobs: int | None = None,
+        scheduler: str | None = None,
         on_start: Callable[[int], None] | None = None,
         on_result: Callable[[batch.Outcome], None] | None = None,
     ) -> IngestSummary:
-        """Read files and folders in parallel and store each report; files already stored are
-        recognised by their content hash and not read again."""
+        """Read files and folders in parallel (or on a Dask cluster) and store each report, a
+        chunk at a time; files already stored are recognised by their content hash and not read."""
+        import orjson
+
+        from xxgk.store import bulk
+
         paths = list(paths)
         summary = IngestSummary(named=batch.named_files(paths))
         files = batch.discover(paths)
@@ -134,25 +134,72 @@ class Store:
             known = set(session.scalars(select(StoredReport.sha256)))
         todo = []
         for path in files:
-            if batch.sha256_of(path) in known:
+            if known and batch.sha256_of(path) in known:
                 summary.unchanged += 1
             else:
                 todo.append(path)
         if on_start:
             on_start(len(todo))
-        for outcome in batch.outcomes(todo, jobs):
-            if outcome.report is not None and outcome.sha256:
-                try:
-                    status = self.ingest(outcome.report, outcome.sha256)
-                except InputError as error:
-                    outcome.report, outcome.error = None, error.message
+        loader = bulk.Loader(self)
+        waiting: list[tuple[batch.Outcome, bulk.Line]] = []
+
+        def store_waiting() -> None:
+            loaded = loader.load([line for _, line in waiting])
+            for (outcome, _), result in zip(waiting, loaded, strict=True):
+                if result.error is not None:
+                    outcome.line, outcome.error = None, result.error
+                summary.tally(result.status)
+                summary.count(outcome)
+                if on_result:
+                    on_result(outcome)
+            waiting.clear()
+
+        for outcome in batch.outcomes(todo, jobs, scheduler):
+            if outcome.line is None:
+                summary.count(outcome)
+                if on_result:
+                    on_result(outcome)
+                continue
+            waiting.append((outcome, bulk.Line(0, orjson.loads(outcome.line))))
+            if len(waiting) >= bulk.CHUNK:
+                store_waiting()
+        if waiting:
+            store_waiting()
+        return summary
+
+    def ingest_results(
+        self,
+        path: Path,
+        *,
+        on_start: Callable[[int], None] | None = None,
+        on_result: Callable[[object], None] | None = None,
+    ) -> IngestSummary:
+        """Store the reports of a results file (`xxgk parse --out`) without reading them again.
+        A line of a file that was not read is listed in `unread`; a line that is no line of
+        `xxgk parse --out` stops the load before its chunk (those before it stay stored)."""
+        from xxgk.store import bulk
+
+        if on_start:
+            on_start(bulk.count_lines(path))
+        summary = IngestSummary()
+        loader = bulk.Loader(self)
+        for chunk in bulk.chunks(bulk.read_lines(path)):
+            good = [line for line in chunk if line.read]
+            loaded = iter(loader.load(good))
+            for line in chunk:
+                record = line.record
+                if not line.read:
+                    summary.unread.append((record["file"], str(record["error"])))
                 else:
-                    summary.new += status == "new"
-                    summary.versions += status == "version"
-                    summary.unchanged += status == "unchanged"
-            summary.count(outcome)
-            if on_result:
-                on_result(outcome)
+                    result = next(loaded)
+                    if result.error is not None:
+                        summary.failures.append((record["file"], result.error))
+                    else:
+                        summary.tally(result.status)
+                        summary.read += 1
+                        summary.with_errors += any(f.get("severity") == "error" for f in record["findings"])
+                if on_result:
+                    on_result(line)
         return summary
 
     def _cross_year(self, session: Session, body: Body, year: int) -> None:

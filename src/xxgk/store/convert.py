@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from xxgk.check.crossyear import narrative
 from xxgk.model import Cell, Finding, Meta, Provenance, Report, Value
@@ -37,25 +38,30 @@ def _date(text: str | None) -> date | None:
 
 
 def to_row(report: Report, sha256: str, body_id: int, version: int) -> StoredReport:
-    row = StoredReport(
-        body_id=body_id,
-        year=report.meta.year,
-        version=version,
-        current=True,
-        template=report.template_id,
-        sha256=sha256,
-        source=report.source,
-        format=report.format,
-        agency_printed=report.meta.agency,
-        title=report.meta.title,
-        published=_date(report.meta.published),
-        narrative=narrative(report),
-        layout=report.layout,
-        errors=len(report.errors),
-        warnings=len(report.findings) - len(report.errors),
+    return StoredReport(**row_values(report, sha256, body_id, version, narrative(report)))
+
+
+def row_values(report: Report, sha256: str, body_id: int, version: int, text: str) -> dict[str, Any]:
+    """A report row's columns (`text`: the narrative kept for the cross-year rules), for the ORM
+    and for bulk loading alike."""
+    return {
+        "body_id": body_id,
+        "year": report.meta.year,
+        "version": version,
+        "current": True,
+        "template": report.template_id,
+        "sha256": sha256,
+        "source": report.source,
+        "format": report.format,
+        "agency_printed": report.meta.agency,
+        "title": report.meta.title,
+        "published": _date(report.meta.published),
+        "narrative": text,
+        "layout": report.layout,
+        "errors": len(report.errors),
+        "warnings": len(report.findings) - len(report.errors),
         **{name: _figure(report, keys) for name, keys in FIGURES.items()},
-    )
-    return row
+    }
 
 
 def cell_rows(report: Report, report_id: int) -> list[dict[str, object]]:
@@ -134,4 +140,42 @@ def to_report(row: StoredReport, body_name: str | None = None) -> Report:
             ambiguous=stored.ambiguous,
         )
     report.findings = [Finding(f.rule, f.severity, tuple(f.cells), f.message) for f in row.findings]  # type: ignore[arg-type]
+    return report
+
+
+def from_record(record: dict[str, Any]) -> Report:
+    """The report model of a line of `xxgk parse --out`, as `to_report` makes it of a stored
+    report (the narrative as its text, values typed by their column) for the rules across years
+    and the report row's figures; provenance is left out, as neither reads it."""
+    meta = record["meta"]
+    report = Report(
+        record["template"],
+        meta=Meta(
+            agency=meta.get("agency"),
+            year=meta.get("year"),
+            published=meta.get("published"),
+            title=meta.get("title"),
+            level=meta.get("level"),
+        ),
+        source=record.get("source"),
+        format=record.get("format") or "text",
+        layout=record.get("layout") or {},
+        text=record.get("narrative") or "",
+    )
+    report.sections = {"overview": (0, len(report.text))}
+    given = record.get("cells", {})
+    cells = report.cells
+    for key, (_, _, column) in report.template.cells().items():
+        cell = given.get(key)
+        if cell is None:
+            cells[key] = Cell(key)
+            continue
+        value = cell.get("value")
+        if value is not None and not (isinstance(value, int) and column.kind != "amount"):
+            value = _value(Decimal(str(value)), column.kind)  # a count is an int already
+        found = "missing" not in cell
+        cells[key] = Cell(key, value, cell.get("text"), None, cell.get("ambiguous", False), found)
+    report.findings = [
+        Finding(f["rule"], f["severity"], tuple(f["cells"]), f["message"]) for f in record.get("findings", [])
+    ]
     return report

@@ -129,6 +129,10 @@ class Template:
     def cell(self, key: str) -> tuple[TableSpec, RowSpec, ColumnSpec]:
         return _cells(self)[key]
 
+    def cells(self) -> dict[str, tuple[TableSpec, RowSpec, ColumnSpec]]:
+        """Every cell's place, keyed and ordered as `cell_keys`."""
+        return _cells(self)
+
     def label(self, key: str) -> str:
         """The name of a cell for messages: row and column as printed (short forms)."""
         table, row, column = self.cell(key)

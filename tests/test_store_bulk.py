@@ -1,0 +1,121 @@
+"""Bulk loading: the lines of `xxgk parse --out` stored without reading the files again give the
+same rows as storing each report as it is read (`Store.ingest`), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from pathlib import Path
+
+from sqlalchemy import select
+
+import xxgk
+from tests.conftest import TEXT_REPORTS
+from tests.layouts import Style, render
+from tests.test_store import _series
+from xxgk import batch
+from xxgk.store import Store
+from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
+from xxgk.templates import TEMPLATES
+
+SPLIT_ROW = "active.normative_documents"
+
+
+def _split_report(year: int, issued: int, repealed: int, in_force: int, layout: str) -> str:
+    """As tests/test_store_splits.py: 2023 printed run together (8|5|698 and others admissible),
+    2022 one cell per line with 现行有效 695, which settles 2023 as 8|5|698."""
+    values = {key: 0 for key in TEMPLATES["2021"].cell_keys()}
+    values |= {
+        f"{SPLIT_ROW}.issued": issued,
+        f"{SPLIT_ROW}.repealed": repealed,
+        f"{SPLIT_ROW}.in_force": in_force,
+    }
+    return render(
+        "2021", year, "某某县交通运输局", values, Style(layout, True, base=layout), random.Random(year)
+    )
+
+
+def _files(folder: Path) -> list[Path]:
+    """Files in the order they are stored: the corpus; a body over four years, out of order and
+    with 2023 changed (a second version); a split settled by the year before, which comes after."""
+    texts: list[tuple[str, str]] = [(p.name, p.read_text(encoding="utf-8")) for p in TEXT_REPORTS]
+    series = {2024: {}, 2022: {}, 2023: {"applications.granted.natural_person": "3"}, 2021: {}}
+    for report, year in zip(_series(series), series, strict=True):
+        texts.append((f"pingtan-{year}.txt", report.text))
+    texts.append(("pingtan-2023-v2.txt", _series({2023: {}})[0].text))
+    texts.append(("split-2023.txt", _split_report(2023, 8, 5, 698, "concatenated")))
+    texts.append(("split-2022.txt", _split_report(2022, 0, 0, 695, "one_per_line")))
+    texts.append(("corpus-again.txt", TEXT_REPORTS[0].read_text(encoding="utf-8")))  # same content: unchanged
+    paths = []
+    for i, (name, text) in enumerate(texts):
+        path = folder / f"{i:02d}-{name}"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _rows(store: Store) -> dict[str, list]:
+    """Everything stored, keyed by file hash and body name rather than by ids."""
+    with store.session() as session:
+        names = dict(session.execute(select(Body.id, Body.name)).all())
+        shas = {r.id: r.sha256 for r in session.scalars(select(StoredReport))}
+        skip = {"id", "body_id", "ingested_at"}
+        columns = [c.name for c in StoredReport.__table__.columns if c.name not in skip]
+        reports = sorted(
+            (
+                [(c, getattr(r, c)) for c in columns] + [("body", names[r.body_id])]
+                for r in session.scalars(select(StoredReport))
+            ),
+            key=repr,
+        )
+        cells = sorted(
+            (
+                shas[c.report_id],
+                c.table_id,
+                c.row_id,
+                c.column_id,
+                c.value,
+                c.text,
+                repr(c.provenance),
+                c.found,
+                c.ambiguous,
+            )
+            for c in session.scalars(select(StoredCell))
+        )
+        findings = sorted(
+            (shas[f.report_id], f.rule, f.severity, tuple(f.cells), f.message, f.status)
+            for f in session.scalars(select(StoredFinding))
+        )
+    return {"reports": reports, "cells": cells, "findings": findings}
+
+
+def test_bulk_loading_stores_what_ingesting_one_by_one_stores(db_url, tmp_path):
+    from tests.conftest import fresh_url
+
+    paths = _files(tmp_path)
+    results = tmp_path / "results.jsonl"
+    results.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p in paths))
+
+    one_by_one = Store(db_url)
+    statuses = []
+    for path in paths:
+        data = path.read_bytes()
+        report = xxgk.parse_bytes(data, str(path))
+        statuses.append(one_by_one.ingest(report, hashlib.sha256(data).hexdigest()))
+    expected, settled = _rows(one_by_one), list(one_by_one.settled)
+    one_by_one.engine.dispose()
+
+    (tmp_path / "bulk").mkdir()
+    url = fresh_url("postgresql" if db_url.startswith("postgresql") else "sqlite", tmp_path / "bulk")
+    bulk = Store(url)
+    summary = bulk.ingest_results(results)
+    assert [summary.new, summary.versions, summary.unchanged] == [
+        statuses.count(s) for s in ("new", "version", "unchanged")
+    ]
+    # the second pingtan 2023 is a version, the corpus file again unchanged
+    assert statuses[-4] == "version" and statuses[-1] == "unchanged"
+    got = _rows(bulk)
+    assert len(got["reports"]) == len(paths) - 1
+    assert {f[1] for f in expected["findings"]} >= {"X-COPY-TEXT", "SPLIT"}  # the case is exercised
+    assert got == expected
+    assert bulk.settled == settled and len(settled) == 1
