@@ -17,7 +17,7 @@ setup:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,ocr]'
+	$(BIN)/pip install --quiet -e '.[dev,ocr,cluster]'
 	touch $(STAMP)
 
 # read and check the samples, store them in xxgk.db (SQLite), serve http://127.0.0.1:8000

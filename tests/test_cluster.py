@@ -1,0 +1,80 @@
+"""Reading on a Dask cluster (`--scheduler`): the same lines as the local run, resumable, and the
+same stored reports; the cluster here is a LocalCluster of two workers in this process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEXT_REPORTS
+from tests.test_inputs import run
+from tests.test_store_bulk import _rows
+from xxgk import batch
+from xxgk.store import Store
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    # threads in this process, reached over TCP so that the commands run as subprocesses reach it
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    with cluster:
+        yield cluster.scheduler_address
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in TEXT_REPORTS:
+        shutil.copy(path, folder / path.name)
+    (folder / "empty.txt").write_bytes(b"")
+    return folder
+
+
+def _records(out: Path) -> dict[str, dict]:
+    return {r["file"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+
+
+def test_a_cluster_run_writes_the_lines_of_a_local_run(tmp_path, scheduler):
+    folder = _folder(tmp_path)
+    local, remote = tmp_path / "local.jsonl", tmp_path / "cluster.jsonl"
+    batch.run([folder], local, jobs=1)
+    seen = []
+    summary = batch.run([folder], remote, scheduler=scheduler, on_result=seen.append)
+    assert (summary.read, len(summary.failures)) == (len(TEXT_REPORTS), 1)
+    assert len(seen) == len(TEXT_REPORTS) + 1  # progress: one call a file
+    assert _records(remote) == _records(local)
+    # resumable as the local run: a rerun reads only the failed file again
+    again = batch.run([folder], remote, scheduler=scheduler)
+    assert (again.read, again.skipped, len(again.failures)) == (0, len(TEXT_REPORTS), 1)
+    assert _records(remote) == _records(local)
+
+
+def test_the_commands_take_a_scheduler(tmp_path, scheduler):
+    folder = _folder(tmp_path)
+    out = tmp_path / "results.jsonl"
+    result = run("parse", str(folder), "--out", str(out), "--scheduler", scheduler)
+    assert result.returncode == 2 and f"read {len(TEXT_REPORTS)}, skipped 0" in result.stderr
+    local, remote = f"sqlite:///{tmp_path / 'local.db'}", f"sqlite:///{tmp_path / 'cluster.db'}"
+    Store(local).ingest_paths([folder], jobs=1)
+    result = run("ingest", str(folder), "--db", remote, "--scheduler", scheduler)
+    assert result.returncode == 2 and "empty.txt: empty file" in result.stderr
+    assert _rows(Store(remote)) == _rows(Store(local))
+
+
+def test_an_unreachable_scheduler_is_one_clear_line(tmp_path):
+    folder = _folder(tmp_path)
+    result = run("parse", str(folder), "--out", str(tmp_path / "r.jsonl"), "--scheduler", "tcp://127.0.0.1:9")
+    assert result.returncode == 2
+    assert "cannot reach the Dask scheduler" in result.stderr and "Traceback" not in result.stderr
