@@ -119,3 +119,23 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(db_url, tmp_path):
     assert {f[1] for f in expected["findings"]} >= {"X-COPY-TEXT", "SPLIT"}  # the case is exercised
     assert got == expected
     assert bulk.settled == settled and len(settled) == 1
+
+
+def test_a_neighbouring_year_of_the_other_template_is_evidence_only_where_it_prints_the_cell():
+    from tests.conftest import CORPUS
+    from xxgk.extract.evidence import across_years
+
+    # the 2021 template's 现行有效 has no cell in the 2019 template (it printed 制发/公开/总数):
+    # a 2023 report in doubt next to a 2020 one takes only the carried-over applications from it
+    later = xxgk.parse_text(_split_report(2023, 8, 5, 698, "concatenated"), "2023.txt")
+    earlier = xxgk.parse_path(CORPUS / "000_cb2280fd5fe4f76b.txt")
+    assert (later.template_id, earlier.template_id) == ("2021", "2019")
+    evidence = across_years(later, earlier, None)
+    assert evidence and all(
+        key.startswith("applications.carried_over.") for e in evidence for key, _ in e.terms
+    )
+    assert all(
+        key.startswith("applications.carried_forward.")
+        for e in across_years(earlier, None, later)
+        for key, _ in e.terms
+    )

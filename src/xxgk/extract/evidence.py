@@ -69,7 +69,7 @@ def across_years(report: Report, previous: Report | None, following: Report | No
     if previous is not None:
         source = f"{previous.meta.year}年度报告"
         for row in ("regulations", "normative_documents"):
-            before = previous.value(f"active.{row}.in_force")
+            before = _value(previous, f"active.{row}.in_force")
             if before is not None and f"active.{row}.in_force" in report.cells:
                 terms = (
                     (f"active.{row}.in_force", 1),
@@ -78,7 +78,7 @@ def across_years(report: Report, previous: Report | None, following: Report | No
                 )
                 out.append(Evidence(source, f"现行有效{before}件", terms, before))  # type: ignore[arg-type]
         for column in columns:
-            before = previous.value(f"applications.carried_forward.{column}")
+            before = _value(previous, f"applications.carried_forward.{column}")
             if before is not None:
                 terms = ((f"applications.carried_over.{column}", 1),)
                 out.append(Evidence(source, f"结转下年度{before}件", terms, before))  # type: ignore[arg-type]
@@ -86,16 +86,23 @@ def across_years(report: Report, previous: Report | None, following: Report | No
         source = f"{following.meta.year}年度报告"
         for row in ("regulations", "normative_documents"):
             keys = [f"active.{row}.{c}" for c in ("in_force", "issued", "repealed")]
-            later = [following.value(k) for k in keys]
+            later = [_value(following, k) for k in keys]
             if None not in later and keys[0] in report.cells:
                 stock = later[0] - later[1] + later[2]  # type: ignore[operator]
                 out.append(Evidence(source, f"现行有效{later[0]}件", ((keys[0], 1),), stock))
         for column in columns:
-            after = following.value(f"applications.carried_over.{column}")
+            after = _value(following, f"applications.carried_over.{column}")
             if after is not None:
                 terms = ((f"applications.carried_forward.{column}", 1),)
                 out.append(Evidence(source, f"上年结转{after}件", terms, after))  # type: ignore[arg-type]
     return out
+
+
+def _value(report: Report, key: str) -> Value:
+    """A cell's value; None where the report's template has no such cell (a neighbouring year
+    may be of the other template: the 2019 one has no 现行有效 of 规章)."""
+    cell = report.cells.get(key)
+    return None if cell is None else cell.value
 
 
 def choose(
