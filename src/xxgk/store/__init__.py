@@ -106,8 +106,14 @@ class Store:
             }
             for this in (near.get(y) for y in (year - 1, year, year + 1)):  # splits a neighbour decides
                 if this is not None and splits.in_doubt(this):
-                    before, after = near.get(this.year - 1), near.get(this.year + 1)
-                    self.settled += splits.settle(session, this, body.name, before, after)
+                    before, after = (near.get(y) for y in (this.year - 1, this.year + 1))
+                    self.settled += splits.settle(
+                        session,
+                        this,
+                        body.name,
+                        None if before is None else to_report(before, body.name),
+                        None if after is None else to_report(after, body.name),
+                    )
             self._cross_year(session, body, year)
             self._cross_year(session, body, year + 1)
             return "new" if superseded is None else "version"

@@ -204,37 +204,38 @@ class Loader:
     def _cross_year(self, session: Session, pending: list[_Pending], first: int) -> None:
         """Each new report against the year before as it was on arrival; stored reports of the
         year after, and splits a neighbour settles, as `Store.ingest` works them out."""
-        stored_ids = {p.previous for p in pending if isinstance(p.previous, int)}
-        previous = _stored_reports(session, stored_ids)
+        stored = _stored_reports(session, {p.previous for p in pending if isinstance(p.previous, int)})
         found = []
         for p in pending:
-            before = p.previous
-            if isinstance(before, _Pending):
-                other: Report | None = before.report
-            else:
-                other = previous.get(before) if before is not None else None
-            if other is not None:
-                found += finding_rows(check_pair(p.report, other), p.id)
+            before = p.previous.report if isinstance(p.previous, _Pending) else stored.get(p.previous)
+            if before is not None:
+                found += finding_rows(check_pair(p.report, before), p.id)
         write(session, StoredFinding.__table__, found)
-        store = self.store
         touched = {p.key for p in pending}
-        neighbours = {(b, y) for b, y in touched for y in (y - 1, y, y + 1)}
-        rows = _current_rows(session, neighbours)
+        rows = _current_rows(session, {(b, y) for b, y in touched for y in (y - 1, y, y + 1)})
         bodies = {p.body.id: p.body for p in pending}
+        mine = {p.id: p.report for p in pending}
+        doubtful = {key for key, row in rows.items() if splits.in_doubt(row)}
+        others = {rows[b, y].id for b, y in doubtful for y in (y - 1, y + 1) if (b, y) in rows} - set(mine)
+        models = mine | _stored_reports(session, others)
         redo: set[Key] = set()
-        for (body_id, year), row in sorted(rows.items()):
-            if splits.in_doubt(row):
-                before, after = rows.get((body_id, year - 1)), rows.get((body_id, year + 1))
-                settled = splits.settle(session, row, bodies[body_id].name, before, after)
-                store.settled += settled
-                if settled:
-                    redo |= {(body_id, year), (body_id, year + 1)}
+        for body_id, year in sorted(doubtful):
+            row = rows[body_id, year]
+            before, after = (
+                models.get(rows[body_id, y].id) if (body_id, y) in rows else None
+                for y in (year - 1, year + 1)
+            )
+            settled = splits.settle(session, row, bodies[body_id].name, before, after, mine.get(row.id))
+            self.store.settled += settled
+            if settled:  # its neighbours, and the rules across years, see the cells as settled
+                models[row.id] = to_report(row, bodies[body_id].name)
+                redo |= {(body_id, year), (body_id, year + 1)}
         for body_id, year in touched:  # a stored report of the year after: compared anew
-            after = rows.get((body_id, year + 1))
-            if after is not None and after.id < first:
+            after_row = rows.get((body_id, year + 1))
+            if after_row is not None and after_row.id < first:
                 redo.add((body_id, year + 1))
         for body_id, year in sorted(redo):
-            store._cross_year(session, bodies[body_id], year)
+            self.store._cross_year(session, bodies[body_id], year)
 
 
 def _new_ids(session: Session, count: int) -> list[int]:

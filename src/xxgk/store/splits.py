@@ -35,19 +35,17 @@ def settle(
     session: Session,
     row: StoredReport,
     body: str,
-    previous: StoredReport | None,
-    following: StoredReport | None,
+    previous: Report | None,
+    following: Report | None,
+    report: Report | None = None,
 ) -> list[str]:
-    """Settle what the neighbouring years decide; returns a line for each split settled."""
+    """Settle what the neighbouring years (their reports, as stored) decide; returns a line for
+    each split settled. `report`: the row's report, when the caller has it already."""
     if not in_doubt(row):
         return []
     tables = row.layout["tables"]
-    report = to_report(row, body)
-    evidence = across_years(
-        report,
-        to_report(previous, body) if previous is not None else None,
-        to_report(following, body) if following is not None else None,
-    )
+    report = report or to_report(row, body)
+    evidence = across_years(report, previous, following)
     if not evidence:
         return []
     values = {key: cell.value for key, cell in report.cells.items()}
