@@ -3,14 +3,21 @@
 Prints reports per second for: decoding + normalising only, the full text reader
 (read → extract → check), and, as a floor for comparison, a bare regex tokenisation of
 the same text (numbers and runs of other characters), which is what any reader must at
-least do once.
+least do once. Then the batch commands over the same reports as files, on all cores, each
+against a bare tokenisation of those files (read, decode, tokenise) on one core: `xxgk parse
+DIR --out`, `xxgk ingest DIR` (SQLite) and `xxgk ingest results.jsonl` (issue 20's target for
+the first two: within 5x).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=3000, help="reports per run (corpus repeated)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--files", type=int, default=2000, help="files for the batch commands")
     args = parser.parse_args()
     files = sorted(CORPUS.glob("*.txt"))
     corpus = [f.read_bytes() for f in files]
@@ -53,6 +61,52 @@ def main() -> None:
     _time("decode + normalise", items, read_bytes, args.repeats)
     full = _time("xxgk read + extract + check", items, xxgk.parse_bytes, args.repeats)
     print(f"xxgk takes {bare / full:.1f}x the time of a bare regex tokenisation")
+    bench_batch(corpus, args.files, args.repeats)
+
+
+def _command(*args: str) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "xxgk", *args], capture_output=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"xxgk {' '.join(args)} failed: {done.stderr.decode(errors='replace')}")
+    return time.perf_counter() - start
+
+
+def bench_batch(corpus: list[bytes], count: int, repeats: int) -> None:
+    """The batch commands on `count` files (each report with a line of its own, so no two
+    files are the same), best of `repeats` runs each, fresh output each run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "reports"
+        folder.mkdir()
+        for i in range(count):
+            (folder / f"r{i:05d}.txt").write_bytes(corpus[i % len(corpus)] + f"\n第{i}份\n".encode())
+        files = sorted(folder.iterdir())
+
+        def bare() -> float:
+            start = time.perf_counter()
+            for path in files:
+                _BARE.findall(path.read_bytes().decode("utf-8"))
+            return time.perf_counter() - start
+
+        def parse(run: int) -> float:
+            return _command("parse", str(folder), "--out", f"{tmp}/parse{run}.jsonl")
+
+        def ingest(run: int) -> float:
+            return _command("ingest", str(folder), "--db", f"sqlite:///{tmp}/ingest{run}.db")
+
+        def load(run: int) -> float:
+            return _command("ingest", f"{tmp}/parse0.jsonl", "--db", f"sqlite:///{tmp}/load{run}.db")
+
+        floor = min(bare() for _ in range(repeats))
+        print(f"batch commands: {count} files, all {os.cpu_count()} cores, best of {repeats} runs")
+        print(f"{'bare regex tokenisation of the files':44} {count / floor:10,.0f} reports/s  (one core)")
+        for label, work in (
+            ("xxgk parse DIR --out results.jsonl", parse),
+            ("xxgk ingest DIR (SQLite)", ingest),
+            ("xxgk ingest results.jsonl (SQLite)", load),
+        ):
+            best = min(work(run) for run in range(repeats))
+            print(f"{label:44} {count / best:10,.0f} reports/s  {best / floor:5.1f}x the bare tokenisation")
 
 
 if __name__ == "__main__":

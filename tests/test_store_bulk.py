@@ -4,6 +4,7 @@ same rows as storing each report as it is read (`Store.ingest`), on SQLite and P
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from pathlib import Path
 
@@ -139,3 +140,41 @@ def test_a_neighbouring_year_of_the_other_template_is_evidence_only_where_it_pri
         for e in across_years(earlier, None, later)
         for key, _ in e.terms
     )
+
+
+def test_the_command_stores_a_results_file_once(tmp_path):
+    from tests.test_inputs import run
+
+    paths = _files(tmp_path)[: len(TEXT_REPORTS)]
+    (tmp_path / "empty.txt").write_bytes(b"")
+    out, db = tmp_path / "results.jsonl", f"sqlite:///{tmp_path / 'x.db'}"
+    run("parse", *map(str, paths), str(tmp_path / "empty.txt"), "--out", str(out))
+    first = run("ingest", str(out), "--db", db)
+    new = len(
+        {(r.meta.agency, r.meta.year) for r in map(xxgk.parse_path, paths)}
+    )  # two corpus files may share one
+    assert first.returncode == 0, first.stderr
+    assert f"stored {new} new and {len(paths) - new} new versions, 0 unchanged, failed 0" in first.stderr
+    assert "left out 1 line(s) of files that were not read" in first.stderr  # the empty file's
+    again = run("ingest", str(out), "--db", db)
+    assert f"stored 0 new and 0 new versions, {len(paths)} unchanged" in again.stderr
+
+
+def test_a_line_that_is_not_a_results_line_is_one_clear_error_and_its_chunk_is_not_stored(tmp_path):
+    from tests.test_inputs import run
+
+    out, db = tmp_path / "results.jsonl", f"sqlite:///{tmp_path / 'x.db'}"
+    good = batch.parse_one(TEXT_REPORTS[0]).json_line()
+    out.write_bytes(good + b"\n" + good[: len(good) // 2])  # a torn last line
+    result = run("ingest", str(out), "--db", db)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip()
+        == f"xxgk: error: {out}:2: not a JSON line (a torn last line? read the files again)"
+    )
+    with Store(db).session() as session:
+        assert session.scalars(select(StoredReport)).all() == []
+    old = {k: v for k, v in json.loads(good).items() if k != "narrative"}
+    out.write_text(json.dumps(old, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run("ingest", str(out), "--db", db)
+    assert result.returncode == 2 and "no narrative: written by an older xxgk" in result.stderr
