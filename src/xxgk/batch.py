@@ -159,9 +159,9 @@ def parse_data(data: bytes, path: Path) -> Outcome:
     outcome = Outcome(path, hashlib.sha256(data).hexdigest())
     try:
         report = xxgk.parse_document(read_bytes(data, str(path)))
+        outcome.line = report_line(path, outcome.sha256, report)
     except Exception as error:
         return _failed(outcome, error)
-    outcome.line = report_line(path, outcome.sha256, report)
     outcome.errors = len(report.errors)
     return outcome
 
