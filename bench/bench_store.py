@@ -175,7 +175,8 @@ def main() -> None:
         results_file(results, args.bulk)
         for label, url in targets:
             bench_ingest(url, label, args.ingest)
-            bench_bulk(url, label, results, args.bulk)
+            fresh = f"sqlite:///{folder / 'bulk.db'}" if label == "sqlite" else url
+            bench_bulk(fresh, label, results, args.bulk)
         for label, url in targets:
             if label == "sqlite":
                 url = f"sqlite:///{folder / 'stats.db'}"
