@@ -60,6 +60,8 @@ def ranks(entries: list[Entry], which: str) -> dict[str, int]:
 
 
 def load_region(store: Store, region: str, year: int, min_cases: int) -> tuple[list[Entry], list[FindingRow]]:
+    """Every body whose region starts with `region`, with its current report of the year (or
+    none) and its rates; the findings of those reports."""
     with store.session() as session:
         bodies = list(
             session.scalars(

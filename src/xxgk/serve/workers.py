@@ -1,4 +1,5 @@
-"""Reading and checking uploads in a bounded pool of worker processes.
+"""Reading and checking uploads, and making downloads (exports.py), in a bounded pool of worker
+processes.
 
 A hostile or just very large file must never stall the server: every upload is read in a
 separate process (pebble's pool), never on the event loop nor in the server's own memory. Each
