@@ -4,7 +4,7 @@ The corpus's real reports in the 2021 template are refiled under 300 bodies (部
 city, from a list of bodies imported as `xxgk bodies import` does) for 2021–2023, each with its
 own applications figures, checked again and ingested (cross-year checks included), then the
 2023 review is built and written. Exit 1 when writing the DOCX (building included) takes 10 s
-or more.
+or more. The CPU time is printed beside the wall time: on a shared machine the two part.
 """
 
 from __future__ import annotations
@@ -93,8 +93,8 @@ def main() -> None:
             f" ingested in {time.perf_counter() - start:.1f} s"
         )
         times = {}
-        for suffix in (".docx", ".xlsx"):
-            start = time.perf_counter()
+        for suffix in (".docx", ".xlsx"):  # the first also imports matplotlib, as a fresh process would
+            start, cpu = time.perf_counter(), time.process_time()
             document = review(store, REGION, YEARS[-1])
             built = time.perf_counter() - start
             data = render(document, suffix)
@@ -102,8 +102,8 @@ def main() -> None:
             rows = sum(t.height - 1 for t in document.tables())
             print(
                 f"review {YEARS[-1]} {suffix[1:]:4}  {times[suffix]:5.2f} s"
-                f" (built {built:.2f} s, written {times[suffix] - built:.2f} s; {rows} table rows,"
-                f" {len(data) / 1024:,.0f} KB)"
+                f" (CPU {time.process_time() - cpu:.2f} s; built {built:.2f} s,"
+                f" written {times[suffix] - built:.2f} s; {rows} table rows, {len(data) / 1024:,.0f} KB)"
             )
         if times[".docx"] >= TARGET_SECONDS:
             print(f"the review DOCX took {times['.docx']:.1f} s, past the {TARGET_SECONDS:g} s target")
