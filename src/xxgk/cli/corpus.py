@@ -229,15 +229,14 @@ def compare(
         from xxgk.documents import check_suffix, write
         from xxgk.documents.comparison import body_comparison, region_comparison
 
-        allowed = (".xlsx", ".docx", ".pdf", ".html")
-        check_suffix(out, allowed)
+        check_suffix(out)
         store = _store(db)
         if region is not None:
             document = region_comparison(store, region, chosen)
         else:
             assert body is not None
             document = body_comparison(store, body, chosen, all_cells=all_cells)
-        write(document, out, allowed)
+        write(document, out)
         console().print(f"wrote {out}", markup=False)
         return
     if region is not None or body is None:

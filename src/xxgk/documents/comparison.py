@@ -47,6 +47,13 @@ def percent_text(percent: float | None) -> str:
     return "" if percent is None else f"{percent:+.1f}%"
 
 
+def growth(before: int | None, after: int | None) -> tuple[int | None, float | None]:
+    """after − before, and that against before in per cent (None on a base of 0 or none)."""
+    if before is None or after is None:
+        return None, None
+    return after - before, (after - before) / before * 100 if before else None
+
+
 def _span(years: Sequence[int]) -> str:
     return f"{years[0]}—{years[-1]}年度" if len(years) > 2 else f"{years[0]}、{years[1]}年度"
 
@@ -129,9 +136,7 @@ def body_comparison(
     doc.add(Heading(next(heading)))
     threshold = copy_threshold()
     similar_rows: list[list[object]] = []
-    for (before, after), score in zip(
-        zip(series.years, series.years[1:], strict=False), series.similarities, strict=True
-    ):
+    for (before, after), score in zip(pairwise(series.years), series.similarities, strict=True):
         if score is None:
             similar_rows.append([f"{after}年度与{before}年度", "无法计算（缺少正文）", ""])
         else:
@@ -187,8 +192,7 @@ def region_comparison(
         entries, findings = loaded[year]
         published = [e for e in entries if e.report is not None]
         received = sum(e.report.received or 0 for e in published if e.report is not None)
-        change = received - received_before if received_before is not None else None
-        percent = change / received_before * 100 if change is not None and received_before else None
+        change, percent = growth(received_before, received)
         totals.append(
             [
                 f"{year}年度",
@@ -236,11 +240,8 @@ def region_comparison(
             e.report.received if e and e.report and e.report.received is not None else None for e in entries
         ]
         row: list[object] = [name, *(ABSENT if v is None else v for v in figures)]
-        a, b = figures[0], figures[-1]
-        row += [
-            change_text(b - a) if a is not None and b is not None else "",
-            percent_text((b - a) / a * 100 if a and b is not None else None),
-        ]
+        change, percent = growth(figures[0], figures[-1])
+        row += [change_text(change), percent_text(percent)]
         received_rows.append(row)
         rate_rows.append([name, *(rate_text(e.disclosure if e else None) for e in entries)])
     doc.add(
