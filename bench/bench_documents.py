@@ -3,8 +3,10 @@
 The corpus's real reports in the 2021 template are refiled under 300 bodies (部门, 县, 乡镇 of one
 city, from a list of bodies imported as `xxgk bodies import` does) for 2021–2023, each with its
 own applications figures, checked again and ingested (cross-year checks included), then the
-2023 review is built and written. Exit 1 when writing the DOCX (building included) takes 10 s
-or more. The CPU time is printed beside the wall time: on a shared machine the two part.
+2023 review is built and written. Exit 1 when the DOCX (building included) takes 10 s or more
+of CPU time; the wall time is printed beside it (on a machine shared with other work, as this
+one often is, the wall time measures the neighbours too: the process is single-threaded and
+waits on no network, so on an idle machine the two are close).
 """
 
 from __future__ import annotations
@@ -92,21 +94,21 @@ def main() -> None:
             f"region of {args.bodies} bodies × {len(YEARS)} years: {stored} reports generated and"
             f" ingested in {time.perf_counter() - start:.1f} s"
         )
-        times = {}
+        cpu_times = {}
         for suffix in (".docx", ".xlsx"):  # the first also imports matplotlib, as a fresh process would
             start, cpu = time.perf_counter(), time.process_time()
             document = review(store, REGION, YEARS[-1])
             built = time.perf_counter() - start
             data = render(document, suffix)
-            times[suffix] = time.perf_counter() - start
+            wall, cpu_times[suffix] = time.perf_counter() - start, time.process_time() - cpu
             rows = sum(t.height - 1 for t in document.tables())
             print(
-                f"review {YEARS[-1]} {suffix[1:]:4}  {times[suffix]:5.2f} s"
-                f" (CPU {time.process_time() - cpu:.2f} s; built {built:.2f} s,"
-                f" written {times[suffix] - built:.2f} s; {rows} table rows, {len(data) / 1024:,.0f} KB)"
+                f"review {YEARS[-1]} {suffix[1:]:4}  CPU {cpu_times[suffix]:5.2f} s, wall {wall:5.2f} s"
+                f" (built {built:.2f} s, written {wall - built:.2f} s of wall time; {rows} table rows,"
+                f" {len(data) / 1024:,.0f} KB)"
             )
-        if times[".docx"] >= TARGET_SECONDS:
-            print(f"the review DOCX took {times['.docx']:.1f} s, past the {TARGET_SECONDS:g} s target")
+        if cpu_times[".docx"] >= TARGET_SECONDS:
+            print(f"the review DOCX took {cpu_times['.docx']:.1f} s of CPU, past {TARGET_SECONDS:g} s")
             sys.exit(1)
     finally:
         shutil.rmtree(folder)
