@@ -7,6 +7,7 @@ those in docs/).
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +129,9 @@ def test_the_statistics_page_draws_its_charts(server, page):
     for chart in CHARTS:
         expect(page.locator(f'{chart}[data-drawn="1"]')).to_be_visible(timeout=15_000)
         assert page.locator(f"{chart} canvas").count() >= 1
+    # the filters change the charts in place: the download follows them
+    page.select_option("#stats-by", "level")
+    expect(page.locator("#stats-xlsx")).to_have_attribute("href", re.compile(r"[?&]by=level(&|$)"))
 
 
 def test_the_api_docs_render_with_the_network_cut_off(server, page):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -191,17 +192,65 @@ def serve(
 
 @app.command()
 def compare(
-    body: Annotated[str, typer.Argument(help="The body (name or alias).")],
-    years: Annotated[tuple[int, int], typer.Option("--years", help="Two years, e.g. --years 2023 2024.")],
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[BODY] [YEAR]...",
+            help="The body (or --body); the years after the first, as in --years 2021 2022 2023.",
+            show_default=False,
+        ),
+    ] = None,
+    years: Annotated[
+        list[int] | None, typer.Option("--years", help="The years, e.g. --years 2021 2022 2023.")
+    ] = None,
+    body_option: Annotated[str | None, typer.Option("--body", help="The body (name or alias).")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="A region: its bodies' key figures by year.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write a document: .xlsx, .docx, .pdf or .html.")
+    ] = None,
     db: Db = None,
     as_json: AsJson = False,
     all_cells: Annotated[bool, typer.Option("--all", help="Every cell, not only the changed ones.")] = False,
 ) -> None:
-    """Two years of one body side by side: every cell's change, the findings, the narrative similarity."""
+    """One body (or a region) over two or more years: every cell's change, the findings, the
+    narrative similarity; printed, or written as a document with --out."""
     from xxgk.store.compare import compare as compare_years
-    from xxgk.store.compare import render_comparison
+    from xxgk.store.compare import compare_series, render_comparison
 
-    comparison = compare_years(_store(db), body, years)
+    words = words or []
+    chosen = [*(years or []), *(int(w) for w in words if w.isdigit())]
+    names = [w for w in words if not w.isdigit()]
+    body = body_option or (names[0] if names else None)
+    if len(names) > (0 if body_option else 1) or (body is None) == (region is None):
+        raise XxgkError("name one body (BODY or --body) or one region (--region), and the years with --years")
+    if out is not None:
+        from xxgk.documents import check_suffix, write
+        from xxgk.documents.comparison import body_comparison, region_comparison
+
+        check_suffix(out)
+        store = _store(db)
+        if region is not None:
+            document = region_comparison(store, region, chosen)
+        else:
+            assert body is not None
+            document = body_comparison(store, body, chosen, all_cells=all_cells)
+        write(document, out)
+        console().print(f"wrote {out}", markup=False)
+        return
+    if region is not None or body is None:
+        raise XxgkError("a region's comparison is a document: give --out FILE.xlsx, .docx, .pdf or .html")
+    store = _store(db)
+    if len(chosen) != 2:
+        series = compare_series(store, body, chosen)
+        if as_json:
+            print(json.dumps(series.to_dict(), ensure_ascii=False, indent=1, default=str))
+            return
+        for pair in pairwise(series.years):
+            render_comparison(console(), compare_years(store, body, pair), all_cells=all_cells)
+        return
+    comparison = compare_years(store, body, (chosen[0], chosen[1]))
     if as_json:
         print(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=1, default=str))
         return

@@ -59,7 +59,9 @@ def ranks(entries: list[Entry], which: str) -> dict[str, int]:
     return out
 
 
-def _load(store: Store, region: str, year: int, min_cases: int) -> tuple[list[Entry], list[FindingRow]]:
+def load_region(store: Store, region: str, year: int, min_cases: int) -> tuple[list[Entry], list[FindingRow]]:
+    """Every body whose region starts with `region`, with its current report of the year (or
+    none) and its rates; the findings of those reports."""
     with store.session() as session:
         bodies = list(
             session.scalars(
@@ -104,7 +106,7 @@ def review(
     day: date | None = None,
     min_cases: int = MIN_CASES,
 ) -> Document:
-    entries, findings = _load(store, region, year, min_cases)
+    entries, findings = load_region(store, region, year, min_cases)
     published = [e for e in entries if e.report is not None]
     missing = [e.name for e in entries if e.report is None]
     late = {f.body: f.message for f in findings if f.rule == LATE}
