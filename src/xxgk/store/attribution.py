@@ -62,10 +62,10 @@ class Attribution:
 
 def parse_manifest(data: bytes, name: str) -> dict[str, Attribution]:
     """The rows of a manifest by their `file` as written (a path or a file name)."""
-    return {file: attribution for _, file, attribution in _manifest(data, name)}
+    return {file: attribution for _, file, attribution in manifest_rows(data, name)}
 
 
-def _manifest(data: bytes, name: str) -> Iterator[tuple[int, str, Attribution]]:
+def manifest_rows(data: bytes, name: str) -> Iterator[tuple[int, str, Attribution]]:
     rows = _xlsx_rows(data, name) if name.lower().endswith((".xlsx", ".xlsm")) else _csv_rows(data, name)
     header = next(rows, None)
     if header is None:
@@ -93,7 +93,7 @@ def read_manifest(path: Path) -> dict[Path, Attribution]:
     except OSError as error:
         raise InputError(f"cannot read the manifest ({error.strerror})", str(path)) from None
     out: dict[Path, Attribution] = {}
-    for number, file, attribution in list(_manifest(data, str(path))):
+    for number, file, attribution in list(manifest_rows(data, str(path))):
         target = (path.parent / file).resolve()
         if not target.is_file():
             raise InputError(f"row {number}: no such file {file!r}", str(path))
