@@ -22,7 +22,7 @@ from xxgk.serve import queries
 from xxgk.store import Store
 from xxgk.store.attribution import Attribution
 from xxgk.store.findings import list_findings
-from xxgk.store.models import Body, ReportSource, StoredReport
+from xxgk.store.models import Body, ReportSource, StoredCell, StoredReport
 from xxgk.store.stats import stats
 
 WUXI, ALTERED = SAMPLES / "wuxi_helie_2020.txt", SAMPLES / "altered_wuxi_helie_2020.txt"
@@ -299,3 +299,68 @@ def test_a_manifest_in_xlsx(tmp_path):
     assert read_manifest(tmp_path / "m.xlsx") == {
         (tmp_path / "r.txt").resolve(): Attribution(body="某镇人民政府", year=2019)
     }
+
+
+# --- migration 0004 -----------------------------------------------------------------------------
+
+
+def test_migration_files_old_rows_by_content_and_queues_bodies_made_of_file_names(db_url):
+    """A store written before 0004: a report under a body made from its file name, and one
+    under its printed body. After the upgrade the first waits for a body (its made-up body
+    gone), both know their content, and the same report from another file is a source."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import MetaData, create_engine, insert
+
+    from xxgk.check.crossyear import narrative
+    from xxgk.store.convert import cell_rows
+    from xxgk.store.db import MIGRATIONS
+
+    engine = create_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    tables = MetaData()
+    tables.reflect(engine)
+    old = [("（未署名）004_a002ef4d6b85274a", xxgk.parse_path(UNSIGNED)), (HELIE, xxgk.parse_path(WUXI))]
+    with engine.begin() as connection:
+        for number, (name, report) in enumerate(old, start=1):
+            connection.execute(insert(tables.tables["bodies"]).values(id=number, name=name, key=name))
+            row = {
+                "id": number,
+                "body_id": number,
+                "year": report.meta.year,
+                "version": 1,
+                "current": True,
+                "template": report.template_id,
+                "sha256": f"{number}" * 64,
+                "source": report.source,
+                "format": report.format,
+                "agency_printed": report.meta.agency,
+                "title": report.meta.title,
+                "narrative": narrative(report),
+                "errors": 0,
+                "warnings": 0,
+            }
+            connection.execute(insert(tables.tables["reports"]).values(**row))
+            cells = [{k: v for k, v in c.items() if k != "provenance"} for c in cell_rows(report, number)]
+            connection.execute(insert(tables.tables["cells"]), cells)
+    engine.dispose()
+    store = Store(db_url)  # upgrades to head
+    with store.session() as session:
+        assert session.scalars(select(Body.name)).all() == [HELIE]
+        rows = {r.id: r for r in session.scalars(select(StoredReport))}
+        assert (rows[1].body_id, rows[1].current) == (None, False)
+        assert all(r.content for r in rows.values())
+        assert {s.sha256 for s in session.scalars(select(ReportSource))} == {"1" * 64, "2" * 64}
+        # SQLite rebuilds the reports table: its cells must survive (cascading deletes)
+        assert session.scalar(select(func.count()).select_from(StoredCell)) == sum(
+            len(report.cells) for _, report in old
+        )
+    html_copy = xxgk.parse_bytes(_as_html(WUXI.read_text(encoding="utf-8")), "w.html")
+    assert store.ingest(html_copy, "h" * 64) == "source"
+    from xxgk.store.queue import queued
+
+    assert [q.id for q in queued(store)] == [1]

@@ -22,12 +22,27 @@ depends_on = None
 UNSIGNED = "（未署名）"  # the prefix of the bodies earlier versions made from a file's name
 
 
+# the tables whose rows cascade from a report's: SQLite rebuilds `reports` to change a column,
+# and dropping the old table deletes them (foreign keys are on, and cannot be turned off inside
+# the migration's transaction), so they are kept aside and put back
+CHILDREN = ("cells", "findings")
+
+
 def upgrade() -> None:
     now = sa.text("(CURRENT_TIMESTAMP)")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        for table in CHILDREN:
+            op.execute(f"CREATE TABLE _keep_{table} AS SELECT * FROM {table}")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.alter_column("body_id", existing_type=sa.Integer(), nullable=True)
         batch_op.add_column(sa.Column("content", sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f("ix_reports_content"), ["content"], unique=False)
+    if sqlite:
+        for table in CHILDREN:
+            op.execute(f"DELETE FROM {table}")
+            op.execute(f"INSERT INTO {table} SELECT * FROM _keep_{table}")
+            op.execute(f"DROP TABLE _keep_{table}")
 
     op.create_table(
         "report_sources",
@@ -158,7 +173,16 @@ def downgrade() -> None:
     op.drop_table("report_sources")
     bind = op.get_bind()
     bind.execute(sa.text("DELETE FROM reports WHERE body_id IS NULL"))
+    sqlite = bind.dialect.name == "sqlite"
+    if sqlite:
+        for table in CHILDREN:
+            op.execute(f"CREATE TABLE _keep_{table} AS SELECT * FROM {table}")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reports_content"))
         batch_op.drop_column("content")
         batch_op.alter_column("body_id", existing_type=sa.Integer(), nullable=False)
+    if sqlite:
+        for table in CHILDREN:
+            op.execute(f"DELETE FROM {table}")
+            op.execute(f"INSERT INTO {table} SELECT * FROM _keep_{table}")
+            op.execute(f"DROP TABLE _keep_{table}")
