@@ -84,12 +84,13 @@ def unpack(folder: Path, parts: list[Incoming], per_file: int) -> list[Incoming]
     """The job's files: the parts, each ZIP replaced by its members (in a thread, never on the
     event loop). Past a limit: an UploadError naming it, and the job is not made."""
     files: list[Incoming] = []
-    total = 0
+    total = count = 0
 
     def admit(name: str, size: int) -> None:
-        nonlocal total
+        nonlocal total, count
         total += size
-        if len(files) >= BATCH.files:
+        count += 1
+        if count > BATCH.files:
             raise UploadError(413, f"一次最多上传 {BATCH.files} 个文件 (too many files)")
         if size > per_file:
             raise UploadError(413, f"{name}：超过每个文件 {per_file >> 20} MB 的上限 (file too large)")
