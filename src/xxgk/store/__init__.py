@@ -100,6 +100,9 @@ class Store:
         with self.writing() as session:
             known = session.scalar(select(ReportSource.report_id).where(ReportSource.sha256 == sha256))
             if known is not None:
+                row = session.get_one(StoredReport, known)
+                if row.body_id is None and given.body:  # a file stored as 待认定, now attributed
+                    return self._file_under(session, row, self._body(session, given.body, given)), known
                 return "unchanged", known
             name = given.body or report.meta.agency
             body = self._body(session, name, given) if name else None
