@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from xxgk.errors import NOT_REPORTS, XxgkError
 from xxgk.read import sniff
@@ -49,9 +49,10 @@ BATCH = BatchLimits()
 BUSY_RETRY_SECONDS = 1.0  # the pool refuses work while full: a job waits, it does not fail
 ZIP_CHUNK = 1 << 20
 
-# a job file's status, as the pages name it; "waiting" until it is read, then Store's status
+# a job file's status, as the pages name it; "waiting", "reading", then Store's status
 STATUS_NAMES = {
     "waiting": "等待读取",
+    "reading": "正在读取",
     "new": "已入库",
     "version": "已入库（新版本）",
     "source": "已有同一报告，记为其来源",
@@ -231,6 +232,7 @@ class JobRunner:
     def __init__(self, store: Store, pool: ReadingPool, root: Path) -> None:
         self.store, self.pool, self.root = store, pool, root
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        self._claiming = asyncio.Lock()  # SQLite has no row locks: one claim at a time here
 
     def start(self, job_id: str) -> None:
         if job_id not in self.tasks or self.tasks[job_id].done():
@@ -251,26 +253,35 @@ class JobRunner:
                 await task
 
     def _unfinished(self) -> list[str]:
+        """Unfinished jobs; a file a stopped server was reading waits again."""
         with self.store.session() as session:
+            session.execute(update(JobFile).where(JobFile.status == "reading").values(status="waiting"))
             return list(session.scalars(select(Job.id).where(Job.finished_at.is_(None))))
 
-    def _next(self, job_id: str) -> tuple[JobFile, Attribution] | None:
+    def _claim(self, job_id: str) -> tuple[JobFile, Attribution] | None:
+        """The job's next waiting file, marked as being read (one reader per file)."""
         with self.store.session() as session:
             job = session.get(Job, job_id)
-            if job is None:
-                return None
             waiting = session.scalar(
                 select(JobFile)
                 .where(JobFile.job_id == job_id, JobFile.status == "waiting")
                 .order_by(JobFile.position)
+                .limit(1)
+                .with_for_update(skip_locked=True)
             )
-            if waiting is None:
-                job.finished_at = datetime.now(UTC).replace(tzinfo=None)
+            if job is None or waiting is None:
                 return None
+            waiting.status = "reading"
             given = Attribution.from_dict(waiting.attribution)
             if given.body is None and job.body:
                 given = Attribution(body=job.body)
             return waiting, given
+
+    def _finish(self, job_id: str) -> None:
+        with self.store.session() as session:
+            job = session.get(Job, job_id)
+            if job is not None:
+                job.finished_at = datetime.now(UTC).replace(tzinfo=None)
 
     def _mark(self, file_id: int, status: str, message: str | None, report_id: int | None = None) -> None:
         with self.store.session() as session:
@@ -278,10 +289,19 @@ class JobRunner:
             row.status, row.message, row.report_id = status, message, report_id
 
     async def _run(self, job_id: str) -> None:
-        folder = self.root / job_id
-        while (item := await asyncio.to_thread(self._next, job_id)) is not None:
+        """As many readers as the pool has workers, each taking the next waiting file."""
+        await asyncio.gather(*(self._reader(job_id) for _ in range(self.pool.limits.workers)))
+        await asyncio.to_thread(self._finish, job_id)
+        shutil.rmtree(self.root / job_id, ignore_errors=True)
+
+    async def _next(self, job_id: str) -> tuple[JobFile, Attribution] | None:
+        async with self._claiming:
+            return await asyncio.to_thread(self._claim, job_id)
+
+    async def _reader(self, job_id: str) -> None:
+        while (item := await self._next(job_id)) is not None:
             file, given = item
-            path = folder / f"{file.position:05d}"
+            path = self.root / job_id / f"{file.position:05d}"
             try:
                 status, message, report_id = await self._one(path, file.name, given)
             except asyncio.CancelledError:
@@ -291,7 +311,6 @@ class JobRunner:
                 status, message, report_id = "failed", "服务器内部错误，已记录 (internal error)", None
             await asyncio.to_thread(self._mark, file.id, status, message, report_id)
             path.unlink(missing_ok=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
     async def _one(self, path: Path, name: str, given: Attribution) -> tuple[str, str | None, int | None]:
         try:
