@@ -127,10 +127,11 @@ def test_the_current_version_is_the_latest_published_then_fewer_errors_then_late
     # the altered copy (4 errors) dated a day later: the later published wins, errors or not
     later = tmp_path / "later.txt"
     later.write_text(
-        ALTERED.read_text(encoding="utf-8").replace("发布时间:2021-01-20", "发布时间:2021-01-21"), encoding="utf-8"
+        ALTERED.read_text(encoding="utf-8").replace("发布时间:2021-01-20", "发布时间:2021-01-21"),
+        encoding="utf-8",
     )
     store.ingest_paths([later])
-    name, found, why = store.version_list(HELIE, 2020)
+    _, found, why = store.version_list(HELIE, 2020)
     assert [(v.version, v.current, str(v.published), v.errors) for v in found] == [
         (1, False, "2021-01-20", 0),
         (2, True, "2021-01-21", 4),
@@ -142,29 +143,36 @@ def test_the_current_version_is_the_latest_published_then_fewer_errors_then_late
     # a reworded copy of the published report, same day, no errors either: the latest stored
     worded = tmp_path / "worded.txt"
     worded.write_text(
-        WUXI.read_text(encoding="utf-8").replace("发布时间:2021-01-20", "发布时间:2021-01-21").replace("强化", "加强"),
+        WUXI.read_text(encoding="utf-8")
+        .replace("发布时间:2021-01-20", "发布时间:2021-01-21")
+        .replace("强化", "加强"),
         encoding="utf-8",
     )
     store.ingest_paths([worded])
-    name, found, why = store.version_list(HELIE, 2020)
+    _, found, why = store.version_list(HELIE, 2020)
     assert ([v.version for v in found if v.current], why) == ([3], "fewer errors")
     again = tmp_path / "again.txt"
     again.write_text(worded.read_text(encoding="utf-8").replace("加强", "增强"), encoding="utf-8")
     store.ingest_paths([again])
-    name, found, why = store.version_list(HELIE, 2020)
+    _, found, why = store.version_list(HELIE, 2020)
     assert ([v.version for v in found if v.current], why) == ([4], "latest")
 
 
 def test_a_reviewer_chooses_another_version_with_who_and_why(db_url):
     store = Store(db_url)
     store.ingest_paths([WUXI, ALTERED], jobs=1)
-    name, found, why = store.version_list(HELIE, 2020)
+    _, found, why = store.version_list(HELIE, 2020)
     assert why == "fewer errors"
     altered = next(v for v in found if not v.current)
     store.choose_version(altered.id, "审核员甲", "单位确认以更正后的文本为准")
-    name, found, why = store.version_list(HELIE, 2020)
+    _, found, why = store.version_list(HELIE, 2020)
     chosen = next(v for v in found if v.current)
-    assert (chosen.id, chosen.chosen_by, chosen.why, why) == (altered.id, "审核员甲", "单位确认以更正后的文本为准", "chosen")
+    assert (chosen.id, chosen.chosen_by, chosen.why, why) == (
+        altered.id,
+        "审核员甲",
+        "单位确认以更正后的文本为准",
+        "chosen",
+    )
     # the choice holds when the files come again, and counts: the altered copy's 4 errors
     store.ingest_paths([WUXI, ALTERED], jobs=1)
     assert len(list_findings(store, body=HELIE, severity="error")) == 4
@@ -181,7 +189,9 @@ def test_the_versions_command_lists_and_chooses(db_url):
     listed = run("versions", "河埒街道办事处", "2020", "--db", db_url, "--json")
     versions = json.loads(listed.stdout)["versions"]
     old = next(v for v in versions if not v["current"])
-    chosen = run("versions", "--choose", str(old["id"]), "--by", "乙", "--why", "以网站现行文本为准", "--db", db_url)
+    chosen = run(
+        "versions", "--choose", str(old["id"]), "--by", "乙", "--why", "以网站现行文本为准", "--db", db_url
+    )
     assert chosen.returncode == 0, chosen.stderr
     again = json.loads(run("versions", "河埒街道办事处", "2020", "--db", db_url, "--json").stdout)
     assert [v["id"] for v in again["versions"] if v["current"]] == [old["id"]]
@@ -213,7 +223,9 @@ def test_a_report_without_an_agency_waits_unattributed_and_counts_nowhere(db_url
 
 
 def test_ingest_body_files_every_report_under_it(db_url):
-    result = run("ingest", str(UNSIGNED), str(SAMPLES / "houji_2021.txt"), "--body", "某县审计局", "--db", db_url)
+    result = run(
+        "ingest", str(UNSIGNED), str(SAMPLES / "houji_2021.txt"), "--body", "某县审计局", "--db", db_url
+    )
     assert result.returncode == 0, result.stderr
     assert "stored 2 new" in result.stderr and "0 to be attributed" in result.stderr
     store = Store(db_url)

@@ -70,7 +70,10 @@ def test_a_zip_with_a_manifest_is_a_job_with_a_status_per_file_and_a_summary(app
         login(client)
         answer = client.post(
             "/jobs",
-            files=[("files", ("年报.zip", samples_zip(), "application/zip")), ("manifest", ("清单.csv", MANIFEST))],
+            files=[
+                ("files", ("年报.zip", samples_zip(), "application/zip")),
+                ("manifest", ("清单.csv", MANIFEST)),
+            ],
             follow_redirects=False,
         )
         assert answer.status_code == 303, answer.text

@@ -45,7 +45,9 @@ def _store(db: str | None) -> Store:
 def ingest(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Report files and folders (with --manifest: else its files).", show_default=False),
+        typer.Argument(
+            help="Report files and folders (with --manifest: else its files).", show_default=False
+        ),
     ] = None,
     db: Db = None,
     jobs: Jobs = None,
@@ -140,11 +142,20 @@ def versions(
     if body is None or year is None:
         raise XxgkError("name a BODY and a YEAR, or --choose ID --by NAME --why TEXT")
     name, found, reason = store.version_list(body, year)
+    if not found:
+        raise XxgkError(f"no report of {name} for {year} is stored")
     if as_json:
-        out = {"body": name, "year": year, "why_current": REASONS[reason], "versions": [asdict(v) for v in found]}
+        out = {
+            "body": name,
+            "year": year,
+            "why_current": REASONS[reason],
+            "versions": [asdict(v) for v in found],
+        }
         print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
         return
-    grid = Table("id", "version", "current", "published", "errors", "warnings", "sources", header_style="bold")
+    grid = Table(
+        "id", "version", "current", "published", "errors", "warnings", "sources", header_style="bold"
+    )
     for v in found:
         sources = "\n".join(f"{where} ({fmt}, {when})" for where, fmt, when in v.sources)
         grid.add_row(

@@ -32,7 +32,9 @@ async def _save(upload: UploadFile, path: Path) -> None:
         while chunk := await upload.read(jobs.ZIP_CHUNK):
             written += len(chunk)
             if written > jobs.BATCH.job_bytes:
-                raise UploadError(413, f"{_name(upload)}：超过 {jobs.BATCH.job_bytes >> 20} MB 的上限 (too large)")
+                raise UploadError(
+                    413, f"{_name(upload)}：超过 {jobs.BATCH.job_bytes >> 20} MB 的上限 (too large)"
+                )
             await asyncio.to_thread(sink.write, chunk)
 
 
@@ -75,7 +77,9 @@ async def new_job(
             target = folder / f"{index:05d}"
             if item.path != target:
                 await asyncio.to_thread(item.path.replace, target)
-        manifest_data = await manifest.read(jobs.BATCH.request_bytes) if manifest and manifest.filename else None
+        manifest_data = (
+            await manifest.read(jobs.BATCH.request_bytes) if manifest and manifest.filename else None
+        )
         names = [item.name for item in found]
         rows = jobs.attributions(manifest_data, _name(manifest) if manifest else "", names)
         chosen = body.strip() or None

@@ -425,7 +425,9 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
             report=report,
             findings=[finding_row(*f) for f in findings],
             versions=[VersionRef(v.id, v.version, v.current) for v in versions],
-            sources=[SourceRef(s.url or s.path or "", s.format, s.sha256, s.ingested_at) for s in row.sources],
+            sources=[
+                SourceRef(s.url or s.path or "", s.format, s.sha256, s.ingested_at) for s in row.sources
+            ],
             why_current=why,
             chosen_by=choice.chosen_by if chosen and choice else None,
             chosen_why=choice.why if chosen and choice else None,

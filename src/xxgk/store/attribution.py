@@ -60,12 +60,8 @@ class Attribution:
         return cls(**(data or {}))
 
 
-def parse_manifest(data: bytes, name: str) -> dict[str, Attribution]:
-    """The rows of a manifest by their `file` as written (a path or a file name)."""
-    return {file: attribution for _, file, attribution in manifest_rows(data, name)}
-
-
 def manifest_rows(data: bytes, name: str) -> Iterator[tuple[int, str, Attribution]]:
+    """The rows of a manifest: row number, `file` as written (a path or a file name), attribution."""
     rows = _xlsx_rows(data, name) if name.lower().endswith((".xlsx", ".xlsm")) else _csv_rows(data, name)
     header = next(rows, None)
     if header is None:

@@ -100,7 +100,10 @@ class StoredReport(Base):
 
     body: Mapped[Body | None] = relationship()
     sources: Mapped[list[ReportSource]] = relationship(
-        back_populates="report", cascade="all, delete-orphan", passive_deletes=True, order_by="ReportSource.id"
+        back_populates="report",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ReportSource.id",
     )
     cells: Mapped[list[StoredCell]] = relationship(
         back_populates="report", cascade="all, delete-orphan", passive_deletes=True

@@ -65,7 +65,9 @@ def latest_choice(session: Session, body_id: int, year: int) -> VersionChoice | 
 def settle(session: Session, body_id: int, year: int) -> tuple[StoredReport | None, str]:
     """Mark the current version of the body's report for the year; returns it and why."""
     rows = list(
-        session.scalars(select(StoredReport).where(StoredReport.body_id == body_id, StoredReport.year == year))
+        session.scalars(
+            select(StoredReport).where(StoredReport.body_id == body_id, StoredReport.year == year)
+        )
     )
     if not rows:
         return None, "only"
