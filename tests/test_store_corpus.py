@@ -86,6 +86,27 @@ def _as_docx(text: str) -> bytes:
     return out.getvalue()
 
 
+def _as_pdf(text: str) -> bytes:
+    """Each line a paragraph, CJK wrapped, `- N -` at the foot of every page (page chrome)."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from tests.render_pdf import FONT
+
+    style = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=15, wordWrap="CJK")
+
+    def footer(canvas, document) -> None:
+        canvas.setFont(FONT, 9)
+        canvas.drawCentredString(297, 20, f"- {document.page} -")
+
+    out = io.BytesIO()
+    paragraphs = [Paragraph(escape(line) or "&nbsp;", style) for line in text.splitlines()]
+    SimpleDocTemplate(out).build(paragraphs, onFirstPage=footer, onLaterPages=footer)
+    return out.getvalue()
+
+
 def test_one_report_in_several_forms_is_one_report_with_several_sources(db_url, tmp_path):
     text = WUXI.read_text(encoding="utf-8")
     forms = {
@@ -94,20 +115,27 @@ def test_one_report_in_several_forms_is_one_report_with_several_sources(db_url, 
         "wuxi.html": _as_html(text),
         "wuxi.docx": _as_docx(text),
         "wuxi-gbk.txt": text.encode("gb18030"),
+        "wuxi.pdf": _as_pdf(text),
     }
     for name, data in forms.items():
         (tmp_path / name).write_bytes(data)
     store = Store(db_url)
     summary = store.ingest_paths(sorted(tmp_path.glob("wuxi*")), jobs=1)
-    assert (summary.new, summary.versions, summary.sources) == (1, 0, 4)
+    assert (summary.new, summary.versions, summary.sources) == (1, 0, 5)
     # pasted into the web page, with its lines re-indented: the same report again
     pasted = xxgk.parse_text("\n".join("  " + line.strip() for line in text.splitlines()), "粘贴的文本")
     assert store.ingest(pasted, hashlib.sha256(b"pasted").hexdigest()) == "source"
     assert _count(store) == 1
     with store.session() as session:
         row = session.scalars(select(StoredReport)).one()
-        assert {Path(s.path).suffix for s in row.sources} == {".txt", ".html", ".docx", ""}  # "" pasted
-        assert len(row.sources) == 6 and {s.format for s in row.sources} == {"text", "html", "docx"}
+        assert {Path(s.path).suffix for s in row.sources} == {
+            ".txt",
+            ".html",
+            ".docx",
+            ".pdf",
+            "",
+        }  # "" pasted
+        assert len(row.sources) == 7 and {s.format for s in row.sources} == {"text", "html", "docx", "pdf"}
 
 
 def test_other_text_or_other_numbers_are_a_new_version(db_url, tmp_path):

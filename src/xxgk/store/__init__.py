@@ -105,15 +105,15 @@ class Store:
                     return self._file_under(session, row, self._body(session, given.body, given)), known
                 return "unchanged", known
             name = given.body or report.meta.agency
-            body = self._body(session, name, given) if name else None
             same = session.scalar(
                 select(StoredReport).where(StoredReport.content == content).order_by(StoredReport.id)
             )
             if same is not None:
                 _add_source(session, same.id, sha256, report, given)
-                if same.body_id is None and body is not None:
-                    self._file_under(session, same, body)
+                if same.body_id is None and name:
+                    self._file_under(session, same, self._body(session, name, given))
                 return "source", same.id
+            body = self._body(session, name, given) if name else None
             row = to_row(report, sha256, None, 1)
             row.year, row.content, row.current = year, content, False
             if given.published:
