@@ -19,6 +19,7 @@ from xxgk.serve.app import page
 from xxgk.serve.corpus_api import NO_REPORT
 from xxgk.serve.deps import Id, RequiredUser, StoreDep
 from xxgk.serve.uploads import UploadError
+from xxgk.store.models import StoredReport
 from xxgk.store.queue import queued
 
 router = APIRouter(include_in_schema=False)
@@ -111,9 +112,9 @@ def job_progress(request: Request, store: StoreDep, user: RequiredUser, job_id: 
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_page(request: Request, store: StoreDep, message: str | None = None) -> HTMLResponse:
+def queue_page(request: Request, store: StoreDep) -> HTMLResponse:
     rows = queued(store)
-    return page(request, "queue.html", {"rows": rows[:QUEUE_PAGE], "total": len(rows), "message": message})
+    return page(request, "queue.html", {"rows": rows[:QUEUE_PAGE], "total": len(rows)})
 
 
 @router.post("/reports/{report_id}/attribute")
@@ -129,16 +130,14 @@ def attribute(
     name = body.strip()
     if not name:
         raise UploadError(422, "请填写单位名称 (no body given)")
-    if queued_report_missing(store, report_id):
+    if _missing(store, report_id):
         raise HTTPException(404, NO_REPORT)
     store.attribute(report_id, name)
     target = "/queue" if back == "queue" else f"/reports/{report_id}"
     return RedirectResponse(target, status_code=303)
 
 
-def queued_report_missing(store: StoreDep, report_id: int) -> bool:
-    from xxgk.store.models import StoredReport
-
+def _missing(store: StoreDep, report_id: int) -> bool:
     with store.session() as session:
         return session.get(StoredReport, report_id) is None
 
@@ -152,7 +151,7 @@ def choose_version(
     why: Annotated[str, Form(min_length=1, max_length=2000)],
 ) -> Response:
     """A reviewer makes this version the current one, saying why."""
-    if queued_report_missing(store, report_id):
+    if _missing(store, report_id):
         raise HTTPException(404, NO_REPORT)
     if not why.strip():
         raise UploadError(422, "请说明为什么选用这个版本 (say why)")
