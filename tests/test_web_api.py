@@ -588,12 +588,14 @@ def test_adding_reports_new_version_unchanged(fresh):
     assert altered["status"] == "version" and altered["report_id"] != added["report_id"]
     assert altered["errors"] > 0
     assert count(store) == 2
+    # both are dated 2021-01-20; the altered copy has error findings, so the published report
+    # stays current though the altered one came later (xxgk.store.versions)
     body = client.get(f"/api/bodies/{added['body_id']}").json()
-    assert [(r["id"], r["version"], r["versions"]) for r in body["reports"]] == [(altered["report_id"], 2, 2)]
-    old = client.get(f"/api/reports/{added['report_id']}").json()["stored"]
+    assert [(r["id"], r["version"], r["versions"]) for r in body["reports"]] == [(added["report_id"], 1, 2)]
+    old = client.get(f"/api/reports/{altered['report_id']}").json()["stored"]
     assert (old["current"], [v["version"] for v in old["versions"]]) == (False, [1, 2])
-    old_page = client.get(f"/reports/{added['report_id']}").text
-    assert 'id="old-version"' in old_page and f'href="/reports/{altered["report_id"]}"' in old_page
+    old_page = client.get(f"/reports/{altered['report_id']}").text
+    assert 'id="old-version"' in old_page and f'href="/reports/{added["report_id"]}"' in old_page
     assert "共 2 版" in client.get(f"/bodies/{added['body_id']}").text
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -31,8 +32,6 @@ from xxgk.errors import XxgkError
 if TYPE_CHECKING:
     from xxgk.store import Store
 
-Paths = Annotated[list[Path], typer.Argument(help="Report files and folders.", show_default=False)]
-
 bodies_app = typer.Typer(no_args_is_help=True, help="The bodies that publish reports, and their hierarchy.")
 app.add_typer(bodies_app, name="bodies")
 
@@ -44,24 +43,136 @@ def _store(db: str | None) -> Store:
 
 
 @app.command()
-def ingest(paths: Paths, db: Db = None, jobs: Jobs = None) -> None:
-    """Read, check and store reports (folders are read whole, in parallel)."""
+def ingest(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Report files and folders (with --manifest: else its files).", show_default=False
+        ),
+    ] = None,
+    db: Db = None,
+    jobs: Jobs = None,
+    body: Annotated[
+        str | None, typer.Option(help="File every report under this body, whatever it prints.")
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="CSV or XLSX: file, body (and year, region, level, url, published) per file."),
+    ] = None,
+) -> None:
+    """Read, check and store reports (folders are read whole, in parallel). A report whose body
+    cannot be told is stored as 待认定 until `xxgk attribute` files it."""
+    from xxgk.store.attribution import Attribution, read_manifest
+
+    rows = read_manifest(manifest) if manifest is not None else None
+    paths = paths or []
+    if not paths and not rows:
+        raise XxgkError("name report files or folders, or a --manifest that lists them")
     store = _store(db)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         fail(XxgkError("no such file or folder", str(path)))
     with progress_bar("ingesting") as (started, finished):
         summary = store.ingest_paths(
-            [p for p in paths if p.exists()], jobs=jobs, on_start=started, on_result=finished
+            [p for p in paths if p.exists()],
+            jobs=jobs,
+            on_start=started,
+            on_result=finished,
+            attribution=Attribution(body=body.strip()) if body and body.strip() else None,
+            manifest=rows,
         )
     report_summary(
-        f"stored {summary.new} new and {summary.versions} new versions, {summary.unchanged} unchanged,"
+        f"stored {summary.new} new and {summary.versions} new versions, {summary.sources} more sources"
+        f" of stored reports, {summary.queued} to be attributed (待认定), {summary.unchanged} unchanged,"
         f" failed {len(summary.failures)}; {summary.with_errors} with error findings",
         summary,
     )
     for line in store.settled:  # what a neighbouring year's report decided
         err_console().print(f"split settled: {line}", markup=False)
     raise typer.Exit(EXIT_UNREADABLE if summary.failures or missing else EXIT_OK)
+
+
+@app.command()
+def attribute(
+    report_id: Annotated[int, typer.Argument(help="The stored report's id (xxgk queue lists them).")],
+    body: Annotated[str, typer.Option(help="The body the report belongs to.")],
+    db: Db = None,
+) -> None:
+    """File a stored report (待认定, or filed wrongly) under a body."""
+    status = _store(db).attribute(report_id, body.strip())
+    words = {"new": "filed", "version": "filed as a new version", "unchanged": "already filed"}
+    console().print(f"report {report_id}: {words[status]} under {body.strip()}", markup=False)
+
+
+@app.command()
+def queue(db: Db = None, as_json: AsJson = False) -> None:
+    """The stored reports whose body is not known yet (待认定), counted nowhere until attributed."""
+    from xxgk.store.queue import queued
+
+    rows = queued(_store(db))
+    if as_json:
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
+        return
+    grid = Table("id", "year", "title", "source", "errors", header_style="bold")
+    for r in rows:
+        grid.add_row(str(r.id), str(r.year), r.title or "", r.source or "", str(r.errors))
+    console().print(grid)
+    console().print(f"{len(rows)} reports to be attributed")
+
+
+@app.command()
+def versions(
+    body: Annotated[str | None, typer.Argument(help="The body (name or alias).", show_default=False)] = None,
+    year: Annotated[int | None, typer.Argument(help="The report year.", show_default=False)] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+    choose: Annotated[int | None, typer.Option(help="Make this stored report the current version.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who chooses (with --choose).")] = None,
+    why: Annotated[str | None, typer.Option(help="Why this version (with --choose).")] = None,
+) -> None:
+    """The versions of a body's report for a year, and which is current and why; or choose one."""
+    from xxgk.store.versions import REASONS
+
+    store = _store(db)
+    if choose is not None:
+        if not by or not why:
+            raise XxgkError("--choose needs --by NAME and --why TEXT")
+        store.choose_version(choose, by, why)
+        console().print(f"report {choose} is now the current version (chosen by {by})", markup=False)
+        return
+    if body is None or year is None:
+        raise XxgkError("name a BODY and a YEAR, or --choose ID --by NAME --why TEXT")
+    name, found, reason = store.version_list(body, year)
+    if not found:
+        raise XxgkError(f"no report of {name} for {year} is stored")
+    if as_json:
+        out = {
+            "body": name,
+            "year": year,
+            "why_current": REASONS[reason],
+            "versions": [asdict(v) for v in found],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
+        return
+    grid = Table(
+        "id", "version", "current", "published", "errors", "warnings", "sources", header_style="bold"
+    )
+    for v in found:
+        sources = "\n".join(f"{where} ({fmt}, {when})" for where, fmt, when in v.sources)
+        grid.add_row(
+            str(v.id),
+            str(v.version),
+            "yes" if v.current else "",
+            str(v.published or ""),
+            str(v.errors),
+            str(v.warnings),
+            sources,
+        )
+    out = console()
+    out.print(grid)
+    chosen = next((v for v in found if v.current and v.chosen_by), None)
+    detail = f" ({chosen.chosen_by}: {chosen.why})" if chosen else ""
+    out.print(f"{name} {year}: {len(found)} versions; current: {REASONS[reason]}{detail}", markup=False)
 
 
 @app.command()

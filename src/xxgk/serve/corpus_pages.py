@@ -19,6 +19,7 @@ from xxgk.serve.views import table_views
 from xxgk.store.columns import plain
 from xxgk.store.models import MAX_ID
 from xxgk.store.stats import GROUPINGS
+from xxgk.store.versions import REASONS_ZH
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,7 +99,7 @@ def report_page(request: Request, store: StoreDep, report_id: Id) -> HTMLRespons
     view = queries.stored_report(store, report_id)
     if view is None:
         raise HTTPException(404, NO_REPORT)
-    context = {"view": view, "tables": table_views(view.report), "statuses": STATUSES}
+    context = {"view": view, "tables": table_views(view.report), "statuses": STATUSES, "reasons": REASONS_ZH}
     return page(request, "report.html", context)
 
 

@@ -32,6 +32,7 @@ from xxgk.store.findings import (
 )
 from xxgk.store.models import MAX_ID, Body, StoredFinding, StoredReport
 from xxgk.store.stats import StatsRow, stats
+from xxgk.store.versions import latest_choice, version_list
 
 ReviewStatus = Literal["open", "confirmed", "dismissed"]
 CROSS_YEAR = "X-"  # the rules across years: a report against the same body's report of the year before
@@ -348,10 +349,18 @@ class VersionRef:
 
 
 @dataclass
+class SourceRef:
+    where: str  # a path or a URL
+    format: str | None
+    sha256: str
+    ingested_at: datetime
+
+
+@dataclass
 class StoredReportView:
     id: int
-    body_id: int
-    body: str
+    body_id: int | None  # None: 待认定
+    body: str | None
     year: int
     version: int
     current: bool
@@ -366,6 +375,10 @@ class StoredReportView:
     report: Report
     findings: list[FindingRow]
     versions: list[VersionRef]
+    sources: list[SourceRef]
+    why_current: str  # a key of versions.REASONS
+    chosen_by: str | None = None
+    chosen_why: str | None = None
 
 
 def stored_report(store: Store, report_id: int) -> StoredReportView | None:
@@ -374,23 +387,30 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
         row = session.get(StoredReport, report_id)
         if row is None:
             return None
-        body = session.get(Body, row.body_id)
-        assert body is not None  # reports are deleted with their body
-        report = to_report(row, body.name)
+        body = session.get(Body, row.body_id) if row.body_id is not None else None
+        report = to_report(row, body and body.name)
         findings = session.execute(
             findings_query()
             .where(StoredFinding.report_id == row.id)
             .order_by(StoredFinding.severity, StoredFinding.id)  # "error" < "warning"
         )
-        versions = session.execute(
-            select(StoredReport.id, StoredReport.version, StoredReport.current)
-            .where(StoredReport.body_id == row.body_id, StoredReport.year == row.year)
-            .order_by(StoredReport.version)
-        )
+        versions: list[Any] = []
+        why, choice = "only", None
+        if body is not None:
+            versions = list(
+                session.execute(
+                    select(StoredReport.id, StoredReport.version, StoredReport.current)
+                    .where(StoredReport.body_id == row.body_id, StoredReport.year == row.year)
+                    .order_by(StoredReport.version)
+                )
+            )
+            why = version_list(session, body.id, row.year)[1]
+            choice = latest_choice(session, body.id, row.year)
+        chosen = choice is not None and choice.report_id == row.id
         return StoredReportView(
             id=row.id,
-            body_id=body.id,
-            body=body.name,
+            body_id=body and body.id,
+            body=body and body.name,
             year=row.year,
             version=row.version,
             current=row.current,
@@ -405,6 +425,12 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
             report=report,
             findings=[finding_row(*f) for f in findings],
             versions=[VersionRef(v.id, v.version, v.current) for v in versions],
+            sources=[
+                SourceRef(s.url or s.path or "", s.format, s.sha256, s.ingested_at) for s in row.sources
+            ],
+            why_current=why,
+            chosen_by=choice.chosen_by if chosen and choice else None,
+            chosen_why=choice.why if chosen and choice else None,
         )
 
 
@@ -490,10 +516,10 @@ def corpus_stats(
 
 @dataclass
 class Added:
-    status: str  # new, version, unchanged (Store.ingest)
+    status: str  # xxgk.store.STATUSES
     report_id: int
-    body_id: int
-    body: str
+    body_id: int | None  # None: 待认定
+    body: str | None
     year: int
     errors: int
     warnings: int
@@ -501,9 +527,16 @@ class Added:
 
 def add_report(store: Store, report: Report, sha256: str) -> Added:
     """Store a report read from an upload (by its hash); the same file twice is stored once."""
-    status = store.ingest(report, sha256)
+    status, report_id = store.store_report(report, sha256)
     with store.session() as session:
-        row = session.scalars(select(StoredReport).where(StoredReport.sha256 == sha256)).one()
-        body = session.get(Body, row.body_id)
-        assert body is not None
-        return Added(status, row.id, body.id, body.name, row.year, row.errors, row.warnings)
+        row = session.get_one(StoredReport, report_id)
+        body = session.get(Body, row.body_id) if row.body_id is not None else None
+        return Added(
+            status,
+            row.id,
+            body and body.id,
+            body and body.name,
+            row.year,
+            row.errors,
+            row.warnings,
+        )

@@ -159,8 +159,8 @@ class StoredOut(BaseModel):
     """Where the report is kept."""
 
     id: int
-    body_id: int
-    body: str
+    body_id: int | None = Field(description="null while the report waits for a body (待认定)")
+    body: str | None
     year: int
     version: int
     current: bool
@@ -185,13 +185,14 @@ class ReportOut(BaseModel):
 
 
 class AddedOut(BaseModel):
-    status: Literal["new", "version", "unchanged"] = Field(
-        description="new: first report of this body and year; version: a changed file for them; "
-        "unchanged: this very file is already stored"
+    status: Literal["new", "version", "source", "unchanged", "queued"] = Field(
+        description="new: first report of this body and year; version: another content for them; "
+        "source: the same report (by content) from another file, kept as a source of it; "
+        "unchanged: this very file is already stored; queued: no body could be told (待认定)"
     )
     report_id: int
-    body_id: int
-    body: str
+    body_id: int | None = Field(description="null while the report waits for a body (待认定)")
+    body: str | None
     year: int
     errors: int
     warnings: int

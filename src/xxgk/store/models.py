@@ -61,7 +61,8 @@ class BodyAlias(Base):
 
 
 class StoredReport(Base):
-    """One version of one body's report for one year (a changed file is a new version)."""
+    """One version of one body's report for one year: one content (identity.py), from one or more
+    sources (files). A report whose body is not known yet (待认定) has no body and is never current."""
 
     __tablename__ = "reports"
     __table_args__ = (
@@ -70,8 +71,9 @@ class StoredReport(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
     year: Mapped[int] = mapped_column(Integer, index=True)
+    content: Mapped[str | None] = mapped_column(String(64), index=True)  # identity.content_hash
     version: Mapped[int] = mapped_column(Integer, default=1)
     current: Mapped[bool] = mapped_column(Boolean, default=True)
     template: Mapped[str] = mapped_column(String(10))
@@ -96,13 +98,85 @@ class StoredReport(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[int] = mapped_column(Integer, default=0)
 
-    body: Mapped[Body] = relationship()
+    body: Mapped[Body | None] = relationship()
+    sources: Mapped[list[ReportSource]] = relationship(
+        back_populates="report",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ReportSource.id",
+    )
     cells: Mapped[list[StoredCell]] = relationship(
         back_populates="report", cascade="all, delete-orphan", passive_deletes=True
     )
     findings: Mapped[list[StoredFinding]] = relationship(
         back_populates="report", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class ReportSource(Base):
+    """A file (or a paste, or a page at a URL) that carried a report; one report may have many."""
+
+    __tablename__ = "report_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)  # of the file as received
+    path: Mapped[str | None] = mapped_column(String(1000))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    format: Mapped[str | None] = mapped_column(String(10))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+    report: Mapped[StoredReport] = relationship(back_populates="sources")
+
+
+class VersionChoice(Base):
+    """A reviewer's choice of the current version of a body's report for a year (the latest
+    choice holds; earlier ones are kept as the record of who chose what and why)."""
+
+    __tablename__ = "version_choices"
+    __table_args__ = (Index("ix_version_choices_body_year", "body_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    chosen_by: Mapped[str] = mapped_column(String(100))
+    why: Mapped[str] = mapped_column(Text)
+    chosen_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class Job(Base):
+    """A batch of uploaded files read and stored in the background; its files wait in a folder,
+    so a restarted server continues where it stopped."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # unguessable, in the page's URL
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    body: Mapped[str | None] = mapped_column(String(200))  # every file to this body, if chosen
+
+    files: Mapped[list[JobFile]] = relationship(
+        back_populates="job", cascade="all, delete-orphan", passive_deletes=True, order_by="JobFile.position"
+    )
+
+
+class JobFile(Base):
+    """One file of a job: waiting, then stored (new, version, same report, 待认定) or failed."""
+
+    __tablename__ = "job_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    attribution: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # its manifest row
+    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    message: Mapped[str | None] = mapped_column(Text)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+
+    job: Mapped[Job] = relationship(back_populates="files")
 
 
 class StoredCell(Base):
