@@ -22,6 +22,7 @@ from xxgk.register.service import (
     add_application,
     add_event,
     by_month,
+    lock_year,
     personal,
     queues,
     recompute,
@@ -339,3 +340,50 @@ def test_members_roles_and_the_audit_log_append_only(store: Store) -> None:
                 connection.execute(text(statement))
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == 4
+
+
+def test_a_locked_year_changes_only_by_amendment(store: Store) -> None:
+    with store.session() as s:
+        body = body_for(s, "某局")
+        add_user(s, "head1", "password-2")
+        add_user(s, "clerk1", "password-1")
+        set_member(s, "head1", body, "head", "admin")
+        set_member(s, "clerk1", body, "clerk", "admin")
+        a = _app(s, body.id, date(2025, 12, 22), "L1")
+        with pytest.raises(AccessError):
+            lock_year(s, body.id, 2025, "clerk1")
+        assert lock_year(s, body.id, 2025, "head1") is True
+        assert lock_year(s, body.id, 2025, "head1") is False
+        # an event dated in 2025, a late registration of 2025, a correction of a 2025 event: refused
+        with pytest.raises(XxgkError, match="2025 is locked"):
+            add_event(s, a, "correction_notice", date(2025, 12, 24), {}, "clerk1", CAL, date(2026, 1, 5))
+        with pytest.raises(XxgkError, match="2025 is locked"):
+            _app(s, body.id, date(2025, 12, 30), "L2")
+        receipt = s.scalar(select(RegisterEvent.id).where(RegisterEvent.application_id == a.id))
+        with pytest.raises(XxgkError, match="2025 is locked"):
+            add_event(
+                s, a, "receipt", date(2026, 1, 5), {}, "clerk1", CAL, date(2026, 1, 5), corrects=receipt
+            )
+        # 2026 is open; with a reason, the 2025 change is made and the reason logged
+        add_event(s, a, "reply", date(2026, 1, 6), {"outcome": "granted"}, "clerk1", CAL, date(2026, 1, 6))
+        reply = s.scalar(select(RegisterEvent.id).where(RegisterEvent.kind == "reply"))
+        add_event(
+            s,
+            a,
+            "reply",
+            date(2025, 12, 31),
+            {"outcome": "granted"},
+            "clerk1",
+            CAL,
+            date(2026, 1, 7),
+            reply,
+            "答复日期录入错误",
+        )
+        assert a.decided == date(2025, 12, 31)
+        logged = s.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(["lock", "amendment"])).order_by(AuditEntry.id)
+        ).all()
+        assert [(e.action, e.actor, e.detail) for e in logged] == [
+            ("lock", "head1", {"year": 2025}),
+            ("amendment", "clerk1", {"years": [2025], "reason": "答复日期录入错误"}),
+        ]

@@ -5,6 +5,8 @@ headers through --map; export masked unless asked, and logged; the CLI end to en
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -196,3 +198,46 @@ def test_the_cli_import_export_template_and_audit(db_url: str, tmp_path: Path) -
     assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
     with Store(db_url).session() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == 5
+
+
+def test_the_cli_add_event_show_due_and_lock(db_url: str) -> None:
+    db = ["--db", db_url, "--body", "某局"]
+    new = ["--received", "2025-01-20", "--channel", "网络", "--applicant-type", "自然人", "--name", "张三"]
+    added = run("register", "add", *new, "--number", "C-1", "--today", "2025-01-20", *db)
+    # Mon 01-20 → 02-21 (春节 01-28…02-04 off; 01-26, 02-08 worked); 补正 notice 7 → 02-05
+    assert added.returncode == 0 and "reply due 2025-02-21, 补正 notice due 2025-02-05" in added.stdout
+    assert run("register", "event", "C-1", "correction_notice", "--on", "2025-01-22", *db).returncode == 0
+    shown = json.loads(run("register", "show", "C-1", "--json", *db).stdout)
+    assert (shown["status"], shown["applicant_name"]) == ("awaiting_correction", "张*")
+    assert [e["kind"] for e in shown["events"]] == ["receipt", "correction_notice"]
+    full = json.loads(run("register", "show", "C-1", "--json", "--unmasked", "--by", "李四", *db).stdout)
+    assert full["applicant_name"] == "张三"
+    due = json.loads(run("register", "due", "--today", "2025-01-23", "--json", *db).stdout)
+    assert all(rows == [] for rows in due.values())  # awaiting its correction: no clock runs
+    bad = run("register", "event", "C-1", "reply", "--on", "2025-01-23", "--outcome", "大部分公开", *db)
+    assert bad.returncode == 2 and bad.stderr.startswith("xxgk: error: outcome '大部分公开' is not one of")
+    add_user = subprocess.run(
+        [sys.executable, "-m", "xxgk", "user", "add", "主任", "--password-stdin", "--db", db_url],
+        input="password-123\n", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert add_user.returncode == 0
+    assert run("register", "member", "--user", "主任", "--role", "head", *db).returncode == 0
+    refused = run("register", "lock", "--year", "2025", "--by", "李四", *db)
+    assert refused.returncode == 2 and "not allowed" in refused.stderr
+    assert "2025 is locked" in run("register", "lock", "--year", "2025", "--by", "主任", *db).stdout
+    late = run("register", "event", "C-1", "correction_received", "--on", "2025-12-30", *db)
+    assert late.returncode == 2 and "2025 is locked" in late.stderr
+    amended = run(
+        "register", "event", "C-1", "correction_received", "--on", "2025-12-30", "--amendment", "漏登", *db
+    )
+    assert amended.returncode == 0, amended.stderr
+    log = json.loads(run("register", "audit", "--json", *db).stdout)
+    assert [e["action"] for e in log] == [
+        "add",
+        "event",
+        "read_personal",
+        "member",
+        "lock",
+        "amendment",
+        "event",
+    ]

@@ -38,6 +38,10 @@ Today = Annotated[
     str | None, typer.Option("--today", help="The day the clock runs to (default: today), YYYY-MM-DD.")
 ]
 Key = Annotated[str, typer.Argument(help="The application's number (编号).")]
+Amendment = Annotated[
+    str | None,
+    typer.Option("--amendment", help="The reason for changing a locked year (logged).", show_default=False),
+]
 
 
 def _actor(by: str | None) -> str:
@@ -95,6 +99,7 @@ def add(
     form: Annotated[str | None, typer.Option("--form", help="The form asked for (纸质, 电子 …).")] = None,
     evidence: Annotated[str | None, typer.Option("--evidence", help="What fixes the receipt date.")] = None,
     by: By = None,
+    amendment: Amendment = None,
     today: Today = None,
     db: Db = None,
     calendar_dir: CalendarDir = None,
@@ -117,7 +122,13 @@ def add(
     store, calendar = _store(db), _calendar(calendar_dir)
     with store.writing() as session:
         row = add_application(
-            session, _body(session, body, create=True), new, _actor(by), calendar, _day(today, "--today")
+            session,
+            _body(session, body, create=True),
+            new,
+            _actor(by),
+            calendar,
+            _day(today, "--today"),
+            amendment,
         )
         console().print(
             f"registered {row.number}: reply due {row.reply_due}, 补正 notice due {row.notice_due}"
@@ -133,6 +144,7 @@ def import_(
         typer.Option("--map", help='TOML: the file\'s headers → the template\'s ("受理号" = "编号").'),
     ] = None,
     by: By = None,
+    amendment: Amendment = None,
     today: Today = None,
     db: Db = None,
     calendar_dir: CalendarDir = None,
@@ -151,6 +163,7 @@ def import_(
             calendar,
             _day(today, "--today"),
             mapping,
+            amendment,
         )
     extra = "".join(f", {n} {sheet}" for sheet, n in summary.extra.items())
     console().print(
@@ -307,6 +320,7 @@ def event(
     delivered: Annotated[str | None, typer.Option("--delivered", help="How a reply was delivered.")] = None,
     corrects: Annotated[int | None, typer.Option("--corrects", help="The event this one corrects.")] = None,
     by: By = None,
+    amendment: Amendment = None,
     today: Today = None,
     db: Db = None,
     calendar_dir: CalendarDir = None,
@@ -329,7 +343,16 @@ def event(
     with store.writing() as session:
         row = application(session, _body(session, body), key)
         added = add_event(
-            session, row, kind, _day(on, "--on"), data, _actor(by), calendar, _day(today, "--today"), corrects
+            session,
+            row,
+            kind,
+            _day(on, "--on"),
+            data,
+            _actor(by),
+            calendar,
+            _day(today, "--today"),
+            corrects,
+            amendment,
         )
         due = f"reply due {row.reply_due}" if row.outcome is None else f"outcome {row.outcome}"
         console().print(f"event {added.id} recorded: {row.number} is {row.status}, {due}")
@@ -536,3 +559,18 @@ def export(
     console().print(
         f"wrote {len(applications) - 1} applications and {len(appeals) - 1} reviews and lawsuits to {out}"
     )
+
+
+@register_app.command("lock")
+def lock(
+    body: BodyName,
+    year: Annotated[int, typer.Option("--year", help="The year to close.")],
+    by: Annotated[str, typer.Option("--by", help="The body's head (a user with role head).")],
+    db: Db = None,
+) -> None:
+    """Close a year (role head): later changes to events dated in it need --amendment, logged."""
+    from xxgk.register.service import lock_year
+
+    with _store(db).writing() as session:
+        done = lock_year(session, _body(session, body), year, by.strip())
+    console().print(f"{year} is locked" if done else f"{year} was already locked")

@@ -47,6 +47,8 @@ from xxgk.register.service import (
     NewApplication,
     add_appeal,
     audit,
+    guard_locked,
+    locked_years,
     refresh,
     to_event,
 )
@@ -319,9 +321,12 @@ def import_register(
     calendar: Calendar,
     today: date,
     mapping: dict[str, str] | None = None,
+    amendment: str | None = None,
 ) -> ImportSummary:
-    """Check the whole file, then write it in the caller's transaction (an error rolls it all back)."""
+    """Check the whole file, then write it in the caller's transaction (an error rolls it all back).
+    Rows that change a locked year need `amendment` (its reason is logged)."""
     rows, appeals = read_register(path, mapping or {})
+    locked = locked_years(session, body_id)
     summary = ImportSummary()
     existing = {
         app.number: app
@@ -339,6 +344,7 @@ def import_register(
         try:
             app = existing.get(row.new.number or "")
             if app is None:
+                guard_locked(session, body_id, [e.on for e in row.events], actor, amendment, None, locked)
                 fresh.append((row, _new_row(body_id, row, actor, calendar, today)))
                 continue
             changes = _changes(history.get(app.id, []), row.events)
@@ -346,6 +352,8 @@ def import_register(
                 summary.unchanged += 1
                 continue
             events = history.get(app.id, [])
+            touched = [e.on for e, _ in changes] + [e.on for e in events if e.id in {c for _, c in changes}]
+            guard_locked(session, body_id, touched, actor, amendment, app.id, locked)
             new_events = []
             for order, (event, corrects) in enumerate(
                 changes, start=max((e.id for e in events), default=0) + 1

@@ -23,7 +23,14 @@ from xxgk.errors import XxgkError
 from xxgk.register.facts import AppealFacts, ApplicationFacts, RegisterFacts
 from xxgk.register.replay import Event, State, check_event, clock, replay
 from xxgk.register.rules import APPLICANTS, EVENTS, ROLES, mask
-from xxgk.register.tables import AuditEntry, BodyMember, RegisterAppeal, RegisterApplication, RegisterEvent
+from xxgk.register.tables import (
+    AuditEntry,
+    BodyMember,
+    RegisterAppeal,
+    RegisterApplication,
+    RegisterEvent,
+    RegisterLock,
+)
 from xxgk.store.models import Body, User
 
 DUE_SOON_DAYS = 3  # the queue of replies due within this many working days
@@ -84,6 +91,42 @@ def require_role(session: Session, user_name: str, body_id: int, head: bool = Fa
     return role
 
 
+# --- year locks (issue 19) ------------------------------------------------------------------------
+
+
+def lock_year(session: Session, body_id: int, year: int, actor: str) -> bool:
+    """Close a year of the body's register (its head only); False when it was already closed."""
+    require_role(session, actor, body_id, head=True)
+    if year in locked_years(session, body_id):
+        return False
+    session.add(RegisterLock(body_id=body_id, year=year, locked_by=actor))
+    audit(session, actor, "lock", body_id, detail={"year": year})
+    return True
+
+
+def locked_years(session: Session, body_id: int) -> set[int]:
+    return set(session.scalars(select(RegisterLock.year).where(RegisterLock.body_id == body_id)))
+
+
+def guard_locked(
+    session: Session,
+    body_id: int,
+    days: Iterable[date],
+    actor: str,
+    amendment: str | None,
+    application_id: int | None = None,
+    locked: set[int] | None = None,
+) -> None:
+    """A change touching a locked year needs an amendment with its reason, which is logged."""
+    locked = locked_years(session, body_id) if locked is None else locked
+    years = sorted({day.year for day in days} & locked)
+    if not years:
+        return
+    if not (amendment or "").strip():
+        raise XxgkError(f"{years[0]} is locked: a change to it is an amendment with a reason (--amendment)")
+    audit(session, actor, "amendment", body_id, application_id, {"years": years, "reason": amendment.strip()})
+
+
 # --- applications -------------------------------------------------------------------------------
 
 
@@ -138,7 +181,13 @@ def next_number(session: Session, body_id: int, year: int) -> str:
 
 
 def add_application(
-    session: Session, body_id: int, new: NewApplication, actor: str, calendar: Calendar, today: date
+    session: Session,
+    body_id: int,
+    new: NewApplication,
+    actor: str,
+    calendar: Calendar,
+    today: date,
+    amendment: str | None = None,
 ) -> RegisterApplication:
     from xxgk.clock.periods import CHANNELS
 
@@ -169,6 +218,7 @@ def add_application(
     )
     receipt = Event("receipt", new.received, {"channel": new.channel})
     refresh(row, [receipt], calendar, today)
+    guard_locked(session, body_id, [new.received], actor, amendment)
     session.add(row)
     session.flush()
     session.add(
@@ -237,6 +287,7 @@ def add_event(
     calendar: Calendar,
     today: date,
     corrects: int | None = None,
+    amendment: str | None = None,
 ) -> RegisterEvent:
     """Append an event, refused (nothing written) unless the history with it replays."""
     data = {k: v for k, v in data.items() if v not in (None, "")}
@@ -254,6 +305,9 @@ def add_event(
     order = max((e.id for e in history), default=0) + 1  # after every recorded event
     new = Event(kind, on, data, id=order, corrects=corrects, seq=order)
     check_event(new)
+    replay([*history, new])  # refused here, before anything changes
+    touched = [on] + [e.on for e in history if e.id == corrects]
+    guard_locked(session, row.body_id, touched, actor, amendment, row.id)
     refresh(row, [*history, new], calendar, today)
     event = RegisterEvent(application_id=row.id, kind=kind, on=on, data=data, corrects=corrects, actor=actor)
     session.add(event)

@@ -120,4 +120,18 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class RegisterLock(Base):
+    """A year of a body's register closed by its head (issue 19): a later change to an event dated
+    in it is an amendment, with its reason in the audit log."""
+
+    __tablename__ = "register_locks"
+    __table_args__ = (UniqueConstraint("body_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    locked_by: Mapped[str] = mapped_column(String(100))
+    locked_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
 APPEND_ONLY = ("register_events", "register_audit")

@@ -54,6 +54,8 @@ ACTIONS = {
     "member": "设置人员",
     "appeal": "登记复议诉讼",
     "appeal_decided": "登记复议诉讼结果",
+    "lock": "锁定年度",
+    "amendment": "修改已锁定年度",
 }
 # the event kinds a clerk records in the form (the receipt is the registration; void names an event)
 FORM_KINDS = [k for k in EVENTS if k != "receipt"]
@@ -196,7 +198,9 @@ def _event(
         if new.kind == "extension" and role != "head":
             raise HTTPException(403, "延期答复须由负责人批准 (an extension needs the role head)")
         row = _application(session, body_id, number)
-        data: dict[str, Any] = new.model_dump(exclude={"kind", "on", "corrects"}, exclude_none=True)
+        data: dict[str, Any] = new.model_dump(
+            exclude={"kind", "on", "corrects", "amendment"}, exclude_none=True
+        )
         if new.kind == "extension":
             data.setdefault("approved_by", user)
         if new.outcome:
@@ -259,6 +263,7 @@ class EventIn(BaseModel):
     days: int | None = Field(None, ge=1, le=20)
     delivered: str | None = None
     corrects: int | None = Field(None, ge=1, description="The event this one corrects (or voids)")
+    amendment: str | None = Field(None, max_length=500, description="The reason for changing a locked year")
 
 
 @api.get("/bodies", summary="The bodies whose register the user may see, with the user's role")
@@ -432,6 +437,7 @@ def register_event(
     days: Annotated[str, Form(max_length=2)] = "",
     delivered: Annotated[str, Form(max_length=20)] = "",
     corrects: Annotated[str, Form(max_length=12)] = "",
+    amendment: Annotated[str, Form(max_length=500)] = "",
 ) -> HTMLResponse:
     """htmx: record the event and answer the application's panel (state, trace, timeline)."""
     user = _signed_in(request)
@@ -447,6 +453,7 @@ def register_event(
             days=int(days) if days.strip() else None,
             delivered=delivered or None,
             corrects=int(corrects) if corrects.strip() else None,
+            amendment=amendment or None,
         )
         _event(store, request, user, body_id, number, new)
     except (XxgkError, ValueError) as error:

@@ -1,4 +1,4 @@
-"""the register (台账): applications, events, appeals, body members, the audit log
+"""the register (台账): applications, events, appeals, body members, the audit log, year locks
 
 Revision ID: 0007
 Revises: 0003
@@ -120,6 +120,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_register_audit_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_register_audit_body_id"), ["body_id"], unique=False)
 
+    op.create_table(
+        "register_locks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("locked_by", sa.String(length=100), nullable=False),
+        sa.Column("locked_at", sa.DateTime(), server_default=NOW, nullable=False),
+        sa.ForeignKeyConstraint(["body_id"], ["bodies.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("body_id", "year"),
+    )
+
     _append_only()
 
 
@@ -149,7 +161,13 @@ def _append_only() -> None:
 
 
 def downgrade() -> None:
-    for table in ("register_audit", "register_appeals", "register_events", "register_applications"):
+    for table in (
+        "register_locks",
+        "register_audit",
+        "register_appeals",
+        "register_events",
+        "register_applications",
+    ):
         op.drop_table(table)
     with op.batch_alter_table("body_members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_body_members_body_id"))
