@@ -241,3 +241,24 @@ def test_the_cli_add_event_show_due_and_lock(db_url: str) -> None:
         "amendment",
         "event",
     ]
+
+
+def test_hostile_files_are_one_line_errors(db_url: str, tmp_path: Path) -> None:
+    import zipfile
+
+    store = Store(db_url)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("xl/sharedStrings.xml", b"<" + b" " * (300 << 20))  # 300 MB of blanks, packed small
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(XxgkError, match=r"xl/sharedStrings.xml unpacks to 314,572,801 bytes: over the limit"):
+        _import(store, bomb)
+    for name, content, why in [
+        ("junk.xlsx", b"not a zip", "not a ZIP archive"),
+        ("latin.csv", "编号".encode("gb18030"), "must be UTF-8"),
+        ("notes.txt", b"x", "an .xlsx workbook or a .csv file"),
+    ]:
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(XxgkError, match=why):
+            _import(store, tmp_path / name)
+    assert _counts(store) == (0, 0, 0)

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from xxgk.clock import Calendar
@@ -32,6 +32,8 @@ from xxgk.register.rules import (
     APPLICANTS,
     CHANNEL_WORDS,
     EVENT_OUTCOMES,
+    MAX_FILE_BYTES,
+    MAX_PART_BYTES,
     MAX_ROWS,
     OUTCOMES,
     RESULT_LABELS,
@@ -48,9 +50,9 @@ from xxgk.register.service import (
     add_appeal,
     audit,
     guard_locked,
+    histories,
     locked_years,
     refresh,
-    to_event,
 )
 from xxgk.register.tables import RegisterAppeal, RegisterApplication, RegisterEvent
 
@@ -97,9 +99,12 @@ def _sheets(path: Path) -> dict[str, Iterator[tuple[Any, ...]]]:
     """Sheet name → its rows; a CSV is the sheet 申请."""
     if not path.is_file():
         raise InputError("no such file", str(path))
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(f"larger than {MAX_FILE_BYTES:,} bytes: not a register", str(path))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        _check_parts(path)
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
@@ -112,6 +117,20 @@ def _sheets(path: Path) -> dict[str, Iterator[tuple[Any, ...]]]:
             raise InputError("a CSV register must be UTF-8", str(path)) from None
         return {SHEETS["applications"]["name"]: (tuple(row) for row in csv.reader(io.StringIO(text)))}
     raise InputError("a register is an .xlsx workbook or a .csv file", str(path))
+
+
+def _check_parts(path: Path) -> None:
+    """Each part of the workbook within its limit, by the size the archive declares (before reading)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            for info in package.infolist():
+                if info.file_size > MAX_PART_BYTES:
+                    unpacked = f"{info.filename} unpacks to {info.file_size:,} bytes"
+                    raise InputError(f"{unpacked}: over the limit of {MAX_PART_BYTES:,}", str(path))
+    except zipfile.BadZipFile:
+        raise InputError("not a readable XLSX workbook (not a ZIP archive)", str(path)) from None
 
 
 def _records(
@@ -332,12 +351,7 @@ def import_register(
         app.number: app
         for app in session.scalars(select(RegisterApplication).where(RegisterApplication.body_id == body_id))
     }
-    history: dict[int, list[Event]] = {}
-    if existing:
-        for event in session.scalars(
-            select(RegisterEvent).join(RegisterApplication).where(RegisterApplication.body_id == body_id)
-        ):
-            history.setdefault(event.application_id, []).append(to_event(event))
+    history = histories(session, RegisterApplication.body_id == body_id) if existing else {}
     bad: list[str] = []
     fresh: list[tuple[Row, RegisterApplication]] = []
     for row in rows:
@@ -379,11 +393,13 @@ def import_register(
         raise InputError(f"{len(bad)} bad row(s), nothing imported:\n  " + "\n  ".join(bad), str(path))
     session.add_all(app for _, app in fresh)
     session.flush()
-    session.add_all(
-        RegisterEvent(application_id=app.id, kind=e.kind, on=e.on, data=e.data, actor=actor)
+    values = [
+        {"application_id": app.id, "kind": e.kind, "on": e.on, "data": e.data, "actor": actor}
         for row, app in fresh
         for e in row.events
-    )
+    ]
+    if values:
+        session.execute(insert(RegisterEvent), values)
     summary.added = len(fresh)
     summary.events += sum(len(row.events) - 1 for row, _ in fresh)
     numbers = {row.new.number for row in rows}
@@ -512,11 +528,7 @@ def export_rows(session: Session, body_id: int, unmasked: bool) -> tuple[list[li
             .order_by(RegisterApplication.received, RegisterApplication.id)
         )
     )
-    history: dict[int, list[Event]] = {}
-    for event in session.scalars(
-        select(RegisterEvent).join(RegisterApplication).where(RegisterApplication.body_id == body_id)
-    ):
-        history.setdefault(event.application_id, []).append(to_event(event))
+    history = histories(session, RegisterApplication.body_id == body_id)
     fields = list(headers("applications").values())
     out = [list(headers("applications"))]
     for app in apps:

@@ -23,6 +23,8 @@ APPEAL_KIND_WORDS: dict[str, str] = RULES["appeal_kinds"]
 APPEAL_RESULT_WORDS: dict[str, str] = RULES["appeal_results"]
 SHEETS: dict[str, dict] = RULES["sheets"]
 MAX_ROWS: int = RULES["limits"]["max_rows"]
+MAX_FILE_BYTES: int = RULES["limits"]["file_bytes"]
+MAX_PART_BYTES: int = RULES["limits"]["part_bytes"]
 
 _TABLE = TEMPLATES["2021"].table("applications")
 # outcome id → its label as the 2021 template prints it (区分处理 only as partly_granted)

@@ -130,15 +130,27 @@ def guard_locked(
 # --- applications -------------------------------------------------------------------------------
 
 
+EVENT_COLUMNS = (
+    RegisterEvent.application_id,
+    RegisterEvent.kind,
+    RegisterEvent.on,
+    RegisterEvent.data,
+    RegisterEvent.id,
+    RegisterEvent.corrects,
+)
+
+
+def histories(session: Session, *where: Any) -> dict[int, list[Event]]:
+    """application id → its events, read as plain rows (no ORM objects: a body has thousands)."""
+    out: dict[int, list[Event]] = defaultdict(list)
+    query = select(*EVENT_COLUMNS).join(RegisterApplication).where(*where).order_by(RegisterEvent.id)
+    for app_id, kind, on, data, event_id, corrects in session.execute(query):
+        out[app_id].append(Event(kind, on, dict(data or {}), event_id, corrects, event_id))
+    return out
+
+
 def _events(session: Session, application_id: int) -> list[Event]:
-    rows = session.scalars(
-        select(RegisterEvent).where(RegisterEvent.application_id == application_id).order_by(RegisterEvent.id)
-    )
-    return [to_event(row) for row in rows]
-
-
-def to_event(row: RegisterEvent) -> Event:
-    return Event(row.kind, row.on, dict(row.data or {}), row.id, row.corrects, row.id)
+    return histories(session, RegisterEvent.application_id == application_id)[application_id]
 
 
 def refresh(row: RegisterApplication, events: Sequence[Event], calendar: Calendar, today: date) -> State:
@@ -385,8 +397,11 @@ def queues(
         .where(RegisterApplication.body_id == body_id, RegisterApplication.outcome.is_(None))
         .order_by(RegisterApplication.reply_due, RegisterApplication.id)
     )
+    history = histories(
+        session, RegisterApplication.body_id == body_id, RegisterApplication.outcome.is_(None)
+    )
     for row in rows:
-        times = clock(replay(_events(session, row.id)), calendar, today)
+        times = clock(replay(history[row.id]), calendar, today)
         if row.status == "registered" and today <= times.notice_due:
             out["notice_due"].append(row)
         if row.status != "awaiting_correction":
@@ -519,11 +534,7 @@ def facts_as_of(session: Session, body_id: int, as_of: date) -> RegisterFacts:
             .order_by(RegisterApplication.received, RegisterApplication.id)
         )
     )
-    history: dict[int, list[Event]] = defaultdict(list)
-    ids = [row.id for row in rows]
-    for chunk in _chunks(ids, 500):
-        for event in session.scalars(select(RegisterEvent).where(RegisterEvent.application_id.in_(chunk))):
-            history[event.application_id].append(to_event(event))
+    history = histories(session, RegisterApplication.body_id == body_id)
     applications = []
     numbers = {}
     for row in rows:
@@ -560,11 +571,6 @@ def facts_as_of(session: Session, body_id: int, as_of: date) -> RegisterFacts:
         )
     ]
     return RegisterFacts(body.name, as_of, tuple(applications), tuple(appeals))
-
-
-def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def event_label(kind: str) -> str:
