@@ -109,6 +109,11 @@ def test_the_pages_record_an_event_without_reload(site) -> None:
     }
     added = clerk.post(f"/register/{mine}/applications", data=form, headers={"HX-Request": "true"})
     assert added.status_code == 204 and added.headers["HX-Redirect"] == f"/register/{mine}/applications/W-1"
+    again = clerk.post(f"/register/{mine}/applications", data=form, headers={"HX-Request": "true"})
+    assert (
+        again.status_code == 200
+        and "未登记：this body already has an application of that number" in again.text
+    )
     page = clerk.get(f"/register/{mine}/applications/W-1").text
     # received Mon 2025-01-20: the 20th working day is 02-21 (春节 01-28…02-04 off, 01-26 and 02-08 worked)
     assert 'id="reply-due">2025-02-21<' in page

@@ -205,6 +205,9 @@ def _label(column: str, sheet: str = "applications") -> str:
     return next(h for h, f in headers(sheet).items() if f == column)
 
 
+OUTCOMES_MISC = EVENT_OUTCOMES["withdrawal"]  # 其他 is also a reply's outcome: read as a reply
+
+
 def parse_application(line: int, values: dict[str, Any]) -> Row:
     """One row of sheet 申请, checked: values from the closed lists, dates that replay."""
     number = _text(values.get("number"))
@@ -250,9 +253,6 @@ def parse_application(line: int, values: dict[str, Any]) -> Row:
         row.events.append(event)
     replay(row.events)
     return row
-
-
-OUTCOMES_MISC = EVENT_OUTCOMES["withdrawal"]  # 其他 is also a reply's outcome: read as a reply
 
 
 @dataclass(frozen=True)
@@ -403,13 +403,11 @@ def import_register(
     summary.added = len(fresh)
     summary.events += sum(len(row.events) - 1 for row, _ in fresh)
     numbers = {row.new.number for row in rows}
+    sheet = SHEETS["appeals"]["name"]
     for appeal in appeals:
         if appeal.application and appeal.application not in numbers and appeal.application not in existing:
-            raise InputError(
-                f"{SHEETS['appeals']['name']} row {appeal.line}: "
-                f"no application {appeal.application} in the register",
-                str(path),
-            )
+            bad.append(f"{sheet} row {appeal.line}: no application {appeal.application} in the register")
+            continue
         try:
             changed = add_appeal(
                 session,
@@ -422,8 +420,11 @@ def import_register(
                 appeal.result,
             )
         except XxgkError as error:
-            raise InputError(f"{SHEETS['appeals']['name']} row {appeal.line}: {error}", str(path)) from None
+            bad.append(f"{sheet} row {appeal.line}: {error}")
+            continue
         summary.appeals += changed is not None
+    if bad:  # the transaction is the caller's: raising undoes what was written above
+        raise InputError(f"{len(bad)} bad row(s), nothing imported:\n  " + "\n  ".join(bad), str(path))
     summary.extra = import_extra_sheets(session, body_id, path, actor)
     audit(
         session,

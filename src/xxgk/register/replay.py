@@ -76,17 +76,11 @@ class State:
     notice_sent: date | None = None
     pauses: list[Pause] = field(default_factory=list)
     open_pause: tuple[str, date] | None = None  # (consultation kind or "fee", since)
-    open_consultation: date | None = None
-    open_fee: date | None = None
     extensions: list[Extension] = field(default_factory=list)
     fee: Decimal | None = None  # the amount of the fee notice
     fee_paid: bool = False
     closed_by: str | None = None  # the kind of the event that gave the outcome
     events: int = 0
-
-    @property
-    def open(self) -> bool:
-        return self.outcome is None
 
 
 def replay(events: Iterable[Event], as_of: date | None = None) -> State:
@@ -158,7 +152,7 @@ def _apply(state: State, event: Event) -> None:
             raise XxgkError("no 补正 notice awaits a correction", where)
         if kind == "unpaid_fee" and (state.open_pause is None or state.open_pause[0] != "fee"):
             raise XxgkError("no fee notice awaits payment", where)
-        if kind == "reply" and state.open_pause is not None:
+        if state.open_pause is not None:  # closing ends the pause (an unpaid fee's too)
             state.pauses.append(Pause(state.open_pause[1], event.on, state.open_pause[0]))
             state.open_pause = None
         state.outcome = event.data["outcome"] if kind == "reply" else EVENT_OUTCOMES[kind]

@@ -9,6 +9,7 @@ request of its own, logged. Every change is logged by the register's service.
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -389,7 +390,12 @@ def register_add(
         applicant_contact=applicant_contact or None,
         request=request_text or None,
     )
-    row = _add(store, request, user, body_id, new)
+    try:
+        row = _add(store, request, user, body_id, new)
+    except XxgkError as error:
+        if not request.headers.get("hx-request"):
+            raise
+        return HTMLResponse(f'<p class="notice error">未登记：{escape(error.message)}</p>')
     target = f"/register/{body_id}/applications/{row.number}"
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": target})
