@@ -117,6 +117,9 @@ def test_a_changed_date_is_a_correction_naming_the_event(db_url: str, tmp_path: 
     apps[plain][14] = date(old.year, old.month, old.day) if old.day == 28 else old.replace(day=old.day + 1)
     changed = _import(store, write_xlsx(tmp_path / "b.xlsx", apps, appeals))
     assert (changed.corrections, changed.added, changed.unchanged) == (1, 0, 9)
+    apps[1][3] = "科研机构" if apps[1][3] not in ("科研机构", "research") else "自然人"
+    with pytest.raises(XxgkError, match=r"row 2: 申请人类型 \w+ differs from the registered"):
+        _import(store, write_xlsx(tmp_path / "c.xlsx", apps, appeals))
     with store.session() as s:
         replies = s.scalars(
             select(RegisterEvent)

@@ -361,6 +361,15 @@ def import_register(
                 guard_locked(session, body_id, [e.on for e in row.events], actor, amendment, None, locked)
                 fresh.append((row, _new_row(body_id, row, actor, calendar, today)))
                 continue
+            for column, stored, given in (
+                ("渠道", app.channel, row.new.channel),
+                ("申请人类型", app.applicant_type, row.new.applicant_type),
+            ):
+                if stored != given:
+                    raise XxgkError(
+                        f"{column} {given} differs from the registered {stored}"
+                        " (an import changes no registration)"
+                    )
             changes = _changes(history.get(app.id, []), row.events)
             if not changes:
                 summary.unchanged += 1
