@@ -213,6 +213,9 @@ def test_the_cli_add_event_show_due_and_lock(db_url: str) -> None:
     shown = json.loads(run("register", "show", "C-1", "--json", *db).stdout)
     assert (shown["status"], shown["applicant_name"]) == ("awaiting_correction", "张*")
     assert [e["kind"] for e in shown["events"]] == ["receipt", "correction_notice"]
+    listed = json.loads(run("register", "list", "--status", "awaiting_correction", "--json", *db).stdout)
+    assert [(r["number"], r["reply_due"]) for r in listed] == [("C-1", "2025-02-21")]
+    assert run("register", "list", "--status", "closed", *db).returncode == 2
     full = json.loads(run("register", "show", "C-1", "--json", "--unmasked", "--by", "李四", *db).stdout)
     assert full["applicant_name"] == "张三"
     due = json.loads(run("register", "due", "--today", "2025-01-23", "--json", *db).stdout)
