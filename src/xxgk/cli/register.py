@@ -186,6 +186,7 @@ def list_(
 
     from xxgk.errors import require_choice
     from xxgk.register.rules import STATUSES
+    from xxgk.register.service import summary
     from xxgk.register.tables import RegisterApplication
 
     if status is not None:
@@ -197,29 +198,13 @@ def list_(
         if open_only:
             query = query.where(RegisterApplication.outcome.is_(None))
         rows = [
-            _summary(row)
+            summary(row)
             for row in session.scalars(query.order_by(RegisterApplication.received, RegisterApplication.id))
         ]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     _table(rows, ["number", "received", "applicant_type", "status", "outcome", "reply_due", "provisional"])
-
-
-def _summary(row: Any) -> dict[str, Any]:
-    return {
-        "number": row.number,
-        "received": row.received.isoformat(),
-        "channel": row.channel,
-        "applicant_type": row.applicant_type,
-        "status": row.status,
-        "outcome": row.outcome,
-        "decided": row.decided.isoformat() if row.decided else None,
-        "reply_due": row.reply_due.isoformat() if row.reply_due and row.outcome is None else None,
-        "notice_due": row.notice_due.isoformat() if row.notice_due else None,
-        "provisional": row.provisional,
-        "fee": str(row.fee) if row.fee is not None else None,
-    }
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -244,12 +229,12 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """An application: its state, its deadlines with their trace, and its events."""
-    from xxgk.register.service import application, event_label, events_of, personal
+    from xxgk.register.service import application, event_label, events_of, personal, summary
 
     with _store(db).writing() as session:
         row = application(session, _body(session, body), key)
         data = {
-            **_summary(row),
+            **summary(row),
             **personal(session, row, _actor(by), unmasked),
             "request": row.request,
             "clock": row.clock,
@@ -368,12 +353,12 @@ def due(
 ) -> None:
     """The queues: 补正 notices to decide, replies due within 3 working days, overdue, consultations
     unanswered past 15 working days, fees unpaid past 20."""
-    from xxgk.register.service import QUEUES, queues
+    from xxgk.register.service import QUEUES, queues, summary
 
     day = _day(today, "--today")
     with _store(db).session() as session:
         found = {
-            name: [_summary(r) for r in rows]
+            name: [summary(r) for r in rows]
             for name, rows in queues(session, _body(session, body), _calendar(calendar_dir), day).items()
         }
     if as_json:

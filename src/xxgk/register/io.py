@@ -30,6 +30,7 @@ from xxgk.register.replay import Event, check_event, effective, replay
 from xxgk.register.rules import (
     APPEAL_LABELS,
     APPLICANTS,
+    CHANNEL_LABELS,
     CHANNEL_WORDS,
     EVENT_OUTCOMES,
     MAX_FILE_BYTES,
@@ -67,7 +68,6 @@ EVENT_COLUMNS = (
     "fee_paid",
 )
 IMPORTED = "（台账导入，未注明）"  # what an imported register does not say (the extension's approver)
-CHANNEL_LABELS = {v: k for k, v in CHANNEL_WORDS.items()}
 
 
 def headers(sheet: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ EVENTS: dict[str, dict] = RULES["events"]
 PARTIES: dict[str, str] = RULES["parties"]
 DELIVERY: dict[str, str] = RULES["delivery"]
 CHANNEL_WORDS: dict[str, str] = RULES["channels"]
+CHANNEL_LABELS: dict[str, str] = {key: word for word, key in CHANNEL_WORDS.items()}
 ROLES: dict[str, str] = RULES["roles"]
 APPEAL_KIND_WORDS: dict[str, str] = RULES["appeal_kinds"]
 APPEAL_RESULT_WORDS: dict[str, str] = RULES["appeal_results"]

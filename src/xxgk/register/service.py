@@ -335,6 +335,24 @@ def add_event(
     return event
 
 
+def summary(row: RegisterApplication) -> dict[str, Any]:
+    """An application as lists show it (JSON-ready; the applicant masked)."""
+    return {
+        "number": row.number,
+        "received": row.received.isoformat(),
+        "channel": row.channel,
+        "applicant_type": row.applicant_type,
+        "applicant": mask(row.applicant_name),
+        "status": row.status,
+        "outcome": row.outcome,
+        "decided": row.decided.isoformat() if row.decided else None,
+        "reply_due": row.reply_due.isoformat() if row.reply_due and row.outcome is None else None,
+        "notice_due": row.notice_due.isoformat() if row.notice_due else None,
+        "provisional": row.provisional,
+        "fee": str(row.fee) if row.fee is not None else None,
+    }
+
+
 def events_of(session: Session, row: RegisterApplication) -> list[RegisterEvent]:
     return list(
         session.scalars(

@@ -23,7 +23,7 @@ from xxgk.errors import XxgkError
 from xxgk.register import service
 from xxgk.register.rules import (
     APPLICANTS,
-    CHANNEL_WORDS,
+    CHANNEL_LABELS,
     DELIVERY,
     EVENTS,
     OUTCOME_SHORT,
@@ -31,7 +31,6 @@ from xxgk.register.rules import (
     PARTIES,
     ROLES,
     STATUSES,
-    mask,
 )
 from xxgk.register.tables import AuditEntry, RegisterApplication
 from xxgk.serve.app import page
@@ -44,7 +43,6 @@ api = APIRouter(prefix="/api/register", tags=["register"])
 
 NOT_FOUND = "没有这个台账，或您无权查看 (no such register for this user)"
 NO_APPLICATION = "没有这件申请 (no such application)"
-CHANNEL_LABELS = {v: k for k, v in CHANNEL_WORDS.items()}
 ACTIONS = {
     "add": "登记申请",
     "event": "记录办理事项",
@@ -103,28 +101,11 @@ def _application(session: Session, body_id: int, number: str) -> RegisterApplica
     return row
 
 
-def _summary(row: RegisterApplication) -> dict[str, Any]:
-    return {
-        "number": row.number,
-        "received": row.received,
-        "channel": row.channel,
-        "applicant_type": row.applicant_type,
-        "applicant": mask(row.applicant_name),
-        "status": row.status,
-        "outcome": row.outcome,
-        "decided": row.decided,
-        "reply_due": row.reply_due if row.outcome is None else None,
-        "notice_due": row.notice_due,
-        "provisional": row.provisional,
-        "fee": row.fee,
-    }
-
-
 def _detail(session: Session, row: RegisterApplication) -> dict[str, Any]:
     events = service.events_of(session, row)
     corrected = {e.corrects for e in events if e.corrects}
     return {
-        **_summary(row),
+        **service.summary(row),
         "request": row.request,
         "form": row.form,
         "evidence": row.evidence,
@@ -156,7 +137,7 @@ def _queues(store: Store, request: Request, user: str, body_id: int) -> dict[str
     with store.session() as session:
         _member(session, user, body_id)
         found = service.queues(session, body_id, _calendar(request), date.today())
-        return {name: [_summary(r) for r in rows] for name, rows in found.items()}
+        return {name: [service.summary(r) for r in rows] for name, rows in found.items()}
 
 
 def _list(store: Store, user: str, body_id: int) -> list[dict[str, Any]]:
@@ -167,7 +148,7 @@ def _list(store: Store, user: str, body_id: int) -> list[dict[str, Any]]:
             .where(RegisterApplication.body_id == body_id)
             .order_by(RegisterApplication.received.desc(), RegisterApplication.id.desc())
         )
-        return [_summary(r) for r in rows]
+        return [service.summary(r) for r in rows]
 
 
 def _add(store: Store, request: Request, user: str, body_id: int, new: ApplicationIn) -> RegisterApplication:
@@ -282,7 +263,7 @@ def api_add(
     request: Request, store: StoreDep, user: RequiredUser, body_id: Id, new: ApplicationIn
 ) -> dict[str, Any]:
     row = _add(store, request, user, body_id, new)
-    return _summary(row)
+    return service.summary(row)
 
 
 @api.get("/{body_id}/applications/{number}", summary="An application: state, deadlines with trace, events")
