@@ -353,7 +353,8 @@ def due(
 ) -> None:
     """The queues: 补正 notices to decide, replies due within 3 working days, overdue, consultations
     unanswered past 15 working days, fees unpaid past 20."""
-    from xxgk.register.service import QUEUES, queues, summary
+    from xxgk.register.rules import QUEUES
+    from xxgk.register.service import queues, summary
 
     day = _day(today, "--today")
     with _store(db).session() as session:

@@ -20,6 +20,11 @@ DELIVERY: dict[str, str] = RULES["delivery"]
 CHANNEL_WORDS: dict[str, str] = RULES["channels"]
 CHANNEL_LABELS: dict[str, str] = {key: word for word, key in CHANNEL_WORDS.items()}
 ROLES: dict[str, str] = RULES["roles"]
+DUE_SOON_DAYS: int = RULES["queues"]["due_soon_days"]
+QUEUES: dict[str, str] = {
+    key: label.format(days=DUE_SOON_DAYS) for key, label in RULES["queues"]["labels"].items()
+}
+AUDIT_ACTIONS: dict[str, str] = RULES["audit_actions"]
 APPEAL_KIND_WORDS: dict[str, str] = RULES["appeal_kinds"]
 APPEAL_RESULT_WORDS: dict[str, str] = RULES["appeal_results"]
 SHEETS: dict[str, dict] = RULES["sheets"]

@@ -22,7 +22,7 @@ from xxgk.clock import Calendar, Moved, fee_by_count, fee_by_pages
 from xxgk.errors import XxgkError
 from xxgk.register.facts import AppealFacts, ApplicationFacts, RegisterFacts
 from xxgk.register.replay import Event, State, check_event, clock, replay
-from xxgk.register.rules import APPLICANTS, EVENTS, ROLES, mask
+from xxgk.register.rules import APPLICANTS, DUE_SOON_DAYS, EVENTS, QUEUES, ROLES, mask
 from xxgk.register.tables import (
     AuditEntry,
     BodyMember,
@@ -33,7 +33,6 @@ from xxgk.register.tables import (
 )
 from xxgk.store.models import Body, User
 
-DUE_SOON_DAYS = 3  # the queue of replies due within this many working days
 PERSONAL = ("applicant_name", "applicant_contact")
 
 
@@ -393,15 +392,6 @@ def working_days_after(calendar: Calendar, start: date, days: int) -> date:
         day += timedelta(days=1)
         counted += calendar.day(day).working
     return day
-
-
-QUEUES: dict[str, str] = {
-    "notice_due": "待决定是否补正（补正告知期限内）",
-    "due_soon": f"{DUE_SOON_DAYS}个工作日内到期",
-    "overdue": "已逾期",
-    "consultation_late": "征求意见逾期未复（15个工作日）",
-    "fee_late": "逾期未缴费（20个工作日）",
-}
 
 
 def queues(

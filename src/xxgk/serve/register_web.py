@@ -23,12 +23,14 @@ from xxgk.errors import XxgkError
 from xxgk.register import service
 from xxgk.register.rules import (
     APPLICANTS,
+    AUDIT_ACTIONS,
     CHANNEL_LABELS,
     DELIVERY,
     EVENTS,
     OUTCOME_SHORT,
     OUTCOMES,
     PARTIES,
+    QUEUES,
     ROLES,
     STATUSES,
 )
@@ -43,19 +45,6 @@ api = APIRouter(prefix="/api/register", tags=["register"])
 
 NOT_FOUND = "没有这个台账，或您无权查看 (no such register for this user)"
 NO_APPLICATION = "没有这件申请 (no such application)"
-ACTIONS = {
-    "add": "登记申请",
-    "event": "记录办理事项",
-    "read_personal": "查看申请人信息",
-    "import": "导入台账",
-    "export": "导出台账",
-    "export_unmasked": "导出台账（含个人信息）",
-    "member": "设置人员",
-    "appeal": "登记复议诉讼",
-    "appeal_decided": "登记复议诉讼结果",
-    "lock": "锁定年度",
-    "amendment": "修改已锁定年度",
-}
 # the event kinds a clerk records in the form (the receipt is the registration; void names an event)
 FORM_KINDS = [k for k in EVENTS if k != "receipt"]
 LABELS = {
@@ -68,8 +57,8 @@ LABELS = {
     "parties": PARTIES,
     "delivery": DELIVERY,
     "roles": ROLES,
-    "queues": service.QUEUES,
-    "actions": ACTIONS,
+    "queues": QUEUES,
+    "actions": AUDIT_ACTIONS,
 }
 
 
