@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_formats.py
 	scripts/with-postgres $(BIN)/python bench/bench_store.py
+	scripts/with-postgres $(BIN)/python bench/bench_register.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_documents.py
 

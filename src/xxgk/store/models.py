@@ -247,3 +247,7 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+# the register's tables (issue 18) share this metadata and its migrations
+from xxgk.register import tables as _register_tables  # noqa: E402, F401
