@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xxgk import batch
@@ -63,35 +63,30 @@ class Store:
 
     # --- ingest ---------------------------------------------------------------------------------
 
-    def ingest(self, report: Report, sha256: str) -> str:
+    def ingest(self, report: Report, sha256: str, kind: str = "published") -> str:
         """Store one read report: "new", "version" (a changed file for a stored body and year)
-        or "unchanged" (this file is already stored)."""
+        or "unchanged" (this file is already stored). A report compiled from a register (kind
+        "compiled") is stored beside the published one, never as its current version."""
         if report.meta.year is None:
             raise InputError("the report year is not printed; cannot file it under a year", report.source)
         with self.writing() as session:
             if session.scalar(select(StoredReport.id).where(StoredReport.sha256 == sha256)) is not None:
                 return "unchanged"
             body = body_for(session, report.meta.agency or _unsigned(report))
-            old = session.scalar(
-                select(StoredReport).where(
-                    StoredReport.body_id == body.id,
-                    StoredReport.year == report.meta.year,
-                    StoredReport.current,
-                )
-            )
-            version = 1
-            if old is not None:
+            old = self._latest(session, body.id, report.meta.year, kind)
+            if old is not None and kind == "published":
                 old.current = False
-                version = (
-                    session.scalar(
-                        select(StoredReport.version)
-                        .where(StoredReport.body_id == body.id, StoredReport.year == report.meta.year)
-                        .order_by(StoredReport.version.desc())
+            version = 1 + (
+                session.scalar(
+                    select(func.max(StoredReport.version)).where(
+                        StoredReport.body_id == body.id, StoredReport.year == report.meta.year
                     )
-                    + 1
-                )  # type: ignore[operator]
+                )
+                or 0
+            )
             session.flush()
             row = to_row(report, sha256, body.id, version)
+            row.kind, row.current = kind, kind == "published"
             session.add(row)
             session.flush()
             connection = session.connection()  # Core executemany: an ORM object per cell is slow
@@ -113,8 +108,9 @@ class Store:
                 if this is not None and splits.in_doubt(this):
                     before, after = near.get(this.year - 1), near.get(this.year + 1)
                     self.settled += splits.settle(session, this, body.name, before, after)
-            self._cross_year(session, body, year)
+            self._cross_year(session, body, year, kind)
             self._cross_year(session, body, year + 1)
+            self._cross_year(session, body, year + 1, "compiled")
             return "new" if old is None else "version"
 
     def ingest_paths(
@@ -155,9 +151,10 @@ class Store:
                 on_result(outcome)
         return summary
 
-    def _cross_year(self, session: Session, body: Body, year: int) -> None:
-        """(Re)compute the cross-year findings of the body's current report of `year`."""
-        this = self._current(session, body.id, year)
+    def _cross_year(self, session: Session, body: Body, year: int, kind: str = "published") -> None:
+        """(Re)compute the cross-year findings of the body's report of `year` of that kind; a
+        compiled report is compared with last year's compiled one, else the published one."""
+        this = self._latest(session, body.id, year, kind)
         if this is None:
             return
         mine = (StoredFinding.report_id == this.id, StoredFinding.rule.in_(PAIR_RULES))
@@ -173,7 +170,7 @@ class Store:
             if f.status != "open"
         }
         session.execute(delete(StoredFinding).where(*mine))
-        previous = self._current(session, body.id, year - 1)
+        previous = self._latest(session, body.id, year - 1, kind) or self._current(session, body.id, year - 1)
         found = (
             [] if previous is None else check_pair(to_report(this, body.name), to_report(previous, body.name))
         )
@@ -193,6 +190,18 @@ class Store:
             )
         )
 
+    @staticmethod
+    def _latest(session: Session, body_id: int, year: int, kind: str) -> StoredReport | None:
+        """The current published report, or the newest compiled one."""
+        if kind == "published":
+            return Store._current(session, body_id, year)
+        return session.scalar(
+            select(StoredReport)
+            .where(StoredReport.body_id == body_id, StoredReport.year == year, StoredReport.kind == kind)
+            .order_by(StoredReport.version.desc())
+            .limit(1)
+        )
+
     # --- bodies ---------------------------------------------------------------------------------
 
     def import_bodies(self, path: Path) -> int:
@@ -208,15 +217,23 @@ class Store:
 
     # --- reading back ---------------------------------------------------------------------------
 
-    def report(self, body: str, year: int, *, version: int | None = None) -> Report | None:
-        """A stored report as a report model: the current version, or the one asked for."""
+    def report(
+        self, body: str, year: int, *, version: int | None = None, kind: str = "published"
+    ) -> Report | None:
+        """A stored report as a report model: the current version (of a compiled report, the
+        newest), or the one asked for."""
         with self.session() as session:
             found = self.find_body(session, body)
-            query = select(StoredReport).where(StoredReport.body_id == found.id, StoredReport.year == year)
-            query = (
-                query.where(StoredReport.version == version) if version else query.where(StoredReport.current)
-            )
-            row = session.scalar(query)
+            if version:
+                row = session.scalar(
+                    select(StoredReport).where(
+                        StoredReport.body_id == found.id,
+                        StoredReport.year == year,
+                        StoredReport.version == version,
+                    )
+                )
+            else:
+                row = self._latest(session, found.id, year, kind)
             return to_report(row, found.name) if row else None
 
     def versions(self, body: str, year: int) -> list[int]:

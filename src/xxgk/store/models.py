@@ -61,7 +61,11 @@ class BodyAlias(Base):
 
 
 class StoredReport(Base):
-    """One version of one body's report for one year (a changed file is a new version)."""
+    """One version of one body's report for one year (a changed file is a new version).
+
+    `kind` is "published" (read from a file) or "compiled" (from the body's register). `current`
+    marks the current published version, the one statistics count; a compiled report is never
+    current: the newest compiled version of a year is shown beside the published one."""
 
     __tablename__ = "reports"
     __table_args__ = (
@@ -74,6 +78,7 @@ class StoredReport(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     current: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[str] = mapped_column(String(12), default="published", server_default="published")
     template: Mapped[str] = mapped_column(String(10))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str | None] = mapped_column(String(1000))
