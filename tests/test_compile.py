@@ -1,0 +1,262 @@
+"""The annual report compiled from a register (issue 19).
+
+Registers are generated (tests/registers.py) and counted there by their own simple code; the
+compiled report must hold those counts, and xxgk's reader must read the compiled DOCX, HTML and
+PDF back to the same tables. A small register is also worked out by hand below.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.registers import AGENCY, expected_tables, generate
+from xxgk.compile import compile_report
+from xxgk.compile import facts_json
+from xxgk.register.facts import AppealFacts, ApplicationFacts, DocumentFacts, RegisterFacts, YearFigures
+
+HAS_SOFFICE = shutil.which("soffice") is not None
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "xxgk", *args]
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
+
+
+def facts_file(facts: RegisterFacts, tmp_path: Path) -> Path:
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts_json.dump(facts), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def app(
+    i: str, received: str, applicant: str, outcome: str | None = None, decided: str | None = None, fee=None
+):
+    day = date.fromisoformat
+    return ApplicationFacts(i, day(received), applicant, outcome, day(decided) if decided else None, fee)
+
+
+# A register worked out by hand for 2023:
+#   A1 received 2022-12-20, granted 2023-01-04        → 上年结转 and 予以公开 in 2023 (自然人)
+#   A2 received 2022-11-02, granted 2022-11-20        → 2022 only: nowhere in 2023
+#   A3 received 2023-03-01, partly granted 03-20, 80元 → 新收, 部分公开 (商业企业); fee 80元
+#   A4 received 2023-12-28, still open                → 新收 and 结转下年度 (自然人)
+#   A5 received 2023-06-01, withdrawn 06-05           → 新收, （六）3.其他 (法律服务机构)
+#   A6 received 2023-12-15, unpaid fee, 2024-01-20    → 新收 and 结转下年度 in 2023 (自然人)
+# 自然人: 新收 A4 A6 = 2, 上年结转 A1 = 1, 办理 A1 = 1, 结转 A4 A6 = 2: 2 + 1 = 1 + 2
+# 总计 column: 新收 4, 上年结转 1, 办理总计 3 (A1 A3 A5), 结转 2: 4 + 1 = 3 + 2
+# R1 review filed 2022-12-01, decided 2023-02-01 corrected → 行政复议 结果纠正 1
+# R2 lawsuit after review, filed 2023-11-01, undecided     → 复议后起诉 尚未审结 1
+# R3 review filed 2022-01-05, decided 2022-06-01           → 2022 only
+# 规范性文件: D1 issued 2021, repealed 2023-05-01; D2 issued 2023-02-02 → 制发 1, 废止 1, 现行有效 1
+HAND = RegisterFacts(
+    AGENCY,
+    date(2023, 12, 31),
+    (
+        app("A1", "2022-12-20", "natural_person", "granted", "2023-01-04"),
+        app("A2", "2022-11-02", "natural_person", "granted", "2022-11-20"),
+        app("A3", "2023-03-01", "commercial", "partly_granted", "2023-03-20", Decimal(80)),
+        app("A4", "2023-12-28", "natural_person"),
+        app("A5", "2023-06-01", "legal_services", "other_misc", "2023-06-05"),
+        app("A6", "2023-12-15", "natural_person"),
+    ),
+    (
+        AppealFacts("R1", "review", date(2022, 12, 1), date(2023, 2, 1), "corrected", "A2"),
+        AppealFacts("R2", "litigation_after_review", date(2023, 11, 1)),
+        AppealFacts("R3", "review", date(2022, 1, 5), date(2022, 6, 1), "upheld"),
+    ),
+    (
+        DocumentFacts("normative_documents", "D1", "一", date(2021, 3, 1), date(2023, 5, 1)),
+        DocumentFacts("normative_documents", "D2", "二", date(2023, 2, 2)),
+    ),
+    (YearFigures(2023, 12, 7, 0, Decimal("3.5")),),
+)
+
+
+def test_a_register_worked_out_by_hand():
+    compiled = compile_report(HAND, 2023)
+    assert compiled.ok, compiled.problems
+    t = compiled.report.tables()
+    apps, appeals, active = t["applications"], t["appeals"], t["active"]
+    assert apps["received"]["total"] == 4 and apps["received"]["natural_person"] == 2
+    assert apps["carried_over"]["total"] == 1 and apps["carried_over"]["natural_person"] == 1
+    assert apps["granted"]["natural_person"] == 1 and apps["partly_granted"]["commercial"] == 1
+    assert apps["other_misc"]["legal_services"] == 1
+    assert apps["total"]["total"] == 3 and apps["carried_forward"]["total"] == 2
+    assert appeals["review"] == {"upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 1}
+    assert appeals["litigation_after_review"]["pending"] == 1
+    assert active["normative_documents"] == {"issued": 1, "repealed": 1, "in_force": 1}
+    assert active["licensing"]["decisions"] == 12 and active["fees"]["amount"] == 3.5
+    # provenance: the entries behind a cell
+    assert compiled.entries("applications.carried_forward.total") == ("A4", "A6")
+    assert compiled.entries("applications.total.total") == ("A1", "A3", "A5")
+    assert compiled.entries("appeals.review.corrected") == ("R1",)
+    assert compiled.entries("active.normative_documents.repealed") == ("D1",)
+    # the narrative states the figures as the tables have them, the fee in 六, placeholders in 五
+    sections = compiled.narrative.sections
+    overview = "".join(sections["overview"])
+    assert "本年新收政府信息公开申请4件" in overview and "上年结转政府信息公开申请1件" in overview
+    assert "办结申请3件" in overview and "结转下年度继续办理2件" in overview
+    assert "行政复议1件" in overview and "行政诉讼1件" in overview
+    assert "收取信息处理费80元（涉及申请1件）" in sections["other"][0]
+    assert sections["problems"][0].startswith("【待填写")
+
+
+def test_no_fee_is_said_so():
+    facts = RegisterFacts(AGENCY, date(2023, 12, 31), HAND.applications[:2], figures=HAND.figures)
+    compiled = compile_report(facts, 2023)
+    assert compiled.ok and compiled.narrative.sections["other"][0] == "本年度未收取信息处理费。"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_registers_compile_to_their_own_counts(seed):
+    facts = generate(seed, 400)
+    for year in (2023, 2024):
+        compiled = compile_report(facts, year)
+        assert compiled.ok, compiled.problems
+        assert compiled.report.tables() == expected_tables(facts, year)
+
+
+def test_the_2019_template_for_2020_folds_the_other_rows_and_leaves_what_no_register_holds_blank():
+    facts = generate(3, 300, 2019, 2020)
+    compiled = compile_report(facts, 2020)
+    assert compiled.ok, compiled.problems
+    assert compiled.report.template_id == "2019"
+    assert compiled.report.tables() == expected_tables(facts, 2020)
+    assert compiled.report.tables()["active"]["procurement"] == {"projects": None, "amount": None}
+
+
+def _parsed(path: Path) -> dict:
+    done = run("parse", "--json", str(path))
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".html", ".pdf"])
+def test_the_compiled_document_reads_back_to_the_same_tables(tmp_path, suffix):
+    if suffix == ".pdf" and not HAS_SOFFICE:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    facts = generate(7, 300)
+    source = facts_file(facts, tmp_path)
+    for year in (2023, 2024):
+        out = tmp_path / f"report{year}{suffix}"
+        done = run("compile", "--facts", str(source), "--year", str(year), "--out", str(out), "--json")
+        assert done.returncode == 0, done.stderr
+        compiled = json.loads(done.stdout)
+        assert compiled["tables"] == expected_tables(facts, year)
+        read = _parsed(out)
+        assert read["tables"] == compiled["tables"]
+        assert (read["template"], read["meta"]["agency"], read["meta"]["year"]) == ("2021", AGENCY, year)
+        assert not [f for f in read["findings"] if f["severity"] == "error"]
+
+
+def test_the_2019_layout_reads_back_too(tmp_path):
+    facts = generate(4, 200, 2019, 2020)
+    out = tmp_path / "report.docx"
+    done = run(
+        "compile", "--facts", str(facts_file(facts, tmp_path)), "--year", "2020", "--out", str(out), "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    assert _parsed(out)["tables"] == json.loads(done.stdout)["tables"] == expected_tables(facts, 2020)
+
+
+def test_the_docx_has_the_six_sections_and_placeholders(tmp_path):
+    out = tmp_path / "report.docx"
+    assert (
+        run(
+            "compile", "--facts", str(facts_file(HAND, tmp_path)), "--year", "2023", "--out", str(out)
+        ).returncode
+        == 0
+    )
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    headings = [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
+    places = [text.index(h) for h in headings]
+    assert places == sorted(places)
+    assert text.count("【待填写") == 3
+    assert "收取信息处理费80元" in text[places[5] :]
+
+
+# --- the register's errors: named, and nothing written ------------------------------------------
+
+
+def test_a_register_with_errors_is_named_and_nothing_is_written(tmp_path):
+    facts = RegisterFacts(
+        AGENCY,
+        date(2023, 12, 31),
+        (
+            app("B1", "2023-05-10", "natural_person", "granted", "2023-05-02"),  # answered before received
+            app("B2", "2023-04-01", "commercial", "other_misc", "2023-04-03"),  # withdrawn …
+            app("B2", "2023-04-01", "commercial", "granted", "2023-04-20"),  # … and granted
+            app("B3", "2023-04-01", "commercial"),
+        ),
+        figures=HAND.figures,
+    )
+    out = tmp_path / "report.docx"
+    done = run("compile", "--facts", str(facts_file(facts, tmp_path)), "--year", "2023", "--out", str(out))
+    assert done.returncode == 1
+    assert not out.exists() and list(tmp_path.iterdir()) == [tmp_path / "facts.json"]
+    lines = done.stderr.splitlines()
+    assert any(line.startswith("REG-BEFORE") and "B1" in line and "2023-05-02" in line for line in lines)
+    assert any(
+        line.startswith("REG-DUPLICATE") and "B2" in line and "other_misc、granted" in line for line in lines
+    )
+    assert not any("B3" in line for line in lines)
+    compiled = compile_report(facts, 2023)
+    assert compiled.report is None and {p.entries for p in compiled.problems} == {("B1",), ("B2",)}
+
+
+def test_a_register_that_breaks_x_carry_against_the_published_report_names_the_cases():
+    # last year's published report printed 结转下年度 自然人 1 (as the register has: A1) but 总计 3;
+    # the register has only A1 open at the start of 2023: X-CARRY fails on the 总计 column alone
+    previous = compile_report(HAND, 2023).report
+    assert previous is not None
+    previous.meta.year = 2022
+    for key, cell in previous.cells.items():
+        if key.startswith("applications.carried_forward."):
+            cell.value = {"natural_person": 1, "total": 3}.get(key.rsplit(".", 1)[1], 0)
+    compiled = compile_report(HAND, 2023, previous)
+    assert compiled.report is None
+    (problem,) = compiled.problems
+    assert problem.code == "X-CARRY" and problem.entries == ("A1",)
+
+
+def test_missing_yearly_figures_stop_the_report():
+    facts = RegisterFacts(AGENCY, date(2023, 12, 31), HAND.applications)
+    compiled = compile_report(facts, 2023)
+    assert compiled.report is None and [p.code for p in compiled.problems] == ["REG-FIGURES-MISSING"]
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("{", "not JSON"),
+        ('{"body": "x"}', "missing field 'as_of'"),
+        (
+            '{"body": "x", "as_of": "2023-12-31", "applications": [{"id": "1", "received": "2023-13-01", '
+            '"applicant": "natural_person"}]}',
+            "applications[0].received: not a date",
+        ),
+        ('{"body": "x", "as_of": "2023-12-31", "appeal": []}', "unknown field 'appeal'"),
+    ],
+)
+def test_bad_facts_are_one_line_and_exit_2(tmp_path, content, said):
+    path = tmp_path / "facts.json"
+    path.write_text(content, encoding="utf-8")
+    done = run("compile", "--facts", str(path), "--year", "2023", "--out", str(tmp_path / "r.docx"))
+    assert done.returncode == 2 and said in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "r.docx").exists()
