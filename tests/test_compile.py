@@ -16,11 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import docx
+import numpy as np
 import pytest
 
 from tests.registers import AGENCY, expected_tables, generate
-from xxgk.compile import compile_report
-from xxgk.compile import facts_json
+from xxgk.compile import compile_report, facts_json
 from xxgk.register.facts import AppealFacts, ApplicationFacts, DocumentFacts, RegisterFacts, YearFigures
 
 HAS_SOFFICE = shutil.which("soffice") is not None
@@ -260,3 +260,73 @@ def test_bad_facts_are_one_line_and_exit_2(tmp_path, content, said):
     done = run("compile", "--facts", str(path), "--year", "2023", "--out", str(tmp_path / "r.docx"))
     assert done.returncode == 2 and said in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "r.docx").exists()
+
+
+# --- the compiled PDF looked at as a picture ----------------------------------------------------
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True."""
+    edges = np.diff(np.concatenate([[0], mask.astype(int), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+def _bands(ink: np.ndarray) -> tuple[list[tuple[int, int]], list[int]]:
+    """A page's table rules (rows inked in one stroke across 30% of the page or more) and, for
+    each band between two rules, how many vertical lines cross it (columns inked top to bottom)."""
+    width = ink.shape[1]
+    rule = np.array([max((e - s for s, e in _runs(row)), default=0) > 0.3 * width for row in ink])
+    rules = _runs(rule)
+    crossings = []
+    for (_, end), (start, _) in zip(rules, rules[1:], strict=False):
+        band = ink[end + 1 : start]
+        if band.shape[0] >= 3:
+            crossings.append(len(_runs(band.mean(axis=0) > 0.9)))
+    return rules, crossings
+
+
+def _has_run(sequence: list[int], pattern: list[int]) -> bool:
+    return any(sequence[i : i + len(pattern)] == pattern for i in range(len(sequence)))
+
+
+@pytest.mark.skipif(
+    not HAS_SOFFICE or shutil.which("pdftoppm") is None, reason="needs LibreOffice and pdftoppm"
+)
+def test_a_page_of_the_compiled_pdf_looks_like_a_published_report(tmp_path):
+    from PIL import Image, ImageDraw
+
+    out = tmp_path / "report.pdf"
+    assert (
+        run(
+            "compile", "--facts", str(facts_file(HAND, tmp_path)), "--year", "2023", "--out", str(out)
+        ).returncode
+        == 0
+    )
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(out), str(tmp_path / "page")], check=True)
+    pages = [Image.open(p).convert("L") for p in sorted(tmp_path.glob("page-*.png"))]
+    assert len(pages) >= 2
+    sheet = Image.new("RGB", (sum(p.width for p in pages), max(p.height for p in pages)), "white")
+    draw = ImageDraw.Draw(sheet)
+    crossings: list[int] = []
+    x = 0
+    for number, page in enumerate(pages):
+        ink = np.asarray(page) < 160
+        sheet.paste(page.convert("RGB"), (x, 0))
+        rules, found = _bands(ink)
+        crossings += found + [-1]  # -1: a page ends (a table split over pages is two runs)
+        for start, end in rules:  # the rules found, in red, on the picture
+            draw.rectangle((x, start, x + page.width - 1, end), outline=(255, 0, 0))
+        if number == 0:
+            # the title: the first ink on the first page, in its top fifth, centred (A4 at 100 dpi)
+            top = int(np.flatnonzero(ink.any(axis=1))[0])
+            assert top < page.height / 5
+            columns = np.flatnonzero(ink[top : top + 30].any(axis=0))
+            assert abs((columns[0] + columns[-1]) / 2 - page.width / 2) < page.width * 0.05
+        x += page.width
+    sheet.save(tmp_path / "compiled-pages.png")  # looked at: tmp_path of this test
+    # table 三's merged headers: the note over 3 label columns and 申请人情况 over 7 (3 lines
+    # across); then 自然人 | 法人或其他组织 (5 columns merged) | 总计 beside the note (5 lines);
+    # then the five kinds of 法人 in their own columns (9 lines)
+    assert _has_run(crossings, [3, 5, 9]), crossings
+    # table 四: 行政复议 | 行政诉讼 (3 lines), then 15 figures under them (16 lines) further down
+    assert 16 in crossings and 3 in crossings[: crossings.index(16)], crossings
