@@ -7,6 +7,7 @@ PDF back to the same tables. A small register is also worked out by hand below.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -278,7 +279,7 @@ def _bands(ink: np.ndarray) -> tuple[list[tuple[int, int]], list[int]]:
     rule = np.array([max((e - s for s, e in _runs(row)), default=0) > 0.3 * width for row in ink])
     rules = _runs(rule)
     crossings = []
-    for (_, end), (start, _) in zip(rules, rules[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(rules):
         band = ink[end + 1 : start]
         if band.shape[0] >= 3:
             crossings.append(len(_runs(band.mean(axis=0) > 0.9)))

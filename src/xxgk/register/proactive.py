@@ -15,12 +15,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError
 from xxgk.register.facts import DOCUMENT_KINDS, DocumentFacts, YearFigures
-from xxgk.store.models import Base
+from xxgk.store.models import RegisterDocument, RegisterFigures
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -45,36 +45,6 @@ FIGURE_HEADERS: dict[str, str] = {
 MAX_ROWS = 100_000  # a body makes tens of documents a year; a sheet past this is not a register
 MAX_BYTES = 50 * 1024 * 1024
 FIRST_YEAR, LAST_YEAR = 1949, 2100
-
-
-class RegisterDocument(Base):
-    """A 规章 or 行政规范性文件 the body made."""
-
-    __tablename__ = "register_documents"
-    __table_args__ = (UniqueConstraint("body_id", "kind", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))  # one of DOCUMENT_KINDS
-    number: Mapped[str] = mapped_column(String(200))  # 文号
-    title: Mapped[str] = mapped_column(String(500))
-    issued: Mapped[date] = mapped_column(Date)
-    repealed: Mapped[date | None] = mapped_column(Date)
-
-
-class RegisterFigures(Base):
-    """A year's figures from other systems, as entered."""
-
-    __tablename__ = "register_figures"
-    __table_args__ = (UniqueConstraint("body_id", "year"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
-    year: Mapped[int] = mapped_column(Integer)
-    licensing: Mapped[int | None] = mapped_column(Integer)
-    penalties: Mapped[int | None] = mapped_column(Integer)
-    enforcement: Mapped[int | None] = mapped_column(Integer)
-    fees: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
 
 
 @dataclass
@@ -211,12 +181,14 @@ def _documents(book: Workbook, problems: list[str]) -> list[dict[str, Any]]:
         if issued and repealed and repealed < issued:
             why.append(f"废止日期 {repealed} is before 制发日期 {issued}")
         doc_number = str(cells["number"]) if cells["number"] is not None else None
-        if kind and doc_number and (kind, doc_number) in seen:
-            why.append(f"文号 {doc_number} is also on row {seen[(kind, doc_number)]}")
+        if kind and doc_number:
+            if (kind, doc_number) in seen:
+                why.append(f"文号 {doc_number} is also on row {seen[(kind, doc_number)]}")
+            else:
+                seen[(kind, doc_number)] = number
         if why:
             problems.append(f"{DOCUMENTS_SHEET} row {number}: {', '.join(why)}")
             continue
-        seen[(kind, doc_number)] = number
         out.append(
             {
                 "kind": kind,
@@ -240,6 +212,8 @@ def _figures(book: Workbook, problems: list[str]) -> list[dict[str, Any]]:
             why.append("年度 is empty")
         elif year is not None and year in seen:
             why.append(f"年度 {year} is also on row {seen[year]}")
+        elif year is not None:
+            seen[year] = number
         fields: dict[str, Any] = {"year": year}
         for header, field in FIGURE_HEADERS.items():
             if field in ("year", "fees"):
@@ -249,7 +223,6 @@ def _figures(book: Workbook, problems: list[str]) -> list[dict[str, Any]]:
         if why:
             problems.append(f"{FIGURES_SHEET} row {number}: {', '.join(why)}")
             continue
-        seen[year] = number
         out.append(fields)
     return out
 

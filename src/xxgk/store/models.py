@@ -145,6 +145,36 @@ class StoredFinding(Base):
     report: Mapped[StoredReport] = relationship(back_populates="findings")
 
 
+class RegisterDocument(Base):
+    """A 规章 or 行政规范性文件 the body made (the register's proactive side, xxgk.register.proactive)."""
+
+    __tablename__ = "register_documents"
+    __table_args__ = (UniqueConstraint("body_id", "kind", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # one of DOCUMENT_KINDS
+    number: Mapped[str] = mapped_column(String(200))  # 文号
+    title: Mapped[str] = mapped_column(String(500))
+    issued: Mapped[date] = mapped_column(Date)
+    repealed: Mapped[date | None] = mapped_column(Date)
+
+
+class RegisterFigures(Base):
+    """A year's figures from other systems, as entered."""
+
+    __tablename__ = "register_figures"
+    __table_args__ = (UniqueConstraint("body_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    licensing: Mapped[int | None] = mapped_column(Integer)
+    penalties: Mapped[int | None] = mapped_column(Integer)
+    enforcement: Mapped[int | None] = mapped_column(Integer)
+    fees: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+
+
 class User(Base):
     """Someone who may change the corpus from the web application (reading needs no account)."""
 
