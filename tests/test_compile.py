@@ -314,7 +314,7 @@ def test_a_page_of_the_compiled_pdf_looks_like_a_published_report(tmp_path):
         ink = np.asarray(page) < 160
         sheet.paste(page.convert("RGB"), (x, 0))
         rules, found = _bands(ink)
-        crossings += found + [-1]  # -1: a page ends (a table split over pages is two runs)
+        crossings += [*found, -1]  # -1: a page ends (a table split over pages is two runs)
         for start, end in rules:  # the rules found, in red, on the picture
             draw.rectangle((x, start, x + page.width - 1, end), outline=(255, 0, 0))
         if number == 0:

@@ -126,18 +126,12 @@ def compile_command(
 
 
 def _write(compiled: Compiled, data: dict[str, Any], out: Path, suffix: str) -> None:
-    from xxgk.documents import write
-    from xxgk.documents.annual import annual_report, from_report
+    from xxgk.documents import write, write_bytes
 
     if suffix == ".json":
-        from xxgk.documents import write_bytes
-
         write_bytes(json.dumps(data, ensure_ascii=False, indent=2).encode(), out)
-        return
-    assert compiled.report is not None and compiled.narrative is not None
-    annual = from_report(compiled.report)
-    annual.intro, annual.sections = compiled.narrative.intro, compiled.narrative.sections
-    write(annual_report(annual), out, (suffix,))
+    else:
+        write(compiled.document(), out, (suffix,))
 
 
 def _store(db: str | None, report: Report, data: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from xxgk.compile.counting import count, fee_total
 from xxgk.compile.narrative import Narrative, build
@@ -19,6 +20,9 @@ from xxgk.errors import InputError
 from xxgk.model import Cell, Finding, Meta, Provenance, Report, Value
 from xxgk.register.facts import RegisterFacts
 from xxgk.templates import SECTIONS, template_for_year
+
+if TYPE_CHECKING:
+    from xxgk.documents import Document
 
 __all__ = ["Compiled", "Problem", "compile_report"]
 
@@ -41,6 +45,16 @@ class Compiled:
     @property
     def ok(self) -> bool:
         return self.report is not None and not self.problems
+
+    def document(self) -> Document:
+        """The report in the official layout, with its narrative skeleton (xxgk.documents)."""
+        from xxgk.documents.annual import annual_report, from_report
+
+        if self.report is None or self.narrative is None:
+            raise ValueError("a report that did not compile has no document")
+        annual = from_report(self.report)
+        annual.intro, annual.sections = self.narrative.intro, self.narrative.sections
+        return annual_report(annual)
 
     def entries(self, key: str) -> tuple[str, ...]:
         """The register entries behind a cell."""
