@@ -331,3 +331,15 @@ def test_a_page_of_the_compiled_pdf_looks_like_a_published_report(tmp_path):
     assert _has_run(crossings, [3, 5, 9]), crossings
     # table 四: 行政复议 | 行政诉讼 (3 lines), then 15 figures under them (16 lines) further down
     assert 16 in crossings and 3 in crossings[: crossings.index(16)], crossings
+
+
+def test_body_without_a_register_store_is_one_line(tmp_path):
+    done = run("compile", "--body", AGENCY, "--year", "2023", "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    # until the register is merged the store holds no register: said so, exit 2 (after the
+    # merge, a body the store does not know is the one-line error)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_facts_and_body_together_are_refused(tmp_path):
+    done = run("compile", "--facts", str(facts_file(HAND, tmp_path)), "--body", AGENCY, "--year", "2023")
+    assert done.returncode == 2 and "either --facts" in done.stderr
