@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from xxgk.cli.common import EXIT_FINDINGS, Db, app, console, err_console
+from xxgk.cli.common import EXIT_FINDINGS, Db, app, err_console
 from xxgk.errors import InputError
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def compile_command(
     compiled = compile_report(register, year, before)
     if compiled.report is None:
         if as_json:
-            console().print_json(data=compiled_json(compiled))
+            sys.stdout.write(json.dumps(compiled_json(compiled), ensure_ascii=False, indent=2) + "\n")
         err = err_console()
         err.print(f"cannot compile {register.body}'s {year} report: the register has errors", markup=False)
         for problem in compiled.problems:

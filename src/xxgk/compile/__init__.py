@@ -10,9 +10,11 @@ Nothing is ever adjusted to make a rule hold. The counting rules are in docs/com
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from xxgk.check import check, check_pair
 from xxgk.compile.counting import count, fee_total
 from xxgk.compile.narrative import Narrative, build
 from xxgk.compile.validate import Problem, validate
@@ -67,9 +69,9 @@ class Compiled:
 def compile_report(facts: RegisterFacts, year: int, previous: Report | None = None) -> Compiled:
     """The report of `year` from the facts (as of its 12-31 or later); `previous`: last year's
     report (compiled or published), for the rules across years."""
-    template = template_for_year(year)
+    template = template_for_year(year) if year < date.max.year else None
     if template is None:
-        raise InputError(f"there is no national template for {year} (the first is for 2019)")
+        raise InputError(f"there is no national template for {year} (the first is for 2019)", "--year")
     problems = validate(facts, year, template)
     if problems:
         return Compiled(None, problems)
@@ -78,8 +80,6 @@ def compile_report(facts: RegisterFacts, year: int, previous: Report | None = No
     fee, charged = fee_total(facts, year)
     narrative = build(template, year, values, fee, len(charged))
     report = _report(facts.body, year, template.id, values, entries, narrative)
-    from xxgk.check import check, check_pair
-
     findings = check(report)
     if previous is not None:
         findings += check_pair(report, previous)

@@ -27,7 +27,7 @@ from xxgk.store import splits
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
 from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url
-from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
+from xxgk.store.models import REPORT_KINDS, Body, StoredCell, StoredFinding, StoredReport
 
 __all__ = ["IngestSummary", "Store", "StoreError", "resolve_url"]
 
@@ -67,6 +67,8 @@ class Store:
         """Store one read report: "new", "version" (a changed file for a stored body and year)
         or "unchanged" (this file is already stored). A report compiled from a register (kind
         "compiled") is stored beside the published one, never as its current version."""
+        if kind not in REPORT_KINDS:
+            raise ValueError(f"a report's kind is one of {REPORT_KINDS}, not {kind!r}")
         if report.meta.year is None:
             raise InputError("the report year is not printed; cannot file it under a year", report.source)
         with self.writing() as session:
@@ -224,14 +226,9 @@ class Store:
         newest), or the one asked for."""
         with self.session() as session:
             found = self.find_body(session, body)
+            query = select(StoredReport).where(StoredReport.body_id == found.id, StoredReport.year == year)
             if version:
-                row = session.scalar(
-                    select(StoredReport).where(
-                        StoredReport.body_id == found.id,
-                        StoredReport.year == year,
-                        StoredReport.version == version,
-                    )
-                )
+                row = session.scalar(query.where(StoredReport.version == version))
             else:
                 row = self._latest(session, found.id, year, kind)
             return to_report(row, found.name) if row else None

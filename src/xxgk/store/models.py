@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 MAX_ID = 2**31 - 1  # ids and years are INTEGER columns: 32 bits on PostgreSQL
+# what a stored report is: read from a published file, or compiled from the body's register
+REPORT_KINDS = ("published", "compiled")
 
 
 class Base(DeclarativeBase):
