@@ -236,6 +236,21 @@ def test_a_register_that_breaks_x_carry_against_the_published_report_names_the_c
     assert problem.code == "X-CARRY" and problem.entries == ("A1",)
 
 
+def test_a_register_that_breaks_x_stock_names_the_documents_in_force():
+    # last year's report printed 现行有效 5 行政规范性文件; this year 制发 1 (D2), 废止 1 (D1): 5 + 1 − 1
+    # = 5 expected, the register has 1 in force (D2; D1 was repealed on 2023-05-01)
+    previous = compile_report(HAND, 2023).report
+    assert previous is not None
+    previous.meta.year = 2022
+    previous.cells["active.normative_documents.in_force"].value = 5
+    for key, cell in previous.cells.items():  # X-CARRY holds: last year's 结转 are this year's 上年结转
+        if key.startswith("applications.carried_forward."):
+            cell.value = {"natural_person": 1, "total": 1}.get(key.rsplit(".", 1)[1], 0)
+    compiled = compile_report(HAND, 2023, previous)
+    assert [(p.code, p.entries) for p in compiled.problems] == [("X-STOCK", ("D2",))]
+    assert "现行有效1件" in compiled.problems[0].message and compiled.report is None
+
+
 def test_missing_yearly_figures_stop_the_report():
     facts = RegisterFacts(AGENCY, date(2023, 12, 31), HAND.applications)
     compiled = compile_report(facts, 2023)
