@@ -4,11 +4,16 @@ lawsuits; and the table counts worked out from them by the simplest code, apart 
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from xxgk.compile import facts_json
 from xxgk.register.facts import (
     APPEAL_KINDS,
     APPEAL_RESULTS,
@@ -156,3 +161,58 @@ def expected_tables(facts: RegisterFacts, year: int) -> dict[str, dict[str, dict
                 if column != "decisions" or row in ("other_services",):
                     active[row][column] = None
     return out
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "xxgk", *args]
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
+
+
+def facts_file(facts: RegisterFacts, tmp_path: Path) -> Path:
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts_json.dump(facts), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def app(
+    i: str, received: str, applicant: str, outcome: str | None = None, decided: str | None = None, fee=None
+):
+    day = date.fromisoformat
+    return ApplicationFacts(i, day(received), applicant, outcome, day(decided) if decided else None, fee)
+
+
+# A register worked out by hand for 2023:
+#   A1 received 2022-12-20, granted 2023-01-04        → 上年结转 and 予以公开 in 2023 (自然人)
+#   A2 received 2022-11-02, granted 2022-11-20        → 2022 only: nowhere in 2023
+#   A3 received 2023-03-01, partly granted 03-20, 80元 → 新收, 部分公开 (商业企业); fee 80元
+#   A4 received 2023-12-28, still open                → 新收 and 结转下年度 (自然人)
+#   A5 received 2023-06-01, withdrawn 06-05           → 新收, （六）3.其他 (法律服务机构)
+#   A6 received 2023-12-15, unpaid fee, 2024-01-20    → 新收 and 结转下年度 in 2023 (自然人)
+# 自然人: 新收 A4 A6 = 2, 上年结转 A1 = 1, 办理 A1 = 1, 结转 A4 A6 = 2: 2 + 1 = 1 + 2
+# 总计 column: 新收 4, 上年结转 1, 办理总计 3 (A1 A3 A5), 结转 2: 4 + 1 = 3 + 2
+# R1 review filed 2022-12-01, decided 2023-02-01 corrected → 行政复议 结果纠正 1
+# R2 lawsuit after review, filed 2023-11-01, undecided     → 复议后起诉 尚未审结 1
+# R3 review filed 2022-01-05, decided 2022-06-01           → 2022 only
+# 规范性文件: D1 issued 2021, repealed 2023-05-01; D2 issued 2023-02-02 → 制发 1, 废止 1, 现行有效 1
+HAND = RegisterFacts(
+    AGENCY,
+    date(2023, 12, 31),
+    (
+        app("A1", "2022-12-20", "natural_person", "granted", "2023-01-04"),
+        app("A2", "2022-11-02", "natural_person", "granted", "2022-11-20"),
+        app("A3", "2023-03-01", "commercial", "partly_granted", "2023-03-20", Decimal(80)),
+        app("A4", "2023-12-28", "natural_person"),
+        app("A5", "2023-06-01", "legal_services", "other_misc", "2023-06-05"),
+        app("A6", "2023-12-15", "natural_person"),
+    ),
+    (
+        AppealFacts("R1", "review", date(2022, 12, 1), date(2023, 2, 1), "corrected", "A2"),
+        AppealFacts("R2", "litigation_after_review", date(2023, 11, 1)),
+        AppealFacts("R3", "review", date(2022, 1, 5), date(2022, 6, 1), "upheld"),
+    ),
+    (
+        DocumentFacts("normative_documents", "D1", "一", date(2021, 3, 1), date(2023, 5, 1)),
+        DocumentFacts("normative_documents", "D2", "二", date(2023, 2, 2)),
+    ),
+    (YearFigures(2023, 12, 7, 0, Decimal("3.5")),),
+)

@@ -14,8 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.registers import AGENCY
-from tests.test_compile import HAND, facts_file, run
+from tests.registers import AGENCY, HAND, facts_file, run
 from xxgk.compile import compile_report
 from xxgk.errors import InputError
 from xxgk.register.facts import DocumentFacts, YearFigures
