@@ -85,6 +85,8 @@ def test_the_pages_say_which_report_is_compiled(tmp_path):
     page = client.get(f"/reports/{ids['compiled']}").text
     assert "依台账编制的报告" in page and f'href="/reports/{ids["published"]}"' in page
     assert "旧版本" not in page
+    # each cell opens to the register entries behind it (结转下年度, 总计 and 自然人: A4 and A6)
+    assert "依据台账记录2条：A4、A6" in page
     assert "公开发布的报告" in client.get(f"/reports/{ids['published']}").text
     assert f'<a href="/reports/{ids["compiled"]}">2023年度</a>' in client.get(f"/bodies/{body_id}").text
     assert client.get(f"/api/reports/{ids['compiled']}").json()["stored"]["kind"] == "compiled"
