@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from xxgk.register.facts import RegisterFacts, YearFigures
+from xxgk.register.facts import DOCUMENT_KINDS, RegisterFacts, YearFigures
 from xxgk.templates import TEMPLATES, Template
 
 TOTAL = "total"
@@ -23,17 +23,13 @@ DOCUMENT_COLUMNS: dict[str, dict[str, str]] = {
     "2021": {"issued": "issued", "repealed": "repealed", "in_force": "in_force"},
     "2019": {"made": "issued", "published": "issued", "total": "in_force"},
 }
-# table 二: the column of a decision row, and the YearFigures field of each row that has one
-DECISION_COLUMN = "decisions"
-FIGURE_ROWS: tuple[str, ...] = ("licensing", "penalties", "enforcement")
-FEE_ROW, FEE_COLUMN = "fees", "amount"
-
-
-def figure_cells() -> dict[str, str]:
-    """YearFigures field → the cell of table 二 it fills (where the template has that cell)."""
-    return {row: f"active.{row}.{DECISION_COLUMN}" for row in FIGURE_ROWS} | {
-        FEE_ROW: f"active.{FEE_ROW}.{FEE_COLUMN}"
-    }
+# table 二: each YearFigures field and the cell it fills (where the template has that cell)
+FIGURE_CELLS: dict[str, str] = {
+    "licensing": "active.licensing.decisions",
+    "penalties": "active.penalties.decisions",
+    "enforcement": "active.enforcement.decisions",
+    "fees": "active.fees.amount",  # 万元; the 2019 template has no such cell
+}
 
 
 def figures_entry(year: int) -> str:
@@ -101,7 +97,7 @@ def count(facts: RegisterFacts, year: int, template: Template) -> tuple[Entries,
 
     values: dict[str, Decimal | int] = {}
     columns = DOCUMENT_COLUMNS[template.id]
-    for row_id in ("regulations", "normative_documents"):
+    for row_id in DOCUMENT_KINDS:  # the kinds are the row ids of table 二
         for column in columns:
             entries[f"active.{row_id}.{column}"] = []
     for doc in facts.documents:
@@ -118,7 +114,7 @@ def count(facts: RegisterFacts, year: int, template: Template) -> tuple[Entries,
     figures = _figures(facts.figures, year)
     if figures is not None:
         keys = set(template.cell_keys())
-        for field, key in figure_cells().items():
+        for field, key in FIGURE_CELLS.items():
             value = getattr(figures, field)
             if value is not None and key in keys:
                 values[key], entries[key] = value, [figures_entry(year)]

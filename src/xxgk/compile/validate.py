@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from xxgk.compile.counting import OUTCOMES, figure_cells
+from xxgk.compile.counting import FIGURE_CELLS, OUTCOMES
 from xxgk.register.facts import (
     APPEAL_KINDS,
     APPEAL_RESULTS,
@@ -199,7 +199,7 @@ def _figures(facts: RegisterFacts, year: int, template: Template) -> Iterator[Pr
             )
     this = [f for f in facts.figures if f.year == year]
     keys = set(template.cell_keys())
-    needed = {field for field, key in figure_cells().items() if key in keys}
+    needed = {field for field, key in FIGURE_CELLS.items() if key in keys}
     missing = [
         name
         for field, name in FIGURE_FIELDS.items()
