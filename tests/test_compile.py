@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -20,7 +21,7 @@ import pytest
 
 from tests.registers import AGENCY, HAND, app, expected_tables, facts_file, generate, run
 from xxgk.compile import compile_report
-from xxgk.register.facts import RegisterFacts
+from xxgk.register.facts import AppealFacts, DocumentFacts, RegisterFacts, YearFigures
 
 HAS_SOFFICE = shutil.which("soffice") is not None
 
@@ -164,6 +165,48 @@ def test_a_register_with_errors_is_named_and_nothing_is_written(tmp_path):
     assert not any("B3" in line for line in lines)
     compiled = compile_report(facts, 2023)
     assert compiled.report is None and {p.entries for p in compiled.problems} == {("B1",), ("B2",)}
+
+
+def test_every_kind_of_register_error_is_named_with_its_entries():
+    d = date.fromisoformat
+    facts = RegisterFacts(
+        AGENCY,
+        d("2023-12-31"),
+        (
+            app("C1", "2023-02-01", "company"),  # not an applicant type
+            app("C2", "2023-02-01", "natural_person", "granted"),  # an outcome without its date
+            app("C3", "2023-02-01", "natural_person", "approved", "2023-02-05"),  # no such outcome
+            app("C4", "2024-01-03", "natural_person"),  # received after the facts' date
+        ),
+        (
+            AppealFacts("P1", "review", d("2023-05-01"), d("2023-04-01"), "upheld"),  # decided before filed
+            AppealFacts("P2", "review", d("2023-05-01"), application="C9"),  # about no application held
+            AppealFacts("P3", "review", d("2023-01-15"), application="C2"),  # filed before C2 was received
+        ),
+        (
+            DocumentFacts("normative_documents", "N1", "一", d("2023-03-01"), d("2023-02-01")),
+            DocumentFacts("regulations", "R1", "一", d("2022-03-01")),
+            DocumentFacts("regulations", "R1", "二", d("2022-04-01")),  # the same 文号 twice
+        ),
+        (YearFigures(2023, 1, 2, 3, Decimal("-1")),),
+    )
+    problems = compile_report(facts, 2023).problems
+    assert [(p.code, p.entries) for p in problems] == [
+        ("REG-APPLICANT", ("C1",)),
+        ("REG-NO-DATE", ("C2",)),
+        ("REG-OUTCOME", ("C3",)),
+        ("REG-FUTURE", ("C4",)),
+        ("REG-APPEAL-BEFORE", ("P1",)),
+        ("REG-APPEAL-APPLICATION", ("P2",)),
+        ("REG-APPEAL-APPLICATION", ("P3", "C2")),
+        ("REG-DOCUMENT-BEFORE", ("N1",)),
+        ("REG-DOCUMENT-DUPLICATE", ("R1",)),
+        ("REG-FIGURES-NEGATIVE", ()),
+    ]
+    messages = [p.message for p in problems]
+    assert "文号R1出现2次。" in messages
+    assert "复议诉讼P3、C2：所涉申请C2收到于2023-02-01，晚于立案日期2023-01-15。" in messages
+    assert "2023年的年度数量“行政事业性收费”为负数-1。" in messages
 
 
 def test_a_register_that_breaks_x_carry_against_the_published_report_names_the_cases():

@@ -60,9 +60,9 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def _problem(code: str, entries: tuple[str, ...] | list[str], **fields: object) -> Problem:
-    entries = tuple(entries)
-    return Problem(code, entries, MESSAGES[code].format(entries="、".join(entries), n=len(entries), **fields))
+def _problem(code: str, entries: tuple[str, ...], **fields: object) -> Problem:
+    """`entries` are named in the message; `n`, where the message has it, is how many times."""
+    return Problem(code, entries, MESSAGES[code].format(entries="、".join(entries), **fields))
 
 
 def validate(facts: RegisterFacts, year: int, template: Template) -> list[Problem]:
@@ -85,11 +85,7 @@ def _applications(facts: RegisterFacts, year: int) -> Iterator[Problem]:
     for app_id, apps in by_id.items():
         if len(apps) > 1:
             outcomes = "、".join(a.outcome or "未办结" for a in apps)
-            yield Problem(
-                "REG-DUPLICATE",
-                (app_id,),
-                MESSAGES["REG-DUPLICATE"].format(entries=app_id, n=len(apps), outcomes=outcomes),
-            )
+            yield _problem("REG-DUPLICATE", (app_id,), n=len(apps), outcomes=outcomes)
     for app in facts.applications:
         one = (app.id,)
         if app.applicant not in APPLICANT_TYPES:
@@ -120,11 +116,7 @@ def _appeals(facts: RegisterFacts) -> Iterator[Problem]:
         seen[appeal.id] += 1
     for appeal_id, n in seen.items():
         if n > 1:
-            yield Problem(
-                "REG-APPEAL-DUPLICATE",
-                (appeal_id,),
-                MESSAGES["REG-APPEAL-DUPLICATE"].format(entries=appeal_id, n=n),
-            )
+            yield _problem("REG-APPEAL-DUPLICATE", (appeal_id,), n=n)
     for appeal in facts.appeals:
         one = (appeal.id,)
         if appeal.kind not in APPEAL_KINDS:
@@ -172,7 +164,7 @@ def _documents(facts: RegisterFacts) -> Iterator[Problem]:
                 yield _future("文件", one, field, day, facts.as_of)
     for (_, number), n in seen.items():
         if n > 1:
-            yield _problem("REG-DOCUMENT-DUPLICATE", (number,))
+            yield _problem("REG-DOCUMENT-DUPLICATE", (number,), n=n)
 
 
 # the YearFigures fields, by the name the workbook's sheet 年度数量 gives them
@@ -194,9 +186,7 @@ def _figures(facts: RegisterFacts, year: int, template: Template) -> Iterator[Pr
                 yield _problem("REG-FIGURES-NEGATIVE", (), year=figures.year, field=name, value=value)
     for figures_year, n in years.items():
         if n > 1:
-            yield Problem(
-                "REG-FIGURES-DUPLICATE", (), MESSAGES["REG-FIGURES-DUPLICATE"].format(year=figures_year, n=n)
-            )
+            yield _problem("REG-FIGURES-DUPLICATE", (), year=figures_year, n=n)
     this = [f for f in facts.figures if f.year == year]
     keys = set(template.cell_keys())
     needed = {field for field, key in FIGURE_CELLS.items() if key in keys}
