@@ -192,3 +192,13 @@ def test_bad_rows_import_nothing_and_are_each_named(tmp_path):
     assert "\n" not in message
     with store.session() as session:
         assert session.scalars(select(RegisterDocument)).all() == []
+
+
+@pytest.mark.parametrize(("name", "content"), [("bad.xlsx", b"hello"), ("register.txt", b"hello")])
+def test_a_file_that_is_no_workbook_is_one_line(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    body_id = _body(store)
+    with store.writing() as session, pytest.raises(InputError, match="not an XLSX workbook"):
+        import_proactive(session, body_id, path)

@@ -133,6 +133,7 @@ def _open(path: Path) -> Workbook:
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -140,7 +141,7 @@ def _open(path: Path) -> Workbook:
         return load_workbook(path, read_only=True, data_only=True)
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", str(path)) from None
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as error:
         raise InputError(f"not an XLSX workbook ({error})", str(path)) from None
 
 
