@@ -16,7 +16,7 @@ from xxgk.register.facts import (
     DOCUMENT_KINDS,
     RegisterFacts,
 )
-from xxgk.templates import Template
+from xxgk.templates import TEMPLATES, Template
 
 
 @dataclass(frozen=True)
@@ -167,12 +167,9 @@ def _documents(facts: RegisterFacts) -> Iterator[Problem]:
             yield _problem("REG-DOCUMENT-DUPLICATE", (number,), n=n)
 
 
-# the YearFigures fields, by the name the workbook's sheet 年度数量 gives them
+# the YearFigures fields, by the label of their row in table 二 (行政许可 …)
 FIGURE_FIELDS: dict[str, str] = {
-    "licensing": "行政许可",
-    "penalties": "行政处罚",
-    "enforcement": "行政强制",
-    "fees": "行政事业性收费",
+    field: TEMPLATES["2021"].table("active").row(field).label for field in FIGURE_CELLS
 }
 
 

@@ -9,6 +9,7 @@ imported and every bad row is named. `proactive_facts` gives them to the compile
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from xxgk.errors import InputError
 from xxgk.register.facts import DOCUMENT_KINDS, DocumentFacts, YearFigures
 from xxgk.store.models import RegisterDocument, RegisterFigures
+from xxgk.templates import TEMPLATES
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -34,13 +36,11 @@ DOCUMENT_HEADERS: dict[str, str] = {
     "制发日期": "issued",
     "废止日期": "repealed",
 }
-# sheet 年度数量: header → YearFigures field (行政事业性收费 in 万元)
-FIGURE_HEADERS: dict[str, str] = {
-    "年度": "year",
-    "行政许可": "licensing",
-    "行政处罚": "penalties",
-    "行政强制": "enforcement",
-    "行政事业性收费": "fees",
+_ACTIVE = TEMPLATES["2021"].table("active")
+# sheet 年度数量: header → YearFigures field; a figure's header is its row's label in table 二
+# (行政许可, 行政处罚, 行政强制, 行政事业性收费 in 万元)
+FIGURE_HEADERS: dict[str, str] = {"年度": "year"} | {
+    _ACTIVE.row(f.name).label: f.name for f in dataclasses.fields(YearFigures) if f.name != "year"
 }
 MAX_ROWS = 100_000  # a body makes tens of documents a year; a sheet past this is not a register
 MAX_BYTES = 50 * 1024 * 1024
