@@ -45,6 +45,7 @@ bench: setup
 	$(BIN)/python bench/bench_reader.py
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_formats.py
+	$(BIN)/python bench/bench_compile.py
 	scripts/with-postgres $(BIN)/python bench/bench_store.py
 	scripts/with-postgres $(BIN)/python bench/bench_register.py
 	$(BIN)/python bench/bench_api.py

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests package
 
 from sqlalchemy import create_engine, text
-from tests.registers import generate, write_xlsx
+from tests.register_sheets import generate, write_xlsx
 
 from xxgk.clock import Calendar
 from xxgk.register import facts_as_of

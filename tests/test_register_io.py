@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.registers import generate, write_xlsx
+from tests.register_sheets import generate, write_xlsx
 from tests.test_inputs import run
 from xxgk.clock import Calendar
 from xxgk.errors import XxgkError

@@ -266,7 +266,9 @@ def test_api_report_is_the_json_contract_with_review_state(client, ids):
     assert {"X-CARRY", "X-STOCK"} <= {f["rule"] for f in data["findings"]}
     assert data["stored"]["id"] == report_id and data["stored"]["body"] == "平潭综合实验区"
     assert (data["stored"]["version"], data["stored"]["current"]) == (1, True)
-    assert data["stored"]["versions"] == [{"id": report_id, "version": 1, "current": True}]
+    assert data["stored"]["versions"] == [
+        {"id": report_id, "version": 1, "current": True, "kind": "published"}
+    ]
 
 
 def test_report_page_shows_tables_and_findings(client, ids):

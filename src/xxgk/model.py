@@ -30,6 +30,7 @@ class Provenance:
     Always: 1-based line and column and the 0-based character offset in the normalised text.
     Where the reader knows more: the page (1-based) and box (x0, top, x1, bottom in points) of a
     PDF, the table (0-based) and its row and column for HTML and DOCX, an OCR confidence.
+    A cell compiled from a register (xxgk.compile) has instead the register entries behind it.
     """
 
     offset: int | None = None
@@ -42,6 +43,7 @@ class Provenance:
     grid_row: int | None = None
     grid_col: int | None = None
     confidence: float | None = None
+    entries: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}

@@ -27,6 +27,7 @@ __all__ = [
     "check_suffix",
     "render",
     "write",
+    "write_bytes",
 ]
 
 NO_LIBREOFFICE = "writing PDF needs LibreOffice (soffice); install it, or write .docx or .html"
@@ -108,8 +109,11 @@ def render(document: Document, suffix: str) -> bytes:
 
 
 def write(document: Document, path: Path, allowed: tuple[str, ...] = OFFICE) -> None:
+    write_bytes(render(document, check_suffix(path, allowed)), path)
+
+
+def write_bytes(data: bytes, path: Path) -> None:
     """Write whole or not at all: into a temporary file beside `path`, then renamed over it."""
-    data = render(document, check_suffix(path, allowed))
     handle, temporary = tempfile.mkstemp(prefix=".xxgk-", suffix=path.suffix, dir=path.parent or ".")
     try:
         with os.fdopen(handle, "wb") as out:

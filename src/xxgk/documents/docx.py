@@ -91,8 +91,17 @@ def _table(doc: object, table: Table) -> None:
                 col += span
 
 
+# dates python-docx's own template carries (2013): not this document's, so not written
+_STALE_PROPERTIES = ("created", "modified", "lastPrinted")
+
+
 def write_docx(document: Document) -> bytes:
     doc = new_docx()
+    properties = doc.core_properties
+    for child in list(properties._element):
+        if child.tag.rsplit("}", 1)[-1] in _STALE_PROPERTIES:
+            properties._element.remove(child)
+    properties.title, properties.author, properties.last_modified_by = document.title, document.signer, ""
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)

@@ -451,10 +451,15 @@ def import_register(
 
 
 def import_extra_sheets(session: Session, body_id: int, path: Path, actor: str) -> dict[str, int]:
-    """MERGE POINT (issue 19): the proactive side's sheets of the same workbook (文件, 年度数量, in
-    xxgk.register.proactive) are imported here, in the same transaction, raising XxgkError on a bad
-    row so the whole import is undone. Returns sheet name → rows imported."""
-    return {}
+    """The proactive side's sheets of the same workbook (文件, 年度数量: xxgk.register.proactive),
+    in the same transaction: a bad row raises, and the whole import is undone. Returns sheet name
+    → rows imported (new or changed)."""
+    if path.suffix.lower() != ".xlsx":
+        return {}
+    from xxgk.register.proactive import DOCUMENTS_SHEET, FIGURES_SHEET, import_proactive
+
+    done = import_proactive(session, body_id, path)
+    return {DOCUMENTS_SHEET: done.documents, FIGURES_SHEET: done.figures}
 
 
 def _new_row(body_id: int, row: Row, actor: str, calendar: Calendar, today: date) -> RegisterApplication:

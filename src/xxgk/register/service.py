@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from xxgk.clock import Calendar, Moved, fee_by_count, fee_by_pages
 from xxgk.errors import XxgkError
 from xxgk.register.facts import AppealFacts, ApplicationFacts, RegisterFacts
+from xxgk.register.proactive import proactive_facts
 from xxgk.register.replay import Event, State, check_event, clock, replay
 from xxgk.register.rules import APPLICANTS, DUE_SOON_DAYS, EVENTS, QUEUES, ROLES, mask
 from xxgk.register.tables import (
@@ -531,7 +532,7 @@ def add_appeal(
 
 def facts_as_of(session: Session, body_id: int, as_of: date) -> RegisterFacts:
     """What the register knew of the body's applications and appeals on `as_of`, events replayed
-    to that date (outcomes given later are not yet given)."""
+    to that date (outcomes given later are not yet given), with its documents and yearly figures."""
     body = session.get(Body, body_id)
     if body is None:
         raise XxgkError("no such body", str(body_id))
@@ -578,7 +579,8 @@ def facts_as_of(session: Session, body_id: int, as_of: date) -> RegisterFacts:
             .order_by(RegisterAppeal.filed, RegisterAppeal.id)
         )
     ]
-    return RegisterFacts(body.name, as_of, tuple(applications), tuple(appeals))
+    documents, figures = proactive_facts(session, body_id, as_of)
+    return RegisterFacts(body.name, as_of, tuple(applications), tuple(appeals), documents, figures)
 
 
 def event_label(kind: str) -> str:

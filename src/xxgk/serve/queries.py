@@ -284,6 +284,7 @@ class BodyDetail:
     reports: list[ReportSummary]  # the current report of each year, the earliest year first
     cross_year: list[FindingRow]  # X-* findings of the current reports
     pairs: list[tuple[int, int]]  # consecutive stored years, to compare
+    compiled: dict[int, int] = field(default_factory=dict)  # year → the newest compiled report's id
 
 
 def body_detail(store: Store, body_id: int) -> BodyDetail | None:
@@ -319,6 +320,7 @@ def body_detail(store: Store, body_id: int) -> BodyDetail | None:
             for row in rows
             if row.current
         ]
+        compiled = {row.year: row.id for row in rows if row.kind == "compiled"}  # versions ascend
         cross = session.execute(
             findings_query()
             .where(StoredReport.body_id == body.id, StoredReport.current, rule_condition(CROSS_YEAR + "*"))
@@ -335,6 +337,7 @@ def body_detail(store: Store, body_id: int) -> BodyDetail | None:
             reports,
             [finding_row(*row) for row in cross],
             list(pairwise(years)),
+            compiled,
         )
 
 
@@ -346,6 +349,7 @@ class VersionRef:
     id: int
     version: int
     current: bool
+    kind: str = "published"  # or "compiled" (from the body's register; never current)
 
 
 @dataclass
@@ -364,6 +368,7 @@ class StoredReportView:
     year: int
     version: int
     current: bool
+    kind: str
     template: str
     published: date | None
     source: str | None
@@ -399,7 +404,7 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
         if body is not None:
             versions = list(
                 session.execute(
-                    select(StoredReport.id, StoredReport.version, StoredReport.current)
+                    select(StoredReport.id, StoredReport.version, StoredReport.current, StoredReport.kind)
                     .where(StoredReport.body_id == row.body_id, StoredReport.year == row.year)
                     .order_by(StoredReport.version)
                 )
@@ -414,6 +419,7 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
             year=row.year,
             version=row.version,
             current=row.current,
+            kind=row.kind,
             template=row.template,
             published=row.published,
             source=row.source,
@@ -424,7 +430,7 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
             warnings=row.warnings,
             report=report,
             findings=[finding_row(*f) for f in findings],
-            versions=[VersionRef(v.id, v.version, v.current) for v in versions],
+            versions=[VersionRef(v.id, v.version, v.current, v.kind) for v in versions],
             sources=[
                 SourceRef(s.url or s.path or "", s.format, s.sha256, s.ingested_at) for s in row.sources
             ],
@@ -459,6 +465,7 @@ def report_json(view: StoredReportView) -> dict[str, Any]:
         "year": view.year,
         "version": view.version,
         "current": view.current,
+        "kind": view.kind,
         "sha256": view.sha256,
         "ingested_at": view.ingested_at,
         "versions": [v.__dict__ for v in view.versions],

@@ -153,6 +153,7 @@ class VersionOut(BaseModel):
     id: int
     version: int
     current: bool
+    kind: str = Field(default="published", description="published, or compiled from the body's register")
 
 
 class StoredOut(BaseModel):
@@ -164,6 +165,7 @@ class StoredOut(BaseModel):
     year: int
     version: int
     current: bool
+    kind: str = Field(default="published", description="published, or compiled from the body's register")
     sha256: str
     ingested_at: datetime | None
     versions: list[VersionOut]

@@ -34,7 +34,15 @@ from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
 from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url
 from xxgk.store.identity import content_hash
-from xxgk.store.models import Body, ReportSource, StoredCell, StoredFinding, StoredReport, VersionChoice
+from xxgk.store.models import (
+    REPORT_KINDS,
+    Body,
+    ReportSource,
+    StoredCell,
+    StoredFinding,
+    StoredReport,
+    VersionChoice,
+)
 
 __all__ = ["Attribution", "IngestSummary", "Store", "StoreError", "resolve_url"]
 
@@ -81,17 +89,23 @@ class Store:
 
     # --- ingest ---------------------------------------------------------------------------------
 
-    def ingest(self, report: Report, sha256: str, attribution: Attribution | None = None) -> str:
+    def ingest(
+        self, report: Report, sha256: str, attribution: Attribution | None = None, kind: str = "published"
+    ) -> str:
         """Store one read report; its status (STATUSES)."""
-        return self.store_report(report, sha256, attribution)[0]
+        return self.store_report(report, sha256, attribution, kind)[0]
 
     def store_report(
-        self, report: Report, sha256: str, attribution: Attribution | None = None
+        self, report: Report, sha256: str, attribution: Attribution | None = None, kind: str = "published"
     ) -> tuple[str, int]:
         """Store one read report, filed under the body `attribution` names, else the one it prints,
         else under no body (待认定); returns its status and the stored report's id:
         "unchanged" (this file is stored), "source" (the same report from another file: its source
-        is added), "new", "version" (another content for a stored body and year), "queued"."""
+        is added), "new", "version" (another content for a stored body and year), "queued".
+        A report compiled from a register (kind "compiled") is stored beside the published ones,
+        never as the current version."""
+        if kind not in REPORT_KINDS:
+            raise ValueError(f"a report's kind is one of {REPORT_KINDS}, not {kind!r}")
         given = attribution or Attribution()
         year = given.year or report.meta.year
         if year is None:
@@ -106,7 +120,9 @@ class Store:
                 return "unchanged", known
             name = given.body or report.meta.agency
             same = session.scalar(
-                select(StoredReport).where(StoredReport.content == content).order_by(StoredReport.id)
+                select(StoredReport)
+                .where(StoredReport.content == content, StoredReport.kind == kind)
+                .order_by(StoredReport.id)
             )
             if same is not None:
                 _add_source(session, same.id, sha256, report, given)
@@ -115,7 +131,7 @@ class Store:
                 return "source", same.id
             body = self._body(session, name, given) if name else None
             row = to_row(report, sha256, None, 1)
-            row.year, row.content, row.current = year, content, False
+            row.year, row.content, row.current, row.kind = year, content, False, kind
             if given.published:
                 row.published = date.fromisoformat(given.published)
             session.add(row)
@@ -219,8 +235,9 @@ class Store:
             if this is not None and splits.in_doubt(this):
                 before, after = near.get(this.year - 1), near.get(this.year + 1)
                 self.settled += splits.settle(session, this, body.name, before, after)
-        self._cross_year(session, body, year)
-        self._cross_year(session, body, year + 1)
+        for kind in REPORT_KINDS:  # a compiled report is compared with last year's compiled or published
+            self._cross_year(session, body, year, kind)
+            self._cross_year(session, body, year + 1, kind)
 
     def ingest_paths(
         self,
@@ -268,9 +285,10 @@ class Store:
                 on_result(outcome)
         return summary
 
-    def _cross_year(self, session: Session, body: Body, year: int) -> None:
-        """(Re)compute the cross-year findings of the body's current report of `year`."""
-        this = self._current(session, body.id, year)
+    def _cross_year(self, session: Session, body: Body, year: int, kind: str = "published") -> None:
+        """(Re)compute the cross-year findings of the body's report of `year` of that kind; a
+        compiled report is compared with last year's compiled one, else the published one."""
+        this = self._latest(session, body.id, year, kind)
         if this is None:
             return
         mine = (StoredFinding.report_id == this.id, StoredFinding.rule.in_(PAIR_RULES))
@@ -286,7 +304,7 @@ class Store:
             if f.status != "open"
         }
         session.execute(delete(StoredFinding).where(*mine))
-        previous = self._current(session, body.id, year - 1)
+        previous = self._latest(session, body.id, year - 1, kind) or self._current(session, body.id, year - 1)
         found = (
             [] if previous is None else check_pair(to_report(this, body.name), to_report(previous, body.name))
         )
@@ -306,6 +324,18 @@ class Store:
             )
         )
 
+    @staticmethod
+    def _latest(session: Session, body_id: int, year: int, kind: str) -> StoredReport | None:
+        """The current published report, or the newest compiled one."""
+        if kind == "published":
+            return Store._current(session, body_id, year)
+        return session.scalar(
+            select(StoredReport)
+            .where(StoredReport.body_id == body_id, StoredReport.year == year, StoredReport.kind == kind)
+            .order_by(StoredReport.version.desc())
+            .limit(1)
+        )
+
     # --- bodies ---------------------------------------------------------------------------------
 
     def import_bodies(self, path: Path) -> int:
@@ -321,15 +351,18 @@ class Store:
 
     # --- reading back ---------------------------------------------------------------------------
 
-    def report(self, body: str, year: int, *, version: int | None = None) -> Report | None:
-        """A stored report as a report model: the current version, or the one asked for."""
+    def report(
+        self, body: str, year: int, *, version: int | None = None, kind: str = "published"
+    ) -> Report | None:
+        """A stored report as a report model: the current version (of a compiled report, the
+        newest), or the one asked for."""
         with self.session() as session:
             found = self.find_body(session, body)
             query = select(StoredReport).where(StoredReport.body_id == found.id, StoredReport.year == year)
-            query = (
-                query.where(StoredReport.version == version) if version else query.where(StoredReport.current)
-            )
-            row = session.scalar(query)
+            if version:
+                row = session.scalar(query.where(StoredReport.version == version))
+            else:
+                row = self._latest(session, found.id, year, kind)
             return to_report(row, found.name) if row else None
 
     def version_list(self, body: str, year: int) -> tuple[str, list[versions.VersionInfo], str]:

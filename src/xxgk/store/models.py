@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 MAX_ID = 2**31 - 1  # ids and years are INTEGER columns: 32 bits on PostgreSQL
+# what a stored report is: read from a published file, or compiled from the body's register
+REPORT_KINDS = ("published", "compiled")
 
 
 class Base(DeclarativeBase):
@@ -62,7 +64,11 @@ class BodyAlias(Base):
 
 class StoredReport(Base):
     """One version of one body's report for one year: one content (identity.py), from one or more
-    sources (files). A report whose body is not known yet (待认定) has no body and is never current."""
+    sources (files). A report whose body is not known yet (待认定) has no body and is never current.
+
+    `kind` is "published" (read from a file) or "compiled" (from the body's register). `current`
+    marks the current published version, the one statistics count; a compiled report is never
+    current: the newest compiled version of a year is shown beside the published one."""
 
     __tablename__ = "reports"
     __table_args__ = (
@@ -76,6 +82,7 @@ class StoredReport(Base):
     content: Mapped[str | None] = mapped_column(String(64), index=True)  # identity.content_hash
     version: Mapped[int] = mapped_column(Integer, default=1)
     current: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[str] = mapped_column(String(12), default="published", server_default="published")
     template: Mapped[str] = mapped_column(String(10))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str | None] = mapped_column(String(1000))
@@ -212,6 +219,36 @@ class StoredFinding(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     report: Mapped[StoredReport] = relationship(back_populates="findings")
+
+
+class RegisterDocument(Base):
+    """A 规章 or 行政规范性文件 the body made (the register's proactive side, xxgk.register.proactive)."""
+
+    __tablename__ = "register_documents"
+    __table_args__ = (UniqueConstraint("body_id", "kind", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # one of DOCUMENT_KINDS
+    number: Mapped[str] = mapped_column(String(200))  # 文号
+    title: Mapped[str] = mapped_column(String(500))
+    issued: Mapped[date] = mapped_column(Date)
+    repealed: Mapped[date | None] = mapped_column(Date)
+
+
+class RegisterFigures(Base):
+    """A year's figures from other systems, as entered."""
+
+    __tablename__ = "register_figures"
+    __table_args__ = (UniqueConstraint("body_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    licensing: Mapped[int | None] = mapped_column(Integer)
+    penalties: Mapped[int | None] = mapped_column(Integer)
+    enforcement: Mapped[int | None] = mapped_column(Integer)
+    fees: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
 
 
 class User(Base):

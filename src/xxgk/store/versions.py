@@ -66,9 +66,11 @@ def settle(session: Session, body_id: int, year: int) -> tuple[StoredReport | No
     """Mark the current version of the body's report for the year; returns it and why."""
     rows = list(
         session.scalars(
-            select(StoredReport).where(StoredReport.body_id == body_id, StoredReport.year == year)
+            select(StoredReport).where(
+                StoredReport.body_id == body_id, StoredReport.year == year, StoredReport.kind == "published"
+            )
         )
-    )
+    )  # a compiled report is never the current version: it stands beside the published ones
     if not rows:
         return None, "only"
     choice = latest_choice(session, body_id, year)
