@@ -202,11 +202,19 @@ class Store:
                 StoredReport.body_id == body.id, StoredReport.year == row.year, StoredReport.id != row.id
             )
         )
-        row.body_id, row.version = body.id, (latest or 0) + 1
+        same_kind = session.scalar(
+            select(StoredReport.id).where(
+                StoredReport.body_id == body.id,
+                StoredReport.year == row.year,
+                StoredReport.kind == row.kind,
+                StoredReport.id != row.id,
+            )
+        )
+        row.body_id, row.version = body.id, (latest or 0) + 1  # numbered across kinds: one list
         session.flush()
         versions.settle(session, body.id, row.year)
         self._after_change(session, body, row.year)
-        return "new" if latest is None else "version"
+        return "new" if same_kind is None else "version"
 
     def _unfile(self, session: Session, row: StoredReport) -> None:
         """Take a report off its body (before it is filed under another)."""
