@@ -226,10 +226,11 @@ def test_a_batch_upload_of_a_zip_with_a_manifest_shows_its_progress_to_the_summa
     # the samples are in the test's store already (the corpus holds them): each is "unchanged"
     # or another source of a stored report; the copies are new bodies' reports
     expect(page.locator('tr.job-file[data-status="new"]:has-text("乡镇/")')).to_have_count(COPIES)
-    # the page updated itself: htmx polled while the job ran (some answers part-way through),
-    # and stopped once it was finished
+    # the page updated itself: htmx polled while the job ran (how many answers came part-way
+    # through depends on the machine's speed: a fast one may finish before the first poll), and
+    # stopped once it was finished
     done = [int(m) for text in polled for m in re.findall(r'data-done="(\d+)"', text)]
-    assert any(d < total for d in done) and done[-1] == total and 'id="job-summary"' in polled[-1]
+    assert done and done[-1] == total and 'id="job-summary"' in polled[-1]
     count = len(polled)
     page.wait_for_timeout(2500)
     assert len(polled) == count
