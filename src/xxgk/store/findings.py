@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError, require_choice
 from xxgk.model import SEVERITY_RANK
 from xxgk.store.models import Body, StoredFinding, StoredReport
+from xxgk.store.regions import within
 
 if TYPE_CHECKING:
     from xxgk.store import Store
@@ -53,6 +55,7 @@ class FindingFilter:
     rule: str | None = None  # ending in * matches a prefix (X-*)
     severity: str | None = None
     status: str | None = None
+    region: str | None = None
 
 
 def rule_condition(rule: str) -> ColumnElement[bool]:
@@ -72,11 +75,11 @@ def require_rule(rule: str) -> None:
     raise InputError(f"rule {rule!r} is not one of {', '.join(ids)} (or a family such as TXT-*)")
 
 
-def conditions(where: FindingFilter) -> list[ColumnElement[bool]]:
-    """The findings of the current reports that `where` asks for."""
+def conditions(session: Session, where: FindingFilter) -> list[ColumnElement[bool]]:
+    """The findings of the current reports that `where` asks for; a body or a region takes in
+    every body under it."""
     out: list[ColumnElement[bool]] = [StoredReport.current]
-    if where.body_id is not None:
-        out.append(StoredReport.body_id == where.body_id)
+    out += within(session, StoredReport.body_id, region=where.region, body_id=where.body_id)
     if where.year is not None:
         out.append(StoredReport.year == where.year)
     if where.rule is not None:
@@ -130,14 +133,16 @@ def list_findings(
     store: Store,
     *,
     body: str | None = None,
+    region: str | None = None,
     year: int | None = None,
     rule: str | None = None,
     severity: str | None = None,
     status: str | None = None,
     limit: int | None = None,
 ) -> list[FindingRow]:
-    """Findings of the current reports, filtered; a rule id ending in * matches a prefix (TXT-*).
-    A value that no finding can have is an error naming those it can."""
+    """Findings of the current reports, filtered; a rule id ending in * matches a prefix (TXT-*);
+    a body or a region takes in every body under it. A value that no finding can have is an
+    error naming those it can."""
     if rule is not None:
         require_rule(rule)
     if severity is not None:
@@ -146,10 +151,10 @@ def list_findings(
         require_choice("status", status, REVIEW_STATUSES)
     with store.session() as session:
         body_id = store.find_body(session, body).id if body is not None else None
-        where = FindingFilter(body_id, year, rule, severity, status)
+        where = FindingFilter(body_id, year, rule, severity, status, region)
         query = (
             findings_query()
-            .where(*conditions(where))
+            .where(*conditions(session, where))
             .order_by(Body.name, StoredReport.year, StoredFinding.id)
             .limit(limit)
         )
