@@ -52,9 +52,12 @@ def bodies_page(
 ) -> HTMLResponse:
     region, level = _text(region), _text(level)
     tree = queries.walk(queries.body_tree(store, region=region, level=level))
+    coverage = queries.coverage(store, region=region, level=level)
     context = {
         "tree": tree,
-        "coverage": queries.coverage(store, region=region, level=level),
+        "coverage": coverage,
+        "regions": queries.coverage_regions(store, coverage),
+        "years": coverage.years,
         "options": queries.filter_options(store),
         "region": region,
         "level": level,
@@ -206,6 +209,7 @@ def stats_page(
     )
     context = {
         "rows": rows,
+        "regions": queries.region_stats(store, region=region, level=level, years=years) if years else [],
         "years": years,
         "options": queries.filter_options(store),
         "filters": {"by": by, "region": region, "level": level, "year_from": low, "year_to": high},
