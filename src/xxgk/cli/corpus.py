@@ -88,10 +88,14 @@ def findings(
         print(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=1))
         return
     out = console()
-    grid = Table("body", "year", "rule", "severity", "message", header_style="bold")
+    paged = any(f.pages for f in found)  # a PDF's findings name their pages
+    grid = Table(
+        "body", "year", *(["page"] if paged else []), "rule", "severity", "message", header_style="bold"
+    )
     for f in found:
         style = {"error": "red", "warning": "yellow"}.get(f.severity, "cyan")
-        grid.add_row(f.body, str(f.year), f.rule, f"[{style}]{f.severity}[/]", f.message)
+        page = [", ".join(map(str, f.pages))] if paged else []
+        grid.add_row(f.body, str(f.year), *page, f.rule, f"[{style}]{f.severity}[/]", f.message)
     out.print(grid)
     out.print(f"{len(found)} findings")
 
@@ -253,11 +257,15 @@ def export(
     out: Annotated[
         Path | None, typer.Option("--out", help="Output file (CSV and JSON: stdout without it).")
     ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only bodies of this region and the regions under it.")
+    ] = None,
+    body: Annotated[str | None, typer.Option(help="Only this body and those under it.")] = None,
     db: Db = None,
 ) -> None:
     """Export the current reports' cells; column names are the data-dictionary ids."""
     from xxgk.store.export import export as export_cells
 
-    rows = export_cells(_store(db), fmt, shape, out)
+    rows = export_cells(_store(db), fmt, shape, out, region=region, body=body)
     if out is not None:
         console().print(f"wrote {rows} rows to {out}")

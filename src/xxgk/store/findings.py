@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError, require_choice
 from xxgk.model import SEVERITY_RANK
-from xxgk.store.models import Body, StoredFinding, StoredReport
+from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
 from xxgk.store.regions import within
 
 if TYPE_CHECKING:
@@ -41,11 +41,15 @@ class FindingRow:
     comment: str | None
     reviewed_by: str | None
     reviewed_at: datetime | None
+    pages: list[int] = field(default_factory=list)  # of a PDF, where its cells are printed
 
     def to_dict(self) -> dict[str, object]:
-        """What `xxgk findings --json` prints of it."""
+        """What `xxgk findings --json` prints of it (a PDF's pages where they are known)."""
         names = ("id", "body", "year", "version", "rule", "severity", "cells", "message", "status", "comment")
-        return {name: getattr(self, name) for name in names}
+        out = {name: getattr(self, name) for name in names}
+        if self.pages:
+            out["pages"] = self.pages
+        return out
 
 
 @dataclass
@@ -158,4 +162,39 @@ def list_findings(
             .order_by(Body.name, StoredReport.year, StoredFinding.id)
             .limit(limit)
         )
-        return [finding_row(*row) for row in session.execute(query)]
+        return with_pages(session, [finding_row(*row) for row in session.execute(query)])
+
+
+PAGE_LOOKUP = 300  # cells per query: four bound parameters each, within SQLite's limit
+
+
+def with_pages(session: Session, rows: list[FindingRow]) -> list[FindingRow]:
+    """The findings, those on a PDF report with the pages their cells are printed on (kept in
+    each cell's provenance): a reader holding the PDF looks for a page, not a line of its text."""
+    report_ids = {r.report_id for r in rows if r.cells}
+    pdfs = (
+        set(
+            session.scalars(
+                select(StoredReport.id).where(StoredReport.id.in_(report_ids), StoredReport.format == "pdf")
+            )
+        )
+        if report_ids
+        else set()
+    )
+    wanted = sorted(
+        {(r.report_id, *key.split(".", 2)) for r in rows if r.report_id in pdfs for key in r.cells}
+    )
+    pages: dict[tuple[int, str], int] = {}
+    cell = (StoredCell.report_id, StoredCell.table_id, StoredCell.row_id, StoredCell.column_id)
+    for start in range(0, len(wanted), PAGE_LOOKUP):
+        query = select(*cell, StoredCell.provenance).where(
+            tuple_(*cell).in_(wanted[start : start + PAGE_LOOKUP])
+        )
+        for report_id, table, row, column, provenance in session.execute(query):
+            if provenance and provenance.get("page") is not None:
+                pages[(report_id, f"{table}.{row}.{column}")] = int(provenance["page"])
+    for finding in rows:
+        finding.pages = sorted(
+            {pages[(finding.report_id, k)] for k in finding.cells if (finding.report_id, k) in pages}
+        )
+    return rows
