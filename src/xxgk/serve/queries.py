@@ -31,7 +31,7 @@ from xxgk.store.findings import (
     rule_condition,
 )
 from xxgk.store.models import MAX_ID, Body, StoredFinding, StoredReport
-from xxgk.store.regions import DEPTHS, Hierarchy, joined, within
+from xxgk.store.regions import DEPTHS, Hierarchy, cut, joined, within
 from xxgk.store.stats import StatsRow, stats
 
 ReviewStatus = Literal["open", "confirmed", "dismissed"]
@@ -240,8 +240,8 @@ def coverage_regions(store: Store, found: Coverage) -> list[RegionCoverage]:
         return nodes[path]
 
     for row in found.rows:
-        cut, _ = hierarchy.group(row.id, deepest)
-        path = tuple(p.name for p in cut)
+        kept, _ = cut(hierarchy.path(row.id), deepest)
+        path = tuple(p.name for p in kept)
         node(path).members.append(row)
         for prefix in [path[:n] for n in range(1, len(path) + 1)] or [()]:
             above = nodes[prefix]

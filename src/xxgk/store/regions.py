@@ -183,15 +183,23 @@ class Hierarchy:
         selected = set(self.own) if region is None else self.in_region(region)
         return selected if body_id is None else selected & self.under(body_id)
 
-    def group(self, body_id: int, depth: int) -> tuple[Path, bool]:
-        """The body's region cut at `depth`, and whether the body stands above that depth (本级:
-        a province's own bodies when grouping by 市). A region known only below `depth` is its
-        first part (宿迁市沭阳县 by 省 is 宿迁市)."""
-        path = self.path(body_id)
-        if not path:
-            return (), False
-        cut = tuple(p for p in path if p.level <= depth) or path[:1]
-        return cut, cut[-1].level < depth and len(cut) == len(path)
+    def placed(self, region: str | None, parent_id: int | None) -> Path:
+        """The region of a body with this region of its own and this parent: statistics group
+        bodies by the two, far fewer than the bodies themselves."""
+        own = parse(region)
+        if (own and own[0].level == 0) or parent_id is None or parent_id not in self.own:
+            return own
+        above = self.path(parent_id)
+        return tuple(p for p in above if p.level < own[0].level) + own if own else above
+
+
+@lru_cache(maxsize=65_536)
+def cut(path: Path, depth: int) -> tuple[Path, bool]:
+    """A region cut at `depth`, and whether it stands above that depth (本级: a province's own
+    bodies when grouping by 市). A region known only below `depth` is its first part (宿迁市沭阳县
+    by 省 is 宿迁市)."""
+    kept = tuple(p for p in path if p.level <= depth) or path[:1]
+    return kept, bool(kept) and kept[-1].level < depth and len(kept) == len(path)
 
 
 def id_condition(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from xxgk.errors import InputError, require_choice
 from xxgk.store.models import Body, BodyAlias, StoredReport
-from xxgk.store.regions import DEPTHS, Hierarchy, Path, depth_index, id_condition, joined
+from xxgk.store.regions import DEPTHS, Hierarchy, Path, cut, depth_index, id_condition, joined
 from xxgk.templates import META
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def stats(
     expected (body, year) pairs without a report.
     """
     require_choice("grouping", by, GROUPINGS)
-    cut = depth_index(depth)
+    level_cut = depth_index(depth)
     if min_cases < 0:
         raise InputError(f"the minimum number of cases must be 0 or more, not {min_cases}")
     wanted = sorted({int(y) for y in years}) if years is not None else None
@@ -164,12 +164,16 @@ def stats(
             )
         if not wanted:
             return []
-        # by region, rows per body are summed into their regions here (bodies do not share one)
-        group_of: dict[str, Any] = {"year": report.year, "region": Body.id, "level": Body.level}
+        # by region, the rows of each (region, parent) are summed into their regions here
+        group_of: dict[str, list[Any]] = {
+            "year": [report.year],
+            "region": [Body.region, Body.parent_id],
+            "level": [Body.level],
+        }
         group = group_of[by]
         query = (
             select(
-                group,
+                *group,
                 func.count(report.id),
                 func.count(distinct(report.body_id)),
                 func.sum(report.received),
@@ -184,21 +188,22 @@ def stats(
             )
             .join(Body, Body.id == report.body_id)
             .where(report.current, report.year.in_(wanted), *body_filter)
-            .group_by(group)
+            .group_by(*group)
         )
         found: dict[Any, list[int | None]] = {}
         regions: dict[Any, tuple[Path, bool]] = {}
 
-        def key_of(value: Any) -> Any:
+        def key_of(values: tuple[Any, ...]) -> Any:
             if hierarchy is None or by != "region":
-                return value
-            path, own = hierarchy.group(value, cut)
+                return values[0]
+            path, own = cut(hierarchy.placed(*values), level_cut)
             key = (tuple(p.name for p in path), own) if path else None
             regions[key] = (path, own)
             return key
 
-        for value, *sums in session.execute(query):
-            key = key_of(value)
+        for row in session.execute(query):
+            key = key_of(tuple(row[: len(group)]))
+            sums = row[len(group) :]
             found[key] = [_add(a, b) for a, b in zip(found.get(key, [None] * len(sums)), sums, strict=True)]
 
         # the bodies expected to report in every selected year
@@ -215,13 +220,11 @@ def stats(
         if by == "year":
             total = session.scalar(select(func.count(Body.id)).where(*condition)) or 0
             expected = dict.fromkeys(wanted, total)
-        elif by == "level":
-            counted = select(Body.level, func.count(Body.id)).where(*condition).group_by(Body.level)
-            expected = {key: int(count) for key, count in session.execute(counted)}
         else:
-            for body_id_ in session.scalars(select(Body.id).where(*condition)):
-                key = key_of(body_id_)
-                expected[key] = expected.get(key, 0) + 1
+            counted = select(*group, func.count(Body.id)).where(*condition).group_by(*group)
+            for *values, count in session.execute(counted):
+                key = key_of(tuple(values))
+                expected[key] = expected.get(key, 0) + int(count)
 
     rows = []
     for key in sorted(set(found) | set(expected), key=lambda k: (k is None, k)):
