@@ -125,6 +125,7 @@ def findings_page(
     request: Request,
     store: StoreDep,
     body: str | None = None,
+    region: str | None = None,
     year: str | None = None,
     rule: str | None = None,
     severity: Literal["", "error", "warning", "info"] = "",
@@ -134,6 +135,7 @@ def findings_page(
     number = max(1, _int(page_number, "页码", -MAX_ID, MAX_ID // PAGE_SIZE) or 1)
     filters = {
         "body": _text(body),
+        "region": _text(region),
         "year": _text(year),
         "rule": _text(rule),
         "severity": severity or None,
@@ -148,7 +150,7 @@ def findings_page(
         else:
             body_id = found.id
     where = queries.FindingFilter(
-        body_id, _int(year, "年度"), filters["rule"], severity or None, status or None
+        body_id, _int(year, "年度"), filters["rule"], severity or None, status or None, filters["region"]
     )
     if notice is None:
         result = queries.find_findings(store, where, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
