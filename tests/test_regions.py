@@ -226,7 +226,11 @@ def test_the_api_and_pages_roll_regions_up(regions):
     assert client.get("/api/findings", params={"body": "宿迁市人民政府"}).json()["total"] == 1
 
     listed = client.get("/findings", params={"region": "江苏省宿迁市"}).text
-    assert "共 1 条" in listed and "沭阳县教育局" in listed and '<option value="江苏省宿迁市" selected>' in listed
+    assert (
+        "共 1 条" in listed
+        and "沭阳县教育局" in listed
+        and '<option value="江苏省宿迁市" selected>' in listed
+    )
     assert "共 0 条" in client.get("/findings", params={"region": "福建省"}).text
 
     page = client.get("/bodies").text
