@@ -43,6 +43,14 @@ def test_a_stored_pdf_finding_names_its_page(db_url):
     found = json.loads(run("findings", "--json", "--db", db_url).stdout)
     assert {f["rule"]: f["pages"] for f in found if "pages" in f} == PAGES
     assert all("pages" not in f for f in found if f["body"] == "平潭综合实验区")
+    from fastapi.testclient import TestClient
+
+    from xxgk.serve import create_app
+
+    api = TestClient(create_app(db_url, workers=1)).get(
+        "/api/findings", params={"body": "淮安市洪泽区人民政府"}
+    )
+    assert {f["rule"]: f["pages"] for f in api.json()["items"]} == PAGES
     table = run("findings", "--db", db_url, "--rule", "LABEL").stdout
     assert "page" in table.splitlines()[1] and "│ 3 " in table
 

@@ -78,7 +78,7 @@ def _load(store: Store, region: str, year: int, min_cases: int) -> tuple[list[En
         session.expunge_all()
         query = (
             findings_query()
-            .where(*conditions(session, FindingFilter(year=year)), id_condition(StoredReport.body_id, ids))
+            .where(*conditions(FindingFilter(year=year)), id_condition(StoredReport.body_id, ids))
             .order_by(Body.name, StoredFinding.id)
         )
         findings = [finding_row(*row) for row in session.execute(query)]

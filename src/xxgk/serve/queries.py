@@ -29,6 +29,7 @@ from xxgk.store.findings import (
     finding_row,
     findings_query,
     rule_condition,
+    with_pages,
 )
 from xxgk.store.models import MAX_ID, Body, StoredFinding, StoredReport
 from xxgk.store.regions import DEPTHS, Hierarchy, cut, joined, within
@@ -267,7 +268,7 @@ class FindingsPage:
 def find_findings(store: Store, where: FindingFilter, *, limit: int = 50, offset: int = 0) -> FindingsPage:
     """A page of the findings of the current reports, with the number of all that match."""
     with store.session() as session:
-        where_all = conditions(session, where)
+        where_all = conditions(where, session)
         total = session.scalar(
             select(func.count(StoredFinding.id))
             .join(StoredReport, StoredFinding.report_id == StoredReport.id)
@@ -280,7 +281,7 @@ def find_findings(store: Store, where: FindingFilter, *, limit: int = 50, offset
             .limit(limit)
             .offset(offset)
         )
-        items = [finding_row(*row) for row in session.execute(query)]
+        items = with_pages(session, [finding_row(*row) for row in session.execute(query)])
     return FindingsPage(int(total or 0), limit, offset, items)
 
 

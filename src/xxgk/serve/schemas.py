@@ -147,6 +147,7 @@ class FindingOut(StoredFindingOut):
     year: int
     version: int
     current: bool
+    pages: list[int] = Field(default_factory=list, description="of a PDF: the pages its cells are printed on")
 
 
 class VersionOut(BaseModel):

@@ -79,11 +79,16 @@ def require_rule(rule: str) -> None:
     raise InputError(f"rule {rule!r} is not one of {', '.join(ids)} (or a family such as TXT-*)")
 
 
-def conditions(session: Session, where: FindingFilter) -> list[ColumnElement[bool]]:
-    """The findings of the current reports that `where` asks for; a body or a region takes in
-    every body under it."""
+def conditions(where: FindingFilter, session: Session | None = None) -> list[ColumnElement[bool]]:
+    """The findings of the current reports that `where` asks for; with a session, a body or a
+    region takes in every body under it (without one, the body alone, and no region)."""
     out: list[ColumnElement[bool]] = [StoredReport.current]
-    out += within(session, StoredReport.body_id, region=where.region, body_id=where.body_id)
+    if session is not None:
+        out += within(session, StoredReport.body_id, region=where.region, body_id=where.body_id)
+    elif where.region is not None:
+        raise ValueError("a filter by region needs the session to read the regions")
+    elif where.body_id is not None:
+        out.append(StoredReport.body_id == where.body_id)
     if where.year is not None:
         out.append(StoredReport.year == where.year)
     if where.rule is not None:
@@ -158,7 +163,7 @@ def list_findings(
         where = FindingFilter(body_id, year, rule, severity, status, region)
         query = (
             findings_query()
-            .where(*conditions(session, where))
+            .where(*conditions(where, session))
             .order_by(Body.name, StoredReport.year, StoredFinding.id)
             .limit(limit)
         )

@@ -146,8 +146,9 @@ def stats(
         if level is not None:
             require_choice("level", level, known_levels(session))
         body_id = store.find_body(session, body).id if body is not None else None
-        hierarchy = Hierarchy.load(session) if region or body_id is not None or by == "region" else None
-        if hierarchy is not None and (region is not None or body_id is not None):
+        filtered = region is not None or body_id is not None
+        hierarchy = Hierarchy.load(session) if filtered or by == "region" else None
+        if hierarchy is not None and filtered:
             selected = hierarchy.select(region=region, body_id=body_id)
             if not selected:
                 return []
