@@ -32,7 +32,7 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "县": ("自治县", "自治旗", "林区", "特区", "县", "区", "旗"),
     "乡": ("民族乡", "街道", "苏木", "镇", "乡"),
 }
-SEPARATORS = re.compile(r"[/／\\|>＞、,，;；\s]+")
+SEPARATORS = re.compile(r"[/／\\|>＞、,，;；]+")  # spaces are dropped: 江苏省 宿迁市 is 江苏省宿迁市
 MAX_PARTS = 8  # a longer "region" is text, not a region: kept whole
 
 
@@ -83,7 +83,7 @@ def _split(text: str, previous: int) -> tuple[Part, ...] | None:
 def parse(region: str | None) -> Path:
     """A region string as parts with their levels; a piece with no known suffix (福建, 苏北) is one
     part a level below the one before it."""
-    text = unicodedata.normalize("NFKC", region or "").strip()
+    text = "".join(unicodedata.normalize("NFKC", region or "").split())
     parts: list[Part] = []
     for piece in (p for p in SEPARATORS.split(text) if p):
         previous = parts[-1].level if parts else -1
