@@ -26,7 +26,7 @@ from xxgk.store.stats import stats
     [
         ("江苏省宿迁市沭阳县", [("江苏省", "省"), ("宿迁市", "市"), ("沭阳县", "县")]),
         ("江苏省/宿迁市/沭阳县", [("江苏省", "省"), ("宿迁市", "市"), ("沭阳县", "县")]),
-        ("江苏省 宿迁市 沭阳县", [("江苏省", "省"), ("宿迁市", "市"), ("沭阳县", "县")]),  # spaces dropped
+        ("江苏省 宿迁市 沭阳县", [("江苏省", "省"), ("宿迁市", "市"), ("沭阳县", "县")]),
         ("江苏/宿迁/沭阳县", [("江苏", "省"), ("宿迁", "市"), ("沭阳县", "县")]),  # no suffix: next level
         # 市中区 starts with 市: the first part is 济南市, not 济南市市
         ("山东省济南市市中区", [("山东省", "省"), ("济南市", "市"), ("市中区", "县")]),
@@ -59,6 +59,7 @@ def test_region_strings_split_into_levels(region, parts):
 
 def test_a_hostile_region_string_is_split_quickly_or_kept_whole():
     assert len(parse("区" * 40)) <= 4
+    assert [p.name for p in parse('<img id="x" src="y">')] == ['<img id="x" src="y">']  # no suffix: whole
     assert [p.name for p in parse("乡" * 300)] == ["乡" * 300]  # too long a piece to split: one part
 
 

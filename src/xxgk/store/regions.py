@@ -32,7 +32,7 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "县": ("自治县", "自治旗", "林区", "特区", "县", "区", "旗"),
     "乡": ("民族乡", "街道", "苏木", "镇", "乡"),
 }
-SEPARATORS = re.compile(r"[/／\\|>＞、,，;；]+")  # spaces are dropped: 江苏省 宿迁市 is 江苏省宿迁市
+SEPARATORS = re.compile(r"[/／\\|、,，;；]+")  # and spaces between parts (江苏省 宿迁市)
 MAX_PARTS = 8  # a longer "region" is text, not a region: kept whole
 
 
@@ -64,10 +64,11 @@ def _ending(text: str) -> int | None:
 def _split(text: str, previous: int) -> tuple[Part, ...] | None:
     """`text` as parts ending in suffixes, each deeper than the one before; the shortest first part
     that lets the rest split wins (济南市市中区 → 济南市 | 市中区; 宁乡市 is not 宁乡 | 市)."""
-    if not text:
+    if not text.strip():
         return ()
     for end in range(2, len(text) + 1):
-        level = _ending(text[:end])
+        name = text[:end].strip()
+        level = _ending(name)
         if level is None:
             continue
         level = max(level, previous + 1)
@@ -75,7 +76,7 @@ def _split(text: str, previous: int) -> tuple[Part, ...] | None:
             return None
         rest = _split(text[end:], level)
         if rest is not None:
-            return (Part(text[:end], level), *rest)
+            return (Part(name, level), *rest)
     return None
 
 
@@ -83,9 +84,9 @@ def _split(text: str, previous: int) -> tuple[Part, ...] | None:
 def parse(region: str | None) -> Path:
     """A region string as parts with their levels; a piece with no known suffix (福建, 苏北) is one
     part a level below the one before it."""
-    text = "".join(unicodedata.normalize("NFKC", region or "").split())
+    text = " ".join(unicodedata.normalize("NFKC", region or "").split())
     parts: list[Part] = []
-    for piece in (p for p in SEPARATORS.split(text) if p):
+    for piece in (p.strip() for p in SEPARATORS.split(text) if p.strip()):
         previous = parts[-1].level if parts else -1
         found = _split(piece, previous) if len(piece) <= 40 else None
         if found is None:
