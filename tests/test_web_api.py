@@ -358,7 +358,7 @@ def test_api_findings_filters_and_pages(client, ids):
     item = everything["items"][0]
     assert set(item) == {
         "id", "report_id", "body_id", "body", "year", "version", "current", "rule", "severity", "cells",
-        "message", "status", "comment", "reviewed_by", "reviewed_at",
+        "message", "status", "comment", "reviewed_by", "reviewed_at", "pages",
     }  # fmt: skip
     cross = client.get("/api/findings", params={"rule": "X-*"}).json()["items"]
     assert cross and all(f["rule"].startswith("X-") and f["year"] == 2023 for f in cross)

@@ -267,12 +267,30 @@ class Report:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
+    def pages_of(self, finding: Finding) -> list[int]:
+        """The pages of a PDF that a finding's printed cells stand on (none in other formats): a
+        line of the text read out of a PDF means nothing to someone holding the PDF."""
+        pages = set()
+        for key in finding.cells:
+            cell = self.cells.get(key)
+            provenance = cell.provenance if cell is not None else None
+            if provenance is not None and provenance.page is not None:
+                pages.add(provenance.page)
+        return sorted(pages)
+
+    def _finding_dict(self, finding: Finding) -> dict[str, Any]:
+        out = finding.to_dict()
+        pages = self.pages_of(finding)
+        if pages:
+            out["pages"] = pages
+        return out
+
     def to_dict(self, *, cells: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "template": self.template_id,
             "meta": self.meta.to_dict(),
             "tables": self.tables(),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [self._finding_dict(f) for f in self.findings],
         }
         if self.source is not None:
             out["source"] = self.source

@@ -179,7 +179,12 @@ def versions(
 def findings(
     db: Db = None,
     as_json: AsJson = False,
-    body: Annotated[str | None, typer.Option(help="Only this body (name or alias).")] = None,
+    body: Annotated[
+        str | None, typer.Option(help="Only this body and those under it (name or alias).")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only bodies of this region and the regions under it.")
+    ] = None,
     year: Annotated[int | None, typer.Option(help="Only this report year.")] = None,
     rule: Annotated[str | None, typer.Option(help="Only this rule id (TXT-* for a family).")] = None,
     severity: Annotated[str | None, typer.Option(help="error, warning or info.")] = None,
@@ -188,15 +193,21 @@ def findings(
     """List the stored findings of the current reports."""
     from xxgk.store.findings import list_findings
 
-    found = list_findings(_store(db), body=body, year=year, rule=rule, severity=severity, status=status)
+    found = list_findings(
+        _store(db), body=body, region=region, year=year, rule=rule, severity=severity, status=status
+    )
     if as_json:
         print(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=1))
         return
     out = console()
-    grid = Table("body", "year", "rule", "severity", "message", header_style="bold")
+    paged = any(f.pages for f in found)  # a PDF's findings name their pages
+    grid = Table(
+        "body", "year", *(["page"] if paged else []), "rule", "severity", "message", header_style="bold"
+    )
     for f in found:
         style = {"error": "red", "warning": "yellow"}.get(f.severity, "cyan")
-        grid.add_row(f.body, str(f.year), f.rule, f"[{style}]{f.severity}[/]", f.message)
+        page = [", ".join(map(str, f.pages))] if paged else []
+        grid.add_row(f.body, str(f.year), *page, f.rule, f"[{style}]{f.severity}[/]", f.message)
     out.print(grid)
     out.print(f"{len(found)} findings")
 
@@ -372,19 +383,25 @@ def compare(
 def stats(
     db: Db = None,
     as_json: AsJson = False,
-    region: Annotated[str | None, typer.Option(help="Only bodies of this region.")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only bodies of this region and the regions under it.")
+    ] = None,
+    body: Annotated[str | None, typer.Option(help="Only this body and those under it.")] = None,
     level: Annotated[
         str | None, typer.Option(help="Only bodies of this level (省/市/县/乡镇/街道/部门).")
     ] = None,
     year: Annotated[list[int] | None, typer.Option(help="Only these years (repeat the option).")] = None,
     by: Annotated[str, typer.Option(help="Group by year, region or level.")] = "year",
+    depth: Annotated[str, typer.Option(help="With --by region: group at 省, 市 or 县.")] = "省",
     min_cases: Annotated[int, typer.Option(help="Flag rates resting on fewer cases than this.")] = 30,
 ) -> None:
     """Applications, 公开率, 纠错率, reports with errors and missing reports over a selection."""
     from xxgk.store.stats import render_stats
     from xxgk.store.stats import stats as corpus_stats
 
-    rows = corpus_stats(_store(db), region=region, level=level, years=year, by=by, min_cases=min_cases)
+    rows = corpus_stats(
+        _store(db), region=region, body=body, level=level, years=year, by=by, depth=depth, min_cases=min_cases
+    )
     if as_json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
         return
@@ -400,11 +417,15 @@ def export(
     out: Annotated[
         Path | None, typer.Option("--out", help="Output file (CSV and JSON: stdout without it).")
     ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only bodies of this region and the regions under it.")
+    ] = None,
+    body: Annotated[str | None, typer.Option(help="Only this body and those under it.")] = None,
     db: Db = None,
 ) -> None:
     """Export the current reports' cells; column names are the data-dictionary ids."""
     from xxgk.store.export import export as export_cells
 
-    rows = export_cells(_store(db), fmt, shape, out)
+    rows = export_cells(_store(db), fmt, shape, out, region=region, body=body)
     if out is not None:
         console().print(f"wrote {rows} rows to {out}")

@@ -29,8 +29,10 @@ from xxgk.store.findings import (
     finding_row,
     findings_query,
     rule_condition,
+    with_pages,
 )
 from xxgk.store.models import MAX_ID, Body, StoredFinding, StoredReport
+from xxgk.store.regions import DEPTHS, Hierarchy, cut, joined, within
 from xxgk.store.stats import StatsRow, stats
 from xxgk.store.versions import latest_choice, version_list
 
@@ -57,10 +59,9 @@ class BodyNode:
     children: list[BodyNode] = field(default_factory=list)
 
 
-def _body_filter(region: str | None, level: str | None) -> list[ColumnElement[bool]]:
-    out = []
-    if region:
-        out.append(Body.region == region)
+def _body_filter(session: Session, region: str | None, level: str | None) -> list[ColumnElement[bool]]:
+    """A region takes in the regions under it (store.regions)."""
+    out = within(session, Body.id, region=region or None)
     if level:
         out.append(Body.level == level)
     return out
@@ -75,7 +76,7 @@ def body_tree(store: Store, *, region: str | None = None, level: str | None = No
     with store.session() as session:
         rows = session.execute(
             select(Body.id, Body.name, Body.level, Body.region, Body.parent_id)
-            .where(*_body_filter(region, level))
+            .where(*_body_filter(session, region, level))
             .order_by(Body.name)
         ).all()
     nodes = {r.id: BodyNode(r.id, r.name, r.level, r.region, r.parent_id) for r in rows}
@@ -123,9 +124,16 @@ def resolve_body(store: Store, text: str) -> Body | None:
 
 
 def filter_options(store: Store) -> dict[str, list[Any]]:
-    """The values the filter controls offer: regions, levels, years, rules and body names."""
+    """The values the filter controls offer: regions (each with the regions above it, a parent
+    before its children), levels, years, rules and body names."""
     with store.session() as session:
-        regions = session.scalars(select(Body.region).where(Body.region.is_not(None)).distinct())
+        hierarchy = Hierarchy.load(session)
+        paths = {hierarchy.path(b) for b in hierarchy.own}
+        regions = {
+            tuple(p.name for p in path[:n]): joined(path[:n])
+            for path in paths
+            for n in range(1, len(path) + 1)
+        }
         levels = session.scalars(select(Body.level).where(Body.level.is_not(None)).distinct())
         rules = session.scalars(
             select(StoredFinding.rule)
@@ -134,7 +142,7 @@ def filter_options(store: Store) -> dict[str, list[Any]]:
             .distinct()
         )
         return {
-            "regions": sorted(regions),
+            "regions": [regions[k] for k in sorted(regions)],
             "levels": sorted(levels),
             "years": report_years(session),
             "rules": sorted(rules),
@@ -184,7 +192,7 @@ def coverage(store: Store, *, region: str | None = None, level: str | None = Non
             select(StoredReport.id, StoredReport.body_id, StoredReport.year)
             .add_columns(StoredReport.errors, StoredReport.warnings)
             .join(Body, Body.id == StoredReport.body_id)
-            .where(StoredReport.current, *_body_filter(region, level))
+            .where(StoredReport.current, *_body_filter(session, region, level))
         ).all()
     cells = {(r.body_id, r.year): CoverageCell(r.id, r.errors, r.warnings) for r in found}
     rows = [
@@ -202,6 +210,51 @@ def coverage(store: Store, *, region: str | None = None, level: str | None = Non
     return Coverage(years, rows)
 
 
+@dataclass
+class RegionCoverage:
+    """A region of the coverage grid: per year, how many of its bodies (those under it included)
+    have a report; its own bodies; the regions under it."""
+
+    name: str  # the region's last part (宿迁市); the path names the whole
+    path: tuple[str, ...]
+    years: dict[int, int]
+    bodies: int
+    members: list[CoverageRow] = field(default_factory=list)
+    children: list[RegionCoverage] = field(default_factory=list)
+
+
+def coverage_regions(store: Store, found: Coverage) -> list[RegionCoverage]:
+    """The coverage grid's bodies under their regions, 省 → 市 → 县 (deeper parts stay with the
+    县); bodies with no region known come last, under an empty path."""
+    with store.session() as session:
+        hierarchy = Hierarchy.load(session)
+    deepest = len(DEPTHS) - 1
+    nodes: dict[tuple[str, ...], RegionCoverage] = {}
+    roots: list[RegionCoverage] = []
+
+    def node(path: tuple[str, ...]) -> RegionCoverage:
+        if path not in nodes:
+            nodes[path] = RegionCoverage(path[-1] if path else "", path, dict.fromkeys(found.years, 0), 0)
+            if len(path) > 1:
+                node(path[:-1]).children.append(nodes[path])
+            else:
+                roots.append(nodes[path])
+        return nodes[path]
+
+    for row in found.rows:
+        kept, _ = cut(hierarchy.path(row.id), deepest)
+        path = tuple(p.name for p in kept)
+        node(path).members.append(row)
+        for prefix in [path[:n] for n in range(1, len(path) + 1)] or [()]:
+            above = nodes[prefix]
+            above.bodies += 1
+            for year, cell in row.years.items():
+                above.years[year] += cell is not None
+    for item in nodes.values():
+        item.children.sort(key=lambda c: c.path)
+    return sorted(roots, key=lambda r: (not r.path, r.path))
+
+
 # --- findings ----------------------------------------------------------------------------------
 
 
@@ -215,8 +268,8 @@ class FindingsPage:
 
 def find_findings(store: Store, where: FindingFilter, *, limit: int = 50, offset: int = 0) -> FindingsPage:
     """A page of the findings of the current reports, with the number of all that match."""
-    where_all = conditions(where)
     with store.session() as session:
+        where_all = conditions(where, session)
         total = session.scalar(
             select(func.count(StoredFinding.id))
             .join(StoredReport, StoredFinding.report_id == StoredReport.id)
@@ -229,7 +282,7 @@ def find_findings(store: Store, where: FindingFilter, *, limit: int = 50, offset
             .limit(limit)
             .offset(offset)
         )
-        items = [finding_row(*row) for row in session.execute(query)]
+        items = with_pages(session, [finding_row(*row) for row in session.execute(query)])
     return FindingsPage(int(total or 0), limit, offset, items)
 
 
@@ -491,6 +544,7 @@ def corpus_stats(
     store: Store,
     *,
     by: str = "year",
+    depth: str = DEPTHS[0],
     region: str | None = None,
     level: str | None = None,
     years: list[int] | None = None,
@@ -506,7 +560,7 @@ def corpus_stats(
             session.scalars(
                 select(StoredReport.year)
                 .join(Body, Body.id == StoredReport.body_id)
-                .where(StoredReport.current, *_body_filter(region, level))
+                .where(StoredReport.current, *_body_filter(session, region, level))
                 .distinct()
                 .order_by(StoredReport.year)
             )
@@ -517,8 +571,47 @@ def corpus_stats(
         low = year_from if year_from is not None else -1
         high = year_to if year_to is not None else 10_000
         wanted = [y for y in present if low <= y <= high]
-    rows = stats(store, region=region or None, level=level or None, years=wanted, by=by, min_cases=min_cases)
+    rows = stats(
+        store,
+        region=region or None,
+        level=level or None,
+        years=wanted,
+        by=by,
+        depth=depth,
+        min_cases=min_cases,
+    )
     return wanted, rows
+
+
+@dataclass
+class RegionStats:
+    row: StatsRow
+    children: list[RegionStats] = field(default_factory=list)
+
+
+def region_stats(
+    store: Store, *, region: str | None, level: str | None, years: list[int]
+) -> list[RegionStats]:
+    """The statistics of each 省, each 市 under it and each 县 under that (a region's own bodies
+    are a child of their own, 本级), for the pages to unfold level by level."""
+    levels = [
+        stats(store, region=region, level=level, years=years, by="region", depth=depth) for depth in DEPTHS
+    ]
+
+    def under(path: tuple[str, ...], depth: int) -> list[RegionStats]:
+        if depth == len(DEPTHS):
+            return []
+        out = []
+        for row in levels[depth]:
+            if row.group is None or row.path[: len(path)] != path:
+                continue
+            if row.path == path and not row.own:  # the same region, no deeper here: its children
+                out += under(path, depth + 1)
+            else:
+                out.append(RegionStats(row, [] if row.own else under(row.path, depth + 1)))
+        return out
+
+    return [RegionStats(r, [] if r.group is None else under(r.path, 1)) for r in levels[0]]
 
 
 @dataclass

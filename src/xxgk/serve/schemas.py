@@ -147,6 +147,7 @@ class FindingOut(StoredFindingOut):
     year: int
     version: int
     current: bool
+    pages: list[int] = Field(default_factory=list, description="of a PDF: the pages its cells are printed on")
 
 
 class VersionOut(BaseModel):
@@ -251,10 +252,15 @@ class StatsRowOut(BaseModel):
     correction_rate: RateOut = Field(description="纠错率 = 纠正 / (行政复议 + 行政诉讼)")
     with_errors: int
     missing: int
+    path: list[str] | None = Field(None, description="by region: the region's parts (江苏省, 宿迁市)")
+    own: bool | None = Field(
+        None, description="by region: the region's own bodies, not those under it (本级)"
+    )
 
 
 class StatsOut(BaseModel):
     by: Literal["year", "region", "level"]
+    depth: Literal["省", "市", "县"]
     years: list[int]
     min_cases: int
     rows: list[StatsRowOut]
