@@ -66,9 +66,9 @@ def _store(db: str | None) -> Store:
 
 
 def _calendar(folder: Path | None) -> Calendar:
-    from xxgk.cli.clock import _calendar as calendar
+    from xxgk.clock.kept import kept_calendar
 
-    return calendar(folder)
+    return kept_calendar(folder)
 
 
 def _body(session: Session, name: str, create: bool = False) -> int:

@@ -65,9 +65,9 @@ LABELS = {
 def _calendar(request: Request) -> Calendar:
     """The working-day calendar (the package's notices and those `xxgk calendar import` kept)."""
     if getattr(request.app.state, "calendar", None) is None:
-        from xxgk.cli.clock import _calendar as load
+        from xxgk.clock.kept import kept_calendar
 
-        request.app.state.calendar = load(None)
+        request.app.state.calendar = kept_calendar()
     return request.app.state.calendar
 
 
