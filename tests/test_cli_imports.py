@@ -31,6 +31,7 @@ HEAVY = (
     "onnxruntime",
     "jinja2",
     "pebble",
+    "pydantic",  # typer 0.29 imports it for every parameter (pyproject pins typer below it)
 )
 
 

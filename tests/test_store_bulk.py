@@ -11,15 +11,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 import xxgk
-from tests.conftest import TEXT_REPORTS
+from tests.conftest import CORPUS, SAMPLES, TEXT_REPORTS
 from tests.layouts import Style, render
 from tests.test_store import _series
 from xxgk import batch
-from xxgk.store import Store
-from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
+from xxgk.store import Attribution, Store
+from xxgk.store.models import Body, ReportSource, StoredCell, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
 SPLIT_ROW = "active.normative_documents"
+SAMPLE_REPORTS = sorted(SAMPLES.glob("*.txt"))
 
 
 def _split_report(year: int, issued: int, repealed: int, in_force: int, layout: str) -> str:
@@ -36,22 +37,41 @@ def _split_report(year: int, issued: int, repealed: int, in_force: int, layout: 
     )
 
 
-def _files(folder: Path) -> list[Path]:
-    """Files in the order they are stored: the corpus; a body over four years, out of order and
-    with 2023 changed (a second version); a split settled by the year before, which comes after."""
-    texts: list[tuple[str, str]] = [(p.name, p.read_text(encoding="utf-8")) for p in TEXT_REPORTS]
+UNSIGNED = CORPUS / "004_a002ef4d6b85274a.txt"  # a 2019 report that prints no agency: 待认定
+
+
+def _files(folder: Path) -> list[tuple[Path, Attribution | None]]:
+    """Files in the order they are stored, each with its manifest row (None: none): the corpus
+    and the samples (the altered Wuxi report is stored after the published one, published the
+    same day with more errors: not current); a body over four years, out of order and with 2023
+    changed (a second version, its manifest dating it before the first); a split settled by the
+    year before, which comes after; a file stored again (unchanged); the 待认定 report again with
+    a body (filed), and with other line ends (another source of it); another report given a
+    body, year, region and level."""
+    texts: list[tuple[str, str, Attribution | None]] = [
+        (p.name, p.read_text(encoding="utf-8"), None) for p in (*TEXT_REPORTS, *SAMPLE_REPORTS)
+    ]
     series = {2024: {}, 2022: {}, 2023: {"applications.granted.natural_person": "3"}, 2021: {}}
     for report, year in zip(_series(series), series, strict=True):
-        texts.append((f"pingtan-{year}.txt", report.text))
-    texts.append(("pingtan-2023-v2.txt", _series({2023: {}})[0].text))
-    texts.append(("split-2023.txt", _split_report(2023, 8, 5, 698, "concatenated")))
-    texts.append(("split-2022.txt", _split_report(2022, 0, 0, 695, "one_per_line")))
-    texts.append(("corpus-again.txt", TEXT_REPORTS[0].read_text(encoding="utf-8")))  # same content: unchanged
+        texts.append((f"pingtan-{year}.txt", report.text, None))
+    texts.append(("pingtan-2023-v2.txt", _series({2023: {}})[0].text, Attribution(published="2000-01-02")))
+    texts.append(("split-2023.txt", _split_report(2023, 8, 5, 698, "concatenated"), None))
+    texts.append(("split-2022.txt", _split_report(2022, 0, 0, 695, "one_per_line"), None))
+    texts.append(("corpus-again.txt", TEXT_REPORTS[0].read_text(encoding="utf-8"), None))  # unchanged
+    unsigned = UNSIGNED.read_text(encoding="utf-8")
+    texts.append(
+        ("unsigned-again.txt", unsigned, Attribution("某某县人民政府", region="福建省某某县", level="县级"))
+    )
+    texts.append(("unsigned-crlf.txt", unsigned.replace("\n", "\r\n"), None))
+    houji = (SAMPLES / "houji_2021.txt").read_text(encoding="utf-8") + "\n"  # another file
+    texts.append(
+        ("houji-2020.txt", houji, Attribution("侯集镇人民政府", year=2020, url="https://example.org/r"))
+    )
     paths = []
-    for i, (name, text) in enumerate(texts):
+    for i, (name, text, given) in enumerate(texts):
         path = folder / f"{i:02d}-{name}"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
+        path.write_bytes(text.encode("utf-8"))
+        paths.append((path, given))
     return paths
 
 
@@ -64,10 +84,17 @@ def _rows(store: Store) -> dict[str, list]:
         columns = [c.name for c in StoredReport.__table__.columns if c.name not in skip]
         reports = sorted(
             (
-                [(c, getattr(r, c)) for c in columns] + [("body", names[r.body_id])]
+                [(c, getattr(r, c)) for c in columns] + [("body", names.get(r.body_id))]
                 for r in session.scalars(select(StoredReport))
             ),
             key=repr,
+        )
+        sources = sorted(
+            (shas[s.report_id], s.sha256, s.path, s.url, s.format)
+            for s in session.scalars(select(ReportSource).order_by(ReportSource.id))
+        )
+        bodies = sorted(
+            (b.name, b.key, b.level, b.region, names.get(b.parent_id)) for b in session.scalars(select(Body))
         )
         cells = sorted(
             (
@@ -87,43 +114,71 @@ def _rows(store: Store) -> dict[str, list]:
             (shas[f.report_id], f.rule, f.severity, tuple(f.cells), f.message, f.status)
             for f in session.scalars(select(StoredFinding))
         )
-    return {"reports": reports, "cells": cells, "findings": findings}
+    return {"reports": reports, "sources": sources, "bodies": bodies, "cells": cells, "findings": findings}
 
 
 def test_bulk_loading_stores_what_ingesting_one_by_one_stores(db_url, tmp_path):
     from tests.conftest import fresh_url
 
-    paths = _files(tmp_path)
+    files = _files(tmp_path)
     results = tmp_path / "results.jsonl"
-    results.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p in paths))
+    results.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p, _ in files))
+    manifest = {path.resolve(): given for path, given in files if given is not None}
 
     one_by_one = Store(db_url)
     statuses = []
-    for path in paths:
+    for path, given in files:
         data = path.read_bytes()
         report = xxgk.parse_bytes(data, str(path))
-        statuses.append(one_by_one.ingest(report, hashlib.sha256(data).hexdigest()))
+        statuses.append(one_by_one.ingest(report, hashlib.sha256(data).hexdigest(), given))
     expected, settled = _rows(one_by_one), list(one_by_one.settled)
     one_by_one.engine.dispose()
 
     (tmp_path / "bulk").mkdir()
     url = fresh_url("postgresql" if db_url.startswith("postgresql") else "sqlite", tmp_path / "bulk")
     bulk = Store(url)
-    summary = bulk.ingest_results(results)
-    assert [summary.new, summary.versions, summary.unchanged] == [
-        statuses.count(s) for s in ("new", "version", "unchanged")
-    ]
-    # the second pingtan 2023 is a version, the corpus file again unchanged
-    assert statuses[-4] == "version" and statuses[-1] == "unchanged"
+    summary = bulk.ingest_results(results, manifest=manifest)
     got = _rows(bulk)
-    assert len(got["reports"]) == len(paths) - 1
-    assert {f[1] for f in expected["findings"]} >= {"X-COPY-TEXT", "SPLIT"}  # the case is exercised
+    counts = [summary.new, summary.versions, summary.sources, summary.unchanged, summary.queued]
+    assert counts == [statuses.count(s) for s in ("new", "version", "source", "unchanged", "queued")]
+    # every path of store_report is taken: the second pingtan 2023 is a version, the corpus file
+    # again unchanged, the unsigned report queued, then filed by its manifest row, then a source
+    assert statuses[-7] == "version" and statuses[-4] == "unchanged"
+    assert statuses[UNSIGNED_AT] == "queued" and statuses[-3:] == ["new", "source", "new"]
+    assert {f[1] for f in expected["findings"]} >= {"X-COPY-TEXT", "SPLIT"}
+    # a row for each new report, version and 待认定 one (the unsigned report filed later made none);
+    # a source for each file but those stored already (three samples are corpus files)
+    rows = sum(map(statuses.count, ("new", "version", "queued"))) - 1
+    assert len(expected["reports"]) == rows and len(expected["sources"]) == len(files) - 5
     assert got == expected
     assert bulk.settled == settled and len(settled) == 1
 
 
+UNSIGNED_AT = TEXT_REPORTS.index(UNSIGNED)
+
+
+def test_bulk_loading_under_one_body_stores_what_ingesting_one_by_one_stores(db_url, tmp_path):
+    """`xxgk ingest results.jsonl --body B`: every report under B, as `Store.ingest` files them."""
+    from tests.conftest import fresh_url
+
+    paths = [p for p, _ in _files(tmp_path)][:6]
+    given = Attribution("某某市人民政府")
+    results = tmp_path / "results.jsonl"
+    results.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p in paths))
+    one_by_one = Store(db_url)
+    for path in paths:
+        data = path.read_bytes()
+        one_by_one.ingest(xxgk.parse_bytes(data, str(path)), hashlib.sha256(data).hexdigest(), given)
+    expected = _rows(one_by_one)
+    one_by_one.engine.dispose()
+    (tmp_path / "bulk").mkdir()
+    bulk = Store(fresh_url("postgresql" if db_url.startswith("postgresql") else "sqlite", tmp_path / "bulk"))
+    bulk.ingest_results(results, attribution=given)
+    assert _rows(bulk) == expected
+    assert {r[-1] for r in expected["reports"]} == {("body", "某某市人民政府")}
+
+
 def test_a_neighbouring_year_of_the_other_template_is_evidence_only_where_it_prints_the_cell():
-    from tests.conftest import CORPUS
     from xxgk.extract.evidence import across_years
 
     # the 2021 template's 现行有效 has no cell in the 2019 template (it printed 制发/公开/总数):
@@ -145,19 +200,28 @@ def test_a_neighbouring_year_of_the_other_template_is_evidence_only_where_it_pri
 def test_the_command_stores_a_results_file_once(tmp_path):
     from tests.test_inputs import run
 
-    paths = _files(tmp_path)[: len(TEXT_REPORTS)]
+    paths = [path for path, _ in _files(tmp_path)][: len(TEXT_REPORTS)]
     (tmp_path / "empty.txt").write_bytes(b"")
     out, db = tmp_path / "results.jsonl", f"sqlite:///{tmp_path / 'x.db'}"
     run("parse", *map(str, paths), str(tmp_path / "empty.txt"), "--out", str(out))
     first = run("ingest", str(out), "--db", db)
-    new = len(
-        {(r.meta.agency, r.meta.year) for r in map(xxgk.parse_path, paths)}
-    )  # two corpus files may share one
     assert first.returncode == 0, first.stderr
-    assert f"stored {new} new and {len(paths) - new} new versions, 0 unchanged, failed 0" in first.stderr
+    # the seven corpus texts: six bodies' reports, and 004 that prints no agency (待认定)
+    assert len(paths) == 7
+    assert (
+        "stored 6 new and 0 new versions, 0 more sources of stored reports, 1 to be attributed (待认定),"
+        " 0 unchanged, failed 0" in first.stderr
+    )
     assert "left out 1 line(s) of files that were not read" in first.stderr  # the empty file's
     again = run("ingest", str(out), "--db", db)
-    assert f"stored 0 new and 0 new versions, {len(paths)} unchanged" in again.stderr
+    assert (
+        "stored 0 new and 0 new versions, 0 more sources of stored reports, 0 to be attributed"
+        in again.stderr
+    )
+    assert "7 unchanged" in again.stderr
+    # the 待认定 report filed by --body when its line comes again
+    third = run("ingest", str(out), "--db", db, "--body", "某某县人民政府")
+    assert "stored 1 new and 0 new versions" in third.stderr and "6 unchanged" in third.stderr
 
 
 def test_a_line_that_is_not_a_results_line_is_one_clear_error_and_its_chunk_is_not_stored(tmp_path):

@@ -1,10 +1,11 @@
 """Storing reports already read — the lines `xxgk parse --out` writes — a thousand at a time.
 
-What is stored is what `Store.ingest` stores one report at a time: the same dedup by content
-hash, the same bodies (`body_for`), the same versions (`versions.place`), the report's findings,
-the cross-year findings against the body's current report of the year before (as it was when
-each report arrived), and splits settled by a neighbouring year. It only writes in bulk: COPY on
-PostgreSQL, one executemany per table on SQLite, one transaction per chunk.
+What is stored is what `Store.store_report` stores one report at a time, line after line: the
+same dedup by file hash and by content (identity.py: another file of a stored report is another
+source of it), the same attribution (`--body`, a manifest row, else the agency printed, else
+待认定), the same version numbers and current version (versions.py), the report's findings, the
+cross-year findings and the splits a neighbouring year settles. The rows are written in bulk:
+COPY on PostgreSQL, one executemany per table on SQLite, one transaction per chunk.
 
 A chunk is whole or absent: an interrupted load leaves the chunks before it stored, and a rerun
 skips them by their hashes.
@@ -14,23 +15,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import JSON, Column, Dialect, Table, select, text, tuple_, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import JSON, Column, Dialect, Select, Table, func, select, text
+from sqlalchemy.orm import Session
 
-from xxgk.check import check_pair
 from xxgk.errors import InputError
 from xxgk.model import Report
-from xxgk.store import splits
-from xxgk.store.bodies import body_for
-from xxgk.store.convert import finding_rows, from_record, row_values, to_report
-from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
-from xxgk.store.versions import Key, latest, place
+from xxgk.store.attribution import Attribution
+from xxgk.store.convert import finding_rows, from_record, row_values
+from xxgk.store.models import ReportSource, StoredCell, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
 if TYPE_CHECKING:
@@ -47,6 +46,7 @@ class Line:
 
     number: int
     record: dict[str, Any]
+    given: Attribution | None = None  # what is known of the file besides its content
 
     @property
     def read(self) -> bool:
@@ -55,15 +55,18 @@ class Line:
 
 @dataclass
 class Loaded:
-    """What storing a line gave: "new", "version", "unchanged", or the error that kept it out."""
+    """What storing a line gave: a status of `Store.store_report`, or the error that kept it out."""
 
     status: str
     error: str | None = None
 
 
-def read_lines(path: Path) -> Iterator[Line]:
+def read_lines(
+    path: Path, manifest: dict[Path, Attribution] | None = None, attribution: Attribution | None = None
+) -> Iterator[Line]:
     """The lines of a results file, each checked: a line that is not one `xxgk parse --out`
-    writes is an error naming the file and line."""
+    writes is an error naming the file and line. Each line's file is given its manifest row (by
+    its resolved path), else `attribution`."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -71,7 +74,9 @@ def read_lines(path: Path) -> Iterator[Line]:
     with handle:
         for number, raw in enumerate(handle, start=1):
             if raw.strip():
-                yield Line(number, _record(raw, f"{path}:{number}"))
+                record = _record(raw, f"{path}:{number}")
+                given = manifest.get(Path(record["file"]).resolve(), attribution) if manifest else attribution
+                yield Line(number, record, given)
 
 
 def count_lines(path: Path) -> int:
@@ -104,30 +109,22 @@ def _record(raw: bytes, where: str) -> dict[str, Any]:
 
 
 @dataclass
-class _Pending:
-    """A report on its way in: its row id, version, and the report of the year before it is
-    compared with (a report of this chunk, or a stored row's id)."""
+class _Plan:
+    """What storing a line does, decided before anything is written: a file already stored
+    ("known"), another source of a stored report ("same"), or a new report row ("new")."""
 
-    index: int  # in the chunk's results
-    line: Line
+    index: int  # in the chunk's lines
+    kind: str
+    report_id: int
     report: Report
-    body: Body
-    id: int = 0
-    version: int = 0
-    superseded: int | None = None
-    previous: _Pending | int | None = None
-
-    @property
-    def key(self) -> Key:
-        return (self.body.id, self.report.meta.year)  # type: ignore[return-value]
+    given: Attribution
 
 
 @dataclass
 class Loader:
-    """Stores chunks of lines into one store; bodies found once are remembered across chunks."""
+    """Stores chunks of lines into one store."""
 
     store: Store
-    bodies: dict[str, int] = field(default_factory=dict)
 
     def load(self, lines: Sequence[Line]) -> list[Loaded]:
         """Store the report lines given (one transaction); a status for each, in order."""
@@ -135,111 +132,104 @@ class Loader:
             return self._load(session, lines)
 
     def _load(self, session: Session, lines: Sequence[Line]) -> list[Loaded]:
-        shas = [line.record["sha256"] for line in lines]
-        stored = set(session.scalars(select(StoredReport.sha256).where(StoredReport.sha256.in_(shas))))
-        results: list[Loaded] = []
-        pending: list[_Pending] = []
-        for line in lines:
-            if line.record["sha256"] in stored:
-                results.append(Loaded("unchanged"))
-                continue
-            stored.add(line.record["sha256"])
+        from xxgk.store import report_identity
+
+        results = [Loaded("failed", YEARLESS) for _ in lines]
+        read: list[tuple[int, Report, Attribution, int, str]] = []
+        for index, line in enumerate(lines):
             report = from_record(line.record)
-            if report.meta.year is None:
-                results.append(Loaded("failed", YEARLESS))
-                continue
-            pending.append(_Pending(len(results), line, report, self._body(session, report)))
-            results.append(Loaded("new"))
-        if not pending:
+            given = line.given or Attribution()
+            year = given.year or report.meta.year
+            if year is not None:
+                read.append((index, report, given, year, report_identity(report, year)))
+        if not read:
             return results
-        known = latest(session, [p.key for p in pending])
-        ids = _new_ids(session, len(pending))
-        now: dict[Key, _Pending | int] = {k: v.current_id for k, v in known.items() if v.current_id}
-        first = ids[0]
-        for p, new_id in zip(pending, ids, strict=True):
-            p.id = new_id
-            p.version, p.superseded = place(known[p.key], new_id)
-            results[p.index] = Loaded("new" if p.version == 1 else "version")
-            body_id, year = p.key
-            p.previous = now.get((body_id, year - 1))
-            following = now.get((body_id, year + 1))
-            if isinstance(following, _Pending):  # it is compared with this one from now on
-                following.previous = p
-            now[p.key] = p
-        current = {v.current_id for v in known.values()}
-        retired = [p.superseded for p in pending if p.superseded is not None and p.superseded < first]
-        for start in range(0, len(retired), 1000):
-            session.execute(
-                update(StoredReport)
-                .where(StoredReport.id.in_(retired[start : start + 1000]))
-                .values(current=False)
+        known = _in_chunks(
+            session,
+            select(ReportSource.sha256, ReportSource.report_id),
+            ReportSource.sha256,
+            [lines[i].record["sha256"] for i, *_ in read],
+        )
+        first_of = select(StoredReport.content, func.min(StoredReport.id)).where(
+            StoredReport.kind == "published"
+        )
+        same = _in_chunks(session, first_of, StoredReport.content, [c for *_, c in read], group=True)
+        fresh = [c for *_, c in read if c not in same]
+        ids = iter(_new_ids(session, len(fresh)))
+        plans: list[_Plan] = []
+        reports: list[dict[str, Any]] = []
+        sources: list[dict[str, Any]] = []
+        cells: list[tuple[Any, ...]] = []
+        findings: list[dict[str, Any]] = []
+        dialect = session.bind.dialect.name  # type: ignore[union-attr]
+        for index, report, given, year, content in read:
+            record = lines[index].record
+            sha256 = record["sha256"]
+            if sha256 in known:
+                plans.append(_Plan(index, "known", known[sha256], report, given))
+                continue
+            if content in same:
+                plans.append(_Plan(index, "same", same[content], report, given))
+            else:
+                report_id = same[content] = next(ids)
+                plans.append(_Plan(index, "new", report_id, report, given))
+                row = row_values(report, sha256, None, 1, report.text)  # type: ignore[arg-type]
+                row.update(id=report_id, year=year, content=content, current=False, kind="published")
+                if given.published:
+                    row["published"] = date.fromisoformat(given.published)
+                reports.append(row)
+                cells += _cell_rows(record["cells"], report_id, dialect)
+                findings += finding_rows(report.findings, report_id)
+            known[sha256] = plans[-1].report_id
+            sources.append(
+                {
+                    "report_id": plans[-1].report_id,
+                    "sha256": sha256,
+                    "path": report.source,
+                    "url": given.url,
+                    "format": report.format,
+                }
             )
-        self._insert(session, pending, current)
-        self._cross_year(session, pending, first)
-        return results
-
-    def _body(self, session: Session, report: Report) -> Body:
-        from xxgk.store import _unsigned
-
-        name = report.meta.agency or _unsigned(report)
-        known = self.bodies.get(name)
-        body = session.get(Body, known) if known is not None else None
-        if body is None:
-            body = body_for(session, name)
-            self.bodies[name] = body.id
-        return body
-
-    def _insert(self, session: Session, pending: list[_Pending], current: set[int | None]) -> None:
-        reports, cells, findings = [], [], []
-        for p in pending:
-            row = row_values(p.report, p.line.record["sha256"], p.body.id, p.version, p.report.text)
-            row.update(id=p.id, current=p.id in current)
-            reports.append(row)
-            cells += _cell_rows(p.line.record["cells"], p.id, session.bind.dialect.name)  # type: ignore[union-attr]
-            findings += finding_rows(p.report.findings, p.id)
         write(session, StoredReport.__table__, reports)
+        write(session, ReportSource.__table__, sources)
         copy_rows(session, StoredCell.__tablename__, CELL_COLUMNS, cells)
         write(session, StoredFinding.__table__, findings)
+        for plan in plans:
+            results[plan.index] = Loaded(self._file(session, plan))
+        return results
 
-    def _cross_year(self, session: Session, pending: list[_Pending], first: int) -> None:
-        """Each new report against the year before as it was on arrival; stored reports of the
-        year after, and splits a neighbour settles, as `Store.ingest` works them out."""
-        stored = _stored_reports(session, {p.previous for p in pending if isinstance(p.previous, int)})
-        found = []
-        for p in pending:
-            before = p.previous.report if isinstance(p.previous, _Pending) else stored.get(p.previous)
-            if before is not None:
-                found += finding_rows(check_pair(p.report, before), p.id)
-        write(session, StoredFinding.__table__, found)
-        touched = {p.key for p in pending}
-        rows = _current_rows(session, {(b, y) for b, y in touched for y in (y - 1, y, y + 1)})
-        bodies = {p.body.id: p.body for p in pending}
-        mine = {p.id: p.report for p in pending}
-        doubtful = {key for key, row in rows.items() if splits.in_doubt(row)}
-        others = {rows[b, y].id for b, y in doubtful for y in (y - 1, y + 1) if (b, y) in rows} - set(mine)
-        models = mine | _stored_reports(session, others)
-        redo: set[Key] = set()
-        for body_id, year in sorted(doubtful):
-            row = rows[body_id, year]
-            before, after = (
-                models.get(rows[body_id, y].id) if (body_id, y) in rows else None
-                for y in (year - 1, year + 1)
-            )
-            settled = splits.settle(session, row, bodies[body_id].name, before, after, mine.get(row.id))
-            self.store.settled += settled
-            if settled:  # its neighbours, and the rules across years, see the cells as settled
-                models[row.id] = to_report(row, bodies[body_id].name)
-                redo |= {(body_id, year), (body_id, year + 1)}
-        for body_id, year in touched:  # a stored report of the year after: compared anew
-            after_row = rows.get((body_id, year + 1))
-            if after_row is not None and after_row.id < first:
-                redo.add((body_id, year + 1))
-        for body_id, year in sorted(redo):
-            self.store._cross_year(session, bodies[body_id], year)
+    def _file(self, session: Session, plan: _Plan) -> str:
+        """File a stored line's report under its body as `Store.store_report` does, in the order
+        of the lines (versions, the current one, splits and the rules across years follow it)."""
+        store, given = self.store, plan.given
+        name = given.body if plan.kind == "known" else given.body or plan.report.meta.agency
+        row = session.get_one(StoredReport, plan.report_id)
+        if plan.kind != "new":
+            if row.body_id is None and name:
+                filed = store._file_under(session, row, store._body(session, name, given))
+                return filed if plan.kind == "known" else "source"
+            return "unchanged" if plan.kind == "known" else "source"
+        if not name:
+            return "queued"
+        return store._file_under(session, row, store._body(session, name, given))
+
+
+def _in_chunks(
+    session: Session, query: Select[Any], column: Any, values: list[str], group: bool = False
+) -> dict[str, int]:
+    """`query` (key, id) for the keys in `values`, a thousand at a time."""
+    found: dict[str, int] = {}
+    keys = sorted(set(values))
+    for start in range(0, len(keys), 1000):
+        chunk = query.where(column.in_(keys[start : start + 1000]))
+        found.update((key, id_) for key, id_ in session.execute(chunk.group_by(column) if group else chunk))
+    return found
 
 
 def _new_ids(session: Session, count: int) -> list[int]:
     """Ids for `count` new report rows (the writer's lock is held: no one else takes any)."""
+    if count == 0:
+        return []
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
         query = text("SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, :n)")
         return list(session.scalars(query, {"n": count}))
@@ -288,31 +278,6 @@ def _cell_rows(cells: dict[str, dict[str, Any]], report_id: int, dialect: str) -
 
 def _decimal(value: int | float) -> int | Decimal:
     return value if isinstance(value, int) else Decimal(str(value))
-
-
-def _stored_reports(session: Session, ids: set[int]) -> dict[int, Report]:
-    found: dict[int, Report] = {}
-    for start in range(0, len(ids), 1000):
-        chunk = sorted(ids)[start : start + 1000]
-        query = (
-            select(StoredReport)
-            .where(StoredReport.id.in_(chunk))
-            .options(selectinload(StoredReport.cells), selectinload(StoredReport.findings))
-        )
-        for row in session.scalars(query):
-            found[row.id] = to_report(row, session.get(Body, row.body_id).name)  # type: ignore[union-attr]
-    return found
-
-
-def _current_rows(session: Session, keys: set[Key]) -> dict[Key, StoredReport]:
-    found: dict[Key, StoredReport] = {}
-    keys_list = sorted(keys)
-    pair = tuple_(StoredReport.body_id, StoredReport.year)
-    for start in range(0, len(keys_list), 1000):
-        query = select(StoredReport).where(pair.in_(keys_list[start : start + 1000]), StoredReport.current)
-        for row in session.scalars(query):
-            found[(row.body_id, row.year)] = row
-    return found
 
 
 def write(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

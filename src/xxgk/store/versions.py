@@ -1,54 +1,130 @@
-"""Which version a newly stored file of a body's year becomes: the one rule, for the single ingest
-and for bulk loading.
+"""Which version of a body's report for a year is current.
 
-A file whose content is stored already changes nothing (the caller looks its hash up first); any
-other file for a body and year becomes the next version and the current one, and the version it
-follows stays stored, no longer current.
+1. the version a reviewer chose (the latest choice, with who and why), else
+2. the latest published (the date the report prints, or its manifest's), a version without a
+   date after every dated one, else, among versions published the same day,
+3. the one with fewer error findings: a report republished the same day is nearly always a
+   correction, and the copy whose tables add up is the one a reader means (the bundled
+   `altered_wuxi_helie_2020.txt` is the published report with two numbers changed: the
+   published one is current, whichever was ingested first), else
+4. the latest stored (the file given last is the one its sender meant).
+
+Only the last step depends on the order of ingestion, and only for versions alike in date and
+errors: a reviewer settles such a tie (`xxgk versions` says when it decided).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xxgk.store.models import StoredReport
+from xxgk.store.models import StoredReport, VersionChoice
 
-Key = tuple[int, int]  # (body id, year)
+# why a version is current, as `xxgk versions` and the report page say it
+REASONS = {
+    "only": "the only version",
+    "chosen": "chosen by a reviewer",
+    "published": "published latest",
+    "fewer errors": "published the same day as another; fewer error findings",
+    "latest": "published the same day as another, as many errors: stored last (a reviewer may choose)",
+}
+REASONS_ZH = {
+    "only": "唯一版本",
+    "chosen": "审核人指定",
+    "published": "发布日期最晚",
+    "fewer errors": "与其他版本同日发布，错误较少",
+    "latest": "与其他版本同日发布、错误一样多，取最后入库的版本（可由审核人指定）",
+}
+
+
+def _rank(row: StoredReport) -> tuple[bool, date, int, int]:
+    return (row.published is not None, row.published or date.min, -row.errors, row.id)
+
+
+def _reason(best: StoredReport, rows: list[StoredReport]) -> str:
+    if len(rows) == 1:
+        return "only"
+    runner_up = max((r for r in rows if r.id != best.id), key=_rank)
+    a, b = _rank(best), _rank(runner_up)
+    if a[:2] != b[:2]:
+        return "published"
+    return "fewer errors" if a[2] != b[2] else "latest"
+
+
+def latest_choice(session: Session, body_id: int, year: int) -> VersionChoice | None:
+    return session.scalar(
+        select(VersionChoice)
+        .where(VersionChoice.body_id == body_id, VersionChoice.year == year)
+        .order_by(VersionChoice.id.desc())
+    )
+
+
+def settle(session: Session, body_id: int, year: int) -> tuple[StoredReport | None, str]:
+    """Mark the current version of the body's report for the year; returns it and why."""
+    rows = list(
+        session.scalars(
+            select(StoredReport).where(
+                StoredReport.body_id == body_id, StoredReport.year == year, StoredReport.kind == "published"
+            )
+        )
+    )  # a compiled report is never the current version: it stands beside the published ones
+    if not rows:
+        return None, "only"
+    choice = latest_choice(session, body_id, year)
+    chosen = next((r for r in rows if choice is not None and r.id == choice.report_id), None)
+    best = chosen or max(rows, key=_rank)
+    for row in rows:
+        row.current = row is best
+    session.flush()
+    return best, "chosen" if chosen is not None else _reason(best, rows)
 
 
 @dataclass
-class Latest:
-    """What is stored of one body's year: its highest version and the current row's id."""
+class VersionInfo:
+    id: int
+    version: int
+    current: bool
+    published: date | None
+    errors: int
+    warnings: int
+    content: str | None
+    sources: list[tuple[str, str | None, str]]  # (where: path or URL, format, when ingested)
+    chosen_by: str | None = None
+    why: str | None = None
+    chosen_at: datetime | None = None
 
-    version: int = 0
-    current_id: int | None = None
 
-
-def latest(session: Session, keys: Iterable[Key]) -> dict[Key, Latest]:
-    """The stored versions of each (body, year) asked for, in one query per thousand keys."""
-    keys = list(dict.fromkeys(keys))
-    found: dict[Key, Latest] = {key: Latest() for key in keys}
-    pair = tuple_(StoredReport.body_id, StoredReport.year)
-    for start in range(0, len(keys), 1000):
-        chunk = keys[start : start + 1000]
-        highest = select(StoredReport.body_id, StoredReport.year, func.max(StoredReport.version))
-        for body_id, year, version in session.execute(highest.where(pair.in_(chunk)).group_by(*pair.clauses)):
-            found[(body_id, year)].version = version
-        current = select(StoredReport.body_id, StoredReport.year, StoredReport.id).where(
-            pair.in_(chunk), StoredReport.current
+def version_list(session: Session, body_id: int, year: int) -> tuple[list[VersionInfo], str]:
+    """Every version of the body's report for the year, and why the current one is current."""
+    rows = list(
+        session.scalars(
+            select(StoredReport)
+            .where(StoredReport.body_id == body_id, StoredReport.year == year)
+            .order_by(StoredReport.version)
         )
-        for body_id, year, report_id in session.execute(current):
-            found[(body_id, year)].current_id = report_id
-    return found
-
-
-def place(known: Latest, new_id: int | None = None) -> tuple[int, int | None]:
-    """The version a new file gets and the id of the current row it supersedes (None: the first
-    of its year). `known` is updated to name the new row (`new_id`) as current."""
-    superseded = known.current_id
-    known.version += 1
-    known.current_id = new_id
-    return known.version, superseded
+    )
+    choice = latest_choice(session, body_id, year)
+    out = []
+    for row in rows:
+        info = VersionInfo(
+            row.id,
+            row.version,
+            row.current,
+            row.published,
+            row.errors,
+            row.warnings,
+            row.content,
+            [(s.url or s.path or "", s.format, f"{s.ingested_at:%Y-%m-%d %H:%M}") for s in row.sources],
+        )
+        if choice is not None and choice.report_id == row.id:
+            info.chosen_by, info.why, info.chosen_at = choice.chosen_by, choice.why, choice.chosen_at
+        out.append(info)
+    current = next((r for r in rows if r.current), None)
+    if current is None:
+        return out, "only"
+    if choice is not None and choice.report_id == current.id:
+        return out, "chosen"
+    return out, _reason(current, rows)
