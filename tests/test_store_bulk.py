@@ -8,6 +8,7 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 import xxgk
@@ -16,6 +17,7 @@ from tests.layouts import Style, render
 from tests.test_store import _series
 from xxgk import batch
 from xxgk.store import Attribution, Store
+from xxgk.store import bulk as bulk_module
 from xxgk.store.models import Body, ReportSource, StoredCell, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
@@ -117,9 +119,12 @@ def _rows(store: Store) -> dict[str, list]:
     return {"reports": reports, "sources": sources, "bodies": bodies, "cells": cells, "findings": findings}
 
 
-def test_bulk_loading_stores_what_ingesting_one_by_one_stores(db_url, tmp_path):
+@pytest.mark.parametrize("chunk", [1000, 3])
+def test_bulk_loading_stores_what_ingesting_one_by_one_stores(db_url, tmp_path, monkeypatch, chunk):
+    """In one chunk, and in chunks of three (each filed against the rows and bodies before it)."""
     from tests.conftest import fresh_url
 
+    monkeypatch.setattr(bulk_module, "CHUNK", chunk)
     files = _files(tmp_path)
     results = tmp_path / "results.jsonl"
     results.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p, _ in files))

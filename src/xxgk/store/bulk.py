@@ -29,7 +29,8 @@ from xxgk.errors import InputError
 from xxgk.model import Report
 from xxgk.store.attribution import Attribution
 from xxgk.store.convert import finding_rows, from_record, row_values
-from xxgk.store.models import ReportSource, StoredCell, StoredFinding, StoredReport
+from xxgk.store.filing import BodyIndex, Filing, Row
+from xxgk.store.models import Body, ReportSource, StoredCell, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
 if TYPE_CHECKING:
@@ -122,14 +123,19 @@ class _Plan:
 
 @dataclass
 class Loader:
-    """Stores chunks of lines into one store."""
+    """Stores chunks of lines into one store; the bodies are read once and kept up to date."""
 
     store: Store
+    bodies: BodyIndex | None = None
 
     def load(self, lines: Sequence[Line]) -> list[Loaded]:
         """Store the report lines given (one transaction); a status for each, in order."""
-        with self.store.writing() as session:
-            return self._load(session, lines)
+        try:
+            with self.store.writing() as session:
+                return self._load(session, lines)
+        except BaseException:
+            self.bodies = None  # it may hold bodies that were not stored
+            raise
 
     def _load(self, session: Session, lines: Sequence[Line]) -> list[Loaded]:
         from xxgk.store import report_identity
@@ -154,9 +160,11 @@ class Loader:
             StoredReport.kind == "published"
         )
         same = _in_chunks(session, first_of, StoredReport.content, [c for *_, c in read], group=True)
-        fresh = [c for *_, c in read if c not in same]
-        ids = iter(_new_ids(session, len(fresh)))
-        plans: list[_Plan] = []
+        fresh = {c for *_, c in read if c not in same}
+        ids = iter(new_ids(session, StoredReport, len(fresh)))
+        plans: list[tuple[int, str, int, str | None, Attribution]] = []
+        models: dict[int, Report] = {}
+        new_rows: list[Row] = []
         reports: list[dict[str, Any]] = []
         sources: list[dict[str, Any]] = []
         cells: list[tuple[Any, ...]] = []
@@ -166,13 +174,14 @@ class Loader:
             record = lines[index].record
             sha256 = record["sha256"]
             if sha256 in known:
-                plans.append(_Plan(index, "known", known[sha256], report, given))
+                plans.append((index, "known", known[sha256], given.body, given))
                 continue
+            name = given.body or report.meta.agency
             if content in same:
-                plans.append(_Plan(index, "same", same[content], report, given))
+                plans.append((index, "same", same[content], name, given))
             else:
                 report_id = same[content] = next(ids)
-                plans.append(_Plan(index, "new", report_id, report, given))
+                plans.append((index, "new", report_id, name, given))
                 row = row_values(report, sha256, None, 1, report.text)  # type: ignore[arg-type]
                 row.update(id=report_id, year=year, content=content, current=False, kind="published")
                 if given.published:
@@ -180,10 +189,24 @@ class Loader:
                 reports.append(row)
                 cells += _cell_rows(record["cells"], report_id, dialect)
                 findings += finding_rows(report.findings, report_id)
-            known[sha256] = plans[-1].report_id
+                models[report_id] = report
+                new_rows.append(
+                    Row(
+                        report_id,
+                        None,
+                        year,
+                        1,
+                        False,
+                        "published",
+                        row["published"],
+                        row["errors"],
+                        report.layout,
+                    )
+                )
+            known[sha256] = plans[-1][2]
             sources.append(
                 {
-                    "report_id": plans[-1].report_id,
+                    "report_id": plans[-1][2],
                     "sha256": sha256,
                     "path": report.source,
                     "url": given.url,
@@ -194,24 +217,15 @@ class Loader:
         write(session, ReportSource.__table__, sources)
         copy_rows(session, StoredCell.__tablename__, CELL_COLUMNS, cells)
         write(session, StoredFinding.__table__, findings)
-        for plan in plans:
-            results[plan.index] = Loaded(self._file(session, plan))
+        if self.bodies is None:
+            self.bodies = BodyIndex(sqlite=dialect == "sqlite")
+        self.bodies.refresh(session)
+        filing = Filing(self.store, session, self.bodies, models)
+        filing.read([p[3] for p in plans if p[3]], [p[2] for p in plans if p[1] != "new"], new_rows)
+        for index, kind, report_id, name, given in plans:
+            results[index] = Loaded(filing.file(kind, report_id, name, given))
+        filing.finish()
         return results
-
-    def _file(self, session: Session, plan: _Plan) -> str:
-        """File a stored line's report under its body as `Store.store_report` does, in the order
-        of the lines (versions, the current one, splits and the rules across years follow it)."""
-        store, given = self.store, plan.given
-        name = given.body if plan.kind == "known" else given.body or plan.report.meta.agency
-        row = session.get_one(StoredReport, plan.report_id)
-        if plan.kind != "new":
-            if row.body_id is None and name:
-                filed = store._file_under(session, row, store._body(session, name, given))
-                return filed if plan.kind == "known" else "source"
-            return "unchanged" if plan.kind == "known" else "source"
-        if not name:
-            return "queued"
-        return store._file_under(session, row, store._body(session, name, given))
 
 
 def _in_chunks(
@@ -226,14 +240,16 @@ def _in_chunks(
     return found
 
 
-def _new_ids(session: Session, count: int) -> list[int]:
-    """Ids for `count` new report rows (the writer's lock is held: no one else takes any)."""
+def new_ids(session: Session, model: type[Body] | type[StoredReport], count: int) -> list[int]:
+    """Ids for `count` new rows of a table, in the order the database would give them one by one
+    (the writer's lock is held: no one else takes any)."""
     if count == 0:
         return []
+    table = model.__tablename__
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        query = text("SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, :n)")
+        query = text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)")
         return list(session.scalars(query, {"n": count}))
-    top = session.scalar(select(StoredReport.id).order_by(StoredReport.id.desc()).limit(1)) or 0
+    top = session.scalar(select(func.max(model.id))) or 0
     return list(range(top + 1, top + 1 + count))
 
 
@@ -324,7 +340,8 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode("utf-8")
 
 
-def chunks(lines: Iterable[Line], size: int = CHUNK) -> Iterator[list[Line]]:
+def chunks(lines: Iterable[Line], size: int | None = None) -> Iterator[list[Line]]:
+    size = size or CHUNK
     chunk: list[Line] = []
     for line in lines:
         chunk.append(line)

@@ -15,8 +15,10 @@ errors: a reviewer settles such a tie (`xxgk versions` says when it decided).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,8 +42,27 @@ REASONS_ZH = {
 }
 
 
-def _rank(row: StoredReport) -> tuple[bool, date, int, int]:
+class Version(Protocol):
+    """What the rule reads of a version: a stored row, or bulk loading's copy of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def published(self) -> date | None: ...
+    @property
+    def errors(self) -> int: ...
+
+
+V = TypeVar("V", bound=Version)
+
+
+def _rank(row: Version) -> tuple[bool, date, int, int]:
     return (row.published is not None, row.published or date.min, -row.errors, row.id)
+
+
+def current_of(rows: Sequence[V], chosen_id: int | None) -> V:
+    """The current one of a body's published versions for a year (rules 1–4 above)."""
+    return next((r for r in rows if r.id == chosen_id), None) or max(rows, key=_rank)
 
 
 def _reason(best: StoredReport, rows: list[StoredReport]) -> str:
@@ -74,12 +95,12 @@ def settle(session: Session, body_id: int, year: int) -> tuple[StoredReport | No
     if not rows:
         return None, "only"
     choice = latest_choice(session, body_id, year)
-    chosen = next((r for r in rows if choice is not None and r.id == choice.report_id), None)
-    best = chosen or max(rows, key=_rank)
+    chosen_id = None if choice is None else choice.report_id
+    best = current_of(rows, chosen_id)
     for row in rows:
         row.current = row is best
     session.flush()
-    return best, "chosen" if chosen is not None else _reason(best, rows)
+    return best, "chosen" if best.id == chosen_id else _reason(best, rows)
 
 
 @dataclass
