@@ -308,18 +308,19 @@ class Store:
                     on_result(outcome)
             waiting.clear()
 
-        for outcome in batch.outcomes(todo, jobs, scheduler):
-            if outcome.line is None:
-                summary.count(outcome)
-                if on_result:
-                    on_result(outcome)
-                continue
-            line = bulk.Line(0, orjson.loads(outcome.line), given(outcome.path))
-            waiting.append((outcome, line))
-            if len(waiting) >= bulk.CHUNK:
+        with batch.batch_gc():  # the lines waiting are millions of objects, none cyclic
+            for outcome in batch.outcomes(todo, jobs, scheduler):
+                if outcome.line is None:
+                    summary.count(outcome)
+                    if on_result:
+                        on_result(outcome)
+                    continue
+                line = bulk.Line(0, orjson.loads(outcome.line), given(outcome.path))
+                waiting.append((outcome, line))
+                if len(waiting) >= bulk.CHUNK:
+                    store_waiting()
+            if waiting:
                 store_waiting()
-        if waiting:
-            store_waiting()
         return summary
 
     def ingest_results(
@@ -342,23 +343,21 @@ class Store:
         summary = IngestSummary()
         loader = bulk.Loader(self)
         lines = bulk.read_lines(path, manifest or {}, attribution)
-        for chunk in bulk.chunks(lines):
-            good = [line for line in chunk if line.read]
-            loaded = iter(loader.load(good))
-            for line in chunk:
-                record = line.record
-                if not line.read:
-                    summary.unread.append((record["file"], str(record["error"])))
-                else:
-                    result = next(loaded)
-                    if result.error is not None:
+        with batch.batch_gc():  # a thousand parsed lines are millions of objects, none cyclic
+            for chunk in bulk.chunks(lines):
+                loaded = iter(loader.load([line for line in chunk if line.read]))
+                for line in chunk:
+                    record = line.record
+                    if not line.read:
+                        summary.unread.append((record["file"], str(record["error"])))
+                    elif (result := next(loaded)).error is not None:
                         summary.failures.append((record["file"], result.error))
                     else:
                         summary.add(result.status)
                         summary.read += 1
                         summary.with_errors += any(f.get("severity") == "error" for f in record["findings"])
-                if on_result:
-                    on_result(line)
+                    if on_result:
+                        on_result(line)
         return summary
 
     def _cross_year(self, session: Session, body: Body, year: int, kind: str = "published") -> None:

@@ -33,6 +33,8 @@ def normal_text(narrative: str, title: str | None = None) -> str:
 
 
 def _number(value: Decimal | int | float) -> str:
+    if type(value) is int:  # what normalize and "f" make of an integer: its digits
+        return str(value)
     number = Decimal(str(value)).normalize()
     return format(number, "f")
 
