@@ -270,26 +270,29 @@ def _cell_rows(cells: dict[str, dict[str, Any]], report_id: int, dialect: str) -
     """The cells of a line as rows of CELL_COLUMNS, bound as the ORM binds `convert.cell_rows`:
     on SQLite a number as a float, a flag as 0 or 1; on PostgreSQL a Decimal and a bool."""
     number: Callable[[Any], Any] = float if dialect == "sqlite" else _decimal
-    flag: Callable[[Any], Any] = int if dialect == "sqlite" else bool
+    yes, no = (1, 0) if dialect == "sqlite" else (True, False)
+    dumps = orjson.dumps
     rows = []
+    append = rows.append
     for key, cell in cells.items():
-        table_id, row_id, column_id = key.split(".")
+        place = _PLACES.get(key) or _PLACES.setdefault(key, tuple(key.split(".")))
         value = cell.get("value")
         source = cell.get("source")
-        rows.append(
+        append(
             (
                 report_id,
-                table_id,
-                row_id,
-                column_id,
+                *place,
                 None if value is None else number(value),
                 cell.get("text"),
-                None if source is None else orjson.dumps(source).decode("utf-8"),
-                flag(not cell.get("missing", False)),
-                flag(cell.get("ambiguous", False)),
+                None if source is None else dumps(source).decode("utf-8"),
+                no if cell.get("missing") else yes,
+                yes if cell.get("ambiguous") else no,
             )
         )
     return rows
+
+
+_PLACES: dict[str, tuple[str, ...]] = {}  # a cell key as (table, row, column): the keys repeat
 
 
 def _decimal(value: int | float) -> int | Decimal:

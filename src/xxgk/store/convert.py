@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from xxgk.check.crossyear import narrative
 from xxgk.model import Cell, Finding, Meta, Provenance, Report, Value
 from xxgk.store.models import StoredReport
+from xxgk.templates import TEMPLATES
 
 # key figures kept on the report row (statistics read them without touching cells)
 FIGURES: dict[str, tuple[str, ...]] = {
@@ -145,6 +147,12 @@ def to_report(row: StoredReport, body_name: str | None = None) -> Report:
     return report
 
 
+@cache
+def _kinds(template_id: str) -> tuple[tuple[str, str], ...]:
+    """Each cell key of a template with its column's kind."""
+    return tuple((key, column.kind) for key, (_, _, column) in TEMPLATES[template_id].cells().items())
+
+
 def from_record(record: dict[str, Any]) -> Report:
     """The report model of a line of `xxgk parse --out`, as `to_report` makes it of a stored
     report (the narrative as its text, values typed by their column) for the rules across years
@@ -167,16 +175,17 @@ def from_record(record: dict[str, Any]) -> Report:
     report.sections = {"overview": (0, len(report.text))}
     given = record.get("cells", {})
     cells = report.cells
-    for key, (_, _, column) in report.template.cells().items():
+    for key, kind in _kinds(report.template_id):
         cell = given.get(key)
         if cell is None:
             cells[key] = Cell(key)
             continue
         value = cell.get("value")
-        if value is not None and not (isinstance(value, int) and column.kind != "amount"):
-            value = _value(Decimal(str(value)), column.kind)  # a count is an int already
-        found = "missing" not in cell
-        cells[key] = Cell(key, value, cell.get("text"), None, cell.get("ambiguous", False), found)
+        if value is not None and (kind == "amount" or not isinstance(value, int)):
+            value = _value(Decimal(str(value)), kind)  # a count is an int already
+        cells[key] = Cell(
+            key, value, cell.get("text"), None, cell.get("ambiguous", False), "missing" not in cell
+        )
     report.findings = [
         Finding(f["rule"], f["severity"], tuple(f["cells"]), f["message"]) for f in record.get("findings", [])
     ]
