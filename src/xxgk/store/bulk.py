@@ -167,7 +167,7 @@ class Loader:
         new_rows: list[Row] = []
         reports: list[dict[str, Any]] = []
         sources: list[dict[str, Any]] = []
-        cells: list[tuple[Any, ...]] = []
+        cells: list[tuple[dict[str, Any], int]] = []  # a line's cells and its row id
         findings: list[dict[str, Any]] = []
         dialect = session.bind.dialect.name  # type: ignore[union-attr]
         for index, report, given, year, content in read:
@@ -187,7 +187,7 @@ class Loader:
                 if given.published:
                     row["published"] = date.fromisoformat(given.published)
                 reports.append(row)
-                cells += _cell_rows(record["cells"], report_id, dialect)
+                cells.append((record["cells"], report_id))
                 findings += finding_rows(report.findings, report_id)
                 models[report_id] = report
                 new_rows.append(
@@ -215,7 +215,9 @@ class Loader:
             )
         write(session, StoredReport.__table__, reports)
         write(session, ReportSource.__table__, sources)
-        copy_rows(session, StoredCell.__tablename__, CELL_COLUMNS, cells)
+        # made as they are sent: PostgreSQL stores the first while the next are made
+        rows = (row for given, report_id in cells for row in _cell_rows(given, report_id, dialect))
+        copy_rows(session, StoredCell.__tablename__, CELL_COLUMNS, rows)
         write(session, StoredFinding.__table__, findings)
         if self.bodies is None:
             self.bodies = BodyIndex(sqlite=dialect == "sqlite")
