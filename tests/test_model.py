@@ -53,3 +53,22 @@ def test_cells_compare_by_content() -> None:
     plain = Cell("a.b.c", 12, "12", Provenance(2, 2, 1, 3), False, True)
     assert located == plain
     assert located != Cell("a.b.c", 13, "13", Provenance(2, 2, 1, 3), False, True)
+
+
+def test_a_cell_written_lazily_gives_the_source_its_provenance_gives() -> None:
+    # the JSON of a cell whose provenance was never asked for is made without making it
+    text = "| 5 | 6 |\n"
+    records = [(2, 3, 1, (1.0, 2.0, 3.0, 4.0), 0, 4, 1, None), (6, 7, None, None, None, None, None, None)]
+    lazy = [Cell("k", v, str(v), None, False, True, Locator(text, records), o) for v, o in ((5, 2), (6, 6))]
+    assert [c.to_dict()["source"] for c in lazy] == [
+        {"offset": 2, "length": 1, "line": 1, "column": 3, "page": 1, "bbox": (1.0, 2.0, 3.0, 4.0), "grid": 0,
+         "grid_row": 4, "grid_col": 1},
+        {"offset": 6, "length": 1, "line": 1, "column": 7},
+    ]  # fmt: skip
+    for path in sorted(CORPUS.glob("*.*")):
+        if path.suffix in (".txt", ".html", ".pdf"):
+            report = xxgk.parse_path(path)
+            written = [cell.to_dict() for cell in report.cells.values()]
+            asked = [{**c.to_dict(), "source": c.provenance.to_dict()} if c.provenance else c.to_dict()
+                     for c in report.cells.values()]  # fmt: skip
+            assert written == asked, path
