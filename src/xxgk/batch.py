@@ -298,8 +298,9 @@ def run(
     summary = Summary(named=named_files(paths))
     done, keep = _done(out)
     todo = []
+    target = out.resolve()
     for path in files:
-        if path.resolve() == out.resolve():
+        if path.resolve() == target:
             continue
         if done and sha256_of(path) in done:
             summary.skipped += 1
