@@ -113,7 +113,16 @@ def _rows(store: Store) -> dict[str, list]:
             for c in session.scalars(select(StoredCell))
         )
         findings = sorted(
-            (shas[f.report_id], f.rule, f.severity, tuple(f.cells), f.message, f.status)
+            (
+                shas[f.report_id],
+                f.rule,
+                f.severity,
+                tuple(f.cells),
+                f.message,
+                f.status,
+                f.comment,
+                f.reviewed_at,
+            )
             for f in session.scalars(select(StoredFinding))
         )
     return {"reports": reports, "sources": sources, "bodies": bodies, "cells": cells, "findings": findings}
@@ -181,6 +190,56 @@ def test_bulk_loading_under_one_body_stores_what_ingesting_one_by_one_stores(db_
     bulk.ingest_results(results, attribution=given)
     assert _rows(bulk) == expected
     assert {r[-1] for r in expected["reports"]} == {("body", "某某市人民政府")}
+
+
+def test_a_review_follows_each_recomputation_as_ingesting_one_by_one(db_url, tmp_path):
+    """A reviewed cross-year finding of a stored 2023, worked out again twice in one chunk by two
+    new versions of 2022 (each published later, so current): the first carries 5 forward, which
+    clears the finding and its review; the second carries 0 again, and the finding is back, open
+    (test_store's case of a review kept is the finding found again at once)."""
+    from datetime import datetime
+
+    from tests.conftest import fresh_url
+    from xxgk.store.findings import list_findings
+
+    TOTAL = "applications.carried_over.total"
+    series = _series({2022: {}, 2023: {TOTAL: "5"}})
+    series += _series({2022: {"applications.carried_forward.total": "5"}})
+    series += _series({2022: {"active.licensing.decisions": "10692"}})
+    paths = []
+    for i, report in enumerate(series):
+        paths.append(tmp_path / f"{i}.txt")
+        paths[-1].write_text(report.text, encoding="utf-8")
+    given = {paths[2]: Attribution(published="2099-01-01"), paths[3]: Attribution(published="2099-01-02")}
+    results = tmp_path / "later.jsonl"
+    results.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p in paths[2:]))
+
+    def stored_and_reviewed(url: str) -> Store:
+        store = Store(url)
+        for path in paths[:2]:
+            data = path.read_bytes()
+            store.ingest(xxgk.parse_bytes(data, str(path)), hashlib.sha256(data).hexdigest())
+        (carry,) = [f for f in list_findings(store, rule="X-CARRY") if f.cells == [TOTAL]]
+        with store.session() as session:
+            row = session.get(StoredFinding, carry.id)
+            row.status, row.comment, row.reviewed_at = "confirmed", "核实", datetime(2026, 12, 4, 22, 0)
+        return store
+
+    one_by_one = stored_and_reviewed(db_url)
+    for path in paths[2:]:
+        data = path.read_bytes()
+        one_by_one.ingest(xxgk.parse_bytes(data, str(path)), hashlib.sha256(data).hexdigest(), given[path])
+    expected = _rows(one_by_one)
+    one_by_one.engine.dispose()
+    (tmp_path / "bulk").mkdir()
+    bulk = stored_and_reviewed(
+        fresh_url("postgresql" if db_url.startswith("postgresql") else "sqlite", tmp_path / "bulk")
+    )
+    manifest = {path.resolve(): attribution for path, attribution in given.items()}
+    assert bulk.ingest_results(results, manifest=manifest).versions == 2
+    assert _rows(bulk) == expected
+    carried = [(f[5], f[6]) for f in expected["findings"] if f[1] == "X-CARRY" and f[3] == (TOTAL,)]
+    assert carried == [("open", None)]
 
 
 def test_a_neighbouring_year_of_the_other_template_is_evidence_only_where_it_prints_the_cell():
