@@ -49,10 +49,10 @@ def content_hash(
     """The identity of a report: `values` by cell key (table.row.column), None for a blank cell."""
     agency = _NOT_WORDS.sub("", unicodedata.normalize("NFKC", agency or ""))
     digest = hashlib.sha256(f"{year}\n{agency}\n".encode())
-    for key in sorted(values):
-        value = values[key]
-        if value is not None:
-            digest.update(f"{key}={_number(value)}\n".encode())
+    cells = "".join(
+        f"{key}={_number(value)}\n" for key in sorted(values) if (value := values[key]) is not None
+    )
+    digest.update(cells.encode())  # one update of the lines joined: the same digest
     digest.update(b"\x00")
     digest.update(normal_text(narrative, title).encode())
     return digest.hexdigest()
