@@ -116,7 +116,7 @@ def create_app(
     """The application over a store. `workers` (else $XXGK_WORKERS) read uploads, within `limits`
     (else $XXGK_JOB_SECONDS, $XXGK_JOB_MEMORY_MB); `secure_cookies` (else $XXGK_SECURE_COOKIES)
     for a site served over HTTPS."""
-    from xxgk.serve import api, corpus_api, corpus_pages, pages
+    from xxgk.serve import api, corpus_api, corpus_pages, pages, search
 
     if secure_cookies is None:
         secure_cookies = os.environ.get("XXGK_SECURE_COOKIES", "").strip().lower() in TRUE
@@ -159,6 +159,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(corpus_api.router)
     app.include_router(corpus_pages.router)
+    app.include_router(search.router)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")

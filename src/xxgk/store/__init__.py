@@ -23,7 +23,7 @@ from xxgk import batch
 from xxgk.check import RULES, check_pair
 from xxgk.errors import InputError
 from xxgk.model import Report
-from xxgk.store import splits
+from xxgk.store import search, splits
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
 from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url
@@ -47,6 +47,7 @@ class Store:
         self.url = resolve_url(url)
         self.engine = connect(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        search.watch(self.sessions)  # what is written is indexed for search as it is flushed
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -205,6 +206,17 @@ class Store:
         if body is None:
             raise InputError("no such body in the store", name)
         return body
+
+    # --- search ---------------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 50) -> search.Results:
+        with self.session() as session:
+            return search.search(session, query, limit=limit)
+
+    def reindex(self) -> int:
+        """Rebuild the search index from what is stored; returns how many bodies and reports."""
+        with self.writing() as session:
+            return search.rebuild(session.connection())
 
     # --- reading back ---------------------------------------------------------------------------
 
