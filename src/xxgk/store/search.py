@@ -65,8 +65,8 @@ def create(connection: Connection) -> None:
     # array_to_tsvector takes the words as they are: PostgreSQL's own parser may drop CJK characters
     connection.execute(
         text(
-            f"CREATE TABLE {TABLE} (id SERIAL PRIMARY KEY, kind VARCHAR(10) NOT NULL, ref_id INTEGER NOT NULL,"
-            " terms TEXT NOT NULL, tsv TSVECTOR GENERATED ALWAYS AS"
+            f"CREATE TABLE {TABLE} (id SERIAL PRIMARY KEY, kind VARCHAR(10) NOT NULL,"
+            " ref_id INTEGER NOT NULL, terms TEXT NOT NULL, tsv TSVECTOR GENERATED ALWAYS AS"
             " (array_to_tsvector(string_to_array(terms, ' '))) STORED)"
         )
     )
@@ -97,7 +97,8 @@ def index_body(connection: Connection, body_id: int) -> None:
     """A body by its name and aliases (read back from the database: an alias may have gone)."""
     names = connection.execute(
         text(
-            "SELECT name FROM bodies WHERE id = :id UNION ALL SELECT alias FROM body_aliases WHERE body_id = :id"
+            "SELECT name FROM bodies WHERE id = :id"
+            " UNION ALL SELECT alias FROM body_aliases WHERE body_id = :id"
         ),
         {"id": body_id},
     ).scalars()
@@ -194,7 +195,8 @@ def _matching(connection: Connection, kind: str, words: list[str], limit: int) -
     if connection.dialect.name == "sqlite":
         params["q"] = " ".join('"' + w.replace('"', '""') + '"' for w in words)
         where = f"{TABLE} MATCH :q AND s.kind = :kind AND {current}"
-        ranked = f"SELECT s.ref_id FROM {TABLE} s {join} WHERE {where} ORDER BY bm25({TABLE}), s.ref_id LIMIT :limit"
+        order = f"bm25({TABLE}), s.ref_id"
+        ranked = f"SELECT s.ref_id FROM {TABLE} s {join} WHERE {where} ORDER BY {order} LIMIT :limit"
         counted = f"SELECT count(*) FROM {TABLE} s {join} WHERE {where}"
     else:
         # a tsquery of the words as lexemes, quoted: no word is read as an operator
