@@ -31,6 +31,7 @@ HEAVY = (
     "onnxruntime",
     "jinja2",
     "pebble",
+    "jieba",  # search only: its dictionary takes a second to load
 )
 
 

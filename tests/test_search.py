@@ -1,0 +1,154 @@
+"""Search over bodies, report titles and narrative text (issue 15, point 6), on SQLite and
+PostgreSQL: indexed as reports are ingested, only current versions found, the index filled by the
+migration for a store made before it, the CLI and the web pages.
+
+The expected hits are worked out from the corpus files with grep (each case says how).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+import xxgk
+from tests.conftest import CORPUS
+from xxgk.serve import create_app
+from xxgk.store import Store, search
+from xxgk.store.db import MIGRATIONS
+
+PT2022 = CORPUS / "pt004.txt"  # 平潭综合实验区, 2022 (its 标题 line)
+
+
+def ingest_text(store: Store, body: str, name: str = "x.txt") -> int:
+    report = xxgk.parse_text(body, name)
+    store.ingest(report, hashlib.sha256(body.encode()).hexdigest())
+    with store.session() as session:
+        return session.execute(text("SELECT max(id) FROM reports")).scalar_one()
+
+
+@pytest.fixture
+def corpus_store(db_url: str) -> Store:
+    store = Store(db_url)
+    store.ingest_paths(sorted(CORPUS.glob("*.txt")), jobs=1)
+    return store
+
+
+def test_words_are_cut_by_jieba_in_search_mode() -> None:
+    # search mode keeps the long word and the words inside it, so a part of a name finds it
+    assert {"滨湖", "滨湖区", "无锡市", "街道"} <= set(search.index_words("无锡市滨湖区河埒街道办事处"))
+    assert search.query_words("依申请公开，依申请") == ["依", "申请", "公开"]  # once each, no punctuation
+
+
+def test_a_body_is_found_by_part_of_its_name(corpus_store: Store) -> None:
+    # grep -l 滨湖 tests/corpus/*.txt: only 001, the report of 无锡市滨湖区河埒街道办事处
+    found = corpus_store.search("滨湖")
+    assert [search.plain(b.name) for b in found.bodies] == ["无锡市滨湖区河埒街道办事处"]
+    assert found.bodies[0].name == [("无锡市", False), ("滨湖", True), ("区河埒街道办事处", False)]
+
+
+def test_a_report_is_found_by_its_text_with_the_words_marked(corpus_store: Store) -> None:
+    # grep -l 平潭时报 tests/corpus/*.txt: only pt001, 平潭综合实验区's report for 2019
+    found = corpus_store.search("平潭时报")
+    assert [(r.body, r.year) for r in found.reports] == [("平潭综合实验区", 2019)]
+    assert found.reports_total == 1
+    marked = [piece for piece, hit in found.reports[0].snippet if hit]
+    assert "平潭" in marked and "时报" in marked
+    assert "平潭时报" in search.plain(found.reports[0].snippet)
+    # a word found nowhere: nothing, however the rest matches (every word must be in a hit)
+    assert corpus_store.search("平潭时报 龘龘").reports == []
+
+
+def test_a_hostile_query_is_words_not_syntax(corpus_store: Store) -> None:
+    hostile = ['"', "平潭 OR 滨湖", "NEAR(平潭", "平潭*", "'); DROP TABLE reports; --", "\\", "a & b | !c"]
+    for query in hostile:
+        corpus_store.search(query)  # neither FTS5 nor tsquery syntax: no error
+    assert corpus_store.search("平潭 OR 滨湖").bodies == []  # OR is a word here, in neither body's name
+    assert corpus_store.search("   ").words == []
+
+
+def test_only_the_current_version_is_found(db_url: str) -> None:
+    store = Store(db_url)
+    first = PT2022.read_text(encoding="utf-8")
+    ingest_text(store, first, "pt-2022.txt")
+    # grep -o 担当 tests/corpus/pt004.txt: once, in 强化责任担当; the new version says 强化龙舟竞渡 instead
+    assert [r.year for r in store.search("责任担当").reports] == [2022]
+    newer = ingest_text(store, first.replace("强化责任担当", "强化龙舟竞渡"), "pt-2022-v2.txt")
+    assert [r.id for r in store.search("龙舟").reports] == [newer]
+    assert store.search("责任担当").reports == []
+
+
+def test_an_alias_imported_later_is_found(db_url: str, tmp_path: Path) -> None:
+    store = Store(db_url)
+    ingest_text(store, PT2022.read_text(encoding="utf-8"))
+    assert store.search("岚岛").bodies == []
+    (tmp_path / "bodies.csv").write_text("name,aliases\n平潭综合实验区,岚岛管委会\n", encoding="utf-8")
+    store.import_bodies(tmp_path / "bodies.csv")
+    hits = store.search("岚岛")
+    assert [search.plain(b.name) for b in hits.bodies] == ["平潭综合实验区"]
+    assert [search.plain(a) for a in hits.bodies[0].aliases] == ["岚岛管委会"]
+
+
+def test_the_migration_indexes_what_was_stored_before_it(db_url: str) -> None:
+    """A store made before the search index (schema 0003) is indexed when it is next opened."""
+    engine = create_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+        connection.execute(text("INSERT INTO bodies (name, key) VALUES ('沭阳县发展和改革局', 'x')"))
+    engine.dispose()
+    store = Store(db_url)
+    assert [search.plain(b.name) for b in store.search("沭阳").bodies] == ["沭阳县发展和改革局"]
+    # and `reindex` builds the same again from scratch (1 body, no report)
+    assert store.reindex() == 1
+    assert len(store.search("发展").bodies) == 1
+
+
+def test_the_search_command(corpus_store: Store) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "xxgk", *args, "--db", corpus_store.url],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+        )
+
+    done = run("search", "平潭时报", "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert [(r["body"], r["year"]) for r in answer["reports"]] == [("平潭综合实验区", 2019)]
+    snippet = answer["reports"][0]["snippet"]
+    assert {snippet["text"][a:b] for a, b in snippet["highlights"]} == {"平潭", "时报"}
+    done = run("search", "滨湖")
+    assert done.returncode == 0 and "无锡市滨湖区河埒街道办事处" in done.stdout
+    with corpus_store.session() as session:  # the index lost: `xxgk reindex` makes it again
+        session.execute(text(f"DELETE FROM {search.TABLE}"))
+    assert corpus_store.search("滨湖").bodies == []
+    done = run("reindex")
+    assert done.returncode == 0, done.stderr
+    assert len(corpus_store.search("滨湖").bodies) == 1
+
+
+def test_the_search_page_and_api(corpus_store: Store) -> None:
+    client = TestClient(create_app(corpus_store.url), raise_server_exceptions=False)
+    home = client.get("/bodies").text
+    assert 'action="/search"' in home  # the box in the nav, on every page
+    page = client.get("/search", params={"q": "平潭时报"})
+    assert page.status_code == 200
+    assert "<mark>平潭</mark>" in page.text and "/reports/" in page.text
+    assert "没有找到" in client.get("/search", params={"q": "龘龘"}).text
+    assert "<script>" not in client.get("/search", params={"q": "<script>平潭"}).text
+    answer = client.get("/api/search", params={"q": "滨湖"}).json()
+    assert [b["name"] for b in answer["bodies"]] == ["无锡市滨湖区河埒街道办事处"]
+    assert client.get("/api/search", params={"q": "平潭", "limit": 0}).status_code == 422
