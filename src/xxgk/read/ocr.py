@@ -54,7 +54,7 @@ def ocr_available() -> bool:
 
 def _require(source: str) -> None:
     if not ocr_available():
-        raise InputError(MISSING, source)
+        raise InputError(MISSING, source, kind="needs_ocr")
 
 
 @cache
@@ -91,7 +91,7 @@ def read_image(data: bytes, source: str) -> Document:
             _check_pixels(frame.width, frame.height, source)
             frames.append(np.asarray(frame.convert("RGB")))
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise InputError(f"cannot read image: {exc}", source) from None
+        raise InputError(f"cannot read image: {exc}", source, kind="damaged") from None
     builder = DocumentBuilder(source, "image")
     builder.pages = len(frames)
     pages = [ocr_image(frame, number, scale=1.0) for number, frame in enumerate(frames, 1)]

@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xxgk.errors import XxgkError
+from xxgk.serve import messages
 from xxgk.serve.auth import LoginThrottle, cookie_name, resolve_auth
 from xxgk.serve.results import RecentResults
 from xxgk.serve.uploads import UploadError
@@ -164,13 +165,13 @@ def create_app(
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
 
-    def error(request: Request, status: int, message: str) -> Response:
+    def error(request: Request, status: int, message: str, english: str = "") -> Response:
+        """A JSON body under /api/ (the Chinese, the English beside it), else the error page (the
+        Chinese alone)."""
         if wants_json(request):
-            return JSONResponse({"error": message}, status_code=status)
-        page = templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": message}, status_code=status
-        )
-        return page
+            return JSONResponse({"error": messages.with_english(message, english)}, status_code=status)
+        context = {"status": status, "message": messages.for_page(message)}
+        return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
     @app.exception_handler(UploadError)
     async def upload_error(request: Request, exc: UploadError) -> Response:
@@ -178,22 +179,22 @@ def create_app(
 
     @app.exception_handler(XxgkError)
     async def xxgk_error(request: Request, exc: XxgkError) -> Response:
-        return error(request, 422, exc.message)
+        return error(request, 422, messages.for_error(exc), str(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return error(request, exc.status_code, str(exc.detail))
+        return error(request, exc.status_code, messages.for_status(exc.status_code, str(exc.detail)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return error(request, 422, f"请求参数不正确：{where} {first.get('msg', '')}".strip())
+        english = f"{'.'.join(str(p) for p in first.get('loc', ()))}: {first.get('msg', '')}"
+        return error(request, 422, messages.for_validation(exc.errors()), english)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        return error(request, 500, "服务器内部错误，已记录；请稍后再试 (internal error)")
+        return error(request, 500, messages.STATUSES[500], "internal error")
 
     return app
 

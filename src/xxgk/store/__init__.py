@@ -68,7 +68,9 @@ class Store:
         """Store one read report: "new", "version" (a changed file for a stored body and year)
         or "unchanged" (this file is already stored)."""
         if report.meta.year is None:
-            raise InputError("the report year is not printed; cannot file it under a year", report.source)
+            raise InputError(
+                "the report year is not printed; cannot file it under a year", report.source, kind="no_year"
+            )
         with self.writing() as session:
             if session.scalar(select(StoredReport.id).where(StoredReport.sha256 == sha256)) is not None:
                 return "unchanged"

@@ -113,7 +113,9 @@ def compare(store: Store, body: str, years: tuple[int, int]) -> Comparison:
     """The current reports of `body` for two years, cell by cell (earlier year first)."""
     first, second = sorted(int(y) for y in years)
     if first == second:
-        raise InputError(f"two different years are needed to compare, not {first} twice", body)
+        raise InputError(
+            f"two different years are needed to compare, not {first} twice", body, kind="same_year"
+        )
     with store.session() as session:
         found: Body = store.find_body(session, body)
         before, after = (_current(session, found, year) for year in (first, second))
@@ -158,7 +160,7 @@ def _current(session: Session, body: Body, year: int) -> StoredReport:
             .order_by(StoredReport.year)
         ).all()
         have = f"stored years: {', '.join(map(str, stored))}" if stored else "no report of it is stored"
-        raise InputError(f"no {year} report of this body in the store ({have})", body.name)
+        raise InputError(f"no {year} report of this body in the store ({have})", body.name, kind="no_report")
     return row
 
 

@@ -1,0 +1,114 @@
+"""The web app says what went wrong in Chinese (issue 15, point 5): the library's errors by their
+kind, HTTP's own 404 and 405, invalid parameters, a crash; a JSON body keeps the English beside
+the Chinese for the program that reads it."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from xxgk import errors
+from xxgk.serve import create_app, messages
+from xxgk.store.db import StoreError
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "xxgk"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    return create_app(f"sqlite:///{tmp_path_factory.mktemp('msg') / 'm.db'}", workers=1)
+
+
+@pytest.fixture(scope="module")
+def client(app: FastAPI) -> TestClient:
+    with TestClient(app, raise_server_exceptions=False) as client:  # with: the reading pool runs
+        yield client
+
+
+def said(page) -> str:
+    """The message of the error page."""
+    assert page.headers["content-type"].startswith("text/html")
+    found = re.search(r'id="error-message">(.*?)</p>', page.text, re.DOTALL)
+    assert found, page.text
+    return found.group(1)
+
+
+def english_words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]{3,}", text)
+
+
+def kinds_raised() -> set[str]:
+    """Every `kind=` a raise in the source names, and every error class's own kind."""
+    found = set()
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "").endswith("Error"):
+                found |= {k.value.value for k in node.keywords if k.arg == "kind"}  # type: ignore[attr-defined]
+    classes = (errors.XxgkError, errors.InputError, errors.NotAReportError, errors.UnknownFormatError)
+    classes += (StoreError,)
+    return found | {cls.kind for cls in classes}
+
+
+def test_every_kind_of_error_has_its_chinese() -> None:
+    raised = kinds_raised()
+    assert {"empty", "damaged", "not_report", "unknown_format", "no_year"} <= raised  # the scan sees them
+    assert raised - set(messages.ERRORS) == set()
+    names = {"HTML", "DOCX", "DOC", "WPS", "PDF", "OCR", "LibreOffice", "UTF", "PowerPoint", "Word", "JSON"}
+    for text in [*messages.ERRORS.values(), *messages.STATUSES.values(), *messages.VALIDATION.values()]:
+        assert set(english_words(re.sub(r"\{\w+\}", "", text))) <= names, text  # {placeholders} aside
+
+
+def test_a_kind_named_at_a_raise_without_its_own_words_falls_back_to_its_class() -> None:
+    error = errors.UnknownFormatError("odd", "f.bin", kind="not-yet-translated")
+    assert messages.for_error(error) == "f.bin：" + messages.ERRORS["unknown_format"]
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "english"),
+    [
+        (b"\x00\x01" * 50, "unknown_format", "binary data in no format xxgk reads"),
+        ("尊敬的领导：这只是一封信。".encode(), "not_report", "not a government"),
+    ],
+    ids=["binary", "letter"],
+)
+def test_a_file_that_cannot_be_read_is_said_in_chinese(client, data, kind, english):
+    page = client.post("/check", files={"file": ("x.txt", data, "text/plain")})
+    assert page.status_code == 422
+    assert said(page) == "x.txt：" + messages.ERRORS[kind]  # and not the English
+    answer = client.post("/api/check", files={"file": ("x.txt", data, "text/plain")}).json()["error"]
+    assert messages.ERRORS[kind] in answer and english in answer  # the API: both
+
+
+def test_http_errors_are_said_in_chinese(client):
+    assert said(client.get("/no-such-page")) == "没有这个页面"
+    assert client.get("/no-such-page").status_code == 404
+    assert said(client.post("/bodies")) == "不支持这种请求方式"
+    assert client.get("/api/no-such").json() == {"error": "没有这个页面"}
+    # the app's own messages: the page without the English the JSON body has
+    blank = {"file": ("x.txt", b"  \n ", "text/plain")}
+    assert said(client.post("/check", files=blank)) == "文件是空的"
+    assert client.post("/api/check", files=blank).json() == {"error": "文件是空的 (empty file)"}
+
+
+def test_invalid_parameters_are_said_in_chinese(client):
+    assert said(client.get("/bodies/0")) == "请求参数不正确：地址中的 body_id 应不小于 1"
+    assert "参数 severity 应当是以下之一" in said(client.get("/findings?severity=fatal"))
+    answer = client.get("/api/findings", params={"limit": 0}).json()["error"]
+    assert answer.startswith("请求参数不正确：参数 limit 应不小于 1 (") and "greater than or equal" in answer
+
+
+def test_a_crash_is_said_in_chinese(app, client, monkeypatch):
+    from xxgk.serve import queries
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(queries, "body_tree", broken)
+    page = client.get("/bodies")
+    assert page.status_code == 500 and said(page) == messages.STATUSES[500]
+    assert "boom" not in page.text and "RuntimeError" not in page.text
