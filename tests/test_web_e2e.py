@@ -97,7 +97,7 @@ def test_browse_a_body_and_its_reports(server, page):
     expect(page.locator("#coverage")).to_be_visible()
     page.get_by_role("link", name="平潭综合实验区").first.click()
     expect(page.locator("h1")).to_contain_text("平潭综合实验区")
-    expect(page.locator("body")).to_contain_text("X-CARRY")
+    expect(page.locator("body")).to_contain_text("上年结转与上年报告不符")  # X-CARRY's title
     page.get_by_role("link", name="2024").first.click()
     expect(page.locator("#table-applications")).to_be_visible()
 

@@ -112,3 +112,45 @@ def test_a_crash_is_said_in_chinese(app, client, monkeypatch):
     page = client.get("/bodies")
     assert page.status_code == 500 and said(page) == messages.STATUSES[500]
     assert "boom" not in page.text and "RuntimeError" not in page.text
+
+
+# a data-dictionary id (applications.total.natural_person) or a rule id (T3-SUM, X-CARRY)
+INTERNAL_ID = re.compile(r"\b[a-z_]+\.[a-z_]+(?:\.[a-z_]+)+\b|\b[A-Z][A-Z0-9]*-[A-Z0-9-]+\b")
+
+
+def visible(html: str) -> str:
+    """The text a reader sees (tags and their attributes aside)."""
+    return re.sub(r"<[^>]*>", " ", re.sub(r"<script.*?</script>", "", html, flags=re.DOTALL))
+
+
+def test_pages_show_no_internal_ids_unless_asked(tmp_path):
+    from tests.browser import filled_app
+
+    app = filled_app(tmp_path)
+    client = TestClient(app, raise_server_exceptions=False)
+    with app.state.store.session() as session:
+        from sqlalchemy import text
+
+        report = session.execute(text("SELECT min(id) FROM reports WHERE errors > 0")).scalar_one()
+        pingtan = session.execute(text("SELECT id FROM bodies WHERE name = '平潭综合实验区'")).scalar_one()
+    altered = (Path(__file__).parent.parent / "samples" / "altered_wuxi_helie_2020.txt").read_bytes()
+    checked = client.post("/check", files={"file": ("a.txt", altered, "text/plain")})
+    pages = {
+        "check": checked,
+        "body": client.get(f"/bodies/{pingtan}"),
+        "report": client.get(f"/reports/{report}"),
+        "compare": client.get(f"/bodies/{pingtan}/compare"),
+        "findings": client.get("/findings"),
+        "bodies": client.get("/bodies"),
+    }
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        assert INTERNAL_ID.findall(visible(page.text)) == [], name
+    # the findings are named by their rule's title: 上年结转与上年报告不符 is X-CARRY's (rules.toml)
+    assert "上年结转与上年报告不符" in visible(pages["body"].text)
+    # asked for: the report's cells and rules by their ids, and a link back without them
+    shown = client.get(f"/reports/{report}?ids=1")
+    assert "applications.total.natural_person" in visible(shown.text)
+    assert f'href="/reports/{report}" id="ids-toggle"' in shown.text
+    assert f'href="/reports/{report}?ids=1" id="ids-toggle"' in pages["report"].text
+    assert "X-CARRY" in visible(client.get(f"/bodies/{pingtan}?ids=1").text)

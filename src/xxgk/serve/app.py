@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from xxgk.check import RULES
 from xxgk.errors import XxgkError
 from xxgk.serve import messages
 from xxgk.serve.auth import LoginThrottle, cookie_name, resolve_auth
@@ -41,6 +42,8 @@ log = logging.getLogger("xxgk.serve")
 templates = Jinja2Templates(directory=HERE / "templates")
 # a finding's severity as the pages name it (templates: {{ severities[f.severity] }})
 templates.env.globals["severities"] = {"error": "错误", "warning": "警告", "info": "提示"}
+# a finding's rule as the pages name it (its id only with ?ids=1): {{ rule_titles[f.rule] }}
+templates.env.globals["rule_titles"] = {rule.id: rule.title for rule in RULES}
 
 # no inline script anywhere (scripts are static files); inline style attributes are allowed
 CSP = (
@@ -201,5 +204,14 @@ def create_app(
 
 def page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
     auth = getattr(request.state, "auth", None)
-    context = {"user": auth and auth.user, "csrf": auth and auth.csrf, **context}
+    show_ids = request.query_params.get("ids") == "1"  # data-dictionary and rule ids, when asked for
+    url = request.url
+    toggled = url.remove_query_params("ids") if show_ids else url.include_query_params(ids="1")
+    context = {
+        "user": auth and auth.user,
+        "csrf": auth and auth.csrf,
+        "show_ids": show_ids,
+        "ids_link": f"{toggled.path}?{toggled.query}" if toggled.query else toggled.path,
+        **context,
+    }
     return templates.TemplateResponse(request, name, context, status_code=status)
