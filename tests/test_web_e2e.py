@@ -16,7 +16,8 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser import CHARTS, SCREENSHOTS, VIEWPORT, chromium, filled_app, serving, take_screenshots
-from tests.conftest import SAMPLES
+from tests.conftest import CORPUS, SAMPLES
+from xxgk.serve import create_app
 from xxgk.serve.messages import ERRORS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +151,106 @@ def test_the_api_docs_render_with_the_network_cut_off(server, page):
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
     assert page.locator(".opblock-summary-path", has_text="/api/findings").count() >= 1
     assert elsewhere == [] and refused == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _main_pages(app: FastAPI, page: Page, server: str) -> dict[str, str]:
+    """The main pages (a check result made by uploading the altered sample)."""
+    from sqlalchemy import text
+
+    with app.state.store.session() as session:
+        pingtan = session.execute(text("SELECT id FROM bodies WHERE name = '平潭综合实验区'")).scalar_one()
+        report = session.execute(
+            text("SELECT id FROM reports WHERE body_id = :b AND year = 2023"), {"b": pingtan}
+        ).scalar_one()
+    page.goto(server + "/")
+    page.set_input_files("#file", str(SAMPLES / "altered_wuxi_helie_2020.txt"))
+    page.click("#check-button")
+    expect(page.locator("#findings li.error").first).to_be_visible()
+    return {
+        "check": page.url,
+        "home": server + "/",
+        "bodies": server + "/bodies",
+        "body": f"{server}/bodies/{pingtan}",
+        "report": f"{server}/reports/{report}",
+        "findings": server + "/findings",
+        "stats": server + "/stats",
+        "compare": f"{server}/bodies/{pingtan}/compare",
+        "search": server + "/search?q=平潭",
+    }
+
+
+def test_no_page_is_wider_than_a_phone(app, server, browser):
+    """At 390 px the nav broke mid-word and tables pushed the page sideways: now the page is never
+    wider than the screen, and a wide table scrolls inside its own frame."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+    try:
+        page = context.new_page()
+        for name, url in _main_pages(app, page, server).items():
+            page.goto(url)
+            width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            assert width[0] <= width[1] == PHONE["width"], (name, width)
+            # each link of the nav on one line (no word broken): one line's height
+            heights = page.evaluate(
+                "() => [...document.querySelectorAll('nav a')].map((a) => a.getClientRects().length)"
+            )
+            assert heights and set(heights) == {1}, (name, heights)
+        # the official tables are wider than the phone: they scroll within their frame
+        page.goto(_main_pages(app, page, server)["report"])
+        frame = page.locator("#table-applications").locator("xpath=..")
+        inner, outer = frame.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+        assert inner > outer and outer <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def test_the_charts_and_the_grid_leave_a_gap_for_a_year_without_a_report(browser, tmp_path):
+    """Years without a report vanished and the lines were drawn across them. 平潭's reports of 2019
+    (pt001) and 2022 (pt004), their 标题 lines: 2020 and 2021 are gaps."""
+    app = create_app(f"sqlite:///{tmp_path / 'gap.db'}")
+    app.state.store.ingest_paths([CORPUS / "pt001.txt", CORPUS / "pt004.txt"], jobs=1)
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    try:
+        with serving(app) as server:
+            page = context.new_page()
+            page.goto(server + "/stats")
+            expect(page.locator('#chart-rates[data-drawn="1"]')).to_be_visible(timeout=15_000)
+            option = page.evaluate(
+                """() => {
+                const of = (id) => echarts.getInstanceByDom(document.getElementById(id)).getOption();
+                const o = of("chart-rates"), received = of("chart-received");
+                return { years: o.xAxis[0].data, values: o.series.map((s) => s.data.map((d) => d.value)),
+                         connect: o.series.map((s) => s.connectNulls), received: received.series[0].data };
+            }"""
+            )
+            assert option["years"] == ["2019", "2020", "2021", "2022"]
+            for values in option["values"]:
+                assert values[1:3] == [None, None]  # no point, so no line through 2020–2021
+            assert option["connect"] == [False, False]
+            assert option["received"][1:3] == [None, None] and None not in (
+                option["received"][0],
+                option["received"][3],
+            )
+            expect(page.locator('#stats-table tr.gap[data-group="2021"]')).to_contain_text("这一年没有报告")
+            page.goto(server + "/bodies")
+            years = page.locator("#coverage thead th.year")
+            expect(years).to_have_text(["2019", "2020", "2021", "2022"])
+            expect(page.locator("#coverage td.none")).to_have_count(2)
+    finally:
+        context.close()
+
+
+def test_search_from_the_nav(server, page):
+    page.goto(server + "/bodies")
+    page.fill("form.search input[name=q]", "平潭时报")
+    page.press("form.search input[name=q]", "Enter")
+    hit = page.locator("#search-reports li.hit")
+    expect(hit).to_have_count(1)  # grep -l 平潭时报 tests/corpus/*.txt: pt001 only
+    expect(hit.locator("mark").first).to_have_text("平潭")
+    hit.locator("a").first.click()
+    expect(page.locator("#table-applications")).to_be_visible()
 
 
 def test_the_readme_screenshots_are_taken_outside_the_tree(browser, server, tmp_path, tracked):

@@ -147,6 +147,11 @@ def report_years(session: Session) -> list[int]:
     return list(session.scalars(query))
 
 
+def every_year(years: list[int]) -> list[int]:
+    """Each year from the first to the last: a year without a report is shown, as a gap."""
+    return list(range(min(years), max(years) + 1)) if years else []
+
+
 # --- coverage ----------------------------------------------------------------------------------
 
 
@@ -178,7 +183,7 @@ def coverage(store: Store, *, region: str | None = None, level: str | None = Non
     """One row per selected body (in tree order), one column per year present in the store."""
     order = walk(body_tree(store, region=region, level=level))
     with store.session() as session:
-        years = report_years(session)
+        years = every_year(report_years(session))
         found = session.execute(
             select(StoredReport.id, StoredReport.body_id, StoredReport.year)
             .add_columns(StoredReport.errors, StoredReport.warnings)
