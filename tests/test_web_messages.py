@@ -95,6 +95,17 @@ def test_http_errors_are_said_in_chinese(client):
     assert client.post("/api/check", files=blank).json() == {"error": "文件是空的 (empty file)"}
 
 
+def test_a_request_too_large_is_said_in_chinese_on_a_page(tmp_path):
+    """The size guard answered JSON even to the check page's form."""
+    client = TestClient(create_app(f"sqlite:///{tmp_path / 's.db'}", max_upload=1024))
+    big = {"file": ("x.txt", b"x" * 200_000, "text/plain")}
+    page = client.post("/check", files=big)
+    assert page.status_code == 413 and said(page) == "请求过大：上传的内容超过了上限"
+    assert client.post("/api/check", files=big).json() == {
+        "error": "请求过大：上传的内容超过了上限 (request too large)"
+    }
+
+
 def test_invalid_parameters_are_said_in_chinese(client):
     assert said(client.get("/bodies/0")) == "请求参数不正确：地址中的 body_id 应不小于 1"
     assert "参数 severity 应当是以下之一" in said(client.get("/findings?severity=fatal"))

@@ -103,7 +103,12 @@ class Guard:
 
         length = dict(scope["headers"]).get(b"content-length", b"0")
         if length.isdigit() and int(length) > self.max_body:
-            too_big = JSONResponse({"error": "请求过大 (request too large)"}, status_code=413)
+            message = f"{messages.STATUSES[413]}：上传的内容超过了上限"
+            if scope["path"].startswith("/api/"):
+                too_big: Response = JSONResponse({"error": f"{message} (request too large)"}, status_code=413)
+            else:
+                context = {"status": 413, "message": message}
+                too_big = templates.TemplateResponse(Request(scope), "error.html", context, status_code=413)
             await too_big(scope, receive, with_headers)
             return
         await self.app(scope, receive, with_headers)

@@ -41,7 +41,8 @@
     query.set("by", by);
     const response = await fetch("/api/stats?" + query.toString(), { headers: { Accept: "application/json" } });
     const body = await response.json();
-    if (!response.ok) throw new Error(body.error || response.statusText);
+    // the Chinese of the error, without the English the API gives beside it for programs
+    if (!response.ok) throw new Error((body.error || response.statusText).replace(/\s*\([\x20-\x7e]*\)\s*$/, ""));
     return body;
   }
 
