@@ -15,11 +15,11 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from xxgk.store.models import Body, BodyAlias, StoredReport
 
@@ -41,14 +41,19 @@ def _is_word(word: str) -> bool:
     return any(c.isalnum() for c in word)
 
 
+# The dictionary alone cuts (no HMM guessing of unknown words): the same characters are cut the
+# same way in a text and in a query, and it is a fifth faster.
+HMM = False
+
+
 def index_words(value: str) -> list[str]:
     """The words a text is found by: search mode, so a query for a part of a long word finds it."""
-    return [w.lower() for w in _jieba().cut_for_search(value[:MAX_TEXT]) if _is_word(w)]
+    return [w.lower() for w in _jieba().cut_for_search(value[:MAX_TEXT], HMM=HMM) if _is_word(w)]
 
 
 def query_words(query: str) -> list[str]:
     """The words of a query, each once, in order."""
-    words = (w.strip().lower() for w in _jieba().cut(query[:MAX_QUERY]))
+    words = (w.strip().lower() for w in _jieba().cut(query[:MAX_QUERY], HMM=HMM))
     return list(dict.fromkeys(w for w in words if _is_word(w)))
 
 
@@ -220,26 +225,36 @@ def search(session: Session, query: str, *, limit: int = 50) -> Results:
         return results
     connection = session.connection()
     body_ids, _ = _matching(connection, "body", words, limit)
-    bodies = {b.id: b for b in session.query(Body).where(Body.id.in_(body_ids))}
+    found = session.query(Body).options(selectinload(Body.aliases)).where(Body.id.in_(body_ids))
+    bodies = {b.id: b for b in found}
     for body_id in body_ids:
         body = bodies[body_id]
         aliases = [highlight(a.alias, words) for a in body.aliases]
         results.bodies.append(BodyHit(body.id, highlight(body.name, words), aliases, body.level, body.region))
     report_ids, results.reports_total = _matching(connection, "report", words, limit)
-    rows = session.query(StoredReport, Body.name).join(Body, Body.id == StoredReport.body_id)
-    reports = {r.id: (r, name) for r, name in rows.where(StoredReport.id.in_(report_ids))}
+    columns = (StoredReport.id, StoredReport.body_id, StoredReport.year, StoredReport.title)
+    rows = session.execute(
+        select(*columns, StoredReport.narrative, Body.name)
+        .join(Body, Body.id == StoredReport.body_id)
+        .where(StoredReport.id.in_(report_ids))
+    )
+    reports = {row.id: row for row in rows}
     for report_id in report_ids:
-        row, name = reports[report_id]
+        row = reports[report_id]
         title = highlight(row.title or f"{row.year}年度报告", words)
         results.reports.append(
-            ReportHit(row.id, row.body_id, name, row.year, title, snippet(row.narrative or "", words))
+            ReportHit(row.id, row.body_id, row.name, row.year, title, snippet(row.narrative or "", words))
         )
     return results
 
 
 def _pattern(words: Iterable[str]) -> re.Pattern[str]:
+    return _compiled(tuple(sorted(set(words), key=lambda w: (-len(w), w))))
+
+
+@lru_cache(maxsize=64)
+def _compiled(ordered: tuple[str, ...]) -> re.Pattern[str]:
     """Any of the words, the longest first (so 年度报告 is marked whole, not as 年度 + 报告)."""
-    ordered = sorted(set(words), key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
 
 
