@@ -86,6 +86,15 @@ def test_only_the_current_version_is_found(db_url: str) -> None:
     assert store.search("责任担当").reports == []
 
 
+def test_a_hostile_run_of_letters_is_not_a_word(db_url: str) -> None:
+    """jieba keeps a run of Latin letters whole; PostgreSQL refuses a lexeme over 2,046 bytes."""
+    store = Store(db_url)
+    text_ = PT2022.read_text(encoding="utf-8").replace("强化责任担当", "强化" + "a" * 5000 + "担当")
+    ingest_text(store, text_)
+    assert [r.year for r in store.search("担当").reports] == [2022]
+    assert store.search("a" * 5000).words == []
+
+
 def test_an_alias_imported_later_is_found(db_url: str, tmp_path: Path) -> None:
     store = Store(db_url)
     ingest_text(store, PT2022.read_text(encoding="utf-8"))

@@ -37,8 +37,12 @@ def _jieba() -> Any:
     return jieba
 
 
+MAX_WORD = 60  # characters: a longer "word" is a run of letters or digits, never searched for, and
+# PostgreSQL refuses a lexeme of more than 2,046 bytes
+
+
 def _is_word(word: str) -> bool:
-    return any(c.isalnum() for c in word)
+    return len(word) <= MAX_WORD and any(c.isalnum() for c in word)
 
 
 # The dictionary alone cuts (no HMM guessing of unknown words): the same characters are cut the
