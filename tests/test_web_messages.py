@@ -165,3 +165,6 @@ def test_pages_show_no_internal_ids_unless_asked(tmp_path):
     assert f'href="/reports/{report}" id="ids-toggle"' in shown.text
     assert f'href="/reports/{report}?ids=1" id="ids-toggle"' in pages["report"].text
     assert "X-CARRY" in visible(client.get(f"/bodies/{pingtan}?ids=1").text)
+    # the check result, made by a POST, is asked for again at its own address
+    link = re.search(r'href="(/check/[^"]+\?ids=1)" id="ids-toggle"', checked.text)
+    assert link and "applications.total.natural_person" in visible(client.get(link.group(1)).text)

@@ -216,7 +216,10 @@ def page(request: Request, name: str, context: dict, status: int = 200) -> HTMLR
         "user": auth and auth.user,
         "csrf": auth and auth.csrf,
         "show_ids": show_ids,
-        "ids_link": f"{toggled.path}?{toggled.query}" if toggled.query else toggled.path,
+        # the page again with the ids (or without): only a GET can be asked for again
+        "ids_link": (f"{toggled.path}?{toggled.query}" if toggled.query else toggled.path)
+        if request.method == "GET"
+        else None,
         **context,
     }
     return templates.TemplateResponse(request, name, context, status_code=status)

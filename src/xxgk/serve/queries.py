@@ -180,7 +180,8 @@ class Coverage:
 
 
 def coverage(store: Store, *, region: str | None = None, level: str | None = None) -> Coverage:
-    """One row per selected body (in tree order), one column per year present in the store."""
+    """One row per selected body (in tree order), one column per year from the store's first to
+    its last (a year no body reported is a column of gaps)."""
     order = walk(body_tree(store, region=region, level=level))
     with store.session() as session:
         years = every_year(report_years(session))

@@ -27,6 +27,12 @@ TABLE = "search_index"
 MAX_QUERY = 100  # characters of a query that are searched
 MAX_TEXT = 200_000  # characters of a report's text that are indexed (a hostile file is larger)
 SNIPPET = 50  # characters shown either side of the first hit in a report's text
+# a longer "word" is a run of letters or digits, never searched for (and PostgreSQL refuses a
+# lexeme of more than 2,046 bytes)
+MAX_WORD = 60
+# the dictionary alone cuts (no HMM guessing of unknown words): the same characters are cut the
+# same way in a text and in a query, and it is a fifth faster
+HMM = False
 
 
 @cache
@@ -37,17 +43,8 @@ def _jieba() -> Any:
     return jieba
 
 
-MAX_WORD = 60  # characters: a longer "word" is a run of letters or digits, never searched for, and
-# PostgreSQL refuses a lexeme of more than 2,046 bytes
-
-
 def _is_word(word: str) -> bool:
     return len(word) <= MAX_WORD and any(c.isalnum() for c in word)
-
-
-# The dictionary alone cuts (no HMM guessing of unknown words): the same characters are cut the
-# same way in a text and in a query, and it is a fifth faster.
-HMM = False
 
 
 def index_words(value: str) -> list[str]:
