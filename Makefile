@@ -45,8 +45,11 @@ bench: setup
 	$(BIN)/python bench/bench_reader.py
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_formats.py
+	$(BIN)/python bench/bench_compile.py
 	scripts/with-postgres $(BIN)/python bench/bench_store.py
+	scripts/with-postgres $(BIN)/python bench/bench_register.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_documents.py
 
 # damaged files of every format read for FUZZ_SECONDS: any exception but xxgk's own error fails
 # (tests/test_fuzz.py runs a few seconds of the same in every test run)

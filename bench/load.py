@@ -6,7 +6,8 @@
    generated here) are posted again and again for HOSTILE_SECONDS, /api/health is asked every
    50 ms; its p99 latency is printed.
 
-Exit 1 when /api/health p99 is 200 ms or more or any concurrent check failed. The server runs on
+Exit 1 when /api/health p99 is 200 ms or more (unless --no-latency-target: the test suite runs on
+machines shared with other work, where a latency is no verdict) or any request failed. The server runs on
 127.0.0.1 only, over a throwaway SQLite store, and is stopped at the end.
 """
 
@@ -194,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         "--no-bomb", action="store_true", help="leave the DOCX bomb out (to measure a server without limits)"
     )
     parser.add_argument("--short", action="store_true", help="a few seconds, for CI")
+    parser.add_argument(
+        "--no-latency-target", action="store_true", help="print the latency, judge only errors and failures"
+    )
     args = parser.parse_args(argv)
     if args.short:
         args.seconds, args.concurrency, args.hostile_seconds = 3.0, 10, 3.0
@@ -227,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
-    ok = not errors and not failures and p99 < HEALTH_P99_MS
+    fast = p99 < HEALTH_P99_MS or args.no_latency_target
+    ok = not errors and not failures and fast
     print("OK" if ok else f"FAILED: the target is /api/health p99 < {HEALTH_P99_MS:g} ms and no errors")
     return 0 if ok else 1
 

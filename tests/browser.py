@@ -60,7 +60,7 @@ def fill(store: Store) -> None:
 
 
 def filled_app(folder: Path) -> FastAPI:
-    app = create_app(f"sqlite:///{folder / 'web.db'}")
+    app = create_app(f"sqlite:///{folder / 'web.db'}", jobs_dir=folder / "jobs")
     fill(app.state.store)
     return app
 

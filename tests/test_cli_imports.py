@@ -32,6 +32,7 @@ HEAVY = (
     "jinja2",
     "pebble",
     "jieba",  # search only: its dictionary takes a second to load
+    "pydantic",  # typer 0.29 imports it for every parameter (pyproject pins typer below it)
 )
 
 

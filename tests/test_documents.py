@@ -8,6 +8,7 @@ file works out from the chosen values with its own arithmetic.
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import re
 import shutil
@@ -31,6 +32,7 @@ from xxgk.documents import render as render_document
 from xxgk.documents.annual import AnnualReport, annual_report
 from xxgk.errors import XxgkError
 from xxgk.store import Store
+from xxgk.store.columns import cell_label
 from xxgk.store.models import Body, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
@@ -67,16 +69,15 @@ def _values(received: int, granted: int, partly: int, total: int, reviews: int, 
     return values
 
 
-def _report(name: str, figures: tuple[int, ...], published: str | None) -> xxgk.Report:
-    text = render("2021", YEAR, name, _values(*figures), Style("one_per_line", True), random.Random(1))
+def _report(name: str, figures: tuple[int, ...], published: str | None, year: int = YEAR) -> xxgk.Report:
+    text = render("2021", year, name, _values(*figures), Style("one_per_line", True), random.Random(1))
     if published:  # the signature's date is the last line
-        text = re.sub(rf"{YEAR + 1}年1月\d+日\n$", f"{published}\n", text)
-    return xxgk.parse_text(text, f"{name}.txt")
+        text = re.sub(rf"{year + 1}年1月\d+日\n$", f"{published}\n", text)
+    return xxgk.parse_text(text, f"{name}{year}.txt")
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("documents")
+def region_store(folder: Path) -> str:
+    """A store of BODIES' reports (their list imported, so 某某市民政局 is known and missing)."""
     url = f"sqlite:///{folder / 'store.db'}"
     store = Store(url)
     for name, (_, _, figures, published) in BODIES.items():
@@ -88,6 +89,40 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> str:
     listing.write_text("name,level,region,parent\n" + "\n".join(rows) + "\n", encoding="utf-8")
     store.import_bodies(listing)
     return url
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return region_store(tmp_path_factory.mktemp("documents"))
+
+
+# two departments of 某某市 over three years: (received, granted, partly, 办理总计, reviews, corrected)
+SERIES = {
+    "某某市交通运输局": {
+        2021: (30, 20, 5, 30, 1, 0),
+        2022: (40, 25, 5, 40, 2, 1),
+        2023: (50, 30, 10, 50, 0, 0),
+    },
+    "某某市教育局": {2021: (10, 5, 0, 10, 0, 0), 2022: (20, 10, 0, 20, 0, 0), 2023: (20, 10, 0, 20, 0, 0)},
+}
+
+
+def series_store(folder: Path) -> str:
+    url = f"sqlite:///{folder / 'series.db'}"
+    store = Store(url)
+    for name, years in SERIES.items():
+        for year, figures in years.items():
+            report = _report(name, figures, None, year)
+            store.ingest(report, hashlib.sha256(report.text.encode()).hexdigest())
+    listing = folder / "series.csv"
+    listing.write_text("name,level,region,parent\n" + "".join(f"{n},部门,某某市,\n" for n in SERIES), "utf-8")
+    store.import_bodies(listing)
+    return url
+
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return series_store(tmp_path_factory.mktemp("series"))
 
 
 def _confirm(url: str, body: str, rule: str, column: str, comment: str) -> str:
@@ -331,3 +366,162 @@ def test_pdf_without_libreoffice_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(xxgk.read.office, "find_soffice", lambda: None)
     with pytest.raises(XxgkError, match="writing PDF needs LibreOffice"):
         render_document(Document("标题"), ".pdf")
+
+
+# --- comparisons over several years ------------------------------------------------------------
+
+
+def _findings_by_year(url: str) -> dict[int, int]:
+    """The stored findings of the series' current reports, per year (the test's own query)."""
+    with Store(url).session() as session:
+        query = select(StoredReport.year, StoredFinding.id).join(StoredFinding).where(StoredReport.current)
+        return dict(Counter(year for year, _ in session.execute(query)))
+
+
+def test_a_body_compared_over_three_years_as_docx(series, tmp_path):
+    out = tmp_path / "compare.docx"
+    body = "某某市交通运输局"
+    done = run(
+        "compare", "--years", "2021", "2022", "2023", "--body", body, "--out", str(out), "--db", series
+    )
+    assert done.returncode == 0, done.stderr
+    text, tables = _docx(out)
+    assert f"{body}2021—2023年度政府信息公开工作年度报告比较" in text
+    changes, similarity = tables[0], tables[-1]
+    years = ["2021年度", "2022年度", "2023年度"]
+    assert changes[0] == ["单元格", *years, "2022比2021增减", "增减幅度", "2023比2022增减", "增减幅度"]
+    rows = {row[0]: row[1:] for row in changes[1:]}
+    label = {key: cell_label(key).label for key in ("applications.received.total", "appeals.review.total")}
+    # 本年新收: 30 → 40 → 50: +10 on 30 = +33.3%, +10 on 40 = +25.0%
+    assert rows[label["applications.received.total"]] == ["30", "40", "50", "10", "+33.3%", "10", "+25.0%"]
+    # 行政复议·总计: 1 → 2 → 0: +1 on 1 = +100.0%, −2 on 2 = −100.0%
+    assert rows[label["appeals.review.total"]] == ["1", "2", "0", "1", "+100.0%", "-2", "-100.0%"]
+    corrected = rows[cell_label("appeals.review.corrected").label]
+    assert corrected == ["0", "1", "0", "1", "", "-1", "-100.0%"]  # no percentage on a base of 0
+    # changed: 5 rows of table 三 (本年新收, 予以公开, 部分公开, 不掌握, 总计) × 2 columns + 3 of 复议
+    assert len(changes) - 1 == 13 and "其中13个在相邻年度之间有变化" in text
+    assert [row[0] for row in similarity[1:]] == ["2022年度与2021年度", "2023年度与2022年度"]
+
+
+def test_a_body_over_three_years_as_json(series):
+    done = run("compare", "某某市交通运输局", "--years", "2021", "2022", "2023", "--json", "--db", series)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["years"] == [2021, 2022, 2023] and data["changed"] == 13
+    cells = {c["cell"]: c for c in data["cells"]}
+    received = cells["applications.received.total"]
+    assert received["values"] == {"2021": 30, "2022": 40, "2023": 50}
+    assert received["changes"] == {"2022": 10, "2023": 10}
+    assert set(data["similarities"]) == {"2022", "2023"}
+
+
+def test_a_region_compared_over_three_years_as_xlsx(series, tmp_path):
+    out = tmp_path / "region.xlsx"
+    done = run(
+        "compare", "--years", "2021", "2022", "2023", "--region", REGION, "--out", str(out), "--db", series
+    )
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["总体情况", "各机关收到申请", "各机关公开率"]
+    found = _findings_by_year(series)
+    totals = list(book["总体情况"].iter_rows(min_row=2, values_only=True))
+    # received 30 + 10 = 40, 40 + 20 = 60 (+20 on 40 = +50.0%), 50 + 20 = 70 (+10 on 60 = +16.7%)
+    # 公开率 pooled: (20 + 5 + 5) / 40 = 75.0%; (25 + 5 + 10) / 60 = 66.7%; (30 + 10 + 10) / 70 = 71.4%
+    # 纠错率: 0 / 1 and 1 / 2 on fewer than 30 cases (＊); no case in 2023
+    assert totals == [
+        ("2021年度", 2, 2, 0, 40, None, None, "75.0%", "0.0%＊", found.get(2021, 0)),
+        ("2022年度", 2, 2, 0, 60, 20, "+50.0%", "66.7%", "50.0%＊", found.get(2022, 0)),
+        ("2023年度", 2, 2, 0, 70, 10, "+16.7%", "71.4%", "—", found.get(2023, 0)),
+    ]
+    received = list(book["各机关收到申请"].iter_rows(min_row=2, values_only=True))
+    # 交通 30 → 50: +20 on 30 = +66.7%; 教育 10 → 20: +10 on 10 = +100.0%
+    assert received == [
+        ("某某市交通运输局", 30, 40, 50, 20, "+66.7%"),
+        ("某某市教育局", 10, 20, 20, 10, "+100.0%"),
+    ]
+    rates = list(book["各机关公开率"].iter_rows(min_row=2, values_only=True))
+    # 交通 (20 + 5) / 30, (25 + 5) / 40, (30 + 10) / 50; 教育 5 / 10, 10 / 20, 10 / 20 on < 30 cases
+    assert rates == [
+        ("某某市交通运输局", "83.3%", "75.0%", "80.0%"),
+        ("某某市教育局", "50.0%＊", "50.0%＊", "50.0%＊"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["--years", "2021", "2022", "--body", "某某市教育局", "--region", REGION, "--out", "x.xlsx"],
+            "name one",
+        ),
+        (["--years", "2021", "2022", "--region", REGION], "give --out"),
+        (["--years", "2021", "--body", "某某市教育局", "--out", "x.xlsx"], "at least two years"),
+        (["--years", "2021", "2021", "2022", "--body", "某某市教育局"], "2021 is given twice"),
+        (["--years", "2020", "2021", "--body", "某某市教育局", "--out", "x.docx"], "no 2020 report"),
+        (["--years", "2021", "2022", "--body", "某某市教育局", "--out", "x.csv"], "cannot write .csv"),
+    ],
+)
+def test_a_comparison_asked_wrongly_is_one_line_and_exit_2(series, tmp_path, args, said):
+    args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
+    done = run("compare", *args, "--db", series)
+    assert done.returncode == 2, done.stdout
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.iterdir())
+
+
+# --- the review's first page, rendered ----------------------------------------------------------
+
+DPI = 40
+CM = DPI / 2.54  # pixels per centimetre
+# the layout docx.py declares (GB/T 9704): A4, margins top 3.7 cm, left 2.8 cm, right 2.6 cm
+PAGE_CM, TOP_CM, LEFT_CM, RIGHT_CM = (21.0, 29.7), 3.7, 2.8, 21.0 - 2.6
+INK = 128  # a grey level darker than this is ink
+
+
+def _bands(pixels: list[list[bool]]) -> list[tuple[float, float, float, float]]:
+    """Runs of rows holding ink, each as (top, bottom, left, right) in centimetres."""
+    bands, start = [], None
+    for y, row in enumerate([*pixels, []]):
+        if any(row) and start is None:
+            start = y
+        elif not any(row) and start is not None:
+            xs = [x for r in pixels[start:y] for x, ink in enumerate(r) if ink]
+            bands.append((start / CM, y / CM, min(xs) / CM, (max(xs) + 1) / CM))
+            start = None
+    return bands
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
+    reason="LibreOffice (soffice) or poppler's pdftoppm is not installed (scripts/system-deps)",
+)
+def test_the_review_pdfs_first_page_looks_like_an_official_document(corpus, tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "review.pdf"
+    number = "某某市政务公开〔2024〕3号"
+    args = ["review", "--region", REGION, "--year", str(YEAR), "--number", number, "--out", str(out)]
+    done = run(*args, "--db", corpus)
+    assert done.returncode == 0, done.stderr
+    subprocess.run(
+        ["pdftoppm", "-r", str(DPI), "-f", "1", "-l", "1", "-gray", str(out), str(tmp_path / "page")],
+        check=True,
+    )
+    image = Image.open(next(tmp_path.glob("page*.pgm")))
+    assert abs(image.width - PAGE_CM[0] * CM) <= 1 and abs(image.height - PAGE_CM[1] * CM) <= 1  # A4
+    grey = image.load()
+    pixels = [[grey[x, y] < INK for x in range(image.width)] for y in range(image.height)]
+    inked = sum(map(sum, pixels))
+    assert inked > 0.02 * image.width * image.height  # not blank
+    bands = _bands(pixels)
+    assert all(left >= LEFT_CM - 0.3 and right <= RIGHT_CM + 0.3 for _, _, left, right in bands)  # margins
+    (top, bottom, left, right), title, *rest = bands
+    # the 文号 line first, just under the top margin, flush right
+    assert TOP_CM <= top <= TOP_CM + 1 and right >= RIGHT_CM - 0.5 and left > PAGE_CM[0] / 2
+    # then the title, centred on the text block, in a larger size (二号 22 pt against 三号 16 pt)
+    middle = (LEFT_CM + RIGHT_CM) / 2
+    assert abs((title[2] + title[3]) / 2 - middle) < 0.5
+    assert title[1] - title[0] > 1.2 * (bottom - top)
+    # the first heading (一、总体情况) indented two characters of 16 pt (1.13 cm) from the margin
+    heading = next(band for band in rest if band[2] > LEFT_CM + 0.5 and band[3] < middle)
+    assert LEFT_CM + 0.8 <= heading[2] <= LEFT_CM + 1.5

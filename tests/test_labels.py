@@ -7,7 +7,6 @@ label of table 三 is changed in the printed text.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from hypothesis import HealthCheck, assume, given, note, settings
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 
 import xxgk
 from tests.layouts import APPLICATION_LABELS, SEPARATED, reports
-from xxgk.extract.labels import GAP, fuzzy
+from xxgk.extract.labels import find_phrase, find_phrases, squeeze
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 # rows whose label is long enough for a typo to leave it recognisable, by template
@@ -81,10 +80,20 @@ def test_a_row_printed_under_another_name_is_a_template_error(data):
 
 
 def test_a_label_broken_by_spaces_pipes_and_quotes_is_found() -> None:
-    pattern = fuzzy("申请人数")
-    # every character the gap allows, in runs mixing ASCII and curly quotes, between the characters
-    broken = "申 | “请”\n人 ‘’ '数"
-    assert re.fullmatch(pattern, broken)
-    assert re.fullmatch(pattern, "申请人数")
-    assert not re.fullmatch(pattern, "申请x人数")  # any other character breaks the label
-    assert re.fullmatch(GAP, " |\"'‘’“”\t\n\u3000") and not re.fullmatch(GAP, "·")
+    # every character a gap may hold, in runs mixing ASCII and curly quotes, between the characters
+    broken = "甲 申 | “请”\n人 ‘’ '数 乙"
+    found = find_phrase(broken, ("申请人数",), 0, len(broken))
+    assert found is not None and broken[found.start : found.end] == "申 | “请”\n人 ‘’ '数"
+    assert find_phrase("申请x人数", ("申请人数",), 0, 9) is None  # any other character breaks it
+    assert squeeze(" |\"'‘’“”\t\n\u3000·").text == "·"
+
+
+def test_a_label_is_found_only_inside_the_bounds_asked_for() -> None:
+    text = "申请人数 | 申 请 人 数 | 申请人数"
+    # 申0 请1 人2 数3 _4 |5 _6 申7 _8 请9 _10 人11 _12 数13 _14 |15 _16 申17: the second label is
+    # 7 to 14 (just after 数); the third starts at 17, outside; bounds that cut the second find nothing
+    assert [(m.start, m.end) for m in find_phrases(text, ("申请人数",), 5, 17)] == [(7, 14)]
+    assert find_phrase(text, ("申请人数",), 5, 13) is None
+    assert find_phrase(text, ("申请人数",), 8, 17) is None
+    # bounds in a gap: the label right after it is found, whole
+    assert find_phrase(text, ("申请人数",), 4, 17) is not None

@@ -21,8 +21,11 @@ from sqlalchemy import create_engine, text
 
 import xxgk
 from tests.conftest import CORPUS
+from tests.registers import AGENCY, HAND
+from xxgk.compile import compile_report
 from xxgk.serve import create_app
 from xxgk.store import Store, search
+from xxgk.store.attribution import Attribution
 from xxgk.store.db import MIGRATIONS
 
 PT2022 = CORPUS / "pt004.txt"  # 平潭综合实验区, 2022 (its 标题 line)
@@ -161,3 +164,66 @@ def test_the_search_page_and_api(corpus_store: Store) -> None:
     answer = client.get("/api/search", params={"q": "滨湖"}).json()
     assert [b["name"] for b in answer["bodies"]] == ["无锡市滨湖区河埒街道办事处"]
     assert client.get("/api/search", params={"q": "平潭", "limit": 0}).status_code == 422
+
+
+# --- the index follows every way a report is filed, moved, chosen or added to ---------------------
+
+UNSIGNED = CORPUS / "004_a002ef4d6b85274a.txt"  # a 2019 report that prints no agency
+
+
+def _found(store: Store, query: str) -> list[tuple[str, int]]:
+    return [(r.body, r.year) for r in store.search(query).reports]
+
+
+def test_a_queued_report_is_found_once_attributed_and_under_its_new_body(db_url: str) -> None:
+    """grep -l 泄密 tests/corpus/*.txt: only 004_a002…, which prints no agency (待认定)."""
+    store = Store(db_url)
+    assert store.ingest_paths([UNSIGNED], jobs=1).queued == 1
+    assert _found(store, "泄密") == []  # 待认定: counted nowhere, found nowhere
+    with store.session() as session:
+        queued_id = session.execute(text("SELECT id FROM reports")).scalar_one()
+    # a file given a body when it comes again (--body, a manifest row): Store.attribute_file
+    store.ingest_paths([UNSIGNED], jobs=1, attribution=Attribution(body="某县审计局"))
+    assert _found(store, "泄密") == [("某县审计局", 2019)]
+    assert [search.plain(b.name) for b in store.search("审计局").bodies] == ["某县审计局"]
+    # filed again under another body (`xxgk attribute`, the web form: Store.attribute)
+    assert store.attribute(queued_id, "某县财政局") == "new"
+    assert _found(store, "泄密") == [("某县财政局", 2019)]
+    assert store.search("泄密").reports_total == 1
+
+
+def test_a_report_from_another_file_is_one_hit(db_url: str) -> None:
+    """The same report with CRLF line ends is another source of it, not another report."""
+    store = Store(db_url)
+    body = PT2022.read_text(encoding="utf-8")
+    ingest_text(store, body, "pt.txt")
+    crlf = body.replace("\n", "\r\n")
+    sha = hashlib.sha256(crlf.encode()).hexdigest()
+    assert store.ingest(xxgk.parse_text(crlf, "pt-crlf.txt"), sha) == "source"
+    assert _found(store, "责任担当") == [("平潭综合实验区", 2022)]
+
+
+def test_a_reviewers_choice_of_version_is_what_is_found(db_url: str) -> None:
+    store = Store(db_url)
+    first = PT2022.read_text(encoding="utf-8")
+    older = ingest_text(store, first, "pt-2022.txt")
+    ingest_text(store, first.replace("强化责任担当", "强化龙舟竞渡"), "pt-2022-v2.txt")
+    assert _found(store, "龙舟") == [("平潭综合实验区", 2022)] and _found(store, "责任担当") == []
+    store.choose_version(older, "审核员甲", "以网站现行文本为准")
+    assert [r.id for r in store.search("责任担当").reports] == [older]
+    assert _found(store, "龙舟") == []
+
+
+def test_a_compiled_report_is_not_found(db_url: str) -> None:
+    """A report compiled from a register is the body's draft: its placeholders (【待填写：…】) are
+    found in the published report made of the same text, never in the compiled one."""
+    store = Store(db_url)
+    compiled = compile_report(HAND, 2023).report
+    assert store.ingest(compiled, "c" * 64, kind="compiled") == "new"
+    assert _found(store, "待填写") == []
+    assert [search.plain(b.name) for b in store.search("交通运输局").bodies] == [AGENCY]
+    published = compile_report(HAND, 2023).report
+    assert store.ingest(published, "p" * 64) == "new"
+    assert _found(store, "待填写") == [(AGENCY, 2023)]
+    assert store.reindex() == 2  # 1 body + 1 published report; the compiled one is not indexed
+    assert _found(store, "待填写") == [(AGENCY, 2023)]

@@ -16,7 +16,7 @@ from tests.conftest import CORPUS
 from xxgk.check.crossyear import narrative, similarity
 from xxgk.model import Finding, Value
 from xxgk.store import Store
-from xxgk.store.compare import compare, render_comparison
+from xxgk.store.compare import compare, compare_series, render_comparison
 from xxgk.store.export import FORMATS, SHAPES, export, read_export
 from xxgk.store.stats import StatsRow, render_stats, stats
 
@@ -233,6 +233,37 @@ def test_compare_across_templates(store):
     assert "本年新制作数量" in console.file.getvalue()
 
 
+def test_compare_over_three_years(store):
+    fill_three_bodies(store)
+    ingest(store, synthetic(A, 2025, {"received": 45, "granted": 30, "partly": 10, "processed": 45}))
+    series = compare_series(store, A, (2025, 2023, 2024))  # any order: earliest year first
+    assert series.years == (2023, 2024, 2025) and series.templates == ("2021", "2021", "2021")
+    received = {c.key: c for c in series.cells}["applications.received.total"]
+    # 40 → 60 → 45: +20 on 40 = +50 %, −15 on 60 = −25 %
+    assert received.values == (40, 60, 45) and received.changed
+    assert (received.change(1), received.change(2)) == (20, -15)
+    assert (received.percent(1), received.percent(2)) == (50.0, -25.0)
+    corrected = {c.key: c for c in series.cells}["appeals.review.corrected"]
+    assert corrected.values == (1, 2, 0) and corrected.percent(2) == -100.0  # 2 → 0
+    # two years are the series' first pair, as before
+    pair = compare(store, A, (2023, 2024))
+    assert [(c.key, c.before, c.after) for c in pair.cells] == [
+        (c.key, c.values[0], c.values[1]) for c in series.cells
+    ]
+    assert len(series.similarities) == 2 and series.similarities[0] == pair.similarity
+    out = series.to_dict()
+    assert out["years"] == [2023, 2024, 2025]
+    cell = next(c for c in out["cells"] if c["cell"] == "applications.received.total")
+    assert cell["values"] == {"2023": 40, "2024": 60, "2025": 45} and cell["changes"] == {
+        "2024": 20,
+        "2025": -15,
+    }
+    with pytest.raises(xxgk.InputError, match="2024 is given twice"):
+        compare_series(store, A, (2023, 2024, 2024))
+    with pytest.raises(xxgk.InputError, match="at least two years"):
+        compare_series(store, A, (2023,))
+
+
 def test_compare_missing_body_or_year_is_a_clear_error(store):
     store.ingest_paths([PINGTAN_2022])
     with pytest.raises(xxgk.InputError, match="no such body"):
@@ -291,10 +322,11 @@ def stored_cells(store: Store) -> dict[tuple[str, int, str], Value]:
 def test_every_export_round_trips(store, tmp_path, fmt, shape):
     fill_for_export(store)
     expected = stored_cells(store)
-    assert len({(b, y) for b, y, _ in expected}) == 10
+    # 7 text reports (004 prints no agency: 待认定, not exported) and 3 synthetic: 6 + 3
+    assert len({(b, y) for b, y, _ in expected}) == 9
     out = tmp_path / f"export.{fmt}"
     written = export(store, fmt, shape, out)
-    assert written == (len(expected) if shape == "long" else 10)
+    assert written == (len(expected) if shape == "long" else 9)
     back = read_export(out, fmt, shape)
     assert back == expected
     # the types too: counts ints, amounts and the misprint decimals, blanks None
@@ -311,7 +343,7 @@ def test_csv_and_json_go_to_the_stream(store):
     header, *rows = text.getvalue().splitlines()
     assert header.startswith("body,year,template,active.regulations.issued,")
     assert "active.regulations.made" in header  # 2019 reports in the corpus: both templates' cells
-    assert len(rows) == 10
+    assert len(rows) == 9  # 6 text reports with their agency, 3 synthetic
     line = next(r for r in rows if r.startswith(f"{A},2023,"))
     assert ",12.3456," in line and ",," in line
     text = io.StringIO()

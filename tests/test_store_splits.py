@@ -90,3 +90,48 @@ def test_ingest_says_what_a_neighbouring_year_settled(tmp_path):
         "split settled: 某某县交通运输局 2023年度“行政规范性文件”：按2022年度报告现行有效695件读作8|5|698"
         in second.stderr
     )
+
+
+def _layout_report(year: int, normative: tuple[int, int, int], in_force_regulations: int) -> xxgk.Report:
+    values = {key: 0 for key in TEMPLATES["2021"].cell_keys()}
+    values |= dict(zip((f"{ROW}.issued", f"{ROW}.repealed", f"{ROW}.in_force"), normative, strict=True))
+    values["active.regulations.in_force"] = in_force_regulations
+    text = render(
+        "2021", year, AGENCY, values, Style("concatenated", True, base="concatenated"), random.Random(1)
+    )
+    return xxgk.parse_text(text, f"{year}.txt")
+
+
+def test_the_layout_prefers_a_reading_the_cells_stay_in_doubt_and_a_neighbouring_year_settles_them(db_url):
+    # 规章 printed 0010: only 0|0|10 (01 and 00 cannot begin a number), so its columns print
+    # 1, 1 and 2 digits. 行政规范性文件 printed 5347: 5|3|47, 5|34|7 or 53|4|7; only 5|3|47 has
+    # 1, 1 and 2 digits in the same columns. Section 二 has no arithmetic, the text says nothing:
+    # the layout's reading is shown, and the cells are still in doubt (a hint is not proof).
+    report = _layout_report(2023, (5, 3, 47), 10)
+    assert [report.value(f"{ROW}.{c}") for c in ("issued", "repealed", "in_force")] == [5, 3, 47]
+    assert report.cells[f"{ROW}.in_force"].ambiguous
+    (doubt,) = [f for f in report.findings if f.rule == "AMBIGUOUS"]
+    assert "版式（同列其他行的数字位数：1位、1位、2位）读作5|3|47" in doubt.message
+    assert "5|34|7" in doubt.message and "53|4|7" in doubt.message  # every reading still listed
+    # The year before printed 现行有效 36: 36 + 5 − 34 = 7 continues only 5|34|7 (36 + 5 − 3 = 38
+    # ≠ 47; 36 + 53 − 4 = 85 ≠ 7): the evidence settles what the layout only hinted, otherwise.
+    store = Store(db_url)
+    _store(store, report)
+    _store(store, _report(2022, 0, 0, 36, "one_per_line"))
+    stored = store.report(AGENCY, 2023)
+    assert stored is not None
+    assert [stored.value(f"{ROW}.{c}") for c in ("issued", "repealed", "in_force")] == [5, 34, 7]
+    assert list_findings(store, year=2023, rule="AMBIGUOUS") == []
+    (split,) = list_findings(store, year=2023, rule="SPLIT")
+    assert "2022年度报告" in split.message and "5|34|7" in split.message
+    assert stored.layout["tables"]["active"]["preferred"] == {}
+
+
+def test_the_layout_decides_nothing_where_the_column_widths_admit_several_readings():
+    # 规章 0|0|0 prints 1 digit in every column; 8|5|698 (85698) has no reading of 1, 1 and 1
+    # digits: the layout prefers none, the reading shown is the reader's usual most likely one.
+    report = _layout_report(2023, (8, 5, 698), 0)
+    assert report.cells[f"{ROW}.in_force"].ambiguous
+    (doubt,) = [f for f in report.findings if f.rule == "AMBIGUOUS"]
+    assert "版式" not in doubt.message and "按最可能的方式" in doubt.message
+    assert report.layout["tables"]["active"]["preferred"] == {}

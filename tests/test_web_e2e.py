@@ -7,6 +7,7 @@ those in docs/).
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.browser import CHARTS, SCREENSHOTS, VIEWPORT, chromium, filled_app, s
 from tests.conftest import CORPUS, SAMPLES
 from xxgk.serve import create_app
 from xxgk.serve.messages import ERRORS
+from xxgk.store.users import add_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,6 +132,9 @@ def test_the_statistics_page_draws_its_charts(server, page):
     for chart in CHARTS:
         expect(page.locator(f'{chart}[data-drawn="1"]')).to_be_visible(timeout=15_000)
         assert page.locator(f"{chart} canvas").count() >= 1
+    # the filters change the charts in place: the download follows them
+    page.select_option("#stats-by", "level")
+    expect(page.locator("#stats-xlsx")).to_have_attribute("href", re.compile(r"[?&]by=level(&|$)"))
 
 
 def test_the_api_docs_render_with_the_network_cut_off(server, page):
@@ -182,6 +187,16 @@ def _main_pages(app: FastAPI, page: Page, server: str) -> dict[str, str]:
     }
 
 
+def _fits_a_phone(page: Page, name: str) -> None:
+    """The page is no wider than the screen, and each link of the nav is on one line (no word broken)."""
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1] == PHONE["width"], (name, width)
+    heights = page.evaluate(
+        "() => [...document.querySelectorAll('nav a')].map((a) => a.getClientRects().length)"
+    )
+    assert heights and set(heights) == {1}, (name, heights)
+
+
 def test_no_page_is_wider_than_a_phone(app, server, browser):
     """At 390 px the nav broke mid-word and tables pushed the page sideways: now the page is never
     wider than the screen, and a wide table scrolls inside its own frame."""
@@ -190,18 +205,72 @@ def test_no_page_is_wider_than_a_phone(app, server, browser):
         page = context.new_page()
         for name, url in _main_pages(app, page, server).items():
             page.goto(url)
-            width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-            assert width[0] <= width[1] == PHONE["width"], (name, width)
-            # each link of the nav on one line (no word broken): one line's height
-            heights = page.evaluate(
-                "() => [...document.querySelectorAll('nav a')].map((a) => a.getClientRects().length)"
-            )
-            assert heights and set(heights) == {1}, (name, heights)
+            _fits_a_phone(page, name)
         # the official tables are wider than the phone: they scroll within their frame
         page.goto(_main_pages(app, page, server)["report"])
         frame = page.locator("#table-applications").locator("xpath=..")
         inner, outer = frame.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
         assert inner > outer and outer <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def test_the_pages_of_corpus_work_fit_a_phone(browser, tmp_path):
+    """The pages a reviewer works in, signed in, at 390 px: the 待认定 queue, a queued report's
+    attribution form, batch uploads and a job's progress, a version that is not current (the form
+    choosing it), the statistics by region (省 unfolding into 市), the register, a 404 in Chinese."""
+    from sqlalchemy import select
+
+    from xxgk.register.service import set_member
+    from xxgk.store.bodies import body_for
+    from xxgk.store.models import StoredReport
+
+    app = create_app(f"sqlite:///{tmp_path / 'work.db'}", jobs_dir=tmp_path / "jobs")
+    store = app.state.store
+    (tmp_path / "bodies.csv").write_text(
+        "名称,地区\n无锡市滨湖区河埒街道办事处,江苏省无锡市滨湖区\n", encoding="utf-8"
+    )
+    store.import_bodies(tmp_path / "bodies.csv")
+    store.ingest_paths([SAMPLES / "wuxi_helie_2020.txt", SAMPLES / "altered_wuxi_helie_2020.txt"], jobs=1)
+    store.ingest_paths([CORPUS / "004_a002ef4d6b85274a.txt"], jobs=1)  # prints no agency: 待认定
+    with store.session() as session:
+        add_user(session, "reviewer", "correct horse battery")
+        body = body_for(session, "无锡市滨湖区河埒街道办事处")
+        set_member(session, "reviewer", body, "clerk", "admin")
+        body_id = body.id
+        mine = select(StoredReport.id).where(StoredReport.body_id == body_id)
+        old = session.scalar(mine.where(~StoredReport.current))
+        queued = session.scalar(select(StoredReport.id).where(StoredReport.body_id.is_(None)))
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+    try:
+        with serving(app) as server:
+            page = context.new_page()
+            page.goto(server + "/login?next=/jobs")
+            page.fill("input[name=name]", "reviewer")
+            page.fill("input[name=password]", "correct horse battery")
+            page.click("button[type=submit]")
+            expect(page.locator("#job-form")).to_be_visible()
+            _fits_a_phone(page, "jobs")
+            page.set_input_files("#job-files", str(SAMPLES / "houji_2021.txt"))
+            page.click("#job-button")
+            expect(page.locator("#job-summary")).to_contain_text("已完成", timeout=60_000)
+            _fits_a_phone(page, "job")
+            pages = {
+                "queue": ("/queue", "#queue"),
+                "attribute": (f"/reports/{queued}", "#attribute-form"),
+                "version": (f"/reports/{old}", "#choose-form"),
+                "regions": ("/stats?by=region", "details.region"),
+                "register": ("/register", "main"),
+                "register-body": (f"/register/{body_id}", "main"),
+                "not-found": ("/reports/999999", "main"),
+            }
+            for name, (path, shown) in pages.items():
+                answer = page.goto(server + path)
+                assert answer is not None and answer.status == (404 if name == "not-found" else 200), name
+                expect(page.locator(shown).first).to_be_visible()
+                _fits_a_phone(page, name)
+            expect(page.locator("main")).to_contain_text("没有这份报告")
+            expect(page.locator("main")).not_to_contain_text("Not Found")
     finally:
         context.close()
 
@@ -285,3 +354,69 @@ def test_a_region_name_reaches_the_chart_tooltip_as_text(app, server, page, tmp_
     for x in range(5, 100, 10):  # move across the bars, so ECharts shows its tooltips
         page.mouse.move(box["x"] + box["width"] * x / 100, box["y"] + box["height"] / 2)
     assert page.locator("#pwned").count() == 0
+
+
+COPIES = 30
+
+
+def test_a_batch_upload_of_a_zip_with_a_manifest_shows_its_progress_to_the_summary(server, page, tmp_path):
+    import zipfile
+
+    from tests.conftest import CORPUS
+
+    archive = tmp_path / "年报.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        for path in sorted(SAMPLES.iterdir()):
+            out.write(path, path.name)
+        out.write(CORPUS / "004_a002ef4d6b85274a.txt", "无署名.txt")  # prints no agency
+        houji = (SAMPLES / "houji_2021.txt").read_text(encoding="utf-8")
+        for i in range(COPIES):  # more work, so the job runs for a few seconds: other towns' reports
+            out.writestr(f"乡镇/{i:02d}.txt", houji.replace("侯集镇", f"测试{i}镇"))
+    manifest = tmp_path / "清单.csv"
+    manifest.write_text("文件,机关/单位\n无署名.txt,某县交通运输局\n", encoding="utf-8")
+    page.goto(server + "/login?next=/jobs")
+    page.fill("input[name=name]", "reviewer")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button[type=submit]")
+    polled: list[str] = []  # each answer of the progress polling, as htmx fetched it
+    page.on("response", lambda r: polled.append(r.text()) if r.url.endswith("/progress") else None)
+    page.set_input_files("#job-files", str(archive))
+    page.set_input_files("#job-manifest", str(manifest))
+    page.click("#job-button")
+    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f]{32}$"))
+    expect(page.locator("#job-progress progress")).to_be_visible()
+    expect(page.locator("#job-summary")).to_contain_text("已完成", timeout=120_000)
+    total = 6 + COPIES  # 4 samples, the README, 无署名.txt, the copies
+    expect(page.locator("#job-count")).to_have_text(f"已处理 {total} / {total} 个文件")
+    expect(page.locator("#job-files-table tr.job-file")).to_have_count(total)
+    expect(page.locator('tr.job-file[data-status="skipped"]')).to_contain_text("README.md")
+    # the samples are in the test's store already (the corpus holds them): each is "unchanged"
+    # or another source of a stored report; the copies are new bodies' reports
+    expect(page.locator('tr.job-file[data-status="new"]:has-text("乡镇/")')).to_have_count(COPIES)
+    # the page updated itself: htmx polled while the job ran (how many answers came part-way
+    # through depends on the machine's speed: a fast one may finish before the first poll), and
+    # stopped once it was finished
+    done = [int(m) for text in polled for m in re.findall(r'data-done="(\d+)"', text)]
+    assert done and done[-1] == total and 'id="job-summary"' in polled[-1]
+    count = len(polled)
+    page.wait_for_timeout(2500)
+    assert len(polled) == count
+    # the manifest's body got the report that prints none; its page says so
+    page.locator('tr.job-file:has-text("无署名.txt") a').click()
+    expect(page.locator("h1")).to_contain_text("某县交通运输局")
+
+
+def test_a_single_upload_shows_its_progress(server, page):
+    page.goto(server + "/")
+    # remember (across the page the answer replaces) whether the progress bar was shown
+    page.evaluate(
+        """() => new MutationObserver(() => {
+             const box = document.querySelector('#check-form .upload-progress');
+             if (box && !box.hidden) sessionStorage.setItem('progress-shown', box.textContent.trim());
+           }).observe(document.body, {subtree: true, attributes: true, childList: true})"""
+    )
+    page.set_input_files("#file", str(SAMPLES / "houji_2021.txt"))
+    page.click("#check-button")
+    expect(page.locator("h1")).to_contain_text("侯集镇")
+    shown = page.evaluate("() => sessionStorage.getItem('progress-shown')")
+    assert shown and ("正在上传" in shown or "正在读取" in shown)

@@ -30,6 +30,7 @@ class Provenance:
     Always: 1-based line and column and the 0-based character offset in the normalised text.
     Where the reader knows more: the page (1-based) and box (x0, top, x1, bottom in points) of a
     PDF, the table (0-based) and its row and column for HTML and DOCX, an OCR confidence.
+    A cell compiled from a register (xxgk.compile) has instead the register entries behind it.
     """
 
     offset: int | None = None
@@ -42,6 +43,7 @@ class Provenance:
     grid_row: int | None = None
     grid_col: int | None = None
     confidence: float | None = None
+    entries: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
@@ -265,12 +267,30 @@ class Report:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
+    def pages_of(self, finding: Finding) -> list[int]:
+        """The pages of a PDF that a finding's printed cells stand on (none in other formats): a
+        line of the text read out of a PDF means nothing to someone holding the PDF."""
+        pages = set()
+        for key in finding.cells:
+            cell = self.cells.get(key)
+            provenance = cell.provenance if cell is not None else None
+            if provenance is not None and provenance.page is not None:
+                pages.add(provenance.page)
+        return sorted(pages)
+
+    def _finding_dict(self, finding: Finding) -> dict[str, Any]:
+        out = finding.to_dict()
+        pages = self.pages_of(finding)
+        if pages:
+            out["pages"] = pages
+        return out
+
     def to_dict(self, *, cells: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "template": self.template_id,
             "meta": self.meta.to_dict(),
             "tables": self.tables(),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [self._finding_dict(f) for f in self.findings],
         }
         if self.source is not None:
             out["source"] = self.source

@@ -182,15 +182,13 @@ def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
         row_keys = table.row_keys(table.row(row_id))
         texts = [report.cells[k].text or "" for k in row_keys]
         printed = sum(1 for t in texts if t)
-        others = (
-            report.layout.get("tables", {})
-            .get(table_id, {})
-            .get("candidates", {})
-            .get("" if table.unlabelled else row_id, [])
-        )
+        layout = report.layout.get("tables", {}).get(table_id, {})
+        others = layout.get("candidates", {}).get("" if table.unlabelled else row_id, [])
+        hint = layout.get("preferred", {}).get(row_id)
         yield rule.finding(
             keys,
-            "message" if printed == len(texts) else "placement",
+            "placement" if printed < len(texts) else "preferred" if hint else "message",
+            evidence=hint["evidence"] if hint else "",
             row=table.title if table.unlabelled else table.row(row_id).short,
             text="".join(texts),
             reading="|".join(t or "空" for t in texts),

@@ -10,7 +10,7 @@ from xxgk.cli.common import EXIT_UNREADABLE, app, fail
 from xxgk.errors import XxgkError
 
 # the commands register themselves on `app`
-from xxgk.cli import clock, corpus, documents, reports, search  # noqa: F401  isort: skip
+from xxgk.cli import clock, compile, corpus, documents, register, reports, search  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
 

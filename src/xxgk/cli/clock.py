@@ -1,14 +1,13 @@
 """Commands for a clerk's quick question: deadline, fee, and the calendar they rest on.
 
 Imported holiday notices are kept in one JSON file in a calendar folder (--calendar-dir, else
-$XXGK_CALENDAR_DIR, else the user's xxgk folder); the clock library itself keeps nothing.
+$XXGK_CALENDAR_DIR, else the user's xxgk folder: xxgk.clock.kept, which the web application reads too).
 The clock is imported inside each command, so `xxgk parse` does not load it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -20,9 +19,8 @@ from xxgk.cli.common import AsJson, app, console
 from xxgk.errors import XxgkError
 
 if TYPE_CHECKING:
-    from xxgk.clock import Calendar, Notice
+    from xxgk.clock import Notice
 
-NOTICES_FILE = "notices.json"
 MAX_CSV_BYTES = 1_000_000
 WEEKDAYS = "一二三四五六日"
 
@@ -39,34 +37,6 @@ calendar_app = typer.Typer(
     no_args_is_help=True, help="Working days: the yearly holiday notices (调休 included)."
 )
 app.add_typer(calendar_app, name="calendar")
-
-
-def _calendar_dir(given: Path | None) -> Path:
-    if given is not None:
-        return given
-    if os.environ.get("XXGK_CALENDAR_DIR"):
-        return Path(os.environ["XXGK_CALENDAR_DIR"])
-    return Path(typer.get_app_dir("xxgk")) / "calendar"
-
-
-def _imported(folder: Path) -> list[Notice]:
-    from xxgk.clock import Notice
-
-    path = folder / NOTICES_FILE
-    if not path.exists():
-        return []
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        stored = data["notices"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise XxgkError(f"cannot read the stored notices ({error})", str(path)) from None
-    return [Notice.from_dict(item, f"{path} (notice {i})") for i, item in enumerate(stored, 1)]
-
-
-def _calendar(folder: Path | None) -> Calendar:
-    from xxgk.clock import Calendar
-
-    return Calendar.official(_imported(_calendar_dir(folder)))
 
 
 def _date(text: str, option: str) -> date:
@@ -93,8 +63,11 @@ def calendar_import(
         raise XxgkError("not UTF-8 text", str(file)) from None
     imported_on = date.today().isoformat()
     notices = parse_notices_csv(text, f"{file.name}（{imported_on}导入）", str(file))
-    folder = _calendar_dir(calendar_dir)
-    kept = {n.year: n for n in _imported(folder)}
+    from xxgk.clock.kept import NOTICES_FILE, kept_notices
+    from xxgk.clock.kept import calendar_dir as kept_dir
+
+    folder = kept_dir(calendar_dir)
+    kept = {n.year: n for n in kept_notices(folder)}
     before = {year: n.source for year, n in Calendar.official(kept.values()).notices.items()}
     kept.update({n.year: n for n in notices})
     folder.mkdir(parents=True, exist_ok=True)
@@ -118,7 +91,9 @@ def calendar_show(
     as_json: AsJson = False,
 ) -> None:
     """A year as a month grid: off days, weekend working days (班), and whether the year is official."""
-    notice = _calendar(calendar_dir).notice(year)
+    from xxgk.clock.kept import kept_calendar
+
+    notice = kept_calendar(calendar_dir).notice(year)
     if as_json:
         print(json.dumps(notice.to_dict(), ensure_ascii=False, indent=1))
         return
@@ -217,7 +192,9 @@ def deadline(
         tuple(pauses),
         extensions,
     )
-    result = schedule(application, _calendar(calendar_dir))
+    from xxgk.clock.kept import kept_calendar
+
+    result = schedule(application, kept_calendar(calendar_dir))
     reply, notice = result.reply, result.correction_notice
     if as_json:
         print(

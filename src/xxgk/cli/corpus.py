@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,8 +32,6 @@ from xxgk.errors import XxgkError
 if TYPE_CHECKING:
     from xxgk.store import Store
 
-Paths = Annotated[list[Path], typer.Argument(help="Report files and folders.", show_default=False)]
-
 bodies_app = typer.Typer(no_args_is_help=True, help="The bodies that publish reports, and their hierarchy.")
 app.add_typer(bodies_app, name="bodies")
 
@@ -43,18 +43,47 @@ def _store(db: str | None) -> Store:
 
 
 @app.command()
-def ingest(paths: Paths, db: Db = None, jobs: Jobs = None) -> None:
-    """Read, check and store reports (folders are read whole, in parallel)."""
+def ingest(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Report files and folders (with --manifest: else its files).", show_default=False
+        ),
+    ] = None,
+    db: Db = None,
+    jobs: Jobs = None,
+    body: Annotated[
+        str | None, typer.Option(help="File every report under this body, whatever it prints.")
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="CSV or XLSX: file, body (and year, region, level, url, published) per file."),
+    ] = None,
+) -> None:
+    """Read, check and store reports (folders are read whole, in parallel). A report whose body
+    cannot be told is stored as 待认定 until `xxgk attribute` files it."""
+    from xxgk.store.attribution import Attribution, read_manifest
+
+    rows = read_manifest(manifest) if manifest is not None else None
+    paths = paths or []
+    if not paths and not rows:
+        raise XxgkError("name report files or folders, or a --manifest that lists them")
     store = _store(db)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         fail(XxgkError("no such file or folder", str(path)))
     with progress_bar("ingesting") as (started, finished):
         summary = store.ingest_paths(
-            [p for p in paths if p.exists()], jobs=jobs, on_start=started, on_result=finished
+            [p for p in paths if p.exists()],
+            jobs=jobs,
+            on_start=started,
+            on_result=finished,
+            attribution=Attribution(body=body.strip()) if body and body.strip() else None,
+            manifest=rows,
         )
     report_summary(
-        f"stored {summary.new} new and {summary.versions} new versions, {summary.unchanged} unchanged,"
+        f"stored {summary.new} new and {summary.versions} new versions, {summary.sources} more sources"
+        f" of stored reports, {summary.queued} to be attributed (待认定), {summary.unchanged} unchanged,"
         f" failed {len(summary.failures)}; {summary.with_errors} with error findings",
         summary,
     )
@@ -64,10 +93,98 @@ def ingest(paths: Paths, db: Db = None, jobs: Jobs = None) -> None:
 
 
 @app.command()
+def attribute(
+    report_id: Annotated[int, typer.Argument(help="The stored report's id (xxgk queue lists them).")],
+    body: Annotated[str, typer.Option(help="The body the report belongs to.")],
+    db: Db = None,
+) -> None:
+    """File a stored report (待认定, or filed wrongly) under a body."""
+    status = _store(db).attribute(report_id, body.strip())
+    words = {"new": "filed", "version": "filed as a new version", "unchanged": "already filed"}
+    console().print(f"report {report_id}: {words[status]} under {body.strip()}", markup=False)
+
+
+@app.command()
+def queue(db: Db = None, as_json: AsJson = False) -> None:
+    """The stored reports whose body is not known yet (待认定), counted nowhere until attributed."""
+    from xxgk.store.queue import queued
+
+    rows = queued(_store(db))
+    if as_json:
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
+        return
+    grid = Table("id", "year", "title", "source", "errors", header_style="bold")
+    for r in rows:
+        grid.add_row(str(r.id), str(r.year), r.title or "", r.source or "", str(r.errors))
+    console().print(grid)
+    console().print(f"{len(rows)} reports to be attributed")
+
+
+@app.command()
+def versions(
+    body: Annotated[str | None, typer.Argument(help="The body (name or alias).", show_default=False)] = None,
+    year: Annotated[int | None, typer.Argument(help="The report year.", show_default=False)] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+    choose: Annotated[int | None, typer.Option(help="Make this stored report the current version.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who chooses (with --choose).")] = None,
+    why: Annotated[str | None, typer.Option(help="Why this version (with --choose).")] = None,
+) -> None:
+    """The versions of a body's report for a year, and which is current and why; or choose one."""
+    from xxgk.store.versions import REASONS
+
+    store = _store(db)
+    if choose is not None:
+        if not by or not why:
+            raise XxgkError("--choose needs --by NAME and --why TEXT")
+        store.choose_version(choose, by, why)
+        console().print(f"report {choose} is now the current version (chosen by {by})", markup=False)
+        return
+    if body is None or year is None:
+        raise XxgkError("name a BODY and a YEAR, or --choose ID --by NAME --why TEXT")
+    name, found, reason = store.version_list(body, year)
+    if not found:
+        raise XxgkError(f"no report of {name} for {year} is stored")
+    if as_json:
+        out = {
+            "body": name,
+            "year": year,
+            "why_current": REASONS[reason],
+            "versions": [asdict(v) for v in found],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
+        return
+    grid = Table(
+        "id", "version", "current", "published", "errors", "warnings", "sources", header_style="bold"
+    )
+    for v in found:
+        sources = "\n".join(f"{where} ({fmt}, {when})" for where, fmt, when in v.sources)
+        grid.add_row(
+            str(v.id),
+            str(v.version),
+            "yes" if v.current else "",
+            str(v.published or ""),
+            str(v.errors),
+            str(v.warnings),
+            sources,
+        )
+    out = console()
+    out.print(grid)
+    chosen = next((v for v in found if v.current and v.chosen_by), None)
+    detail = f" ({chosen.chosen_by}: {chosen.why})" if chosen else ""
+    out.print(f"{name} {year}: {len(found)} versions; current: {REASONS[reason]}{detail}", markup=False)
+
+
+@app.command()
 def findings(
     db: Db = None,
     as_json: AsJson = False,
-    body: Annotated[str | None, typer.Option(help="Only this body (name or alias).")] = None,
+    body: Annotated[
+        str | None, typer.Option(help="Only this body and those under it (name or alias).")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only bodies of this region and the regions under it.")
+    ] = None,
     year: Annotated[int | None, typer.Option(help="Only this report year.")] = None,
     rule: Annotated[str | None, typer.Option(help="Only this rule id (TXT-* for a family).")] = None,
     severity: Annotated[str | None, typer.Option(help="error, warning or info.")] = None,
@@ -76,15 +193,21 @@ def findings(
     """List the stored findings of the current reports."""
     from xxgk.store.findings import list_findings
 
-    found = list_findings(_store(db), body=body, year=year, rule=rule, severity=severity, status=status)
+    found = list_findings(
+        _store(db), body=body, region=region, year=year, rule=rule, severity=severity, status=status
+    )
     if as_json:
         print(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=1))
         return
     out = console()
-    grid = Table("body", "year", "rule", "severity", "message", header_style="bold")
+    paged = any(f.pages for f in found)  # a PDF's findings name their pages
+    grid = Table(
+        "body", "year", *(["page"] if paged else []), "rule", "severity", "message", header_style="bold"
+    )
     for f in found:
         style = {"error": "red", "warning": "yellow"}.get(f.severity, "cyan")
-        grid.add_row(f.body, str(f.year), f.rule, f"[{style}]{f.severity}[/]", f.message)
+        page = [", ".join(map(str, f.pages))] if paged else []
+        grid.add_row(f.body, str(f.year), *page, f.rule, f"[{style}]{f.severity}[/]", f.message)
     out.print(grid)
     out.print(f"{len(found)} findings")
 
@@ -191,17 +314,65 @@ def serve(
 
 @app.command()
 def compare(
-    body: Annotated[str, typer.Argument(help="The body (name or alias).")],
-    years: Annotated[tuple[int, int], typer.Option("--years", help="Two years, e.g. --years 2023 2024.")],
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[BODY] [YEAR]...",
+            help="The body (or --body); the years after the first, as in --years 2021 2022 2023.",
+            show_default=False,
+        ),
+    ] = None,
+    years: Annotated[
+        list[int] | None, typer.Option("--years", help="The years, e.g. --years 2021 2022 2023.")
+    ] = None,
+    body_option: Annotated[str | None, typer.Option("--body", help="The body (name or alias).")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="A region: its bodies' key figures by year.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write a document: .xlsx, .docx, .pdf or .html.")
+    ] = None,
     db: Db = None,
     as_json: AsJson = False,
     all_cells: Annotated[bool, typer.Option("--all", help="Every cell, not only the changed ones.")] = False,
 ) -> None:
-    """Two years of one body side by side: every cell's change, the findings, the narrative similarity."""
+    """One body (or a region) over two or more years: every cell's change, the findings, the
+    narrative similarity; printed, or written as a document with --out."""
     from xxgk.store.compare import compare as compare_years
-    from xxgk.store.compare import render_comparison
+    from xxgk.store.compare import compare_series, render_comparison
 
-    comparison = compare_years(_store(db), body, years)
+    words = words or []
+    chosen = [*(years or []), *(int(w) for w in words if w.isdigit())]
+    names = [w for w in words if not w.isdigit()]
+    body = body_option or (names[0] if names else None)
+    if len(names) > (0 if body_option else 1) or (body is None) == (region is None):
+        raise XxgkError("name one body (BODY or --body) or one region (--region), and the years with --years")
+    if out is not None:
+        from xxgk.documents import check_suffix, write
+        from xxgk.documents.comparison import body_comparison, region_comparison
+
+        check_suffix(out)
+        store = _store(db)
+        if region is not None:
+            document = region_comparison(store, region, chosen)
+        else:
+            assert body is not None
+            document = body_comparison(store, body, chosen, all_cells=all_cells)
+        write(document, out)
+        console().print(f"wrote {out}", markup=False)
+        return
+    if region is not None or body is None:
+        raise XxgkError("a region's comparison is a document: give --out FILE.xlsx, .docx, .pdf or .html")
+    store = _store(db)
+    if len(chosen) != 2:
+        series = compare_series(store, body, chosen)
+        if as_json:
+            print(json.dumps(series.to_dict(), ensure_ascii=False, indent=1, default=str))
+            return
+        for pair in pairwise(series.years):
+            render_comparison(console(), compare_years(store, body, pair), all_cells=all_cells)
+        return
+    comparison = compare_years(store, body, (chosen[0], chosen[1]))
     if as_json:
         print(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=1, default=str))
         return
@@ -212,19 +383,25 @@ def compare(
 def stats(
     db: Db = None,
     as_json: AsJson = False,
-    region: Annotated[str | None, typer.Option(help="Only bodies of this region.")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only bodies of this region and the regions under it.")
+    ] = None,
+    body: Annotated[str | None, typer.Option(help="Only this body and those under it.")] = None,
     level: Annotated[
         str | None, typer.Option(help="Only bodies of this level (省/市/县/乡镇/街道/部门).")
     ] = None,
     year: Annotated[list[int] | None, typer.Option(help="Only these years (repeat the option).")] = None,
     by: Annotated[str, typer.Option(help="Group by year, region or level.")] = "year",
+    depth: Annotated[str, typer.Option(help="With --by region: group at 省, 市 or 县.")] = "省",
     min_cases: Annotated[int, typer.Option(help="Flag rates resting on fewer cases than this.")] = 30,
 ) -> None:
     """Applications, 公开率, 纠错率, reports with errors and missing reports over a selection."""
     from xxgk.store.stats import render_stats
     from xxgk.store.stats import stats as corpus_stats
 
-    rows = corpus_stats(_store(db), region=region, level=level, years=year, by=by, min_cases=min_cases)
+    rows = corpus_stats(
+        _store(db), region=region, body=body, level=level, years=year, by=by, depth=depth, min_cases=min_cases
+    )
     if as_json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
         return
@@ -240,11 +417,15 @@ def export(
     out: Annotated[
         Path | None, typer.Option("--out", help="Output file (CSV and JSON: stdout without it).")
     ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only bodies of this region and the regions under it.")
+    ] = None,
+    body: Annotated[str | None, typer.Option(help="Only this body and those under it.")] = None,
     db: Db = None,
 ) -> None:
     """Export the current reports' cells; column names are the data-dictionary ids."""
     from xxgk.store.export import export as export_cells
 
-    rows = export_cells(_store(db), fmt, shape, out)
+    rows = export_cells(_store(db), fmt, shape, out, region=region, body=body)
     if out is not None:
         console().print(f"wrote {rows} rows to {out}")

@@ -16,6 +16,7 @@ from xxgk.errors import InputError, XxgkError
 
 __all__ = [
     "FORMATS",
+    "OFFICE",
     "Block",
     "Cell",
     "Document",
@@ -26,6 +27,7 @@ __all__ = [
     "check_suffix",
     "render",
     "write",
+    "write_bytes",
 ]
 
 NO_LIBREOFFICE = "writing PDF needs LibreOffice (soffice); install it, or write .docx or .html"
@@ -49,6 +51,24 @@ def _xlsx(document: Document) -> bytes:
     return write_xlsx(document)
 
 
+def _csv(document: Document) -> bytes:
+    """Every table as rows of text, one after another (a blank row between); a merged cell's
+    text in its first position. With a byte-order mark, so Excel reads the Chinese as UTF-8."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for n, table in enumerate(document.tables()):
+        if n:
+            writer.writerow([])
+        grid = [[""] * table.width for _ in range(table.height)]
+        for cell in table.cells:
+            grid[cell.row][cell.col] = cell.text
+        writer.writerows(grid)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 def _pdf(document: Document) -> bytes:
     """The DOCX converted by LibreOffice, headless, in its own profile, under a time limit."""
     from xxgk.read.office import convert, find_soffice
@@ -64,10 +84,12 @@ FORMATS: dict[str, Callable[[Document], bytes]] = {
     ".pdf": _pdf,
     ".html": _html,
     ".xlsx": _xlsx,
+    ".csv": _csv,
 }
+OFFICE = (".docx", ".pdf", ".html", ".xlsx")  # what an official document is written as (not CSV)
 
 
-def check_suffix(path: Path, allowed: tuple[str, ...] = tuple(FORMATS)) -> str:
+def check_suffix(path: Path, allowed: tuple[str, ...] = OFFICE) -> str:
     """The output format told by the file name, and a folder to write it in: a one-line error
     before any work is done."""
     suffix = path.suffix.lower()
@@ -86,9 +108,12 @@ def render(document: Document, suffix: str) -> bytes:
     return FORMATS[suffix](document)
 
 
-def write(document: Document, path: Path, allowed: tuple[str, ...] = tuple(FORMATS)) -> None:
+def write(document: Document, path: Path, allowed: tuple[str, ...] = OFFICE) -> None:
+    write_bytes(render(document, check_suffix(path, allowed)), path)
+
+
+def write_bytes(data: bytes, path: Path) -> None:
     """Write whole or not at all: into a temporary file beside `path`, then renamed over it."""
-    data = render(document, check_suffix(path, allowed))
     handle, temporary = tempfile.mkstemp(prefix=".xxgk-", suffix=path.suffix, dir=path.parent or ".")
     try:
         with os.fdopen(handle, "wb") as out:

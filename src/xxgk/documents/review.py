@@ -15,6 +15,7 @@ from xxgk.documents.model import Document, Figure, Heading, Paragraph, Table
 from xxgk.errors import InputError
 from xxgk.store.findings import FindingFilter, FindingRow, conditions, finding_row, findings_query
 from xxgk.store.models import Body, StoredFinding, StoredReport
+from xxgk.store.regions import Hierarchy, id_condition
 from xxgk.store.stats import MIN_CASES, Rate, report_rates
 
 if TYPE_CHECKING:
@@ -59,13 +60,12 @@ def ranks(entries: list[Entry], which: str) -> dict[str, int]:
     return out
 
 
-def _load(store: Store, region: str, year: int, min_cases: int) -> tuple[list[Entry], list[FindingRow]]:
+def load_region(store: Store, region: str, year: int, min_cases: int) -> tuple[list[Entry], list[FindingRow]]:
+    """Every body whose region starts with `region`, with its current report of the year (or
+    none) and its rates; the findings of those reports."""
     with store.session() as session:
-        bodies = list(
-            session.scalars(
-                select(Body).where(Body.region.startswith(region, autoescape=True)).order_by(Body.name)
-            )
-        )
+        inside = Hierarchy.load(session).in_region(region)  # with the regions under it
+        bodies = list(session.scalars(select(Body).where(id_condition(Body.id, inside)).order_by(Body.name)))
         if not bodies:
             raise InputError("no body in the store has this region (see `xxgk bodies import`)", region)
         ids = [b.id for b in bodies]
@@ -73,14 +73,14 @@ def _load(store: Store, region: str, year: int, min_cases: int) -> tuple[list[En
             r.body_id: r
             for r in session.scalars(
                 select(StoredReport).where(
-                    StoredReport.body_id.in_(ids), StoredReport.year == year, StoredReport.current
+                    id_condition(StoredReport.body_id, ids), StoredReport.year == year, StoredReport.current
                 )
             )
         }
         session.expunge_all()
         query = (
             findings_query()
-            .where(*conditions(FindingFilter(year=year)), StoredReport.body_id.in_(ids))
+            .where(*conditions(FindingFilter(year=year)), id_condition(StoredReport.body_id, ids))
             .order_by(Body.name, StoredFinding.id)
         )
         findings = [finding_row(*row) for row in session.execute(query)]
@@ -104,7 +104,7 @@ def review(
     day: date | None = None,
     min_cases: int = MIN_CASES,
 ) -> Document:
-    entries, findings = _load(store, region, year, min_cases)
+    entries, findings = load_region(store, region, year, min_cases)
     published = [e for e in entries if e.report is not None]
     missing = [e.name for e in entries if e.report is None]
     late = {f.body: f.message for f in findings if f.rule == LATE}

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from xxgk.errors import NotAReportError
-from xxgk.extract.evidence import Evidence, choose, from_narrative
+from xxgk.extract.evidence import Evidence, by_layout, choose, digits, from_narrative
 from xxgk.extract.labels import count_phrases
 from xxgk.extract.meta import extract_meta
 from xxgk.extract.noise import quiet
@@ -16,6 +16,7 @@ from xxgk.extract.tables import Line, TableReading, read_table
 from xxgk.model import Cell, Locator, Report, Value, json_value
 from xxgk.read import Document
 from xxgk.templates import SECTIONS, TEMPLATES, Template, template_for_year
+from xxgk.templates.arithmetic import identities
 
 __all__ = ["Extraction", "extract"]
 
@@ -41,6 +42,7 @@ def extract(document: Document) -> Extraction:
         template, readings = _read_tables(quiet(text, meta.title), headings, meta.year, marks)
     in_doubt = any(line.ambiguous for r in readings.values() for line in r.lines)
     decided = _decide_by_evidence(readings.values(), from_narrative(text)) if in_doubt else {}
+    preferred = _prefer_by_layout(readings.values(), template) if in_doubt else {}
     rows_found = sum(r.rows_found for r in readings.values())
     if rows_found < MIN_ROWS_FOUND and len({h.section for h in headings}) < 3:
         raise NotAReportError(
@@ -70,6 +72,7 @@ def extract(document: Document) -> Extraction:
                 "unplaced": r.unplaced,
                 "decided": decided.get(table_id, {}),
                 "candidates": _candidates(r),
+                "preferred": preferred.get(table_id, {}),
                 "numbers_first": r.numbers_first,
                 "concatenated": r.concatenated,
             }
@@ -129,6 +132,48 @@ def _decide_by_evidence(
                 "evidence": "、".join(f"{e.source}{e.said}" for e in choice[1]),
             }
     return decided
+
+
+def _prefer_by_layout(
+    readings: Iterable[TableReading], template: Template
+) -> dict[str, dict[str, dict[str, str]]]:
+    """Lines still in doubt where one reading alone gives every figure the digit count of the
+    figures printed in its column in other rows, and breaks no identity of the template: that
+    reading is shown, and the cells stay in doubt (the layout is a hint, not proof; a
+    neighbouring year may still settle them). Returns, by table and row, the hint in words."""
+    preferred: dict[str, dict[str, dict[str, str]]] = {}
+    readings = list(readings)
+    values = {
+        key: value
+        for reading in readings
+        for line in reading.lines
+        if line.reading is not None and not line.ambiguous
+        for key, value in _readings(line)[line.chosen].items()
+    }
+    for reading in readings:
+        if reading.table.unlabelled:
+            continue
+        for line in reading.lines:
+            if not line.ambiguous or len(line.options) < 2:
+                continue
+            widths: dict[str, set[int]] = {}
+            for other in reading.lines:
+                if other is line or other.reading is None or other.ambiguous:
+                    continue
+                for key, value in _readings(other)[other.chosen].items():
+                    width = digits(value)
+                    if width is not None:
+                        widths.setdefault(key.rsplit(".", 1)[1], set()).add(width)
+            options = _readings(line)
+            choice = by_layout(options, {column: frozenset(w) for column, w in widths.items()})
+            if choice is None:
+                continue
+            merged = {**values, **options[choice[0]]}
+            if any(i.holds(merged) is False for i in identities(template) if set(i.keys) & set(line.keys)):
+                continue
+            line.chosen = choice[0]
+            preferred.setdefault(reading.table.id, {})[_row_id(line)] = {"evidence": choice[1]}
+    return preferred
 
 
 def _candidates(reading: TableReading) -> dict[str, list[list[list[object]]]]:

@@ -120,3 +120,33 @@ def choose(
     chosen = admitted[0]
     merged = {**values, **readings[chosen]}
     return chosen, [e for e in relevant if e.holds(merged)]
+
+
+def digits(value: Value) -> int | None:
+    """How many digits a count was printed with (None for a blank or an amount)."""
+    return len(str(value)) if isinstance(value, int) and value >= 0 else None
+
+
+def by_layout(
+    readings: Sequence[Mapping[str, Value]], widths: Mapping[str, frozenset[int]]
+) -> tuple[int, str] | None:
+    """The one reading in which every figure has as many digits as the other figures printed in
+    its column (`widths`: by column id, the digit counts read without doubt in other rows), and
+    the evidence said in words; None when a column has no such figures, or not exactly one
+    reading fits. The weakest evidence: asked only where the arithmetic, the narrative and the
+    neighbouring years (at ingest) say nothing."""
+    fitting = []
+    for index, reading in enumerate(readings):
+        fits = True
+        for key, value in reading.items():
+            known = widths.get(key.rsplit(".", 1)[1])
+            if not known or digits(value) not in known:
+                fits = False
+                break
+        if fits:
+            fitting.append(index)
+    if len({tuple(readings[i].items()) for i in fitting}) != 1:
+        return None
+    chosen = fitting[0]
+    counts = "、".join(f"{digits(v)}位" for v in readings[chosen].values())
+    return chosen, f"版式（同列其他行的数字位数：{counts}）"

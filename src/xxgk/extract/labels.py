@@ -9,18 +9,64 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 from xxgk.templates import RowSpec
 
-# what may stand between a label's characters: spaces, table pipes, quotes. Written as two classes so
-# that neither mixes ASCII with the curly quotes: such a class compiles to a 64K-character map, and
-# with hundreds of gaps that map made label patterns ~2/3 of a process's first read (about 80 ms)
-GAP = r"[\s|\"']*(?:[‘’“”][\s|\"']*)*"
+# what may stand between a label's characters: spaces, table pipes, quotes. Labels are looked for in
+# the text with these taken out (`squeeze`), as plain strings: a pattern allowing them between every
+# two characters took ~150 ms to compile for a template's rows, most of a one-file `xxgk check`
+_RUN = re.compile(r"[^\s|\"'‘’“”]+")
 _QUOTES = set("\"'“”‘’")
 _DIGIT_ENUM = re.compile(r"^(\d+)[.、]$")
+
+
+@dataclass(frozen=True, slots=True)
+class Squeezed:
+    """A text without the characters that may stand inside a label, and the way back: run k of
+    the text (no such characters) starts at `origins[k]` there and at `starts[k]` here."""
+
+    text: str
+    starts: tuple[int, ...]
+    origins: tuple[int, ...]
+    lengths: tuple[int, ...]
+
+    def inward(self, at: int) -> int:
+        """The squeezed position of the text's position `at` (in a gap: the next character's)."""
+        k = bisect_right(self.origins, at) - 1
+        return 0 if k < 0 else self.starts[k] + min(at - self.origins[k], self.lengths[k])
+
+    def outward(self, at: int) -> int:
+        """The text's position of the squeezed position `at` (a character, not an end)."""
+        k = bisect_right(self.starts, at) - 1
+        return self.origins[k] + at - self.starts[k]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The text's span of a squeezed match: its first character to just after its last."""
+        return self.outward(start), self.outward(end - 1) + 1
+
+
+def bare(text: str) -> str:
+    """A short text without the characters that may stand inside a label."""
+    return "".join(_RUN.findall(text))
+
+
+@lru_cache(maxsize=4)  # the text being read: asked for by every label looked for in it
+def squeeze(text: str) -> Squeezed:
+    runs = [(m.start(), m.group()) for m in _RUN.finditer(text)]
+    starts, at = [], 0
+    for _, run in runs:
+        starts.append(at)
+        at += len(run)
+    return Squeezed(
+        "".join(run for _, run in runs),
+        tuple(starts),
+        tuple(origin for origin, _ in runs),
+        tuple(len(run) for _, run in runs),
+    )
 
 
 def canonical(label: str) -> str:
@@ -29,16 +75,16 @@ def canonical(label: str) -> str:
     return "".join(c for c in text if not c.isspace() and c not in _QUOTES)
 
 
-def fuzzy(label: str) -> str:
-    """Regex source matching `label` with any whitespace, pipes or quotes between characters."""
-    return GAP.join(re.escape(c) for c in canonical(label))
+def plain(label: str) -> str:
+    """Regex source matching `label` in a squeezed text."""
+    return re.escape(canonical(label))
 
 
 def _enum_pattern(enum: str) -> str:
     digits = _DIGIT_ENUM.match(canonical(enum))
     if digits:
         return re.escape(digits.group(1)) + r"[.、]"
-    return fuzzy(enum)
+    return plain(enum)
 
 
 @dataclass(slots=True)
@@ -49,7 +95,8 @@ class LabelMatch:
 
 @cache
 def row_pattern(row: RowSpec, *, collapsed: bool = False) -> re.Pattern[str]:
-    """One pattern for a row label: its numbering (optional) then the label or an alias.
+    """One pattern for a row label in a squeezed text: its numbering (optional) then the label or
+    an alias.
 
     Written as one flat alternation (numbered forms first, as an optional numbering would be
     tried first), each alternative starting with a plain character: the regex engine then
@@ -57,41 +104,44 @@ def row_pattern(row: RowSpec, *, collapsed: bool = False) -> re.Pattern[str]:
     variants = [
         v for v in ((row.collapsed,) if collapsed and row.collapsed else (row.label, *row.aliases)) if v
     ]
-    alternatives = sorted({fuzzy(v) for v in variants}, key=len, reverse=True)
+    alternatives = sorted({plain(v) for v in variants}, key=len, reverse=True)
     if row.enum and not collapsed:
-        numbered = [f"{_enum_pattern(row.enum)}{GAP}{a}" for a in alternatives]
+        numbered = [f"{_enum_pattern(row.enum)}{a}" for a in alternatives]
         alternatives = numbered if row.enum_required else [*numbered, *alternatives]
     return re.compile("|".join(alternatives))
 
 
 @cache
 def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = sorted({fuzzy(p) for p in phrases if p}, key=len, reverse=True)
+    """One pattern for any of `phrases` in a squeezed text."""
+    alternatives = sorted({plain(p) for p in phrases if p}, key=len, reverse=True)
     return re.compile("|".join(alternatives))
 
 
+def _search(pattern: re.Pattern[str], text: str, start: int, end: int) -> LabelMatch | None:
+    squeezed = squeeze(text)
+    match = pattern.search(squeezed.text, squeezed.inward(start), squeezed.inward(end))
+    return LabelMatch(*squeezed.span(*match.span())) if match else None
+
+
 def find_row(text: str, row: RowSpec, start: int, end: int, *, collapsed: bool = False) -> LabelMatch | None:
-    match = row_pattern(row, collapsed=collapsed).search(text, start, end)
-    return LabelMatch(match.start(), match.end()) if match else None
+    return _search(row_pattern(row, collapsed=collapsed), text, start, end)
 
 
 def find_phrase(text: str, phrases: tuple[str, ...], start: int, end: int) -> LabelMatch | None:
-    match = phrase_pattern(phrases).search(text, start, end)
-    return LabelMatch(match.start(), match.end()) if match else None
+    return _search(phrase_pattern(phrases), text, start, end)
 
 
 def find_phrases(text: str, phrases: tuple[str, ...], start: int, end: int) -> list[LabelMatch]:
-    return [LabelMatch(m.start(), m.end()) for m in phrase_pattern(phrases).finditer(text, start, end)]
-
-
-@cache
-def _phrase(phrase: str) -> re.Pattern[str]:
-    return re.compile(fuzzy(phrase))
+    squeezed = squeeze(text)
+    found = phrase_pattern(phrases).finditer(squeezed.text, squeezed.inward(start), squeezed.inward(end))
+    return [LabelMatch(*squeezed.span(*m.span())) for m in found]
 
 
 def count_phrases(text: str, phrases: tuple[str, ...]) -> int:
     """How many of `phrases` the text prints (each counted once)."""
-    return sum(1 for p in phrases if _phrase(p).search(text))
+    squeezed = squeeze(text).text
+    return sum(1 for p in phrases if canonical(p) in squeezed)
 
 
 _ENUM = re.compile(r"^(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.]|\d+[.、])")

@@ -19,6 +19,7 @@ from functools import cache
 from xxgk.extract.labels import (
     LIKENESS,
     LabelMatch,
+    bare,
     canonical,
     find_phrase,
     find_phrases,
@@ -136,13 +137,13 @@ def _column_labels(table: TableSpec) -> re.Pattern[str]:
 def _in_header_line(text: str, table: TableSpec, match: LabelMatch) -> bool:
     """A label that is also a column's (总计) found among the column labels of a header line (a
     table restarted after a page break repeats its header), not at the head of a row."""
-    found = text[match.start : match.end]
+    found = bare(text[match.start : match.end])
     if not _column_labels(table).fullmatch(found):
         return False
     line_start = max(text.rfind("\n", 0, match.start) + 1, match.start - HEADER_REACH)
     line_end = text.find("\n", match.end, match.end + HEADER_REACH)
     line = text[line_start : match.end + HEADER_REACH if line_end < 0 else line_end]
-    others = set(_column_labels(table).findall(line)) - {found}
+    others = set(_column_labels(table).findall(bare(line))) - {found}
     return len(others) >= 3
 
 

@@ -85,7 +85,10 @@ def render_findings(console: Console, report: Report) -> None:
         where = report.source or ""
         located = [report.cells[k].provenance for k in finding.cells if k in report.cells]
         located = [p for p in located if p is not None and p.line is not None]
-        if located:
+        pages = report.pages_of(finding)
+        if pages:  # a PDF: the page, where its reader looks
+            where += f":page {', '.join(map(str, pages))}"
+        elif located:
             where += f":{located[0].line}:{located[0].column}"
         line = Text.assemble(
             (f"{where}: ", "dim"),

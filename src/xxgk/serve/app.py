@@ -30,6 +30,7 @@ from xxgk.check import RULES
 from xxgk.errors import XxgkError
 from xxgk.serve import messages
 from xxgk.serve.auth import LoginThrottle, cookie_name, resolve_auth
+from xxgk.serve.jobs import BATCH, JobRunner, jobs_folder
 from xxgk.serve.results import RecentResults
 from xxgk.serve.uploads import UploadError
 from xxgk.serve.workers import Limits, ReadingPool
@@ -82,8 +83,9 @@ class Guard:
     """ASGI middleware: the security headers on every response, and a body announced larger than
     the upload limit refused before it is read."""
 
-    def __init__(self, app: ASGIApp, max_body: int, secure: bool, docs_csp: str) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, secure: bool, docs_csp: str, batch_body: int = 0) -> None:
         self.app, self.max_body, self.docs_csp = app, max_body, docs_csp
+        self.batch_body = max(batch_body, max_body)  # a batch upload (/jobs) may carry many files
         self.headers = HEADERS + ([(b"strict-transport-security", b"max-age=31536000")] if secure else [])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -102,7 +104,8 @@ class Guard:
             await send(message)
 
         length = dict(scope["headers"]).get(b"content-length", b"0")
-        if length.isdigit() and int(length) > self.max_body:
+        limit = self.batch_body if scope["path"] == "/jobs" else self.max_body
+        if length.isdigit() and int(length) > limit:
             message = f"{messages.STATUSES[413]}：上传的内容超过了上限"
             if scope["path"].startswith("/api/"):
                 too_big: Response = JSONResponse({"error": f"{message} (request too large)"}, status_code=413)
@@ -121,21 +124,26 @@ def create_app(
     workers: int | None = None,
     limits: Limits | None = None,
     secure_cookies: bool | None = None,
+    jobs_dir: Path | None = None,
 ) -> FastAPI:
     """The application over a store. `workers` (else $XXGK_WORKERS) read uploads, within `limits`
     (else $XXGK_JOB_SECONDS, $XXGK_JOB_MEMORY_MB); `secure_cookies` (else $XXGK_SECURE_COOKIES)
-    for a site served over HTTPS."""
-    from xxgk.serve import api, corpus_api, corpus_pages, pages, search
+    for a site served over HTTPS; `jobs_dir` (else $XXGK_JOBS_DIR) keeps batch uploads' files."""
+    from xxgk.serve import api, corpus_api, corpus_pages, downloads, intake, pages, register_web, search
 
     if secure_cookies is None:
         secure_cookies = os.environ.get("XXGK_SECURE_COOKIES", "").strip().lower() in TRUE
     pool = ReadingPool(limits or Limits.from_env(workers))
     results = RecentResults()
+    store = Store(db)
+    runner = JobRunner(store, pool, jobs_folder(jobs_dir))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         pool.start()
+        await runner.resume()
         yield
+        await runner.close()
         pool.close()
         results.close()
 
@@ -149,7 +157,8 @@ def create_app(
         dependencies=[Depends(resolve_auth)],
         lifespan=lifespan,
     )
-    app.state.store = Store(db)
+    app.state.store = store
+    app.state.jobs = runner
     app.state.max_upload = max_upload
     app.state.pool = pool
     app.state.results = results
@@ -157,7 +166,13 @@ def create_app(
     app.state.cookie = cookie_name(secure_cookies)
     app.state.throttle = LoginThrottle()
     docs, docs_csp = docs_page()
-    app.add_middleware(Guard, max_body=max_upload + FORM_SLACK, secure=secure_cookies, docs_csp=docs_csp)
+    app.add_middleware(
+        Guard,
+        max_body=max_upload + FORM_SLACK,
+        secure=secure_cookies,
+        docs_csp=docs_csp,
+        batch_body=BATCH.request_bytes,
+    )
 
     async def api_docs(_: Request) -> HTMLResponse:
         return HTMLResponse(docs)
@@ -169,6 +184,10 @@ def create_app(
     app.include_router(corpus_api.router)
     app.include_router(corpus_pages.router)
     app.include_router(search.router)
+    app.include_router(downloads.router)
+    app.include_router(intake.router)
+    app.include_router(register_web.api)
+    app.include_router(register_web.pages)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")

@@ -36,7 +36,9 @@ NO_BODY = "没有这个单位 (no such body)"
 NO_REPORT = "没有这份报告 (no such report)"
 NO_FINDING = "没有这个问题 (no such finding)"
 
-Region = Annotated[str | None, Query(description="the bodies of this region (from `xxgk bodies import`)")]
+Region = Annotated[
+    str | None, Query(description="the bodies of this region and the regions under it (`xxgk bodies import`)")
+]
 Level = Annotated[str | None, Query(description="省 / 市 / 县 / 乡镇 / 街道 / 部门")]
 
 
@@ -113,7 +115,8 @@ def compare(
 @router.get("/findings", summary="Findings of the current reports", response_model=FindingsPageOut)
 def findings(
     store: StoreDep,
-    body: Annotated[str | None, Query(description="a body id or name")] = None,
+    body: Annotated[str | None, Query(description="a body id or name (and the bodies under it)")] = None,
+    region: Region = None,
     year: Year | None = None,
     rule: Annotated[str | None, Query(description="a rule id; X-* for every cross-year rule")] = None,
     severity: Literal["error", "warning", "info"] | None = None,
@@ -127,7 +130,7 @@ def findings(
         if found is None:
             raise HTTPException(404, NO_BODY)
         body_id = found.id
-    where = queries.FindingFilter(body_id, year, rule or None, severity, status)
+    where = queries.FindingFilter(body_id, year, rule or None, severity, status, region or None)
     return queries.find_findings(store, where, limit=limit, offset=offset)
 
 
@@ -149,6 +152,7 @@ def review(store: StoreDep, user: RequiredUser, finding_id: Id, verdict: ReviewI
 def statistics(
     store: StoreDep,
     by: Literal["year", "region", "level"] = "year",
+    depth: Annotated[Literal["省", "市", "县"], Query(description="by region: the level to group at")] = "省",
     region: Region = None,
     level: Level = None,
     year: Annotated[list[Year] | None, Query(description="years (repeat: year=2022&year=2023)")] = None,
@@ -160,6 +164,7 @@ def statistics(
     years, rows = queries.corpus_stats(
         store,
         by=by,
+        depth=depth,
         region=region,
         level=level,
         years=year,
@@ -167,4 +172,10 @@ def statistics(
         year_to=year_to,
         min_cases=min_cases,
     )
-    return {"by": by, "years": years, "min_cases": min_cases, "rows": [r.to_dict() for r in rows]}
+    return {
+        "by": by,
+        "depth": depth,
+        "years": years,
+        "min_cases": min_cases,
+        "rows": [r.to_dict() for r in rows],
+    }

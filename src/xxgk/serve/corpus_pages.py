@@ -19,6 +19,7 @@ from xxgk.serve.views import table_views
 from xxgk.store.columns import plain
 from xxgk.store.models import MAX_ID
 from xxgk.store.stats import GROUPINGS
+from xxgk.store.versions import REASONS_ZH
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,9 +53,12 @@ def bodies_page(
 ) -> HTMLResponse:
     region, level = _text(region), _text(level)
     tree = queries.walk(queries.body_tree(store, region=region, level=level))
+    coverage = queries.coverage(store, region=region, level=level)
     context = {
         "tree": tree,
-        "coverage": queries.coverage(store, region=region, level=level),
+        "coverage": coverage,
+        "regions": queries.coverage_regions(store, coverage),
+        "years": coverage.years,
         "options": queries.filter_options(store),
         "region": region,
         "level": level,
@@ -98,7 +102,7 @@ def report_page(request: Request, store: StoreDep, report_id: Id) -> HTMLRespons
     view = queries.stored_report(store, report_id)
     if view is None:
         raise HTTPException(404, NO_REPORT)
-    context = {"view": view, "tables": table_views(view.report), "statuses": STATUSES}
+    context = {"view": view, "tables": table_views(view.report), "statuses": STATUSES, "reasons": REASONS_ZH}
     return page(request, "report.html", context)
 
 
@@ -122,6 +126,7 @@ def findings_page(
     request: Request,
     store: StoreDep,
     body: str | None = None,
+    region: str | None = None,
     year: str | None = None,
     rule: str | None = None,
     severity: Literal["", "error", "warning", "info"] = "",
@@ -131,6 +136,7 @@ def findings_page(
     number = max(1, _int(page_number, "页码", -MAX_ID, MAX_ID // PAGE_SIZE) or 1)
     filters = {
         "body": _text(body),
+        "region": _text(region),
         "year": _text(year),
         "rule": _text(rule),
         "severity": severity or None,
@@ -145,7 +151,7 @@ def findings_page(
         else:
             body_id = found.id
     where = queries.FindingFilter(
-        body_id, _int(year, "年度"), filters["rule"], severity or None, status or None
+        body_id, _int(year, "年度"), filters["rule"], severity or None, status or None, filters["region"]
     )
     if notice is None:
         result = queries.find_findings(store, where, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
@@ -206,6 +212,7 @@ def stats_page(
     )
     context = {
         "rows": rows,
+        "regions": queries.region_stats(store, region=region, level=level, years=years) if years else [],
         "years": years,
         "options": queries.filter_options(store),
         "filters": {"by": by, "region": region, "level": level, "year_from": low, "year_to": high},

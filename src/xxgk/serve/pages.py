@@ -105,7 +105,13 @@ def download_xlsx(request: Request, token: str) -> Response:
 def add_to_corpus(request: Request, token: str, store: StoreDep, user: RequiredUser) -> HTMLResponse:
     result = _kept(request, token)
     status = store.ingest(result.report, result.sha256)
-    words = {"new": "已加入语料库", "version": "已作为新版本加入语料库", "unchanged": "语料库中已有同一文件"}
+    words = {
+        "new": "已加入语料库",
+        "version": "已作为新版本加入语料库",
+        "source": "语料库中已有同一份报告，已记下这份文件为它的来源",
+        "unchanged": "语料库中已有同一文件",
+        "queued": "已加入语料库，但报告没有印出机关名称，待认定单位后计入",
+    }
     return _result(request, token, result, words[status])
 
 

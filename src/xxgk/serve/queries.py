@@ -29,9 +29,12 @@ from xxgk.store.findings import (
     finding_row,
     findings_query,
     rule_condition,
+    with_pages,
 )
 from xxgk.store.models import MAX_ID, Body, StoredFinding, StoredReport
+from xxgk.store.regions import DEPTHS, Hierarchy, cut, joined, within
 from xxgk.store.stats import StatsRow, stats
+from xxgk.store.versions import latest_choice, version_list
 
 ReviewStatus = Literal["open", "confirmed", "dismissed"]
 CROSS_YEAR = "X-"  # the rules across years: a report against the same body's report of the year before
@@ -56,10 +59,9 @@ class BodyNode:
     children: list[BodyNode] = field(default_factory=list)
 
 
-def _body_filter(region: str | None, level: str | None) -> list[ColumnElement[bool]]:
-    out = []
-    if region:
-        out.append(Body.region == region)
+def _body_filter(session: Session, region: str | None, level: str | None) -> list[ColumnElement[bool]]:
+    """A region takes in the regions under it (store.regions)."""
+    out = within(session, Body.id, region=region or None)
     if level:
         out.append(Body.level == level)
     return out
@@ -74,7 +76,7 @@ def body_tree(store: Store, *, region: str | None = None, level: str | None = No
     with store.session() as session:
         rows = session.execute(
             select(Body.id, Body.name, Body.level, Body.region, Body.parent_id)
-            .where(*_body_filter(region, level))
+            .where(*_body_filter(session, region, level))
             .order_by(Body.name)
         ).all()
     nodes = {r.id: BodyNode(r.id, r.name, r.level, r.region, r.parent_id) for r in rows}
@@ -122,9 +124,16 @@ def resolve_body(store: Store, text: str) -> Body | None:
 
 
 def filter_options(store: Store) -> dict[str, list[Any]]:
-    """The values the filter controls offer: regions, levels, years, rules and body names."""
+    """The values the filter controls offer: regions (each with the regions above it, a parent
+    before its children), levels, years, rules and body names."""
     with store.session() as session:
-        regions = session.scalars(select(Body.region).where(Body.region.is_not(None)).distinct())
+        hierarchy = Hierarchy.load(session)
+        paths = {hierarchy.path(b) for b in hierarchy.own}
+        regions = {
+            tuple(p.name for p in path[:n]): joined(path[:n])
+            for path in paths
+            for n in range(1, len(path) + 1)
+        }
         levels = session.scalars(select(Body.level).where(Body.level.is_not(None)).distinct())
         rules = session.scalars(
             select(StoredFinding.rule)
@@ -133,7 +142,7 @@ def filter_options(store: Store) -> dict[str, list[Any]]:
             .distinct()
         )
         return {
-            "regions": sorted(regions),
+            "regions": [regions[k] for k in sorted(regions)],
             "levels": sorted(levels),
             "years": report_years(session),
             "rules": sorted(rules),
@@ -189,7 +198,7 @@ def coverage(store: Store, *, region: str | None = None, level: str | None = Non
             select(StoredReport.id, StoredReport.body_id, StoredReport.year)
             .add_columns(StoredReport.errors, StoredReport.warnings)
             .join(Body, Body.id == StoredReport.body_id)
-            .where(StoredReport.current, *_body_filter(region, level))
+            .where(StoredReport.current, *_body_filter(session, region, level))
         ).all()
     cells = {(r.body_id, r.year): CoverageCell(r.id, r.errors, r.warnings) for r in found}
     rows = [
@@ -207,6 +216,51 @@ def coverage(store: Store, *, region: str | None = None, level: str | None = Non
     return Coverage(years, rows)
 
 
+@dataclass
+class RegionCoverage:
+    """A region of the coverage grid: per year, how many of its bodies (those under it included)
+    have a report; its own bodies; the regions under it."""
+
+    name: str  # the region's last part (宿迁市); the path names the whole
+    path: tuple[str, ...]
+    years: dict[int, int]
+    bodies: int
+    members: list[CoverageRow] = field(default_factory=list)
+    children: list[RegionCoverage] = field(default_factory=list)
+
+
+def coverage_regions(store: Store, found: Coverage) -> list[RegionCoverage]:
+    """The coverage grid's bodies under their regions, 省 → 市 → 县 (deeper parts stay with the
+    县); bodies with no region known come last, under an empty path."""
+    with store.session() as session:
+        hierarchy = Hierarchy.load(session)
+    deepest = len(DEPTHS) - 1
+    nodes: dict[tuple[str, ...], RegionCoverage] = {}
+    roots: list[RegionCoverage] = []
+
+    def node(path: tuple[str, ...]) -> RegionCoverage:
+        if path not in nodes:
+            nodes[path] = RegionCoverage(path[-1] if path else "", path, dict.fromkeys(found.years, 0), 0)
+            if len(path) > 1:
+                node(path[:-1]).children.append(nodes[path])
+            else:
+                roots.append(nodes[path])
+        return nodes[path]
+
+    for row in found.rows:
+        kept, _ = cut(hierarchy.path(row.id), deepest)
+        path = tuple(p.name for p in kept)
+        node(path).members.append(row)
+        for prefix in [path[:n] for n in range(1, len(path) + 1)] or [()]:
+            above = nodes[prefix]
+            above.bodies += 1
+            for year, cell in row.years.items():
+                above.years[year] += cell is not None
+    for item in nodes.values():
+        item.children.sort(key=lambda c: c.path)
+    return sorted(roots, key=lambda r: (not r.path, r.path))
+
+
 # --- findings ----------------------------------------------------------------------------------
 
 
@@ -220,8 +274,8 @@ class FindingsPage:
 
 def find_findings(store: Store, where: FindingFilter, *, limit: int = 50, offset: int = 0) -> FindingsPage:
     """A page of the findings of the current reports, with the number of all that match."""
-    where_all = conditions(where)
     with store.session() as session:
+        where_all = conditions(where, session)
         total = session.scalar(
             select(func.count(StoredFinding.id))
             .join(StoredReport, StoredFinding.report_id == StoredReport.id)
@@ -234,7 +288,7 @@ def find_findings(store: Store, where: FindingFilter, *, limit: int = 50, offset
             .limit(limit)
             .offset(offset)
         )
-        items = [finding_row(*row) for row in session.execute(query)]
+        items = with_pages(session, [finding_row(*row) for row in session.execute(query)])
     return FindingsPage(int(total or 0), limit, offset, items)
 
 
@@ -289,6 +343,7 @@ class BodyDetail:
     reports: list[ReportSummary]  # the current report of each year, the earliest year first
     cross_year: list[FindingRow]  # X-* findings of the current reports
     pairs: list[tuple[int, int]]  # consecutive stored years, to compare
+    compiled: dict[int, int] = field(default_factory=dict)  # year → the newest compiled report's id
 
 
 def body_detail(store: Store, body_id: int) -> BodyDetail | None:
@@ -324,6 +379,7 @@ def body_detail(store: Store, body_id: int) -> BodyDetail | None:
             for row in rows
             if row.current
         ]
+        compiled = {row.year: row.id for row in rows if row.kind == "compiled"}  # versions ascend
         cross = session.execute(
             findings_query()
             .where(StoredReport.body_id == body.id, StoredReport.current, rule_condition(CROSS_YEAR + "*"))
@@ -340,6 +396,7 @@ def body_detail(store: Store, body_id: int) -> BodyDetail | None:
             reports,
             [finding_row(*row) for row in cross],
             list(pairwise(years)),
+            compiled,
         )
 
 
@@ -351,16 +408,26 @@ class VersionRef:
     id: int
     version: int
     current: bool
+    kind: str = "published"  # or "compiled" (from the body's register; never current)
+
+
+@dataclass
+class SourceRef:
+    where: str  # a path or a URL
+    format: str | None
+    sha256: str
+    ingested_at: datetime
 
 
 @dataclass
 class StoredReportView:
     id: int
-    body_id: int
-    body: str
+    body_id: int | None  # None: 待认定
+    body: str | None
     year: int
     version: int
     current: bool
+    kind: str
     template: str
     published: date | None
     source: str | None
@@ -372,6 +439,10 @@ class StoredReportView:
     report: Report
     findings: list[FindingRow]
     versions: list[VersionRef]
+    sources: list[SourceRef]
+    why_current: str  # a key of versions.REASONS
+    chosen_by: str | None = None
+    chosen_why: str | None = None
 
 
 def stored_report(store: Store, report_id: int) -> StoredReportView | None:
@@ -380,26 +451,34 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
         row = session.get(StoredReport, report_id)
         if row is None:
             return None
-        body = session.get(Body, row.body_id)
-        assert body is not None  # reports are deleted with their body
-        report = to_report(row, body.name)
+        body = session.get(Body, row.body_id) if row.body_id is not None else None
+        report = to_report(row, body and body.name)
         findings = session.execute(
             findings_query()
             .where(StoredFinding.report_id == row.id)
             .order_by(StoredFinding.severity, StoredFinding.id)  # "error" < "warning"
         )
-        versions = session.execute(
-            select(StoredReport.id, StoredReport.version, StoredReport.current)
-            .where(StoredReport.body_id == row.body_id, StoredReport.year == row.year)
-            .order_by(StoredReport.version)
-        )
+        versions: list[Any] = []
+        why, choice = "only", None
+        if body is not None:
+            versions = list(
+                session.execute(
+                    select(StoredReport.id, StoredReport.version, StoredReport.current, StoredReport.kind)
+                    .where(StoredReport.body_id == row.body_id, StoredReport.year == row.year)
+                    .order_by(StoredReport.version)
+                )
+            )
+            why = version_list(session, body.id, row.year)[1]
+            choice = latest_choice(session, body.id, row.year)
+        chosen = choice is not None and choice.report_id == row.id
         return StoredReportView(
             id=row.id,
-            body_id=body.id,
-            body=body.name,
+            body_id=body and body.id,
+            body=body and body.name,
             year=row.year,
             version=row.version,
             current=row.current,
+            kind=row.kind,
             template=row.template,
             published=row.published,
             source=row.source,
@@ -410,7 +489,13 @@ def stored_report(store: Store, report_id: int) -> StoredReportView | None:
             warnings=row.warnings,
             report=report,
             findings=[finding_row(*f) for f in findings],
-            versions=[VersionRef(v.id, v.version, v.current) for v in versions],
+            versions=[VersionRef(v.id, v.version, v.current, v.kind) for v in versions],
+            sources=[
+                SourceRef(s.url or s.path or "", s.format, s.sha256, s.ingested_at) for s in row.sources
+            ],
+            why_current=why,
+            chosen_by=choice.chosen_by if chosen and choice else None,
+            chosen_why=choice.why if chosen and choice else None,
         )
 
 
@@ -439,6 +524,7 @@ def report_json(view: StoredReportView) -> dict[str, Any]:
         "year": view.year,
         "version": view.version,
         "current": view.current,
+        "kind": view.kind,
         "sha256": view.sha256,
         "ingested_at": view.ingested_at,
         "versions": [v.__dict__ for v in view.versions],
@@ -464,6 +550,7 @@ def corpus_stats(
     store: Store,
     *,
     by: str = "year",
+    depth: str = DEPTHS[0],
     region: str | None = None,
     level: str | None = None,
     years: list[int] | None = None,
@@ -479,7 +566,7 @@ def corpus_stats(
             session.scalars(
                 select(StoredReport.year)
                 .join(Body, Body.id == StoredReport.body_id)
-                .where(StoredReport.current, *_body_filter(region, level))
+                .where(StoredReport.current, *_body_filter(session, region, level))
                 .distinct()
                 .order_by(StoredReport.year)
             )
@@ -490,16 +577,55 @@ def corpus_stats(
         low = year_from if year_from is not None else -1
         high = year_to if year_to is not None else 10_000
         wanted = [y for y in present if low <= y <= high]
-    rows = stats(store, region=region or None, level=level or None, years=wanted, by=by, min_cases=min_cases)
+    rows = stats(
+        store,
+        region=region or None,
+        level=level or None,
+        years=wanted,
+        by=by,
+        depth=depth,
+        min_cases=min_cases,
+    )
     return wanted, rows
 
 
 @dataclass
+class RegionStats:
+    row: StatsRow
+    children: list[RegionStats] = field(default_factory=list)
+
+
+def region_stats(
+    store: Store, *, region: str | None, level: str | None, years: list[int]
+) -> list[RegionStats]:
+    """The statistics of each 省, each 市 under it and each 县 under that (a region's own bodies
+    are a child of their own, 本级), for the pages to unfold level by level."""
+    levels = [
+        stats(store, region=region, level=level, years=years, by="region", depth=depth) for depth in DEPTHS
+    ]
+
+    def under(path: tuple[str, ...], depth: int) -> list[RegionStats]:
+        if depth == len(DEPTHS):
+            return []
+        out = []
+        for row in levels[depth]:
+            if row.group is None or row.path[: len(path)] != path:
+                continue
+            if row.path == path and not row.own:  # the same region, no deeper here: its children
+                out += under(path, depth + 1)
+            else:
+                out.append(RegionStats(row, [] if row.own else under(row.path, depth + 1)))
+        return out
+
+    return [RegionStats(r, [] if r.group is None else under(r.path, 1)) for r in levels[0]]
+
+
+@dataclass
 class Added:
-    status: str  # new, version, unchanged (Store.ingest)
+    status: str  # xxgk.store.STATUSES
     report_id: int
-    body_id: int
-    body: str
+    body_id: int | None  # None: 待认定
+    body: str | None
     year: int
     errors: int
     warnings: int
@@ -507,9 +633,16 @@ class Added:
 
 def add_report(store: Store, report: Report, sha256: str) -> Added:
     """Store a report read from an upload (by its hash); the same file twice is stored once."""
-    status = store.ingest(report, sha256)
+    status, report_id = store.store_report(report, sha256)
     with store.session() as session:
-        row = session.scalars(select(StoredReport).where(StoredReport.sha256 == sha256)).one()
-        body = session.get(Body, row.body_id)
-        assert body is not None
-        return Added(status, row.id, body.id, body.name, row.year, row.errors, row.warnings)
+        row = session.get_one(StoredReport, report_id)
+        body = session.get(Body, row.body_id) if row.body_id is not None else None
+        return Added(
+            status,
+            row.id,
+            body and body.id,
+            body and body.name,
+            row.year,
+            row.errors,
+            row.warnings,
+        )

@@ -147,23 +147,26 @@ class FindingOut(StoredFindingOut):
     year: int
     version: int
     current: bool
+    pages: list[int] = Field(default_factory=list, description="of a PDF: the pages its cells are printed on")
 
 
 class VersionOut(BaseModel):
     id: int
     version: int
     current: bool
+    kind: str = Field(default="published", description="published, or compiled from the body's register")
 
 
 class StoredOut(BaseModel):
     """Where the report is kept."""
 
     id: int
-    body_id: int
-    body: str
+    body_id: int | None = Field(description="null while the report waits for a body (待认定)")
+    body: str | None
     year: int
     version: int
     current: bool
+    kind: str = Field(default="published", description="published, or compiled from the body's register")
     sha256: str
     ingested_at: datetime | None
     versions: list[VersionOut]
@@ -185,13 +188,14 @@ class ReportOut(BaseModel):
 
 
 class AddedOut(BaseModel):
-    status: Literal["new", "version", "unchanged"] = Field(
-        description="new: first report of this body and year; version: a changed file for them; "
-        "unchanged: this very file is already stored"
+    status: Literal["new", "version", "source", "unchanged", "queued"] = Field(
+        description="new: first report of this body and year; version: another content for them; "
+        "source: the same report (by content) from another file, kept as a source of it; "
+        "unchanged: this very file is already stored; queued: no body could be told (待认定)"
     )
     report_id: int
-    body_id: int
-    body: str
+    body_id: int | None = Field(description="null while the report waits for a body (待认定)")
+    body: str | None
     year: int
     errors: int
     warnings: int
@@ -248,10 +252,15 @@ class StatsRowOut(BaseModel):
     correction_rate: RateOut = Field(description="纠错率 = 纠正 / (行政复议 + 行政诉讼)")
     with_errors: int
     missing: int
+    path: list[str] | None = Field(None, description="by region: the region's parts (江苏省, 宿迁市)")
+    own: bool | None = Field(
+        None, description="by region: the region's own bodies, not those under it (本级)"
+    )
 
 
 class StatsOut(BaseModel):
     by: Literal["year", "region", "level"]
+    depth: Literal["省", "市", "县"]
     years: list[int]
     min_cases: int
     rows: list[StatsRowOut]

@@ -1,4 +1,5 @@
-"""Reading and checking uploads in a bounded pool of worker processes.
+"""Reading and checking uploads, and making downloads (exports.py), in a bounded pool of worker
+processes.
 
 A hostile or just very large file must never stall the server: every upload is read in a
 separate process (pebble's pool), never on the event loop nor in the server's own memory. Each
@@ -30,12 +31,13 @@ DEFAULT_JOB_MEMORY_MB = 2560  # XXGK_JOB_MEMORY_MB: address space of a worker; O
 QUEUE_PER_WORKER = 32  # jobs in the pool per worker, waiting or running, before new ones are refused (503)
 QUEUE_BYTES = 256 * 1024 * 1024  # uploads held for the pool, together, before new ones are refused
 
-TOO_SLOW = "读取这份报告超过了 {seconds:g} 秒的时间上限，已停止；请检查文件是否正常 (took too long)"
-TOO_BIG = "读取这份报告超过了 {mb} MB 的内存上限，已停止；请检查文件是否正常 (too much memory)"
-BUSY = "服务器正忙，正在读取的报告太多；请稍后再试 (server busy)"
-CRASHED = (
-    "读取这份报告时读取进程意外退出（多半超出了 {mb} MB 的内存上限）；请检查文件是否正常 (worker failed)"
-)
+# what a job does and what the user can do about a failure, in its messages
+READING = {"what": "读取这份报告", "advice": "请检查文件是否正常"}
+MAKING = {"what": "生成这份文件", "advice": "请缩小范围后再试"}
+TOO_SLOW = "{what}超过了 {seconds:g} 秒的时间上限，已停止；{advice} (took too long)"
+TOO_BIG = "{what}超过了 {mb} MB 的内存上限，已停止；{advice} (too much memory)"
+BUSY = "服务器正忙，正在处理的任务太多；请稍后再试 (server busy)"
+CRASHED = "{what}时工作进程意外退出（多半超出了 {mb} MB 的内存上限）；{advice} (worker failed)"
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,16 @@ def read_job(data: bytes | str, name: str, as_json: bool | None) -> Report | str
         raise
 
 
+def make_job(url: str, kind: str, params: dict[str, Any], suffix: str) -> bytes:
+    """In a worker: a download (serve/exports.py), its running out of memory told as a reading's is."""
+    from xxgk.serve.exports import document_job
+
+    try:
+        return document_job(url, kind, params, suffix)
+    except MemoryError:
+        raise _OutOfMemory() from None
+
+
 class ReadingPool:
     """A process pool started on first use (so an app that checks nothing starts no process)."""
 
@@ -142,21 +154,27 @@ class ReadingPool:
 
     async def read(self, data: bytes | str, name: str, as_json: bool | None = None) -> Any:
         """Read in a worker; a job past a limit is an UploadError with a clear message."""
-        size = len(data)
+        return await self._run(read_job, (data, name, as_json), len(data), READING)
+
+    async def make(self, url: str, kind: str, params: dict[str, Any], suffix: str) -> bytes:
+        """A download made in a worker (serve/exports.py), under the same limits as a reading."""
+        return await self._run(make_job, (url, kind, params, suffix), 0, MAKING)
+
+    async def _run(self, job: Any, args: tuple[Any, ...], size: int, what: dict[str, str]) -> Any:
         if self._waiting >= self.limits.workers * QUEUE_PER_WORKER or self._bytes + size > QUEUE_BYTES:
             raise UploadError(503, BUSY)
         self._waiting += 1
         self._bytes += size
         try:
-            future = self._get().schedule(read_job, (data, name, as_json), timeout=self.limits.seconds)
+            future = self._get().schedule(job, args, timeout=self.limits.seconds)
             return await asyncio.wrap_future(future)
         except TimeoutError:
-            raise UploadError(504, TOO_SLOW.format(seconds=self.limits.seconds)) from None
+            raise UploadError(504, TOO_SLOW.format(**what, seconds=self.limits.seconds)) from None
         except _OutOfMemory:
-            raise UploadError(413, TOO_BIG.format(mb=self.limits.memory_mb)) from None
+            raise UploadError(413, TOO_BIG.format(**what, mb=self.limits.memory_mb)) from None
         except ProcessExpired:
             # the worker died (most often at the memory limit inside C code, which cannot raise)
-            raise UploadError(422, CRASHED.format(mb=self.limits.memory_mb)) from None
+            raise UploadError(422, CRASHED.format(**what, mb=self.limits.memory_mb)) from None
         finally:
             self._waiting -= 1
             self._bytes -= size

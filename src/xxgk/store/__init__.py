@@ -5,8 +5,11 @@
     >>> store.ingest_paths([Path("reports/")])    # read, check, store; cross-year checks
     >>> store.report("沭阳县发展和改革局", 2023)   # the current version, as a report model
 
-Re-ingesting a file already stored changes nothing; a different file for the same body and
-year becomes a new version, and the old one is kept (no longer current).
+A report is known by its content (identity.py), not by its file: the same report as HTML and
+PDF, or with other line ends, is one report with several sources. Another content for the same
+body and year is a new version; which version is current is settled by versions.py, never by
+the order of ingestion. A report whose body cannot be told (none printed, none given) is stored
+under no body (待认定): not current, so counted nowhere, until someone attributes it.
 """
 
 from __future__ import annotations
@@ -14,31 +17,54 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xxgk import batch
 from xxgk.check import RULES, check_pair
+from xxgk.check.crossyear import narrative
 from xxgk.errors import InputError
 from xxgk.model import Report
-from xxgk.store import search, splits
+from xxgk.store import search, splits, versions
+from xxgk.store.attribution import Attribution
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
 from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url
-from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
+from xxgk.store.identity import content_hash
+from xxgk.store.models import (
+    REPORT_KINDS,
+    Body,
+    ReportSource,
+    StoredCell,
+    StoredFinding,
+    StoredReport,
+    VersionChoice,
+)
 
-__all__ = ["IngestSummary", "Store", "StoreError", "resolve_url"]
+__all__ = ["Attribution", "IngestSummary", "Store", "StoreError", "resolve_url"]
 
 PAIR_RULES = tuple(rule.id for rule in RULES if rule.scope == "pair")
+
+
+# what storing a file did: a new report, a new version of a body's report for a year, another
+# source of a stored report, nothing (the file is stored), or a report filed under no body (待认定)
+STATUSES = ("new", "version", "source", "unchanged", "queued")
 
 
 @dataclass
 class IngestSummary(batch.Summary):
     new: int = 0
     versions: int = 0
+    sources: int = 0
     unchanged: int = 0
+    queued: int = 0
+
+    def add(self, status: str) -> None:
+        field = {"version": "versions", "source": "sources"}.get(status, status)
+        setattr(self, field, getattr(self, field) + 1)
 
 
 class Store:
@@ -64,61 +90,167 @@ class Store:
 
     # --- ingest ---------------------------------------------------------------------------------
 
-    def ingest(self, report: Report, sha256: str) -> str:
-        """Store one read report: "new", "version" (a changed file for a stored body and year)
-        or "unchanged" (this file is already stored)."""
-        if report.meta.year is None:
+    def ingest(
+        self, report: Report, sha256: str, attribution: Attribution | None = None, kind: str = "published"
+    ) -> str:
+        """Store one read report; its status (STATUSES)."""
+        return self.store_report(report, sha256, attribution, kind)[0]
+
+    def store_report(
+        self, report: Report, sha256: str, attribution: Attribution | None = None, kind: str = "published"
+    ) -> tuple[str, int]:
+        """Store one read report, filed under the body `attribution` names, else the one it prints,
+        else under no body (待认定); returns its status and the stored report's id:
+        "unchanged" (this file is stored), "source" (the same report from another file: its source
+        is added), "new", "version" (another content for a stored body and year), "queued".
+        A report compiled from a register (kind "compiled") is stored beside the published ones,
+        never as the current version."""
+        if kind not in REPORT_KINDS:
+            raise ValueError(f"a report's kind is one of {REPORT_KINDS}, not {kind!r}")
+        given = attribution or Attribution()
+        year = given.year or report.meta.year
+        if year is None:
             raise InputError(
                 "the report year is not printed; cannot file it under a year", report.source, kind="no_year"
             )
+        content = report_identity(report, year)
         with self.writing() as session:
-            if session.scalar(select(StoredReport.id).where(StoredReport.sha256 == sha256)) is not None:
-                return "unchanged"
-            body = body_for(session, report.meta.agency or _unsigned(report))
-            old = session.scalar(
-                select(StoredReport).where(
-                    StoredReport.body_id == body.id,
-                    StoredReport.year == report.meta.year,
-                    StoredReport.current,
-                )
+            known = session.scalar(select(ReportSource.report_id).where(ReportSource.sha256 == sha256))
+            if known is not None:
+                row = session.get_one(StoredReport, known)
+                if row.body_id is None and given.body:  # a file stored as 待认定, now attributed
+                    return self._file_under(session, row, self._body(session, given.body, given)), known
+                return "unchanged", known
+            name = given.body or report.meta.agency
+            same = session.scalar(
+                select(StoredReport)
+                .where(StoredReport.content == content, StoredReport.kind == kind)
+                .order_by(StoredReport.id)
             )
-            version = 1
-            if old is not None:
-                old.current = False
-                version = (
-                    session.scalar(
-                        select(StoredReport.version)
-                        .where(StoredReport.body_id == body.id, StoredReport.year == report.meta.year)
-                        .order_by(StoredReport.version.desc())
-                    )
-                    + 1
-                )  # type: ignore[operator]
-            session.flush()
-            row = to_row(report, sha256, body.id, version)
+            if same is not None:
+                _add_source(session, same.id, sha256, report, given)
+                if same.body_id is None and name:
+                    self._file_under(session, same, self._body(session, name, given))
+                return "source", same.id
+            body = self._body(session, name, given) if name else None
+            row = to_row(report, sha256, None, 1)
+            row.year, row.content, row.current, row.kind = year, content, False, kind
+            if given.published:
+                row.published = date.fromisoformat(given.published)
             session.add(row)
             session.flush()
+            _add_source(session, row.id, sha256, report, given)
             connection = session.connection()  # Core executemany: an ORM object per cell is slow
             connection.execute(insert(StoredCell.__table__), cell_rows(report, row.id))
             if report.findings:
                 connection.execute(insert(StoredFinding.__table__), finding_rows(report.findings, row.id))
-            year = report.meta.year
-            near = {
-                r.year: r
-                for r in session.scalars(
-                    select(StoredReport).where(
-                        StoredReport.body_id == body.id,
-                        StoredReport.current,
-                        StoredReport.year.between(year - 2, year + 2),
-                    )
+            if body is None:
+                return "queued", row.id
+            return self._file_under(session, row, body), row.id
+
+    def attribute(self, report_id: int, body: str) -> str:
+        """File a stored report (one 待认定, or one filed wrongly) under a body: "new" or
+        "version" as for an ingest, "unchanged" when it already is."""
+        with self.writing() as session:
+            row = session.get(StoredReport, report_id)
+            if row is None:
+                raise InputError(f"no stored report has the id {report_id}", kind="no_such_report")
+            target = self._body(session, body, Attribution())
+            if row.body_id == target.id:
+                return "unchanged"
+            self._unfile(session, row)
+            return self._file_under(session, row, target)
+
+    def attribute_file(self, sha256: str, attribution: Attribution) -> str | None:
+        """A stored file given a body (a manifest row, --body): its report, if 待认定, is filed
+        under it ("new" or "version"); None when it is no 待认定 report."""
+        if attribution.body is None:
+            return None
+        with self.session() as session:
+            row = session.scalar(
+                select(StoredReport)
+                .join(ReportSource, ReportSource.report_id == StoredReport.id)
+                .where(ReportSource.sha256 == sha256, StoredReport.body_id.is_(None))
+            )
+        return None if row is None else self.attribute(row.id, attribution.body)
+
+    def choose_version(self, report_id: int, by: str, why: str) -> None:
+        """A reviewer makes a stored version the current one; who and why are kept."""
+        if not why.strip():
+            raise InputError("say why this version is the right one (--why)", kind="no_reason")
+        with self.writing() as session:
+            row = session.get(StoredReport, report_id)
+            if row is None:
+                raise InputError(f"no stored report has the id {report_id}", kind="no_such_report")
+            if row.body_id is None:
+                raise InputError(
+                    f"report {report_id} is not attributed to a body yet (待认定)", kind="unattributed"
                 )
-            }
-            for this in (near.get(y) for y in (year - 1, year, year + 1)):  # splits a neighbour decides
-                if this is not None and splits.in_doubt(this):
-                    before, after = near.get(this.year - 1), near.get(this.year + 1)
-                    self.settled += splits.settle(session, this, body.name, before, after)
-            self._cross_year(session, body, year)
-            self._cross_year(session, body, year + 1)
-            return "new" if old is None else "version"
+            choice = VersionChoice(
+                body_id=row.body_id, year=row.year, report_id=row.id, chosen_by=by, why=why.strip()
+            )
+            session.add(choice)
+            session.flush()
+            versions.settle(session, row.body_id, row.year)
+            self._after_change(session, session.get_one(Body, row.body_id), row.year)
+
+    def _body(self, session: Session, name: str, given: Attribution) -> Body:
+        body = body_for(session, name)
+        body.level = given.level or body.level
+        body.region = body.region or given.region
+        return body
+
+    def _file_under(self, session: Session, row: StoredReport, body: Body) -> str:
+        """Give a report its body and its version number; settle which version is current."""
+        latest = session.scalar(
+            select(func.max(StoredReport.version)).where(
+                StoredReport.body_id == body.id, StoredReport.year == row.year, StoredReport.id != row.id
+            )
+        )
+        same_kind = session.scalar(
+            select(StoredReport.id).where(
+                StoredReport.body_id == body.id,
+                StoredReport.year == row.year,
+                StoredReport.kind == row.kind,
+                StoredReport.id != row.id,
+            )
+        )
+        row.body_id, row.version = body.id, (latest or 0) + 1  # numbered across kinds: one list
+        session.flush()
+        versions.settle(session, body.id, row.year)
+        self._after_change(session, body, row.year)
+        return "new" if same_kind is None else "version"
+
+    def _unfile(self, session: Session, row: StoredReport) -> None:
+        """Take a report off its body (before it is filed under another)."""
+        if row.body_id is None:
+            return
+        body = session.get_one(Body, row.body_id)
+        row.body_id, row.current = None, False
+        session.flush()
+        versions.settle(session, body.id, row.year)
+        self._after_change(session, body, row.year)
+
+    def _after_change(self, session: Session, body: Body, year: int) -> None:
+        """A current version changed: settle the splits a neighbouring year decides, and compute
+        the cross-year findings again."""
+        near = {
+            r.year: r
+            for r in session.scalars(
+                select(StoredReport).where(
+                    StoredReport.body_id == body.id,
+                    StoredReport.current,
+                    StoredReport.year.between(year - 2, year + 2),
+                )
+            )
+        }
+        for this in (near.get(y) for y in (year - 1, year, year + 1)):  # splits a neighbour decides
+            if this is not None and splits.in_doubt(this):
+                before, after = near.get(this.year - 1), near.get(this.year + 1)
+                self.settled += splits.settle(session, this, body.name, before, after)
+        for kind in REPORT_KINDS:  # a compiled report is compared with last year's compiled or published
+            self._cross_year(session, body, year, kind)
+            self._cross_year(session, body, year + 1, kind)
 
     def ingest_paths(
         self,
@@ -127,40 +259,49 @@ class Store:
         jobs: int | None = None,
         on_start: Callable[[int], None] | None = None,
         on_result: Callable[[batch.Outcome], None] | None = None,
+        attribution: Attribution | None = None,
+        manifest: dict[Path, Attribution] | None = None,
     ) -> IngestSummary:
         """Read files and folders in parallel and store each report; files already stored are
-        recognised by their content hash and not read again."""
-        paths = list(paths)
+        recognised by their content hash and not read again. `manifest` (by resolved path) and
+        `attribution` (for every other file) say what the reports do not."""
+        paths = list(paths) or list(manifest or ())
+        manifest = manifest or {}
         summary = IngestSummary(named=batch.named_files(paths))
         files = batch.discover(paths)
         with self.session() as session:
-            known = set(session.scalars(select(StoredReport.sha256)))
+            known = set(session.scalars(select(ReportSource.sha256)))
+
+        def given(path: Path) -> Attribution | None:
+            return manifest.get(path.resolve(), attribution)
+
         todo = []
         for path in files:
-            if batch.sha256_of(path) in known:
-                summary.unchanged += 1
-            else:
+            sha256 = batch.sha256_of(path)
+            if sha256 not in known:
                 todo.append(path)
+                continue
+            status = self.attribute_file(sha256, given(path) or Attribution())
+            summary.add(status or "unchanged")
         if on_start:
             on_start(len(todo))
         for outcome in batch.outcomes(todo, jobs):
             if outcome.report is not None and outcome.sha256:
                 try:
-                    status = self.ingest(outcome.report, outcome.sha256)
+                    status = self.ingest(outcome.report, outcome.sha256, given(outcome.path))
                 except InputError as error:
                     outcome.report, outcome.error = None, error.message
                 else:
-                    summary.new += status == "new"
-                    summary.versions += status == "version"
-                    summary.unchanged += status == "unchanged"
+                    summary.add(status)
             summary.count(outcome)
             if on_result:
                 on_result(outcome)
         return summary
 
-    def _cross_year(self, session: Session, body: Body, year: int) -> None:
-        """(Re)compute the cross-year findings of the body's current report of `year`."""
-        this = self._current(session, body.id, year)
+    def _cross_year(self, session: Session, body: Body, year: int, kind: str = "published") -> None:
+        """(Re)compute the cross-year findings of the body's report of `year` of that kind; a
+        compiled report is compared with last year's compiled one, else the published one."""
+        this = self._latest(session, body.id, year, kind)
         if this is None:
             return
         mine = (StoredFinding.report_id == this.id, StoredFinding.rule.in_(PAIR_RULES))
@@ -176,7 +317,7 @@ class Store:
             if f.status != "open"
         }
         session.execute(delete(StoredFinding).where(*mine))
-        previous = self._current(session, body.id, year - 1)
+        previous = self._latest(session, body.id, year - 1, kind) or self._current(session, body.id, year - 1)
         found = (
             [] if previous is None else check_pair(to_report(this, body.name), to_report(previous, body.name))
         )
@@ -196,6 +337,18 @@ class Store:
             )
         )
 
+    @staticmethod
+    def _latest(session: Session, body_id: int, year: int, kind: str) -> StoredReport | None:
+        """The current published report, or the newest compiled one."""
+        if kind == "published":
+            return Store._current(session, body_id, year)
+        return session.scalar(
+            select(StoredReport)
+            .where(StoredReport.body_id == body_id, StoredReport.year == year, StoredReport.kind == kind)
+            .order_by(StoredReport.version.desc())
+            .limit(1)
+        )
+
     # --- bodies ---------------------------------------------------------------------------------
 
     def import_bodies(self, path: Path) -> int:
@@ -206,7 +359,7 @@ class Store:
     def find_body(self, session: Session, name: str) -> Body:
         body = match(session, name)
         if body is None:
-            raise InputError("no such body in the store", name)
+            raise InputError("no such body in the store", name, kind="no_body")
         return body
 
     # --- search ---------------------------------------------------------------------------------
@@ -222,16 +375,25 @@ class Store:
 
     # --- reading back ---------------------------------------------------------------------------
 
-    def report(self, body: str, year: int, *, version: int | None = None) -> Report | None:
-        """A stored report as a report model: the current version, or the one asked for."""
+    def report(
+        self, body: str, year: int, *, version: int | None = None, kind: str = "published"
+    ) -> Report | None:
+        """A stored report as a report model: the current version (of a compiled report, the
+        newest), or the one asked for."""
         with self.session() as session:
             found = self.find_body(session, body)
             query = select(StoredReport).where(StoredReport.body_id == found.id, StoredReport.year == year)
-            query = (
-                query.where(StoredReport.version == version) if version else query.where(StoredReport.current)
-            )
-            row = session.scalar(query)
+            if version:
+                row = session.scalar(query.where(StoredReport.version == version))
+            else:
+                row = self._latest(session, found.id, year, kind)
             return to_report(row, found.name) if row else None
+
+    def version_list(self, body: str, year: int) -> tuple[str, list[versions.VersionInfo], str]:
+        """The body's name, every version of its report for the year, why the current one is."""
+        with self.session() as session:
+            found = self.find_body(session, body)
+            return (found.name, *versions.version_list(session, found.id, year))
 
     def versions(self, body: str, year: int) -> list[int]:
         with self.session() as session:
@@ -245,6 +407,15 @@ class Store:
             )
 
 
-def _unsigned(report: Report) -> str:
-    """A body name for a report that prints none: its file's name, marked as such."""
-    return f"（未署名）{Path(report.source or 'report').stem}"
+def report_identity(report: Report, year: int) -> str:
+    """The identity of a read report (identity.py)."""
+    values = {key: cell.value for key, cell in report.cells.items()}
+    return content_hash(year, report.meta.agency, values, narrative(report), report.meta.title)
+
+
+def _add_source(session: Session, report_id: int, sha256: str, report: Report, given: Attribution) -> None:
+    source = ReportSource(
+        report_id=report_id, sha256=sha256, path=report.source, url=given.url, format=report.format
+    )
+    session.add(source)
+    session.flush()

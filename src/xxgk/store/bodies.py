@@ -18,6 +18,8 @@ from xxgk.store.models import Body, BodyAlias
 from xxgk.templates import META
 
 COLUMNS = ("name", "level", "region", "parent", "aliases")
+# the same columns as a Chinese list heads them
+CHINESE_COLUMNS = {"名称": "name", "层级": "level", "地区": "region", "上级": "parent", "别名": "aliases"}
 
 
 @cache
@@ -83,13 +85,15 @@ class BodyRecord:
 
 
 def read_bodies(path: Path) -> Iterator[BodyRecord]:
-    """Rows of a CSV or XLSX file with columns name, level, region, parent, aliases (、;, separated)."""
+    """Rows of a CSV or XLSX file with columns name, level, region, parent, aliases (、;, separated),
+    or 名称, 层级, 地区, 上级, 别名."""
     if not path.exists():
         raise InputError("no such file", str(path))
     rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
     header = [str(h or "").strip().lower() for h in next(rows, [])]
+    header = [CHINESE_COLUMNS.get(h, h) for h in header]
     if "name" not in header:
-        columns = ", ".join(COLUMNS)
+        columns = f"{', '.join(COLUMNS)}, or {', '.join(CHINESE_COLUMNS)}"
         raise InputError(f"the first row must name the columns ({columns}); 'name' is missing", str(path))
     for number, row in enumerate(rows, start=2):
         record = dict(zip(header, [("" if v is None else str(v)).strip() for v in row], strict=False))

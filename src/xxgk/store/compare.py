@@ -1,8 +1,10 @@
-"""One body, two years: what changed in the tables, what the rules found, how alike the words are.
+"""One body over two or more years: what changed in the tables, what the rules found, how alike
+the words are.
 
     >>> comparison = compare(store, "沭阳县发展和改革局", (2023, 2024))
     >>> [c.key for c in comparison.changed]
     >>> render_comparison(Console(), comparison)
+    >>> series = compare_series(store, "沭阳县发展和改革局", (2021, 2022, 2023))
 
 The years may be printed in different templates (2019 vs 2021): a cell is compared only when
 both templates have it; the others are listed with their one value and no change.
@@ -10,8 +12,10 @@ both templates have it; the others are listed with their one value and no change
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -30,7 +34,17 @@ from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
 if TYPE_CHECKING:
     from xxgk.store import Store
 
-__all__ = ["CellChange", "Comparison", "StoredFindingView", "compare", "render_comparison"]
+__all__ = [
+    "CellChange",
+    "CellSeries",
+    "Comparison",
+    "Series",
+    "StoredFindingView",
+    "compare",
+    "compare_series",
+    "copy_threshold",
+    "render_comparison",
+]
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 WIDE_CONSOLE = 110  # columns from which the comparison table also shows the cell ids
@@ -109,42 +123,146 @@ class Comparison:
         }
 
 
-def compare(store: Store, body: str, years: tuple[int, int]) -> Comparison:
-    """The current reports of `body` for two years, cell by cell (earlier year first)."""
-    first, second = sorted(int(y) for y in years)
-    if first == second:
-        raise InputError(
-            f"two different years are needed to compare, not {first} twice", body, kind="same_year"
+@dataclass(frozen=True)
+class CellSeries:
+    """One cell over the years compared. `values[i]` is None when blank or not in year i's
+    template (`present[i]` says which)."""
+
+    key: str
+    label: str
+    values: tuple[Value, ...]
+    present: tuple[bool, ...]
+
+    def change(self, i: int) -> Value:
+        """Year i's value − year i−1's; None when either is blank or not in both templates."""
+        before, after = self.values[i - 1], self.values[i]
+        if not (self.present[i - 1] and self.present[i]) or before is None or after is None:
+            return None
+        return after - before
+
+    def percent(self, i: int) -> float | None:
+        """The change against year i−1's value, in per cent; None where that value is 0 or none."""
+        change, before = self.change(i), self.values[i - 1]
+        if change is None or not before:
+            return None
+        return float(change) / float(before) * 100
+
+    @property
+    def changed(self) -> bool:
+        """A different value between two consecutive years whose templates both have the cell."""
+        return any(
+            self.present[i - 1] and self.present[i] and self.values[i - 1] != self.values[i]
+            for i in range(1, len(self.values))
         )
+
+
+@dataclass
+class Series:
+    """The current reports of one body for several years (earliest first)."""
+
+    body: str
+    years: tuple[int, ...]
+    templates: tuple[str, ...]
+    cells: list[CellSeries] = field(default_factory=list)
+    findings: dict[int, list[StoredFindingView]] = field(default_factory=dict)
+    similarities: tuple[float | None, ...] = ()  # each year's narrative against the year before's
+
+    @property
+    def changed(self) -> list[CellSeries]:
+        return [c for c in self.cells if c.changed]
+
+    def to_dict(self) -> dict[str, Any]:
+        later = self.years[1:]
+        return {
+            "body": self.body,
+            "years": list(self.years),
+            "templates": {str(y): t for y, t in zip(self.years, self.templates, strict=True)},
+            "changed": len(self.changed),
+            "cells": [
+                {
+                    "cell": c.key,
+                    "label": c.label,
+                    "values": {str(y): json_value(v) for y, v in zip(self.years, c.values, strict=True)},
+                    "changes": {str(y): json_value(c.change(i)) for i, y in enumerate(later, 1)},
+                    "in_template": {str(y): p for y, p in zip(self.years, c.present, strict=True)},
+                }
+                for c in self.cells
+            ],
+            "findings": {str(y): [f.to_dict() for f in self.findings.get(y, [])] for y in self.years},
+            "similarities": {
+                str(y): None if s is None else round(s, 4)
+                for y, s in zip(later, self.similarities, strict=True)
+            },
+        }
+
+
+def compare_series(store: Store, body: str, years: Sequence[int]) -> Series:
+    """The current reports of `body` for two or more years, cell by cell (earliest year first)."""
+    ordered = sorted(int(y) for y in years)
+    if len(set(ordered)) != len(ordered):
+        twice = next(y for y in ordered if ordered.count(y) > 1)
+        if len(ordered) == 2:
+            raise InputError(
+                f"two different years are needed to compare, not {twice} twice", body, kind="same_year"
+            )
+        raise InputError(f"the year {twice} is given twice", body, kind="same_year")
+    if len(ordered) < 2:
+        raise InputError("at least two years are needed to compare", body, kind="same_year")
     with store.session() as session:
         found: Body = store.find_body(session, body)
-        before, after = (_current(session, found, year) for year in (first, second))
-        values = [_values(session, row) for row in (before, after)]
-        keys = merged_keys([before.template, after.template])
+        rows = [_current(session, found, year) for year in ordered]
+        values = [_values(session, row) for row in rows]
+        templates = tuple(row.template for row in rows)
         cells = []
-        for key in keys:
-            in_before, in_after = has_cell(before.template, key), has_cell(after.template, key)
+        for key in merged_keys(list(templates)):
+            present = tuple(has_cell(template, key) for template in templates)
             cells.append(
-                CellChange(
+                CellSeries(
                     key=key,
                     label=cell_label(key).label,
-                    before=values[0].get(key) if in_before else None,
-                    after=values[1].get(key) if in_after else None,
-                    in_before=in_before,
-                    in_after=in_after,
+                    values=tuple(
+                        v.get(key) if here else None for v, here in zip(values, present, strict=True)
+                    ),
+                    present=present,
                 )
             )
-        score = None
-        if before.narrative and after.narrative:
-            score = similarity(after.narrative, before.narrative)
-        return Comparison(
-            body=found.name,
-            years=(first, second),
-            templates=(before.template, after.template),
-            cells=cells,
-            findings={first: _findings(session, before), second: _findings(session, after)},
-            similarity=score,
+        similarities = tuple(
+            similarity(after.narrative, before.narrative) if before.narrative and after.narrative else None
+            for before, after in pairwise(rows)
         )
+        return Series(
+            body=found.name,
+            years=tuple(ordered),
+            templates=templates,
+            cells=cells,
+            findings={year: _findings(session, row) for year, row in zip(ordered, rows, strict=True)},
+            similarities=similarities,
+        )
+
+
+def compare(store: Store, body: str, years: tuple[int, int]) -> Comparison:
+    """The current reports of `body` for two years, cell by cell (earlier year first)."""
+    series = compare_series(store, body, years)
+    cells = [
+        CellChange(
+            key=c.key,
+            label=c.label,
+            before=c.values[0],
+            after=c.values[1],
+            in_before=c.present[0],
+            in_after=c.present[1],
+        )
+        for c in series.cells
+    ]
+    first, second = series.years
+    return Comparison(
+        body=series.body,
+        years=(first, second),
+        templates=(series.templates[0], series.templates[1]),
+        cells=cells,
+        findings=series.findings,
+        similarity=series.similarities[0],
+    )
 
 
 def _current(session: Session, body: Body, year: int) -> StoredReport:
@@ -262,11 +380,11 @@ def render_comparison(console: Console, comparison: Comparison, *, all_cells: bo
         console.print(Text("正文相似度：无法计算（缺少正文）", style="dim"))
     else:
         percent = round(100 * comparison.similarity)
-        style = "yellow" if comparison.similarity >= _copy_threshold() else ""
+        style = "yellow" if comparison.similarity >= copy_threshold() else ""
         console.print(Text(f"正文相似度：{percent}%", style=style))
 
 
-def _copy_threshold() -> float:
+def copy_threshold() -> float:
     """The X-COPY-TEXT threshold, so the percentage is marked exactly when the rule would fire."""
     for rule in RULES:
         if rule.id == "X-COPY-TEXT":

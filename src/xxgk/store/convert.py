@@ -125,6 +125,8 @@ def to_report(row: StoredReport, body_name: str | None = None) -> Report:
         provenance = Provenance(**stored.provenance) if stored.provenance else None
         if provenance is not None and provenance.bbox is not None:
             provenance = Provenance(**{**stored.provenance, "bbox": tuple(provenance.bbox)})
+        if provenance is not None and provenance.entries is not None:  # JSON keeps a list
+            provenance.entries = tuple(provenance.entries)
         report.cells[key] = Cell(
             key,
             value=_value(stored.value, column.kind),

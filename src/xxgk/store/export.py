@@ -8,10 +8,11 @@ Rows are streamed from the database (yield_per, a server-side cursor on PostgreS
 at a time, so an export of 100,000 reports does not hold them in memory.
 
 Values keep their kind: counts are integers, amounts exact decimals (numbers in JSON, XLSX and
-Parquet, plain text in CSV), blanks empty or null. In a long Parquet file the one `value` column
-holds both, so it is decimal(24, 6), the store's own precision; in a wide one count columns are
-int64 and amount columns decimal(24, 6) (a count column holding a misprinted fraction, which
-the DOMAIN rule flags, is decimal too, so nothing is lost).
+Parquet, plain text in CSV), blanks empty or null. A Parquet column has one type, so a long
+Parquet file has two value columns: `value` (int64) for counts and `amount` (decimal(24, 6), the
+store's own precision) for amounts (万元) and for a count printed as a fraction, which the DOMAIN
+rule flags; in a wide one count columns are int64 and amount columns decimal(24, 6) (a count
+column holding a misprinted fraction is decimal too, so nothing is lost).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import func, select, type_coerce
+from sqlalchemy import ColumnElement, func, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -35,6 +36,7 @@ from xxgk.errors import InputError, require_choice
 from xxgk.model import Value
 from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
 from xxgk.store.models import Body, StoredCell, StoredReport
+from xxgk.store.regions import within
 from xxgk.templates import TEMPLATES, ColumnKind
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "json")
 SHAPES: tuple[str, ...] = ("long", "wide")
 LONG: tuple[str, ...] = ("body", "year", "template", "table", "row", "column", "value")
 WIDE: tuple[str, ...] = ("body", "year", "template")
+AMOUNT = "amount"  # a long Parquet file's decimal value column, beside the integer `value`
 FIXED_LABELS = {
     "body": "机关",
     "year": "报告年度",
@@ -76,9 +79,12 @@ def export(
     shape: str,
     out: Path | None,
     *,
+    region: str | None = None,
+    body: str | None = None,
     stream: IO[str] = sys.stdout,
 ) -> int:
-    """Write the current reports in `fmt` and `shape` to `out` (CSV and JSON: or to `stream`).
+    """Write the current reports in `fmt` and `shape` to `out` (CSV and JSON: or to `stream`);
+    only those of a region or a body and everything under it, when given.
 
     Returns the number of data rows written (cells for long, reports for wide).
     """
@@ -89,16 +95,19 @@ def export(
     if out is not None and not out.parent.is_dir():
         raise InputError("the folder to write the export into does not exist", str(out.parent))
     with store.session() as session:
-        templates = sorted(
-            session.scalars(select(StoredReport.template).where(StoredReport.current).distinct())
-        )
+        body_id = store.find_body(session, body).id if body is not None else None
+        selected = [
+            StoredReport.current,
+            *within(session, StoredReport.body_id, region=region, body_id=body_id),
+        ]
+        templates = sorted(session.scalars(select(StoredReport.template).where(*selected).distinct()))
         keys = merged_keys(templates or TEMPLATES)
         columns = list(LONG) if shape == "long" else [*WIDE, *keys]
-        rows = _rows(_reports(session), shape, keys)
+        rows = _rows(_reports(session, selected), shape, keys)
         if out is None:
             write = _write_csv if fmt == "csv" else _write_json
             return write(stream, columns, rows)
-        fractional = _fractional_counts(session) if fmt == "parquet" and shape == "wide" else set()
+        fractional = _fractional_counts(session, selected) if fmt == "parquet" and shape == "wide" else set()
         with _replacing(out) as part:
             if fmt == "csv":
                 # with a BOM, so that Excel opens it as UTF-8
@@ -109,6 +118,8 @@ def export(
                     return _write_json(handle, columns, rows)
             if fmt == "xlsx":
                 return _write_xlsx(part, shape, columns, rows, keys)
+            if shape == "long":
+                columns, rows = [*LONG, AMOUNT], _amounts_apart(rows)
             return _write_parquet(part, shape, columns, rows, fractional)
 
 
@@ -126,7 +137,7 @@ def _replacing(out: Path) -> Iterator[Path]:
 # --- reading the store ---------------------------------------------------------------------------
 
 
-def _reports(session: Session) -> Iterator[_Report]:
+def _reports(session: Session, selected: list[ColumnElement[bool]]) -> Iterator[_Report]:
     """The current reports with their cells, one at a time, by body and year."""
     query = (
         select(
@@ -141,7 +152,7 @@ def _reports(session: Session) -> Iterator[_Report]:
         )
         .join(Body, Body.id == StoredReport.body_id)
         .join(StoredCell, StoredCell.report_id == StoredReport.id)
-        .where(StoredReport.current)
+        .where(*selected)
         .order_by(Body.name, StoredReport.year, StoredReport.id)
     )
     # Core rows on a streaming connection: a server-side cursor on PostgreSQL, and none of the
@@ -185,13 +196,20 @@ def _rows(reports: Iterable[_Report], shape: str, keys: list[str]) -> Iterator[l
             yield [report.body, report.year, report.template, *(report.values.get(k) for k in keys)]
 
 
-def _fractional_counts(session: Session) -> set[str]:
+def _amounts_apart(rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """Long rows with the value in `value` when an integer (a count), else in `amount`."""
+    for row in rows:
+        value = row[-1]
+        yield [*row[:-1], None, value] if isinstance(value, Decimal) else [*row, None]
+
+
+def _fractional_counts(session: Session, selected: list[ColumnElement[bool]]) -> set[str]:
     """Count cells of current reports holding a fraction (a misprint): their column is decimal."""
     query = (
         select(StoredCell.table_id, StoredCell.row_id, StoredCell.column_id)
         .join(StoredReport, StoredReport.id == StoredCell.report_id)
         .where(
-            StoredReport.current,
+            *selected,
             StoredCell.value.is_not(None),
             StoredCell.value != func.round(StoredCell.value),
         )
@@ -281,7 +299,7 @@ def _arrow_schema(shape: str, columns: list[str], fractional: set[str]) -> Any:
     fields = [pa.field("body", pa.string()), pa.field("year", pa.int32()), pa.field("template", pa.string())]
     if shape == "long":
         fields += [pa.field(c, pa.string()) for c in ("table", "row", "column")]
-        fields.append(pa.field("value", decimal))
+        fields += [pa.field("value", pa.int64()), pa.field(AMOUNT, decimal)]
     else:
         for key in columns[len(WIDE) :]:
             exact = cell_label(key).kind == "amount" or key in fractional
@@ -332,7 +350,8 @@ def read_export(path: Path, fmt: str, shape: str) -> dict[tuple[str, int, str], 
         body, year, template = str(record["body"]), int(record["year"]), str(record["template"])
         if shape == "long":
             key = f"{record['table']}.{record['row']}.{record['column']}"
-            out[(body, year, key)] = typed(record["value"], cell_label(key).kind)
+            value = record["value"] if record.get(AMOUNT) is None else record[AMOUNT]
+            out[(body, year, key)] = typed(value, cell_label(key).kind)
             continue
         for key, value in record.items():
             if key not in WIDE and has_cell(template, key):

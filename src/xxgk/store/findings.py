@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, select, tuple_
+from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError, require_choice
 from xxgk.model import SEVERITY_RANK
-from xxgk.store.models import Body, StoredFinding, StoredReport
+from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
+from xxgk.store.regions import within
 
 if TYPE_CHECKING:
     from xxgk.store import Store
@@ -39,11 +41,15 @@ class FindingRow:
     comment: str | None
     reviewed_by: str | None
     reviewed_at: datetime | None
+    pages: list[int] = field(default_factory=list)  # of a PDF, where its cells are printed
 
     def to_dict(self) -> dict[str, object]:
-        """What `xxgk findings --json` prints of it."""
+        """What `xxgk findings --json` prints of it (a PDF's pages where they are known)."""
         names = ("id", "body", "year", "version", "rule", "severity", "cells", "message", "status", "comment")
-        return {name: getattr(self, name) for name in names}
+        out = {name: getattr(self, name) for name in names}
+        if self.pages:
+            out["pages"] = self.pages
+        return out
 
 
 @dataclass
@@ -53,6 +59,7 @@ class FindingFilter:
     rule: str | None = None  # ending in * matches a prefix (X-*)
     severity: str | None = None
     status: str | None = None
+    region: str | None = None
 
 
 def rule_condition(rule: str) -> ColumnElement[bool]:
@@ -72,10 +79,15 @@ def require_rule(rule: str) -> None:
     raise InputError(f"rule {rule!r} is not one of {', '.join(ids)} (or a family such as TXT-*)")
 
 
-def conditions(where: FindingFilter) -> list[ColumnElement[bool]]:
-    """The findings of the current reports that `where` asks for."""
+def conditions(where: FindingFilter, session: Session | None = None) -> list[ColumnElement[bool]]:
+    """The findings of the current reports that `where` asks for; with a session, a body or a
+    region takes in every body under it (without one, the body alone, and no region)."""
     out: list[ColumnElement[bool]] = [StoredReport.current]
-    if where.body_id is not None:
+    if session is not None:
+        out += within(session, StoredReport.body_id, region=where.region, body_id=where.body_id)
+    elif where.region is not None:
+        raise ValueError("a filter by region needs the session to read the regions")
+    elif where.body_id is not None:
         out.append(StoredReport.body_id == where.body_id)
     if where.year is not None:
         out.append(StoredReport.year == where.year)
@@ -130,14 +142,16 @@ def list_findings(
     store: Store,
     *,
     body: str | None = None,
+    region: str | None = None,
     year: int | None = None,
     rule: str | None = None,
     severity: str | None = None,
     status: str | None = None,
     limit: int | None = None,
 ) -> list[FindingRow]:
-    """Findings of the current reports, filtered; a rule id ending in * matches a prefix (TXT-*).
-    A value that no finding can have is an error naming those it can."""
+    """Findings of the current reports, filtered; a rule id ending in * matches a prefix (TXT-*);
+    a body or a region takes in every body under it. A value that no finding can have is an
+    error naming those it can."""
     if rule is not None:
         require_rule(rule)
     if severity is not None:
@@ -146,11 +160,46 @@ def list_findings(
         require_choice("status", status, REVIEW_STATUSES)
     with store.session() as session:
         body_id = store.find_body(session, body).id if body is not None else None
-        where = FindingFilter(body_id, year, rule, severity, status)
+        where = FindingFilter(body_id, year, rule, severity, status, region)
         query = (
             findings_query()
-            .where(*conditions(where))
+            .where(*conditions(where, session))
             .order_by(Body.name, StoredReport.year, StoredFinding.id)
             .limit(limit)
         )
-        return [finding_row(*row) for row in session.execute(query)]
+        return with_pages(session, [finding_row(*row) for row in session.execute(query)])
+
+
+PAGE_LOOKUP = 300  # cells per query: four bound parameters each, within SQLite's limit
+
+
+def with_pages(session: Session, rows: list[FindingRow]) -> list[FindingRow]:
+    """The findings, those on a PDF report with the pages their cells are printed on (kept in
+    each cell's provenance): a reader holding the PDF looks for a page, not a line of its text."""
+    report_ids = {r.report_id for r in rows if r.cells}
+    pdfs = (
+        set(
+            session.scalars(
+                select(StoredReport.id).where(StoredReport.id.in_(report_ids), StoredReport.format == "pdf")
+            )
+        )
+        if report_ids
+        else set()
+    )
+    wanted = sorted(
+        {(r.report_id, *key.split(".", 2)) for r in rows if r.report_id in pdfs for key in r.cells}
+    )
+    pages: dict[tuple[int, str], int] = {}
+    cell = (StoredCell.report_id, StoredCell.table_id, StoredCell.row_id, StoredCell.column_id)
+    for start in range(0, len(wanted), PAGE_LOOKUP):
+        query = select(*cell, StoredCell.provenance).where(
+            tuple_(*cell).in_(wanted[start : start + PAGE_LOOKUP])
+        )
+        for report_id, table, row, column, provenance in session.execute(query):
+            if provenance and provenance.get("page") is not None:
+                pages[(report_id, f"{table}.{row}.{column}")] = int(provenance["page"])
+    for finding in rows:
+        finding.pages = sorted(
+            {pages[(finding.report_id, k)] for k in finding.cells if (finding.report_id, k) in pages}
+        )
+    return rows

@@ -5,8 +5,11 @@ word and the shorter ones inside it: 滨湖区 → 滨湖, 湖区, 滨湖区), a
 spaces — an FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL. A query is cut the
 same way, and a hit holds every word of it. The index follows the store by itself: whatever a
 session flushes (a report ingested, a body or an alias added or renamed) is indexed then
-(`watch`). jieba's dictionary takes a second to load, so it is imported on the first text indexed
-or searched, never by reading or checking a file.
+(`watch`). Which reports are found is decided when searching, not indexing: the current version of
+a body-year (so a report filed from 待认定 or a reviewer's choice of version needs no reindexing);
+a report compiled from a register is the body's draft, never published, and is not indexed.
+jieba's dictionary takes a second to load, so it is imported on the first text indexed or
+searched, never by reading or checking a file.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from xxgk.store.models import Body, BodyAlias, StoredReport
+
+SEARCHED = "published"  # the kind of report that is indexed (StoredReport.kind)
 
 TABLE = "search_index"
 MAX_QUERY = 100  # characters of a query that are searched
@@ -122,7 +127,9 @@ def rebuild(connection: Connection) -> int:
     bodies = list(connection.execute(text("SELECT id FROM bodies ORDER BY id")).scalars())
     for body_id in bodies:
         index_body(connection, body_id)
-    reports = connection.execute(text("SELECT id, title, narrative FROM reports ORDER BY id")).all()
+    reports = connection.execute(
+        text("SELECT id, title, narrative FROM reports WHERE kind = :kind ORDER BY id"), {"kind": SEARCHED}
+    ).all()
     for report_id, title, narrative in reports:
         index_report(connection, report_id, title, narrative)
     return len(bodies) + len(reports)
@@ -146,7 +153,11 @@ def _after_flush(session: Session, _context: object) -> None:
             bodies.add(row.id)
         elif isinstance(row, BodyAlias):
             bodies.add(row.body_id)
-        elif isinstance(row, StoredReport) and (row in session.new or _changed(row, "title", "narrative")):
+        elif (
+            isinstance(row, StoredReport)
+            and row.kind == SEARCHED
+            and (row in session.new or _changed(row, "title", "narrative"))
+        ):
             index_report(connection, row.id, row.title, row.narrative)
     for row in session.deleted:
         if isinstance(row, Body):
@@ -194,9 +205,9 @@ class Results:
 
 def _matching(connection: Connection, kind: str, words: list[str], limit: int) -> tuple[list[int], int]:
     """The ids of one kind that hold every word, best first, and how many there are. Only the
-    current version of a report is found."""
-    params: dict[str, object] = {"kind": kind, "limit": limit}
-    current = "(s.kind = 'body' OR r.current)"
+    current version of a report filed under a body is found."""
+    params: dict[str, object] = {"kind": kind, "limit": limit, "searched": SEARCHED}
+    current = "(s.kind = 'body' OR (r.current AND r.body_id IS NOT NULL AND r.kind = :searched))"
     join = "LEFT JOIN reports r ON s.kind = 'report' AND r.id = s.ref_id"
     if connection.dialect.name == "sqlite":
         params["q"] = " ".join('"' + w.replace('"', '""') + '"' for w in words)

@@ -82,6 +82,7 @@ def settle(
             name = table.title if table.unlabelled else table.row(row_id).short
             settled.append(f"{body} {row.year}年度“{name}”：按{said}读作{reading}")
         info["candidates"] = left
+        info["preferred"] = {r: hint for r, hint in info.get("preferred", {}).items() if r in left}
     if settled:
         row.layout = layout
         session.flush()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from xxgk.errors import InputError, require_choice
 from xxgk.store.models import Body, BodyAlias, StoredReport
+from xxgk.store.regions import DEPTHS, Hierarchy, Path, cut, depth_index, id_condition, joined
 from xxgk.templates import META
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class StatsRow:
     correction: Rate  # 纠错率 = (复议纠正 + 诉讼纠正) / (复议 + 诉讼)
     with_errors: int  # reports with at least one error finding
     missing: int  # expected reports not in the store (see `stats`)
+    path: tuple[str, ...] = ()  # by region: the region's parts (江苏省, 宿迁市)
+    own: bool = False  # by region: the bodies of the region itself, not of those under it (本级)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +86,7 @@ class StatsRow:
             "correction_rate": self.correction.to_dict(),
             "with_errors": self.with_errors,
             "missing": self.missing,
+            **({"path": list(self.path), "own": self.own} if self.by == "region" else {}),
         }
 
 
@@ -102,11 +106,17 @@ def stats(
     *,
     region: str | None = None,
     level: str | None = None,
+    body: str | None = None,
     years: Iterable[int] | None = None,
     by: str = "year",
+    depth: str = DEPTHS[0],
     min_cases: int = MIN_CASES,
 ) -> list[StatsRow]:
     """One row per year, region or level over the current reports of the selected bodies.
+
+    A region or a body selects everything under it (see store.regions); by region, the groups
+    are the regions at `depth` (省, 市 or 县), and the bodies of a region above that depth are a
+    group of their own (`own`, 本级).
 
     Rates add up the parts of every report first (a pooled rate, so a body with 1,000 requests
     weighs more than one with 2). A part counts only in reports that print its base: 予以公开
@@ -123,12 +133,11 @@ def stats(
     expected (body, year) pairs without a report.
     """
     require_choice("grouping", by, GROUPINGS)
+    level_cut = depth_index(depth)
     if min_cases < 0:
         raise InputError(f"the minimum number of cases must be 0 or more, not {min_cases}")
     wanted = sorted({int(y) for y in years}) if years is not None else None
-    body_filter = []
-    if region is not None:
-        body_filter.append(Body.region == region)
+    body_filter: list[ColumnElement[bool]] = []
     if level is not None:
         body_filter.append(Body.level == level)
     report = StoredReport
@@ -136,6 +145,14 @@ def stats(
     with store.session() as session:
         if level is not None:
             require_choice("level", level, known_levels(session))
+        body_id = store.find_body(session, body).id if body is not None else None
+        filtered = region is not None or body_id is not None
+        hierarchy = Hierarchy.load(session) if filtered or by == "region" else None
+        if hierarchy is not None and filtered:
+            selected = hierarchy.select(region=region, body_id=body_id)
+            if not selected:
+                return []
+            body_filter.append(id_condition(Body.id, selected))
         if wanted is None:
             wanted = list(
                 session.scalars(
@@ -148,11 +165,16 @@ def stats(
             )
         if not wanted:
             return []
-        group_of: dict[str, Any] = {"year": report.year, "region": Body.region, "level": Body.level}
+        # by region, the rows of each (region, parent) are summed into their regions here
+        group_of: dict[str, list[Any]] = {
+            "year": [report.year],
+            "region": [Body.region, Body.parent_id],
+            "level": [Body.level],
+        }
         group = group_of[by]
         query = (
             select(
-                group,
+                *group,
                 func.count(report.id),
                 func.count(distinct(report.body_id)),
                 func.sum(report.received),
@@ -167,9 +189,23 @@ def stats(
             )
             .join(Body, Body.id == report.body_id)
             .where(report.current, report.year.in_(wanted), *body_filter)
-            .group_by(group)
+            .group_by(*group)
         )
-        found = {row[0]: row[1:] for row in session.execute(query)}
+        found: dict[Any, list[int | None]] = {}
+        regions: dict[Any, tuple[Path, bool]] = {}
+
+        def key_of(values: tuple[Any, ...]) -> Any:
+            if hierarchy is None or by != "region":
+                return values[0]
+            path, own = cut(hierarchy.placed(*values), level_cut)
+            key = (tuple(p.name for p in path), own) if path else None
+            regions[key] = (path, own)
+            return key
+
+        for row in session.execute(query):
+            key = key_of(tuple(row[: len(group)]))
+            sums = row[len(group) :]
+            found[key] = [_add(a, b) for a, b in zip(found.get(key, [None] * len(sums)), sums, strict=True)]
 
         # the bodies expected to report in every selected year
         other = aliased(StoredReport)
@@ -181,13 +217,15 @@ def stats(
             ~exists().where(other.body_id == Body.id),
         )
         condition = [or_(reported, listed), *body_filter]
+        expected: dict[Any, int] = {}
         if by == "year":
             total = session.scalar(select(func.count(Body.id)).where(*condition)) or 0
-            expected: dict[Any, int] = dict.fromkeys(wanted, total)
+            expected = dict.fromkeys(wanted, total)
         else:
-            body_group = group_of[by]
-            counted = select(body_group, func.count(Body.id)).where(*condition).group_by(body_group)
-            expected = {key: int(count) for key, count in session.execute(counted)}
+            counted = select(*group, func.count(Body.id)).where(*condition).group_by(*group)
+            for *values, count in session.execute(counted):
+                key = key_of(tuple(values))
+                expected[key] = expected.get(key, 0) + int(count)
 
     rows = []
     for key in sorted(set(found) | set(expected), key=lambda k: (k is None, k)):
@@ -195,20 +233,28 @@ def stats(
             key, (0, 0, None, 0, 0, 0, 0, 0)
         )
         due = expected.get(key, 0) if by == "year" else expected.get(key, 0) * len(wanted)
+        path, own = regions.get(key, ((), False))
         rows.append(
             StatsRow(
                 by=by,
-                group=key,
-                reports=int(reports),
-                bodies=int(bodies),
+                group=(joined(path) or None) if by == "region" else key,
+                reports=int(reports or 0),
+                bodies=int(bodies or 0),
                 received=None if received is None else int(received),
                 disclosure=Rate(int(granted or 0), int(processed or 0), min_cases),
                 correction=Rate(int(corrected or 0), int(appeals or 0), min_cases),
                 with_errors=int(errors or 0),
-                missing=max(0, due - (int(bodies) if by == "year" else int(reports))),
+                missing=max(0, due - (int(bodies or 0) if by == "year" else int(reports or 0))),
+                path=tuple(p.name for p in path),
+                own=own,
             )
         )
     return rows
+
+
+def _add(a: Any, b: Any) -> Any:
+    """A sum over groups, where None (no report printed the figure) adds nothing."""
+    return b if a is None else a if b is None else a + b
 
 
 def report_rates(report: StoredReport, min_cases: int = MIN_CASES) -> tuple[Rate, Rate]:
@@ -223,6 +269,13 @@ def report_rates(report: StoredReport, min_cases: int = MIN_CASES) -> tuple[Rate
 
 
 # --- terminal ----------------------------------------------------------------------------------
+
+
+def group_label(row: StatsRow) -> str:
+    """How a group is named on screen: a region's own bodies are 本级, bodies without one 未知."""
+    if row.group is None:
+        return "（未知）"
+    return f"{row.group}（本级）" if row.own else str(row.group)
 
 
 def _rate(rate: Rate) -> Text:
@@ -245,7 +298,7 @@ def render_stats(console: Console, rows: list[StatsRow]) -> None:
         grid.add_column(heading, justify="right")
     for row in rows:
         grid.add_row(
-            "（未知）" if row.group is None else str(row.group),
+            group_label(row),
             str(row.reports),
             str(row.bodies),
             "—" if row.received is None else f"{row.received:,}",

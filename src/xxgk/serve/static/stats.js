@@ -246,6 +246,7 @@
       const query = new URLSearchParams(params);
       query.set("by", by);
       history.replaceState(null, "", "/stats?" + query.toString());
+      document.getElementById("stats-xlsx").href = "/stats/export?format=xlsx&" + query.toString();
     } catch (error) {
       errorBox.textContent = "统计数据读取失败：" + error.message;
       errorBox.hidden = false;

@@ -1,7 +1,7 @@
 """full-text search index over bodies and reports, filled from what is stored
 
-Revision ID: 0006
-Revises: 0003
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from alembic import op
 
 from xxgk.store import search
 
-revision = "0006"
-down_revision = "0003"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

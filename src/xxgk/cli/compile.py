@@ -1,0 +1,143 @@
+"""xxgk compile: the annual report compiled from a register (facts as JSON, or the store's
+register), checked, written in the official layout; xxgk register import-proactive."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from xxgk.cli.common import EXIT_FINDINGS, Db, app, err_console
+from xxgk.errors import InputError
+
+if TYPE_CHECKING:
+    from xxgk.compile import Compiled
+    from xxgk.model import Report
+    from xxgk.register.facts import RegisterFacts
+
+OUTPUTS = (".docx", ".pdf", ".html", ".json")
+
+
+def compiled_json(compiled: Compiled) -> dict[str, Any]:
+    """The JSON of `xxgk compile`: the report's JSON contract (cells' `source.entries` name the
+    register entries behind them), the narrative skeleton, the fee; or the problems alone."""
+    if compiled.report is None:
+        return {"problems": [p.to_dict() for p in compiled.problems]}
+    out = compiled.report.to_dict()
+    narrative = compiled.narrative
+    assert narrative is not None
+    out |= {
+        "kind": "compiled",
+        "narrative": {"intro": narrative.intro, "sections": narrative.sections},
+        "placeholders": narrative.placeholders,
+        "fee": str(compiled.fee),
+        "notes": [f.to_dict() for f in compiled.notes],
+    }
+    return out
+
+
+def _store_facts(db: str | None, body: str, year: int) -> RegisterFacts:
+    """The store's register as of the year's end (the register's own module reads it)."""
+    try:
+        from xxgk.register import facts_as_of  # type: ignore[attr-defined]
+    except ImportError:
+        raise InputError("this build has no register store; give the facts as JSON (--facts)") from None
+    from xxgk.store import Store
+
+    store = Store(db)
+    with store.session() as session:
+        return facts_as_of(session, store.find_body(session, body).id, date(year, 12, 31))
+
+
+def _previous(previous: Path | None, db: str | None, body: str, year: int, use_store: bool) -> Report | None:
+    """Last year's report for the rules across years: a file given, else the store's (the
+    compiled one where there is one, else the published one)."""
+    if previous is not None:
+        import xxgk
+
+        return xxgk.parse_path(previous)
+    if not use_store:
+        return None
+    from xxgk.store import Store
+
+    store = Store(db)
+    try:
+        return store.report(body, year - 1, kind="compiled") or store.report(body, year - 1)
+    except InputError:  # a body the store does not know yet has no report
+        return None
+
+
+@app.command(name="compile")
+def compile_command(
+    year: Annotated[int, typer.Option("--year", help="The report year.")],
+    facts: Annotated[
+        Path | None, typer.Option("--facts", help="The register's facts as JSON (docs/compile.md).")
+    ] = None,
+    body: Annotated[str | None, typer.Option("--body", help="A body whose register is in the store.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write .docx, .pdf, .html or .json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the compiled report as JSON.")] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", help="Last year's report (a file) for X-CARRY and X-STOCK."),
+    ] = None,
+    store: Annotated[
+        bool, typer.Option("--store", help="Store the compiled report in the corpus (kind compiled).")
+    ] = False,
+    db: Db = None,
+) -> None:
+    """The annual report compiled from a register: every cell counted from its entries, checked
+    with xxgk's rules; a register error is named with its entries, and nothing is written."""
+    from xxgk.compile import compile_report
+    from xxgk.compile import facts_json as facts_io
+
+    if (facts is None) == (body is None):
+        raise InputError("give either --facts FILE.json or --body B")
+    suffix = None
+    if out is not None:
+        from xxgk.documents import check_suffix
+
+        suffix = check_suffix(out, OUTPUTS)
+    register = facts_io.read(facts) if facts is not None else _store_facts(db, body or "", year)
+    before = _previous(previous, db, register.body, year, use_store=body is not None or store)
+    compiled = compile_report(register, year, before)
+    if compiled.report is None:
+        if as_json:
+            sys.stdout.write(json.dumps(compiled_json(compiled), ensure_ascii=False, indent=2) + "\n")
+        err = err_console()
+        err.print(f"cannot compile {register.body}'s {year} report: the register has errors", markup=False)
+        for problem in compiled.problems:
+            err.print(f"{problem.code}: {problem.message}", markup=False)
+        raise typer.Exit(EXIT_FINDINGS)
+    data = compiled_json(compiled)
+    if out is not None and suffix is not None:
+        _write(compiled, data, out, suffix)
+        err_console().print(f"wrote {out}", markup=False)
+    if store:
+        status = _store(db, compiled.report, data)
+        err_console().print(f"stored as the compiled report ({status})", markup=False)
+    if compiled.narrative and compiled.narrative.placeholders:
+        err_console().print(f"{len(compiled.narrative.placeholders)} placeholders to complete", markup=False)
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _write(compiled: Compiled, data: dict[str, Any], out: Path, suffix: str) -> None:
+    from xxgk.documents import write, write_bytes
+
+    if suffix == ".json":
+        write_bytes(json.dumps(data, ensure_ascii=False, indent=2).encode(), out)
+    else:
+        write(compiled.document(), out, (suffix,))
+
+
+def _store(db: str | None, report: Report, data: dict[str, Any]) -> str:
+    import hashlib
+
+    from xxgk.store import Store
+
+    digest = hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return Store(db).ingest(report, digest, kind="compiled")
