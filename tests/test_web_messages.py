@@ -13,7 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from xxgk import errors
+from xxgk.register.service import AccessError
 from xxgk.serve import create_app, messages
+from xxgk.store.attribution import ManifestError
 from xxgk.store.db import StoreError
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "xxgk"
@@ -48,9 +50,10 @@ def kinds_raised() -> set[str]:
     for path in SRC.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "").endswith("Error"):
-                found |= {k.value.value for k in node.keywords if k.arg == "kind"}  # type: ignore[attr-defined]
+                named = (k.value for k in node.keywords if k.arg == "kind")
+                found |= {v.value for v in named if isinstance(v, ast.Constant)}  # not a passed-on name
     classes = (errors.XxgkError, errors.InputError, errors.NotAReportError, errors.UnknownFormatError)
-    classes += (StoreError,)
+    classes += (StoreError, ManifestError, AccessError)
     return found | {cls.kind for cls in classes}
 
 
@@ -59,6 +62,7 @@ def test_every_kind_of_error_has_its_chinese() -> None:
     assert {"empty", "damaged", "not_report", "unknown_format", "no_year"} <= raised  # the scan sees them
     assert raised - set(messages.ERRORS) == set()
     names = {"HTML", "DOCX", "DOC", "WPS", "PDF", "OCR", "LibreOffice", "UTF", "PowerPoint", "Word", "JSON"}
+    names |= {"CSV", "XLSX", "http", "https"}  # formats and protocols are named as they are
     for text in [*messages.ERRORS.values(), *messages.STATUSES.values(), *messages.VALIDATION.values()]:
         assert set(english_words(re.sub(r"\{\w+\}", "", text))) <= names, text  # {placeholders} aside
 

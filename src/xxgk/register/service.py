@@ -40,6 +40,8 @@ PERSONAL = ("applicant_name", "applicant_contact")
 class AccessError(XxgkError):
     """A user asked for what their body membership or role does not allow."""
 
+    kind = "not_allowed"
+
 
 def audit(
     session: Session,
@@ -59,10 +61,10 @@ def audit(
 
 def set_member(session: Session, user_name: str, body: Body, role: str, actor: str) -> None:
     if role not in ROLES:
-        raise XxgkError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        raise XxgkError(f"role {role!r} is not one of {', '.join(ROLES)}", kind="bad_choice")
     user = session.scalar(select(User).where(User.name == user_name.strip()))
     if user is None:
-        raise XxgkError("no such user (add one with `xxgk user add`)", user_name)
+        raise XxgkError("no such user (add one with `xxgk user add`)", user_name, kind="no_user")
     member = session.scalar(
         select(BodyMember).where(BodyMember.user_id == user.id, BodyMember.body_id == body.id)
     )
@@ -123,7 +125,9 @@ def guard_locked(
     if not years:
         return
     if not (amendment or "").strip():
-        raise XxgkError(f"{years[0]} is locked: a change to it is an amendment with a reason (--amendment)")
+        raise XxgkError(
+            f"{years[0]} is locked: a change to it is an amendment with a reason (--amendment)", kind="locked"
+        )
     audit(session, actor, "amendment", body_id, application_id, {"years": years, "reason": amendment.strip()})
 
 
@@ -204,16 +208,18 @@ def add_application(
     from xxgk.clock.periods import CHANNELS
 
     if new.channel not in CHANNELS:
-        raise XxgkError(f"channel {new.channel!r} is not one of {', '.join(CHANNELS)}")
+        raise XxgkError(f"channel {new.channel!r} is not one of {', '.join(CHANNELS)}", kind="bad_choice")
     if new.applicant_type not in APPLICANTS:
-        raise XxgkError(f"applicant type {new.applicant_type!r} is not one of {', '.join(APPLICANTS)}")
+        raise XxgkError(
+            f"applicant type {new.applicant_type!r} is not one of {', '.join(APPLICANTS)}", kind="bad_choice"
+        )
     number = (new.number or "").strip() or next_number(session, body_id, new.received.year)
     if session.scalar(
         select(RegisterApplication.id).where(
             RegisterApplication.body_id == body_id, RegisterApplication.number == number
         )
     ):
-        raise XxgkError("this body already has an application of that number", number)
+        raise XxgkError("this body already has an application of that number", number, kind="number_taken")
     row = RegisterApplication(
         body_id=body_id,
         number=number,
@@ -248,14 +254,18 @@ def application(session: Session, body_id: int, key: str | int) -> RegisterAppli
         row = session.get(RegisterApplication, int(key))
         row = row if row is not None and row.body_id == body_id else None
     if row is None:
-        raise XxgkError("no application of this number at this body", str(key))
+        raise XxgkError("no application of this number at this body", str(key), kind="no_application")
     return row
 
 
 def applicant_position(session: Session, row: RegisterApplication) -> int:
     """Which application of its applicant in its natural month this is (109号 按件计收)."""
     if not row.applicant_name:
-        raise XxgkError("a fee by count needs the applicant's name (to count their applications)", row.number)
+        raise XxgkError(
+            "a fee by count needs the applicant's name (to count their applications)",
+            row.number,
+            kind="fee_needs_name",
+        )
     first = row.received.replace(day=1)
     others = session.execute(
         select(RegisterApplication.id, RegisterApplication.received).where(
@@ -279,13 +289,17 @@ def _fee_data(session: Session, row: RegisterApplication, data: dict[str, Any]) 
             pages = int(data.get("pages") or 0)
         except (TypeError, ValueError):
             raise XxgkError(
-                f"pages must be a whole number, not {data.get('pages')!r}", "fee_notice"
+                f"pages must be a whole number, not {data.get('pages')!r}",
+                event_label("fee_notice"),
+                kind="not_whole",
             ) from None
         fee = fee_by_pages(pages)
     elif basis == "imported":  # an amount an imported register printed: kept as printed
         return {"basis": basis, "amount": str(Decimal(str(data["amount"])))}
     else:
-        raise XxgkError(f"basis {basis!r} is not count or pages", "fee_notice")
+        raise XxgkError(
+            f"basis {basis!r} is not count or pages", event_label("fee_notice"), kind="bad_choice"
+        )
     return {"basis": basis, "quantity": fee.quantity, "amount": str(fee.yuan), "text": fee.lines()}
 
 
@@ -309,11 +323,23 @@ def add_event(
     if corrects is not None:
         target = next((e for e in history if e.id == corrects), None)
         if target is None:
-            raise XxgkError("it corrects an event of another application, or none", f"event {corrects}")
+            raise XxgkError(
+                "it corrects an event of another application, or none",
+                f"第{corrects}项记录",
+                kind="corrects_other",
+            )
         if kind not in ("void", target.kind):
-            raise XxgkError(f"a correction of a {target.kind} event is a {target.kind} or a void", kind)
+            raise XxgkError(
+                f"a correction of a {target.kind} event is a {target.kind} or a void",
+                event_label(kind) if kind in EVENTS else kind,
+                kind="correction_kind",
+            )
         if target.kind == "receipt" and kind == "void":
-            raise XxgkError("the receipt cannot be voided: correct its date instead", f"event {corrects}")
+            raise XxgkError(
+                "the receipt cannot be voided: correct its date instead",
+                f"第{corrects}项记录",
+                kind="receipt_void",
+            )
     order = max((e.id for e in history), default=0) + 1  # after every recorded event
     new = Event(kind, on, data, id=order, corrects=corrects, seq=order)
     check_event(new)
@@ -489,16 +515,20 @@ def add_appeal(
     from xxgk.register.facts import APPEAL_KINDS, APPEAL_RESULTS
 
     if kind not in APPEAL_KINDS:
-        raise XxgkError(f"kind {kind!r} is not one of {', '.join(APPEAL_KINDS)}")
+        raise XxgkError(f"kind {kind!r} is not one of {', '.join(APPEAL_KINDS)}", kind="bad_choice")
     if (decided is None) != (result is None):
-        raise XxgkError("a decided appeal has both its decision date and its result")
+        raise XxgkError(
+            "a decided appeal has both its decision date and its result", kind="appeal_incomplete"
+        )
     if result is not None and result not in APPEAL_RESULTS:
-        raise XxgkError(f"result {result!r} is not one of {', '.join(APPEAL_RESULTS)}")
+        raise XxgkError(f"result {result!r} is not one of {', '.join(APPEAL_RESULTS)}", kind="bad_choice")
     if decided is not None and decided < filed:
-        raise XxgkError(f"decided {decided} before it was filed ({filed})")
+        raise XxgkError(f"decided {decided} before it was filed ({filed})", kind="decided_before_filed")
     target = application(session, body_id, application_number) if application_number else None
     if target is not None and filed < target.received:
-        raise XxgkError(f"filed {filed} before the application was received ({target.received})")
+        raise XxgkError(
+            f"filed {filed} before the application was received ({target.received})", kind="before_receipt"
+        )
     key = appeal_key(kind, application_number, filed)
     row = session.scalar(
         select(RegisterAppeal).where(RegisterAppeal.body_id == body_id, RegisterAppeal.key == key)
@@ -507,7 +537,7 @@ def add_appeal(
         if (row.decided, row.result) == (decided, result) or decided is None:
             return None
         if row.decided is not None:
-            raise XxgkError(f"already decided on {row.decided} ({row.result})", key)
+            raise XxgkError(f"already decided on {row.decided} ({row.result})", key, kind="appeal_decided")
         row.decided, row.result = decided, result
         audit(session, actor, "appeal_decided", body_id, row.application_id, {"key": key, "result": result})
         return row
@@ -535,7 +565,7 @@ def facts_as_of(session: Session, body_id: int, as_of: date) -> RegisterFacts:
     to that date (outcomes given later are not yet given), with its documents and yearly figures."""
     body = session.get(Body, body_id)
     if body is None:
-        raise XxgkError("no such body", str(body_id))
+        raise XxgkError("no such body", str(body_id), kind="no_body")
     rows = list(
         session.scalars(
             select(RegisterApplication)

@@ -36,6 +36,44 @@ ERRORS = {
     "no_reason": "请说明为什么选用这个版本",
     "bad_choice": "取值不在可选的范围内",
     "store": "数据库无法打开或使用",
+    # a manifest (清单) of a batch upload
+    "manifest": "清单无法读取，请使用 CSV 或 XLSX 文件",
+    "manifest_empty": "清单是空的",
+    "manifest_long": "清单的行数超过了上限",
+    "manifest_columns": "清单的第一行须写明各列的名称，至少有“文件”和“单位”两列",
+    "manifest_twice": "同一个文件列了两次",
+    "manifest_no_file": "没有填写文件",
+    "manifest_no_body": "没有填写单位",
+    "manifest_year": "年度不是有效的年份",
+    "manifest_date": "发布日期不是日期（如 2021-01-20）",
+    "manifest_url": "网址不是以 http:// 或 https:// 开头的地址",
+    # the register (台账): what an application's history does not allow
+    "missing": "缺少必填的内容",
+    "not_whole": "应当是整数",
+    "no_user": "没有这个用户",
+    "not_allowed": "这个用户在该单位没有办理此事项的权限",
+    "locked": "该年度已锁定：修改须作为更正并说明理由",
+    "number_taken": "该单位已有这个编号的申请",
+    "no_application": "该单位没有这个编号的申请",
+    "fee_needs_name": "按件计收信息处理费须填写申请人姓名",
+    "no_receipt": "须先登记“收到申请”，才能记录其他事项",
+    "received_twice": "这件申请已经登记收到；如有误，请更正那条记录",
+    "before_receipt": "日期早于收到申请的日期",
+    "closed": "这件申请已经办结，不能再记录其他事项",
+    "notice_twice": "已经发出过补正通知（只能补正一次）",
+    "no_notice": "没有等待补正的补正通知",
+    "corrected_twice": "已经收到过补正后的申请",
+    "pause_first": "补正后期限重新计算：补正之前不能有中止计算期限的事项",
+    "pause_open": "还有尚未结束的征求意见或收费通知",
+    "awaits_correction": "这件申请正在等待补正",
+    "nothing_open": "没有尚未结束的征求意见或收费通知",
+    "void_names_event": "作废须指明所作废的记录",
+    "corrects_other": "所更正的记录不属于这件申请",
+    "correction_kind": "更正须与原记录同类，或将其作废",
+    "receipt_void": "收到申请的记录不能作废，请更正其日期",
+    "appeal_incomplete": "已决的复议或诉讼须同时填写决定日期和结果",
+    "decided_before_filed": "决定日期早于提起日期",
+    "appeal_decided": "已经作出决定",
 }
 
 # a status whose message is the HTTP phrase (Starlette's own 404, 405…)
@@ -83,8 +121,13 @@ _ENGLISH_TAIL = re.compile(r"\s*\([\x20-\x7e]*\)\s*$")  # "没有这个单位 (n
 
 def for_error(error: XxgkError) -> str:
     """A library error in Chinese, after the file or body it concerns."""
-    text = ERRORS.get(error.kind) or ERRORS[_class_kind(error)]
+    text = wording(error)
     return f"{error.where}：{text}" if error.where else text
+
+
+def wording(error: XxgkError) -> str:
+    """A library error in Chinese, alone."""
+    return ERRORS.get(error.kind) or ERRORS[_class_kind(error)]
 
 
 def _class_kind(error: XxgkError) -> str:

@@ -35,6 +35,7 @@ from xxgk.register.rules import (
     STATUSES,
 )
 from xxgk.register.tables import AuditEntry, RegisterApplication
+from xxgk.serve import messages
 from xxgk.serve.app import page
 from xxgk.serve.deps import Id, RequiredUser, StoreDep
 from xxgk.store import Store
@@ -365,7 +366,7 @@ def register_add(
     except XxgkError as error:
         if not request.headers.get("hx-request"):
             raise
-        return HTMLResponse(f'<p class="notice error">未登记：{escape(error.message)}</p>')
+        return HTMLResponse(f'<p class="notice error">未登记：{escape(messages.for_error(error))}</p>')
     target = f"/register/{body_id}/applications/{row.number}"
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": target})
@@ -433,7 +434,7 @@ def register_event(
         )
         _event(store, request, user, body_id, number, new)
     except (XxgkError, ValueError) as error:
-        message = error.message if isinstance(error, XxgkError) else "填写的数字不正确"
+        message = messages.for_error(error) if isinstance(error, XxgkError) else "填写的数字不正确"
         return _application_page(request, store, body_id, number, "_register_panel.html", message)
     return _application_page(request, store, body_id, number, "_register_panel.html")
 
