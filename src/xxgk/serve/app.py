@@ -129,7 +129,17 @@ def create_app(
     """The application over a store. `workers` (else $XXGK_WORKERS) read uploads, within `limits`
     (else $XXGK_JOB_SECONDS, $XXGK_JOB_MEMORY_MB); `secure_cookies` (else $XXGK_SECURE_COOKIES)
     for a site served over HTTPS; `jobs_dir` (else $XXGK_JOBS_DIR) keeps batch uploads' files."""
-    from xxgk.serve import api, corpus_api, corpus_pages, downloads, intake, pages, register_web, search
+    from xxgk.serve import (
+        api,
+        corpus_api,
+        corpus_pages,
+        downloads,
+        intake,
+        pages,
+        register_web,
+        review_api,
+        search,
+    )
 
     if secure_cookies is None:
         secure_cookies = os.environ.get("XXGK_SECURE_COOKIES", "").strip().lower() in TRUE
@@ -186,6 +196,7 @@ def create_app(
     app.include_router(search.router)
     app.include_router(downloads.router)
     app.include_router(intake.router)
+    app.include_router(review_api.router)
     app.include_router(register_web.api)
     app.include_router(register_web.pages)
 
