@@ -385,5 +385,5 @@ def test_a_locked_year_changes_only_by_amendment(store: Store) -> None:
         ).all()
         assert [(e.action, e.actor, e.detail) for e in logged] == [
             ("lock", "head1", {"year": 2025}),
-            ("amendment", "clerk1", {"years": [2025], "reason": "答复日期录入错误"}),
+            ("amendment", "clerk1", {"years": [2025], "reason": "答复日期录入错误", "entry": "L1"}),
         ]
