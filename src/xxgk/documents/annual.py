@@ -85,6 +85,7 @@ def from_report(report: Report) -> AnnualReport:
 
 AMENDED = "锁定后更正"
 NONE = "（无更正记录）"
+CHANGE_WIDTHS = [2.0, 2.5, 1.0, 0.8, 0.8, 4.0]
 CHANGE_HEADERS = ["表格", "行", "列", "锁定时", "现在", "更正（申请：理由，更正人，时间）"]
 
 
@@ -93,7 +94,8 @@ def amendments_section(locked: Locked, changes: Sequence[Change]) -> list[Headin
     locked value and value now, and the amendments behind it; then any amendment behind none."""
     from xxgk.compile.locked import unmatched
 
-    when = locked.locked_at.strftime("%Y年%m月%d日") if locked.locked_at else ""
+    at = locked.locked_at
+    when = f"{at.year}年{at.month}月{at.day}日" if at else ""
     blocks: list[Heading | Paragraph | Table] = [
         Heading(AMENDED),
     ]
@@ -109,7 +111,8 @@ def amendments_section(locked: Locked, changes: Sequence[Change]) -> list[Headin
             [c.table, c.row, c.column, c.locked, c.now, "；".join(a.text() for a in c.amendments) or NONE]
             for c in changes
         ]
-        blocks.append(Table.simple(CHANGE_HEADERS, rows, caption="与锁定时报告不同的数字", sheet=AMENDED))
+        caption = "与锁定时报告不同的数字"
+        blocks.append(Table.simple(CHANGE_HEADERS, rows, caption=caption, sheet=AMENDED, widths=CHANGE_WIDTHS))
     rest = unmatched(locked, list(changes))
     if rest:
         blocks.append(Paragraph("未改变报告数字的更正：" + "；".join(a.text() for a in rest) + "。"))
