@@ -111,8 +111,8 @@ def amendments_section(locked: Locked, changes: Sequence[Change]) -> list[Headin
             [c.table, c.row, c.column, c.locked, c.now, "；".join(a.text() for a in c.amendments) or NONE]
             for c in changes
         ]
-        caption = "与锁定时报告不同的数字"
-        blocks.append(Table.simple(CHANGE_HEADERS, rows, caption=caption, sheet=AMENDED, widths=CHANGE_WIDTHS))
+        table = Table.simple(CHANGE_HEADERS, rows, caption="与锁定时报告不同的数字", widths=CHANGE_WIDTHS)
+        blocks.append(table)
     rest = unmatched(locked, list(changes))
     if rest:
         blocks.append(Paragraph("未改变报告数字的更正：" + "；".join(a.text() for a in rest) + "。"))
