@@ -231,7 +231,9 @@ def into_store(session, body_id: int, facts: RegisterFacts, actor: str = "clerk"
         row = add_application(
             session,
             body_id,
-            NewApplication(a.id, a.received, "online", a.applicant),
+            NewApplication(
+                a.id, a.received, "online", a.applicant, f"张{a.id}"
+            ),  # shown masked: 张 and stars
             actor,
             calendar,
             a.received,

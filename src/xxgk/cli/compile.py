@@ -72,13 +72,10 @@ def _previous(previous: Path | None, db: str | None, body: str, year: int, use_s
         return xxgk.parse_path(previous)
     if not use_store:
         return None
+    from xxgk.register.service import last_year_report
     from xxgk.store import Store
 
-    store = Store(db)
-    try:
-        return store.report(body, year - 1, kind="compiled") or store.report(body, year - 1)
-    except InputError:  # a body the store does not know yet has no report
-        return None
+    return last_year_report(Store(db), body, year)
 
 
 @app.command(name="compile")

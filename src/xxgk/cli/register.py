@@ -555,8 +555,15 @@ def lock(
     db: Db = None,
 ) -> None:
     """Close a year (role head): later changes to events dated in it need --amendment, logged."""
-    from xxgk.register.service import lock_year
+    from xxgk.register.service import lock_of, lock_year
 
     with _store(db).writing() as session:
-        done = lock_year(session, _body(session, body), year, by.strip())
-    console().print(f"{year} is locked" if done else f"{year} was already locked")
+        body_id = _body(session, body)
+        done = lock_year(session, body_id, year, by.strip())
+        locked = lock_of(session, body_id, year)
+    if not done:
+        console().print(f"{year} was already locked")
+    elif locked is not None and locked.snapshot is None:
+        console().print(f"{year} is locked; the register has errors, so no report was frozen to compare with")
+    else:
+        console().print(f"{year} is locked; its report is kept to show what later amendments change")

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from xxgk.compile import Compiled
     from xxgk.compile.locked import Locked
     from xxgk.model import Report
+    from xxgk.store import Store
 
 PERSONAL = ("applicant_name", "applicant_contact")
 
@@ -143,6 +144,17 @@ def lock_of(session: Session, body_id: int, year: int) -> Locked | None:
         if e.detail and year in e.detail.get("years", ())
     )
     return Locked(year, row.locked_by, row.locked_at, row.snapshot, amendments)
+
+
+def last_year_report(store: Store, body: str, year: int) -> Report | None:
+    """Last year's report for the rules across years: the compiled one where the corpus has it,
+    else the published one; None for a body the corpus does not know."""
+    from xxgk.errors import InputError
+
+    try:
+        return store.report(body, year - 1, kind="compiled") or store.report(body, year - 1)
+    except InputError:
+        return None
 
 
 def compile_year(session: Session, body_id: int, year: int, previous: Report | None = None) -> Compiled:
