@@ -185,3 +185,61 @@ def test_a_locked_year_compiled_after_two_amendments_shows_what_changed(book, tm
     ][:5]
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert html.count(WHY_A) == 4 and html.count(WHY_B) == 6
+
+
+def test_an_appeal_decided_into_a_locked_year_is_an_amendment_shown_in_the_diff(db_url: str) -> None:
+    """HAND's R2 (复议后起诉, filed 2023-11-01, pending at 12-31): its decision recorded late,
+    dated 2023-12-20 (维持). Table 四's 复议后起诉 row: 尚未审结 1 → 0, 结果维持 0 → 1; 总计 1 stays."""
+    from tests.registers import HAND
+    from xxgk.errors import XxgkError
+    from xxgk.register.service import add_appeal, compile_year
+
+    store = Store(db_url)
+    with store.writing() as s:
+        body = body_for(s, AGENCY)
+        add_user(s, "head", "password-2")
+        set_member(s, "head", body, "head", "admin")
+        into_store(s, body.id, HAND)
+        body_id = body.id
+    with store.writing() as s:
+        assert lock_year(s, body_id, YEAR, "head")
+    with pytest.raises(XxgkError, match="2023 is locked"), store.writing() as s:
+        add_appeal(
+            s,
+            body_id,
+            "litigation_after_review",
+            date(2023, 11, 1),
+            "clerk",
+            None,
+            date(2023, 12, 20),
+            "upheld",
+        )
+    with store.writing() as s:
+        add_appeal(
+            s,
+            body_id,
+            "litigation_after_review",
+            date(2023, 11, 1),
+            "clerk",
+            None,
+            date(2023, 12, 20),
+            "upheld",
+            "判决书迟到，补录",
+        )
+    with store.session() as s:
+        compiled = compile_year(s, body_id, YEAR)
+    assert compiled.locked is not None
+    got = [(c.row, c.column, c.locked, c.now) for c in compiled.changes]
+    assert got == [("复议后起诉", "结果维持", "0", "1"), ("复议后起诉", "尚未审结", "1", "0")]
+    (amendment,) = compiled.locked.amendments
+    assert amendment.text().startswith(
+        "行政诉讼（复议后起诉）（无所涉申请，2023-11-01立案）：判决书迟到，补录（clerk，"
+    )
+    assert all(c.amendments == (amendment,) for c in compiled.changes)
+    # a new appeal filed in the locked year needs its reason too; nothing is written without it
+    with pytest.raises(XxgkError, match="2023 is locked"), store.writing() as s:
+        add_appeal(s, body_id, "review", date(2023, 6, 1), "clerk", "A3")
+    with store.session() as s:
+        assert (
+            len(compile_year(s, body_id, YEAR).report.cells["appeals.review.total"].provenance.entries) == 1
+        )

@@ -431,9 +431,10 @@ def appeal(
     decided: Annotated[str | None, typer.Option("--decided", help="审结日期.")] = None,
     result: Annotated[str | None, typer.Option("--result", help="维持, 纠正, 其他 (or id).")] = None,
     by: By = None,
+    amendment: Amendment = None,
     db: Db = None,
 ) -> None:
-    """Record a review or lawsuit, or its decision."""
+    """Record a review or lawsuit, or its decision (in a locked year: with --amendment)."""
     from xxgk.register.rules import appeal_kind_id, appeal_result_id
     from xxgk.register.service import add_appeal
 
@@ -447,6 +448,7 @@ def appeal(
             application,
             _day(decided, "--decided") if decided else None,
             appeal_result_id(result) if result else None,
+            amendment,
         )
     console().print("recorded" if row is not None else "unchanged: already recorded")
 

@@ -22,14 +22,16 @@ from xxgk.templates import SECTIONS, TEMPLATES, Template, template_for_year
 class Amendment:
     """A change made to a locked year, as the audit log has it."""
 
-    entry: str  # the register entry it changed (an application's number)
+    entry: str  # the register entry it changed, as the compiler names it (an application's number)
     reason: str
     actor: str
     at: datetime | None
+    label: str = ""  # how a person names the entry where its name is no number (an appeal)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "entry": self.entry,
+            "label": self.label or self.entry,
             "reason": self.reason,
             "by": self.actor,
             "at": self.at.isoformat(sep=" ", timespec="seconds") if self.at else None,
@@ -37,7 +39,7 @@ class Amendment:
 
     def text(self) -> str:
         when = self.at.strftime("%Y-%m-%d %H:%M") if self.at else ""
-        return f"{self.entry}：{self.reason}（{self.actor}，{when}）"
+        return f"{self.label or self.entry}：{self.reason}（{self.actor}，{when}）"
 
 
 @dataclass(frozen=True)

@@ -428,6 +428,7 @@ def import_register(
                 appeal.application,
                 appeal.decided,
                 appeal.result,
+                amendment,
             )
         except XxgkError as error:
             bad.append(f"{sheet} row {appeal.line}: {error}")

@@ -139,6 +139,7 @@ def lock_of(session: Session, body_id: int, year: int) -> Locked | None:
             str(e.detail.get("reason", "")),
             e.actor,
             e.at,
+            str(e.detail.get("label", "")),
         )
         for e in logged
         if e.detail and year in e.detail.get("years", ())
@@ -183,9 +184,11 @@ def guard_locked(
     application_id: int | None = None,
     locked: set[int] | None = None,
     entry: str | None = None,
+    label: str | None = None,
 ) -> None:
     """A change touching a locked year needs an amendment with its reason, which is logged with
-    the entry it changes (an application's number)."""
+    the entry it changes as the compiler names it (an application's number, an appeal's id) and,
+    where that is no number a person reads, how the pages name it (`label`)."""
     locked = locked_years(session, body_id) if locked is None else locked
     years = sorted({day.year for day in days} & locked)
     if not years:
@@ -195,6 +198,8 @@ def guard_locked(
     detail: dict[str, Any] = {"years": years, "reason": amendment.strip()}
     if entry:
         detail["entry"] = entry
+    if label:
+        detail["label"] = label
     audit(session, actor, "amendment", body_id, application_id, detail)
 
 
@@ -554,10 +559,13 @@ def add_appeal(
     application_number: str | None = None,
     decided: date | None = None,
     result: str | None = None,
+    amendment: str | None = None,
 ) -> RegisterAppeal | None:
     """A review or lawsuit; the same one again (kind, application, filing date) changes nothing,
-    except that a decision given since is recorded. None when nothing changed."""
+    except that a decision given since is recorded. None when nothing changed. One dated in a
+    locked year is an amendment (the caller's transaction is undone when it is refused)."""
     from xxgk.register.facts import APPEAL_KINDS, APPEAL_RESULTS
+    from xxgk.register.rules import APPEAL_LABELS
 
     if kind not in APPEAL_KINDS:
         raise XxgkError(f"kind {kind!r} is not one of {', '.join(APPEAL_KINDS)}")
@@ -579,6 +587,10 @@ def add_appeal(
             return None
         if row.decided is not None:
             raise XxgkError(f"already decided on {row.decided} ({row.result})", key)
+        label = f"{APPEAL_LABELS[kind]}（{application_number or '无所涉申请'}，{filed}立案）"
+        guard_locked(
+            session, body_id, [decided], actor, amendment, row.application_id, entry=str(row.id), label=label
+        )
         row.decided, row.result = decided, result
         audit(session, actor, "appeal_decided", body_id, row.application_id, {"key": key, "result": result})
         return row
@@ -594,6 +606,9 @@ def add_appeal(
     )
     session.add(row)
     session.flush()
+    label = f"{APPEAL_LABELS[kind]}（{application_number or '无所涉申请'}，{filed}立案）"
+    days = [filed] if decided is None else [filed, decided]
+    guard_locked(session, body_id, days, actor, amendment, row.application_id, entry=str(row.id), label=label)
     audit(session, actor, "appeal", body_id, row.application_id, {"key": key})
     return row
 
