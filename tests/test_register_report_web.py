@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from datetime import date
 
 import docx
 import pytest
@@ -21,10 +20,9 @@ from sqlalchemy import select
 
 from tests.registers import AGENCY, HAND, into_store
 from tests.test_web_api import csrf_of
-from xxgk.clock import Calendar
 from xxgk.compile import compile_report
-from xxgk.register.service import add_event, application, lock_year, set_member
-from xxgk.register.tables import AuditEntry, RegisterEvent
+from xxgk.register.service import lock_year, set_member
+from xxgk.register.tables import AuditEntry
 from xxgk.serve import create_app
 from xxgk.store.bodies import body_for
 from xxgk.store.users import add_user
@@ -173,27 +171,17 @@ def test_a_locked_year_amended_shows_what_changed(site) -> None:
     clerk = client(app, "clerk")
     quiet = clerk.get(f"/register/{body_id}/report?year=2023").text
     assert "锁定后没有更正" in quiet and 'id="amended"' not in quiet
-    # A3 (商业企业, 部分公开 2023-03-20) corrected to 予以公开: 部分公开 商业企业 1 → 0 and 总计
-    # 1 → 0; 予以公开 商业企业 0 → 1 and 总计 1 → 2 (A1 was the one 予以公开)
-    with store.writing() as s:
-        row = application(s, body_id, "A3")
-        reply = s.scalar(
-            select(RegisterEvent.id).where(
-                RegisterEvent.application_id == row.id, RegisterEvent.kind == "reply"
-            )
-        )
-        add_event(
-            s,
-            row,
-            "reply",
-            date(2023, 3, 20),
-            {"outcome": "granted"},
-            "clerk",
-            Calendar.official(),
-            date(2024, 2, 1),
-            reply,
-            "误录为部分公开",
-        )
+    # A3 (商业企业, 部分公开 2023-03-20) corrected to 予以公开 on its page: 部分公开 商业企业 1 → 0
+    # and 总计 1 → 0; 予以公开 商业企业 0 → 1 and 总计 1 → 2 (A1 was the one 予以公开)
+    events = clerk.get(f"/api/register/{body_id}/applications/A3").json()["events"]
+    reply = next(e["id"] for e in events if e["kind"] == "reply")
+    form = {"kind": "reply", "on": "2023-03-20", "outcome": "granted", "corrects": str(reply)}
+    htmx = {"HX-Request": "true"}
+    refused = clerk.post(f"/register/{body_id}/applications/A3/events", data=form, headers=htmx)
+    assert "2023 is locked" in refused.text  # no reason given: refused, said in the panel
+    form["amendment"] = "误录为部分公开"
+    done = clerk.post(f"/register/{body_id}/applications/A3/events", data=form, headers=htmx)
+    assert done.status_code == 200 and "is locked" not in done.text
     page = clerk.get(f"/register/{body_id}/report?year=2023").text
     section = page[page.index('id="amended"') : page.index('id="cell-entries"')]
     assert "锁定后作了1项更正，本报告有4个数字与锁定时的报告不同" in section

@@ -180,7 +180,16 @@ def _event(
         if new.outcome:
             data["outcome"] = outcome_id(new.outcome)
         service.add_event(
-            session, row, new.kind, new.on, data, user, _calendar(request), date.today(), new.corrects
+            session,
+            row,
+            new.kind,
+            new.on,
+            data,
+            user,
+            _calendar(request),
+            date.today(),
+            new.corrects,
+            new.amendment,
         )
         return _detail(session, row)
 
