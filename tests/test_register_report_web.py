@@ -115,6 +115,9 @@ def test_a_member_sees_the_tables_and_each_figure_opens_to_its_entries(site) -> 
         "cell": "三、收到和处理政府信息公开申请情况 · 一、本年新收政府信息公开申请数量 · 自然人",
     }
     assert "查看报告数字所依据的记录" in clerk.get(f"/register/{body_id}/audit").text
+    # a yearly figure (行政许可 12, HAND's 2023 figures) opens to the figures entered for the year
+    licensing = clerk.get(base + "active.licensing.decisions", headers=htmx).text
+    assert "行政许可 · 本年处理决定数量：12" in licensing and "依据录入的年度数量（2023年）" in licensing
 
     # the document from the worker pool, through the document layer: the tables as compiled
     made = clerk.get(f"/register/{body_id}/report/2023/export?format=docx")

@@ -507,7 +507,7 @@ def _compiled(store: Store, session: Session, body: Body, year: int) -> Compiled
     return service.compile_year(session, body.id, year, previous)
 
 
-def _entries(session: Session, body_id: int, key: str, entries: tuple[str, ...]) -> dict[str, Any]:
+def _entries(session: Session, body_id: int, year: int, key: str, entries: tuple[str, ...]) -> dict[str, Any]:
     """The register entries behind a cell as the register pages list them (applicants masked)."""
     from xxgk.register.rules import APPEAL_LABELS, RESULT_LABELS
     from xxgk.store.models import RegisterDocument, RegisterFigures
@@ -559,11 +559,11 @@ def _entries(session: Session, body_id: int, key: str, entries: tuple[str, ...])
             .order_by(RegisterDocument.issued, RegisterDocument.number)
         )
         return {"documents": list(documents)}
-    years = [int(e.removeprefix("年度数量")) for e in entries if e.removeprefix("年度数量").isdigit()]
+    # a yearly figure (行政许可 …): the year's figures are its one entry
     figures = session.scalars(
-        select(RegisterFigures).where(RegisterFigures.body_id == body_id, RegisterFigures.year.in_(years))
+        select(RegisterFigures).where(RegisterFigures.body_id == body_id, RegisterFigures.year == year)
     )
-    return {"figures": list(figures)}
+    return {"figures": list(figures) if entries else []}
 
 
 def _cell_name(template_id: str, key: str) -> str:
@@ -626,7 +626,7 @@ def register_report_cell(request: Request, store: StoreDep, body_id: Id, year: i
             "cell": cell,
             "value": compiled.report.cells[key].text,
             "labels": LABELS,
-            **_entries(session, body_id, key, entries),
+            **_entries(session, body_id, year, key, entries),
         }
         service.audit(session, user, "read_entries", body_id, detail={"year": year, "cell": cell})
     fragment = bool(request.headers.get("hx-request"))
