@@ -135,7 +135,7 @@ def compile_command(
         err_console().print(f"{len(compiled.narrative.placeholders)} placeholders to complete", markup=False)
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    elif compiled.locked is not None and (compiled.locked.amendments or compiled.changes):
+    elif compiled.amended:
         sys.stdout.write(_amended_text(compiled))
 
 

@@ -51,6 +51,15 @@ class Compiled:
     def ok(self) -> bool:
         return self.report is not None and not self.problems
 
+    @property
+    def amended(self) -> bool:
+        """A locked year amended (or changed) since: the report carries the note 锁定后更正."""
+        return (
+            self.report is not None
+            and self.locked is not None
+            and bool(self.locked.amendments or self.changes)
+        )
+
     def document(self) -> Document:
         """The report in the official layout, with its narrative skeleton (xxgk.documents)."""
         from xxgk.documents.annual import annual_report, from_report
@@ -60,9 +69,10 @@ class Compiled:
         annual = from_report(self.report)
         annual.intro, annual.sections = self.narrative.intro, self.narrative.sections
         document = annual_report(annual)
-        if self.locked is not None and (self.locked.amendments or self.changes):
+        if self.amended:
             from xxgk.documents.annual import amendments_section
 
+            assert self.locked is not None
             document.add(*amendments_section(self.locked, self.changes))
         return document
 

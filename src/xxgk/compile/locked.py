@@ -148,6 +148,18 @@ def changes(locked: Locked, report: Report) -> list[Change]:
     return out
 
 
+def summary(locked: Locked, changes: list[Change]) -> str:
+    """The note's first words: when and by whom the year was locked, what changed since."""
+    at = locked.locked_at
+    when = f"{at.year}年{at.month}月{at.day}日" if at else ""
+    said = (
+        f"{locked.year}年度台账已于{when}由{locked.locked_by}锁定。锁定后作了{len(locked.amendments)}项更正，"
+    )
+    if locked.snapshot is None:
+        return said + "锁定时台账有错误、未能编成报告，无从比对。"
+    return said + f"本报告有{len(changes)}个数字与锁定时的报告不同。"
+
+
 def unmatched(locked: Locked, found: list[Change]) -> list[Amendment]:
     """The amendments behind no changed cell (a date moved within the year, say)."""
     behind = {a for change in found for a in change.amendments}

@@ -92,20 +92,9 @@ CHANGE_HEADERS = ["表格", "行", "列", "锁定时", "现在", "更正（申�
 def amendments_section(locked: Locked, changes: Sequence[Change]) -> list[Heading | Paragraph | Table]:
     """The note after the report: each cell that differs from the report locked for the year,
     locked value and value now, and the amendments behind it; then any amendment behind none."""
-    from xxgk.compile.locked import unmatched
+    from xxgk.compile.locked import summary, unmatched
 
-    at = locked.locked_at
-    when = f"{at.year}年{at.month}月{at.day}日" if at else ""
-    blocks: list[Heading | Paragraph | Table] = [
-        Heading(AMENDED),
-    ]
-    said = f"{locked.year}年度台账已于{when}由{locked.locked_by}锁定。"
-    said += f"锁定后作了{len(locked.amendments)}项更正，"
-    if locked.snapshot is None:
-        said += "锁定时台账有错误、未能编成报告，无从比对。"
-    else:
-        said += f"本报告有{len(changes)}个数字与锁定时的报告不同。"
-    blocks.append(Paragraph(said))
+    blocks: list[Heading | Paragraph | Table] = [Heading(AMENDED), Paragraph(summary(locked, list(changes)))]
     if changes:
         rows = [
             [c.table, c.row, c.column, c.locked, c.now, "；".join(a.text() for a in c.amendments) or NONE]

@@ -578,7 +578,7 @@ def _cell_name(template_id: str, key: str) -> str:
 def register_report(request: Request, store: StoreDep, body_id: Id, year: int | None = None) -> HTMLResponse:
     """The annual report compiled from the register: its tables, each figure opening to its
     entries; the register's errors instead, naming the entries; what changed since the lock."""
-    from xxgk.compile.locked import unmatched
+    from xxgk.compile.locked import summary, unmatched
     from xxgk.serve.views import table_views
 
     user = _signed_in(request)
@@ -590,21 +590,20 @@ def register_report(request: Request, store: StoreDep, body_id: Id, year: int | 
             chosen = year if year is not None else years[0]
             compiled = _compiled(store, session, body, chosen)
             locked = compiled.locked
-            shown = (
-                locked is not None
-                and compiled.report is not None
-                and bool(locked.amendments or compiled.changes)
-            )
             context |= {
                 "year": chosen,
                 "problems": compiled.problems,
                 "tables": table_views(compiled.report) if compiled.report else [],
                 "locked": locked,
-                "changes": compiled.changes if shown else [],
-                "unmatched": unmatched(locked, compiled.changes) if shown and locked else [],
-                "amended": shown,
+                "amended": compiled.amended,
                 "formats": DOCUMENT_FORMATS,
             }
+            if compiled.amended and locked is not None:
+                context |= {
+                    "summary": summary(locked, compiled.changes),
+                    "changes": compiled.changes,
+                    "unmatched": unmatched(locked, compiled.changes),
+                }
     return page(request, "register_report.html", context)
 
 
