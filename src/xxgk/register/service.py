@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,6 +33,12 @@ from xxgk.register.tables import (
     RegisterLock,
 )
 from xxgk.store.models import Body, User
+
+if TYPE_CHECKING:
+    from xxgk.compile import Compiled
+    from xxgk.compile.locked import Locked
+    from xxgk.model import Report
+    from xxgk.store import Store
 
 PERSONAL = ("applicant_name", "applicant_contact")
 
@@ -98,12 +104,73 @@ def require_role(session: Session, user_name: str, body_id: int, head: bool = Fa
 
 def lock_year(session: Session, body_id: int, year: int, actor: str) -> bool:
     """Close a year of the body's register (its head only); False when it was already closed."""
+    from xxgk.compile.locked import snapshot
+
     require_role(session, actor, body_id, head=True)
     if year in locked_years(session, body_id):
         return False
-    session.add(RegisterLock(body_id=body_id, year=year, locked_by=actor))
+    tables = snapshot(facts_as_of(session, body_id, date(year, 12, 31)), year)
+    session.add(RegisterLock(body_id=body_id, year=year, locked_by=actor, snapshot=tables))
     audit(session, actor, "lock", body_id, detail={"year": year})
     return True
+
+
+def lock_of(session: Session, body_id: int, year: int) -> Locked | None:
+    """The year's lock with the amendments made since (from the audit log), None if it is open."""
+    from xxgk.compile.locked import Amendment, Locked
+
+    where = (RegisterLock.body_id == body_id, RegisterLock.year == year)
+    row = session.scalar(select(RegisterLock).where(*where))
+    if row is None:
+        return None
+    numbers = dict(
+        session.execute(
+            select(RegisterApplication.id, RegisterApplication.number).where(
+                RegisterApplication.body_id == body_id
+            )
+        ).all()
+    )
+    logged = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.body_id == body_id, AuditEntry.action == "amendment")
+        .order_by(AuditEntry.id)
+    )
+    amendments = tuple(
+        Amendment(
+            str(e.detail.get("entry") or numbers.get(e.application_id) or ""),
+            str(e.detail.get("reason", "")),
+            e.actor,
+            e.at,
+            str(e.detail.get("label", "")),
+        )
+        for e in logged
+        if e.detail and year in e.detail.get("years", ())
+    )
+    return Locked(year, row.locked_by, row.locked_at, row.snapshot, amendments)
+
+
+def last_year_report(store: Store, body: str, year: int) -> Report | None:
+    """Last year's report for the rules across years: the compiled one where the corpus has it,
+    else the published one; None for a body the corpus does not know."""
+    from xxgk.errors import InputError
+
+    try:
+        return store.report(body, year - 1, kind="compiled") or store.report(body, year - 1)
+    except InputError:
+        return None
+
+
+def compile_year(session: Session, body_id: int, year: int, previous: Report | None = None) -> Compiled:
+    """The body's report of `year` compiled from its register as of 12-31; a locked year's with
+    the cells that differ from the report locked (xxgk.compile.locked)."""
+    from xxgk.compile import compile_report
+    from xxgk.compile.locked import changes
+
+    compiled = compile_report(facts_as_of(session, body_id, date(year, 12, 31)), year, previous)
+    compiled.locked = lock_of(session, body_id, year)
+    if compiled.locked is not None and compiled.report is not None:
+        compiled.changes = changes(compiled.locked, compiled.report)
+    return compiled
 
 
 def locked_years(session: Session, body_id: int) -> set[int]:
@@ -118,8 +185,12 @@ def guard_locked(
     amendment: str | None,
     application_id: int | None = None,
     locked: set[int] | None = None,
+    entry: str | None = None,
+    label: str | None = None,
 ) -> None:
-    """A change touching a locked year needs an amendment with its reason, which is logged."""
+    """A change touching a locked year needs an amendment with its reason, which is logged with
+    the entry it changes as the compiler names it (an application's number, an appeal's id) and,
+    where that is no number a person reads, how the pages name it (`label`)."""
     locked = locked_years(session, body_id) if locked is None else locked
     years = sorted({day.year for day in days} & locked)
     if not years:
@@ -128,7 +199,12 @@ def guard_locked(
         raise XxgkError(
             f"{years[0]} is locked: a change to it is an amendment with a reason (--amendment)", kind="locked"
         )
-    audit(session, actor, "amendment", body_id, application_id, {"years": years, "reason": amendment.strip()})
+    detail: dict[str, Any] = {"years": years, "reason": amendment.strip()}
+    if entry:
+        detail["entry"] = entry
+    if label:
+        detail["label"] = label
+    audit(session, actor, "amendment", body_id, application_id, detail)
 
 
 # --- applications -------------------------------------------------------------------------------
@@ -236,7 +312,7 @@ def add_application(
     )
     receipt = Event("receipt", new.received, {"channel": new.channel})
     refresh(row, [receipt], calendar, today)
-    guard_locked(session, body_id, [new.received], actor, amendment)
+    guard_locked(session, body_id, [new.received], actor, amendment, entry=number)
     session.add(row)
     session.flush()
     session.add(
@@ -345,7 +421,7 @@ def add_event(
     check_event(new)
     replay([*history, new])  # refused here, before anything changes
     touched = [on] + [e.on for e in history if e.id == corrects]
-    guard_locked(session, row.body_id, touched, actor, amendment, row.id)
+    guard_locked(session, row.body_id, touched, actor, amendment, row.id, entry=row.number)
     refresh(row, [*history, new], calendar, today)
     event = RegisterEvent(application_id=row.id, kind=kind, on=on, data=data, corrects=corrects, actor=actor)
     session.add(event)
@@ -509,10 +585,13 @@ def add_appeal(
     application_number: str | None = None,
     decided: date | None = None,
     result: str | None = None,
+    amendment: str | None = None,
 ) -> RegisterAppeal | None:
     """A review or lawsuit; the same one again (kind, application, filing date) changes nothing,
-    except that a decision given since is recorded. None when nothing changed."""
+    except that a decision given since is recorded. None when nothing changed. One dated in a
+    locked year is an amendment (the caller's transaction is undone when it is refused)."""
     from xxgk.register.facts import APPEAL_KINDS, APPEAL_RESULTS
+    from xxgk.register.rules import APPEAL_LABELS
 
     if kind not in APPEAL_KINDS:
         raise XxgkError(f"kind {kind!r} is not one of {', '.join(APPEAL_KINDS)}", kind="bad_choice")
@@ -538,6 +617,10 @@ def add_appeal(
             return None
         if row.decided is not None:
             raise XxgkError(f"already decided on {row.decided} ({row.result})", key, kind="appeal_decided")
+        label = f"{APPEAL_LABELS[kind]}（{application_number or '无所涉申请'}，{filed}立案）"
+        guard_locked(
+            session, body_id, [decided], actor, amendment, row.application_id, entry=str(row.id), label=label
+        )
         row.decided, row.result = decided, result
         audit(session, actor, "appeal_decided", body_id, row.application_id, {"key": key, "result": result})
         return row
@@ -553,6 +636,9 @@ def add_appeal(
     )
     session.add(row)
     session.flush()
+    label = f"{APPEAL_LABELS[kind]}（{application_number or '无所涉申请'}，{filed}立案）"
+    days = [filed] if decided is None else [filed, decided]
+    guard_locked(session, body_id, days, actor, amendment, row.application_id, entry=str(row.id), label=label)
     audit(session, actor, "appeal", body_id, row.application_id, {"key": key})
     return row
 
