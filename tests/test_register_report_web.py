@@ -181,10 +181,10 @@ def test_a_locked_year_amended_shows_what_changed(site) -> None:
     form = {"kind": "reply", "on": "2023-03-20", "outcome": "granted", "corrects": str(reply)}
     htmx = {"HX-Request": "true"}
     refused = clerk.post(f"/register/{body_id}/applications/A3/events", data=form, headers=htmx)
-    assert "2023 is locked" in refused.text  # no reason given: refused, said in the panel
+    assert "该年度已锁定" in refused.text  # no reason given: refused, said in the panel (in Chinese)
     form["amendment"] = "误录为部分公开"
     done = clerk.post(f"/register/{body_id}/applications/A3/events", data=form, headers=htmx)
-    assert done.status_code == 200 and "is locked" not in done.text
+    assert done.status_code == 200 and "event-error" not in done.text
     page = clerk.get(f"/register/{body_id}/report?year=2023").text
     section = page[page.index('id="amended"') : page.index('id="cell-entries"')]
     assert "锁定后作了1项更正，本报告有4个数字与锁定时的报告不同" in section
