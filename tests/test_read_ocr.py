@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-import random
-import shutil
 import socket
-import subprocess
 import sys
 
 import pypdfium2 as pdfium
@@ -21,78 +18,19 @@ import pytest
 from PIL import Image, ImageDraw
 
 import xxgk
-from tests.national_grid import report_blocks
-from tests.render_pdf import render_pdf
+from tests.scans import cjk_font, generated_report, image_pdf, page_images
 from xxgk.errors import InputError
 from xxgk.read import read_bytes
 from xxgk.read.ocr import LOW_CONFIDENCE, ocr_available
 from xxgk.templates import TEMPLATES
 
-DPI = 200
-
-
-def _cjk_font() -> bool:
-    if not shutil.which("fc-list"):
-        return False
-    found = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=False)
-    return bool(found.stdout.strip())
-
-
 needs_ocr = pytest.mark.skipif(not ocr_available(), reason="the xxgk[ocr] extra is not installed")
-needs_font = pytest.mark.skipif(
-    not _cjk_font(), reason="no CJK system font for PDFium to draw the test pages"
-)
-
-
-def _values(template_id: str, seed: int) -> dict:
-    """A consistent report with varied digits (0-9 in one, two and three places)."""
-    rnd = random.Random(seed)
-    template = TEMPLATES[template_id]
-    pick = (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 27, 36, 58, 120, 904)
-    values: dict = {}
-    for row in template.table("active").rows:
-        for col in row.columns:
-            values[f"active.{row.id}.{col.id}"] = rnd.choice(pick)
-    apps = template.table("applications")
-    parts = [c.id for c in apps.rows[0].columns if c.id != "total"]
-    outcomes = [r.id for r in apps.outcome_rows()]
-    for c in parts:
-        done = 0
-        for r in outcomes:
-            values[f"applications.{r}.{c}"] = v = rnd.choice(pick[:12])
-            done += v
-        forward, over = rnd.choice(pick[:8]), rnd.choice(pick[:8])
-        values[f"applications.total.{c}"] = done
-        values[f"applications.carried_forward.{c}"] = forward
-        values[f"applications.carried_over.{c}"] = min(over, done + forward)
-        values[f"applications.received.{c}"] = done + forward - values[f"applications.carried_over.{c}"]
-    for row in apps.rows:
-        values[f"applications.{row.id}.total"] = sum(values[f"applications.{row.id}.{c}"] for c in parts)
-    for row in template.table("appeals").rows:
-        four = [rnd.choice(pick[:10]) for _ in range(4)]
-        for col, v in zip(row.columns, [*four, sum(four)], strict=True):
-            values[f"appeals.{row.id}.{col.id}"] = v
-    return values
-
-
-def _page_images(pdf_bytes: bytes) -> list[Image.Image]:
-    pdf = pdfium.PdfDocument(pdf_bytes)
-    try:
-        return [pdf[i].render(scale=DPI / 72).to_pil().convert("RGB") for i in range(len(pdf))]
-    finally:
-        pdf.close()
-
-
-def _image_pdf(images: list[Image.Image]) -> bytes:
-    out = io.BytesIO()
-    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=DPI)
-    return out.getvalue()
+needs_font = pytest.mark.skipif(not cjk_font(), reason="no CJK system font for PDFium to draw the test pages")
 
 
 @pytest.fixture(scope="module")
 def generated() -> tuple[dict, bytes]:
-    values = _values("2021", 5)
-    return values, render_pdf(report_blocks("2021", values, 2023, "某某县人民政府"), split_at=12)
+    return generated_report(5)
 
 
 @pytest.fixture
@@ -124,7 +62,7 @@ def test_engine_is_built_from_bundled_models_offline(offline: None) -> None:
 @needs_font
 def test_scanned_pdf_is_read_by_ocr(generated: tuple[dict, bytes], offline: None) -> None:
     values, pdf = generated
-    scan = _image_pdf(_page_images(pdf))
+    scan = image_pdf(page_images(pdf))
     report = xxgk.parse_bytes(scan, "scan.pdf")
     assert report.template_id == "2021"
     assert report.meta.year == 2023
@@ -152,7 +90,7 @@ def test_scanned_pdf_is_read_by_ocr(generated: tuple[dict, bytes], offline: None
 @needs_font
 def test_low_confidence_cells_are_listed(generated: tuple[dict, bytes], offline: None) -> None:
     _, pdf = generated
-    document = read_bytes(_image_pdf(_page_images(pdf)[2:3]), "page3.pdf")
+    document = read_bytes(image_pdf(page_images(pdf)[2:3]), "page3.pdf")
     assert document.format == "pdf-ocr"
     low = json.loads(document.hints["ocr_low_confidence"])
     for cell in low:
@@ -165,7 +103,7 @@ def test_low_confidence_cells_are_listed(generated: tuple[dict, bytes], offline:
 @needs_font
 def test_table_image_is_read(generated: tuple[dict, bytes], offline: None) -> None:
     values, pdf = generated
-    images = _page_images(pdf)
+    images = page_images(pdf)
     appeals_page = next(
         i
         for i in range(len(images))
@@ -189,7 +127,7 @@ def _scan_without_text() -> bytes:
     draw = ImageDraw.Draw(image)
     for y in range(200, 700, 50):
         draw.line((100, y, 700, y), fill="black", width=2)
-    return _image_pdf([image])
+    return image_pdf([image])
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ _MODELS = {
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
     "Cls.model_path": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
+THREADS = -1  # onnxruntime's threads for one page; -1: its default (one per core). bench_ocr sets 1
 
 
 def ocr_available() -> bool:
@@ -64,7 +65,11 @@ def _engine() -> Any:
     from rapidocr import RapidOCR
 
     root = Path(rapidocr.__file__).parent / "models"
-    params: dict[str, Any] = {"Global.log_level": "error", "Global.use_cls": False}
+    params: dict[str, Any] = {
+        "Global.log_level": "error",
+        "Global.use_cls": False,
+        "EngineConfig.onnxruntime.intra_op_num_threads": THREADS,
+    }
     for key, name in _MODELS.items():
         path = root / name
         if not path.exists():  # a rapidocr release that ships other models: never download
