@@ -3,10 +3,13 @@
 The report the OCR tests read (tests/scans.py: a generated 2021-template report drawn at 200 dpi
 and put back together as an image-only PDF) is parsed with onnxruntime, OpenCV and the BLAS
 libraries held to one thread and the process pinned to one CPU. Each stage is timed by wrapping the
-function that does it; what is left (PDF rendering, rapidocr's own cropping and word boxes, the
-extraction of the report's cells) is printed as "other". The wall time of a shared machine counts
-the neighbours too, so the process's CPU time is printed beside it. The cells read are compared
-with the values the report was generated from: every one must be right (exit 1 otherwise).
+function that does it: detection and recognition (the models, with their own pre- and
+post-processing), "grid and assembly" (rules found in the pixels, tables, each cell's ink looked
+at, text placed into cells and lines); what is left (PDF rendering, rapidocr's cropping and
+character boxes, the extraction of the report's cells) is printed as "other". The wall time of a
+shared machine counts the neighbours too, so the process's CPU time is printed beside it. The
+cells read are compared with the values the report was generated from: every one must be right
+(exit 1 otherwise).
 
 `--dump FILE` writes the documents' text and the report cells as JSON, to compare two versions of
 the reader cell by cell.
@@ -61,7 +64,8 @@ def _instrument(stages: Stages) -> None:
     engine = ocr._engine()
     engine.text_det = _Timed(engine._load_det_model(), stages, "detection")
     engine.text_rec = _Timed(engine._load_rec_model(), stages, "recognition")
-    stages.wrap(ocr, "_recognise", "engine")
+    stages.wrap(ocr, "_recognise", "engine")  # detection and recognition of a part of the page
+    stages.wrap(ocr, "_recognise_lines", "engine")  # recognition of table cells' lines
     stages.wrap(ocr, "ocr_image", "page")
 
 
