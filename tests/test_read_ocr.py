@@ -99,24 +99,100 @@ def test_low_confidence_cells_are_listed(generated: tuple[dict, bytes], offline:
     assert confidences and all(c is not None and 0 < c <= 1 for c in confidences)
 
 
+def _appeals_page(pdf: bytes) -> int:
+    document = pdfium.PdfDocument(pdf)
+    pages = (document[i].get_textpage().get_text_range() for i in range(len(document)))
+    return next(i for i, text in enumerate(pages) if "复议后起诉" in text)
+
+
 @needs_ocr
 @needs_font
 def test_table_image_is_read(generated: tuple[dict, bytes], offline: None) -> None:
     values, pdf = generated
     images = page_images(pdf)
-    appeals_page = next(
-        i
-        for i in range(len(images))
-        if "复议后起诉" in pdfium.PdfDocument(pdf)[i].get_textpage().get_text_range()
-    )
     png = io.BytesIO()
-    images[appeals_page].save(png, "PNG")
+    images[_appeals_page(pdf)].save(png, "PNG")
     document = read_bytes(png.getvalue(), "appeals.png")
     assert document.format == "image"
     printed = [str(values[k]) for k in TEMPLATES["2021"].table("appeals").cell_keys()]
     assert "| " + " | ".join(printed) + " |" in document.text
     grid_origins = [o for o in document.origins if o.grid is not None]
     assert grid_origins and all(o.bbox is not None and o.confidence is not None for o in grid_origins)
+
+
+# --- a table cell read without the detector ---------------------------------------------------
+
+
+def _cell(rows: list[range], cols: range) -> object:
+    import numpy as np
+
+    mask = np.zeros((60, 100), np.uint8)
+    for run in rows:
+        mask[run.start : run.stop, cols.start : cols.stop] = 255
+    return mask
+
+
+@needs_ocr
+def test_a_cell_of_one_line_is_cropped_for_the_recognizer() -> None:
+    from xxgk.read.ocr import _cell_ink
+
+    # a "1" of 22 rows x 5 columns at rows 20-41, columns 40-44, with unit 4 (an A4 page at 200 dpi):
+    # margin round(22 * 0.3) = 7 above and below; the crop is widened to no taller than 1.4 times its
+    # width: (22 + 2 * 7) / 1.4 = 25.7, less 5 of ink = 20.7, rounded 21, 10 a side (more than 7)
+    one = _cell([range(20, 42)], range(40, 45))
+    assert _cell_ink(one, one, (0, 0, 100, 60), 4.0) == ("line", (30, 13, 55, 49))
+    # the crop stays inside the cell: a cell starting at column 35 cuts the left side at 35
+    assert _cell_ink(one, one, (35, 0, 100, 60), 4.0)[1] == (35, 13, 55, 49)
+
+
+@needs_ocr
+def test_cells_the_detector_reads_or_skips() -> None:
+    import numpy as np
+
+    from xxgk.read.ocr import _cell_ink
+
+    box = (0, 0, 100, 60)
+    two = _cell([range(10, 32), range(38, 60)], range(20, 80))  # two lines, a gap of 6 rows
+    assert _cell_ink(two, two, box, 4.0)[0] == "lines"
+    tall = _cell([range(5, 55)], range(20, 80))  # 50 rows: more than 12 units of 4
+    assert _cell_ink(tall, tall, box, 4.0)[0] == "lines"
+    speck = _cell([range(30, 33)], range(50, 53))  # 9 pixels: under 1 unit squared (16)
+    assert _cell_ink(speck, speck, box, 4.0)[0] == "empty"
+    # ink taken for a rule (a long dash drawn in the cell): no text left, but the detector looks
+    dash = _cell([range(30, 32)], range(10, 90))
+    assert _cell_ink(dash, np.zeros_like(dash), box, 4.0)[0] == "lines"
+    assert _cell_ink(np.zeros_like(dash), np.zeros_like(dash), box, 4.0)[0] == "empty"
+
+
+@needs_ocr
+@needs_font
+def test_a_page_of_many_cells_is_read_whole_alike(
+    generated: tuple[dict, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past DETECTED_CELLS a page goes to the detector whole (a hostile page of thousands of cells
+    costs what one detection does): the appeals table reads the same."""
+    from xxgk.read import ocr
+
+    values, pdf = generated
+    png = io.BytesIO()
+    page_images(pdf)[_appeals_page(pdf)].save(png, "PNG")
+    cropped: list[int] = []
+    by_line = ocr._recognise_lines
+
+    def count(rgb: object, boxes: list) -> list:
+        cropped.append(len(boxes))
+        return by_line(rgb, boxes)
+
+    monkeypatch.setattr(ocr, "_recognise_lines", count)
+    by_cell = read_bytes(png.getvalue(), "appeals.png").text
+    assert cropped and cropped[0] > 0
+    monkeypatch.setattr(ocr, "DETECTED_CELLS", 0)
+    cropped.clear()
+    whole = read_bytes(png.getvalue(), "appeals.png").text
+    assert cropped == []  # no cell cropped: the page went to the detector whole
+    printed = [str(values[k]) for k in TEMPLATES["2021"].table("appeals").cell_keys()]
+    assert "| " + " | ".join(printed) + " |" in by_cell
+    assert "| " + " | ".join(printed) + " |" in whole
 
 
 # --- without the extra ---------------------------------------------------------------------------

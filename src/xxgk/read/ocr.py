@@ -42,6 +42,9 @@ LINE_UNITS = 12.0  # one run of inked rows up to this many units tall is one pri
 CROP_MARGIN = 0.3  # white around a cell's line cropped for the recognizer, in its heights
 CROP_ASPECT = 1.4  # a crop is made no taller than this times its width (taller: RapidOCR turns it)
 REGION_MARGIN = 4.0  # units of white kept around the ink of a part of the page given to the detector
+# past either, a page is read whole by the detector (bounded by its 1,000 boxes), not cell by cell:
+DETECTED_CELLS = 60  # cells of several lines given to the detector one by one (a report's page: 2-12)
+CELL_LINES = 1_000  # cells' lines cropped for the recognizer (a report's page: 20-140)
 _MODELS = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
@@ -249,6 +252,8 @@ def _read(rgb: np.ndarray, ink: np.ndarray, text: np.ndarray, tables: list[Table
                 lines.append(box)
             elif kind == "lines":
                 regions.append(interior)
+    if len(regions) > DETECTED_CELLS or len(lines) > CELL_LINES:
+        return _recognise(rgb)  # a page of a great many cells, as a hostile file may draw: read whole
     regions += _outside(text, tables, unit)
     items = _recognise_lines(rgb, lines)
     for x0, y0, x1, y1 in regions:
