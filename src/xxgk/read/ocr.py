@@ -357,8 +357,8 @@ def _recognise_lines(rgb: np.ndarray, boxes: list[Box]) -> list[Item]:
     if result.txts is None:
         return []
     words = engine.cal_rec_boxes(crops, quads, result, False).word_results
-    keep = [k for k, (text, score) in enumerate(zip(result.txts, result.scores, strict=True)) if text.strip()]
-    keep = [k for k in keep if result.scores[k] >= engine.text_score]
+    # as RapidOCR keeps a detected line: some text, scored at least its text_score
+    keep = [k for k, text in enumerate(result.txts) if text.strip() and result.scores[k] >= engine.text_score]
     return _items(
         [quads[k] for k in keep],
         [result.txts[k] for k in keep],
