@@ -46,7 +46,9 @@ MIN_INK = 1.0  # a cell with fewer ink pixels than this many units squared is em
 LINE_UNITS = 12.0  # one run of inked rows up to this many units tall is one printed line
 CROP_MARGIN = 0.3  # white around a cell's line cropped for the recognizer, in its heights
 CROP_ASPECT = 1.4  # a crop is made no taller than this times its width (taller: RapidOCR turns it)
-REGION_MARGIN = 4.0  # units of white kept around the ink of a part of the page given to the detector
+# units of white kept around the ink of a part of the page given to the detector: with 4 (or 16) the
+# character boxes of a date under the last table came out wider apart, and it read "2024年 1月20日"
+REGION_MARGIN = 8.0
 # past either, a page is read whole by the detector (bounded by its 1,000 boxes), not cell by cell:
 DETECTED_CELLS = 60  # cells of several lines given to the detector one by one (a report's page: 2-12)
 CELL_LINES = 1_000  # cells' lines cropped for the recognizer (a report's page: 20-140)
