@@ -42,6 +42,7 @@ def fresh_url(kind: str, tmp_path: Path) -> str:
     with engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        connection.execute(text("DROP TABLE IF EXISTS search_index"))  # not a model: search.create
     engine.dispose()
     return url
 

@@ -216,3 +216,65 @@ HAND = RegisterFacts(
     ),
     (YearFigures(2023, 12, 7, 0, Decimal("3.5")),),
 )
+
+
+def into_store(session, body_id: int, facts: RegisterFacts, actor: str = "clerk") -> None:
+    """The register recorded in the store through the register's own service, as a clerk would:
+    each application registered on its receipt date and answered on its decision date (a fee as a
+    notice paid on the day of receipt), each appeal, the documents and yearly figures."""
+    from xxgk.clock import Calendar
+    from xxgk.register.service import NewApplication, add_appeal, add_application, add_event
+    from xxgk.store.models import RegisterDocument, RegisterFigures
+
+    calendar = Calendar.official()
+    for a in facts.applications:
+        row = add_application(
+            session,
+            body_id,
+            NewApplication(
+                a.id, a.received, "online", a.applicant, f"张{a.id}"
+            ),  # shown masked: 张 and stars
+            actor,
+            calendar,
+            a.received,
+        )
+        if a.fee is not None:
+            fee = {"basis": "imported", "amount": str(a.fee)}
+            add_event(session, row, "fee_notice", a.received, fee, actor, calendar, a.received)
+            add_event(session, row, "fee_paid", a.received, {}, actor, calendar, a.received)
+        if a.outcome is not None and a.decided is not None:
+            add_event(session, row, "reply", a.decided, {"outcome": a.outcome}, actor, calendar, a.decided)
+    for appeal in facts.appeals:
+        add_appeal(
+            session,
+            body_id,
+            appeal.kind,
+            appeal.filed,
+            actor,
+            appeal.application,
+            appeal.decided,
+            appeal.result,
+        )
+    for d in facts.documents:
+        session.add(
+            RegisterDocument(
+                body_id=body_id,
+                kind=d.kind,
+                number=d.number,
+                title=d.title,
+                issued=d.issued,
+                repealed=d.repealed,
+            )
+        )
+    for f in facts.figures:
+        session.add(
+            RegisterFigures(
+                body_id=body_id,
+                year=f.year,
+                licensing=f.licensing,
+                penalties=f.penalties,
+                enforcement=f.enforcement,
+                fees=f.fees,
+            )
+        )
+    session.flush()

@@ -31,6 +31,7 @@ HEAVY = (
     "onnxruntime",
     "jinja2",
     "pebble",
+    "jieba",  # search only: its dictionary takes a second to load
     "pydantic",  # typer 0.29 imports it for every parameter (pyproject pins typer below it)
 )
 
@@ -82,3 +83,33 @@ def test_the_log_sees_the_store_when_a_command_uses_it(tmp_path: Path) -> None:
     status, names = imported(tmp_path, "stats", "--db", f"sqlite:///{tmp_path / 'store.db'}", "--json")
     assert status == 0
     assert {"sqlalchemy", "alembic"} <= {name.split(".")[0] for name in heavy(names)}
+
+
+LOADED = """
+import sys, typer.main
+from xxgk import cli
+print(" ".join(sorted(typer.main.get_command(cli.load_commands(sys.argv[1:])).commands)))
+"""
+
+
+def test_each_command_name_loads_the_module_that_registers_it() -> None:
+    # `xxgk NAME` imports only COMMAND_MODULES[NAME]: each name, alone in a fresh process, must
+    # find its command, and loading every module must find no command the table lacks
+    from xxgk import cli
+
+    def loaded(*args: str) -> set[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", LOADED, *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
+        )
+        return set(done.stdout.split())
+
+    assert loaded() == set(cli.COMMAND_MODULES)  # no name: every module
+    by_module: dict[str, set[str]] = {}
+    for name, module in cli.COMMAND_MODULES.items():
+        by_module.setdefault(module, set()).add(name)
+    for module, names in by_module.items():
+        assert names <= loaded(min(names), "--help"), module  # a module may import another's

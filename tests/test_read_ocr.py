@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-import random
-import shutil
 import socket
-import subprocess
 import sys
 
 import pypdfium2 as pdfium
@@ -21,78 +18,19 @@ import pytest
 from PIL import Image, ImageDraw
 
 import xxgk
-from tests.national_grid import report_blocks
-from tests.render_pdf import render_pdf
+from tests.scans import cjk_font, generated_report, image_pdf, page_images
 from xxgk.errors import InputError
 from xxgk.read import read_bytes
 from xxgk.read.ocr import LOW_CONFIDENCE, ocr_available
 from xxgk.templates import TEMPLATES
 
-DPI = 200
-
-
-def _cjk_font() -> bool:
-    if not shutil.which("fc-list"):
-        return False
-    found = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=False)
-    return bool(found.stdout.strip())
-
-
 needs_ocr = pytest.mark.skipif(not ocr_available(), reason="the xxgk[ocr] extra is not installed")
-needs_font = pytest.mark.skipif(
-    not _cjk_font(), reason="no CJK system font for PDFium to draw the test pages"
-)
-
-
-def _values(template_id: str, seed: int) -> dict:
-    """A consistent report with varied digits (0-9 in one, two and three places)."""
-    rnd = random.Random(seed)
-    template = TEMPLATES[template_id]
-    pick = (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 27, 36, 58, 120, 904)
-    values: dict = {}
-    for row in template.table("active").rows:
-        for col in row.columns:
-            values[f"active.{row.id}.{col.id}"] = rnd.choice(pick)
-    apps = template.table("applications")
-    parts = [c.id for c in apps.rows[0].columns if c.id != "total"]
-    outcomes = [r.id for r in apps.outcome_rows()]
-    for c in parts:
-        done = 0
-        for r in outcomes:
-            values[f"applications.{r}.{c}"] = v = rnd.choice(pick[:12])
-            done += v
-        forward, over = rnd.choice(pick[:8]), rnd.choice(pick[:8])
-        values[f"applications.total.{c}"] = done
-        values[f"applications.carried_forward.{c}"] = forward
-        values[f"applications.carried_over.{c}"] = min(over, done + forward)
-        values[f"applications.received.{c}"] = done + forward - values[f"applications.carried_over.{c}"]
-    for row in apps.rows:
-        values[f"applications.{row.id}.total"] = sum(values[f"applications.{row.id}.{c}"] for c in parts)
-    for row in template.table("appeals").rows:
-        four = [rnd.choice(pick[:10]) for _ in range(4)]
-        for col, v in zip(row.columns, [*four, sum(four)], strict=True):
-            values[f"appeals.{row.id}.{col.id}"] = v
-    return values
-
-
-def _page_images(pdf_bytes: bytes) -> list[Image.Image]:
-    pdf = pdfium.PdfDocument(pdf_bytes)
-    try:
-        return [pdf[i].render(scale=DPI / 72).to_pil().convert("RGB") for i in range(len(pdf))]
-    finally:
-        pdf.close()
-
-
-def _image_pdf(images: list[Image.Image]) -> bytes:
-    out = io.BytesIO()
-    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=DPI)
-    return out.getvalue()
+needs_font = pytest.mark.skipif(not cjk_font(), reason="no CJK system font for PDFium to draw the test pages")
 
 
 @pytest.fixture(scope="module")
 def generated() -> tuple[dict, bytes]:
-    values = _values("2021", 5)
-    return values, render_pdf(report_blocks("2021", values, 2023, "某某县人民政府"), split_at=12)
+    return generated_report(5)
 
 
 @pytest.fixture
@@ -124,7 +62,7 @@ def test_engine_is_built_from_bundled_models_offline(offline: None) -> None:
 @needs_font
 def test_scanned_pdf_is_read_by_ocr(generated: tuple[dict, bytes], offline: None) -> None:
     values, pdf = generated
-    scan = _image_pdf(_page_images(pdf))
+    scan = image_pdf(page_images(pdf))
     report = xxgk.parse_bytes(scan, "scan.pdf")
     assert report.template_id == "2021"
     assert report.meta.year == 2023
@@ -152,7 +90,7 @@ def test_scanned_pdf_is_read_by_ocr(generated: tuple[dict, bytes], offline: None
 @needs_font
 def test_low_confidence_cells_are_listed(generated: tuple[dict, bytes], offline: None) -> None:
     _, pdf = generated
-    document = read_bytes(_image_pdf(_page_images(pdf)[2:3]), "page3.pdf")
+    document = read_bytes(image_pdf(page_images(pdf)[2:3]), "page3.pdf")
     assert document.format == "pdf-ocr"
     low = json.loads(document.hints["ocr_low_confidence"])
     for cell in low:
@@ -161,24 +99,100 @@ def test_low_confidence_cells_are_listed(generated: tuple[dict, bytes], offline:
     assert confidences and all(c is not None and 0 < c <= 1 for c in confidences)
 
 
+def _appeals_page(pdf: bytes) -> int:
+    document = pdfium.PdfDocument(pdf)
+    pages = (document[i].get_textpage().get_text_range() for i in range(len(document)))
+    return next(i for i, text in enumerate(pages) if "复议后起诉" in text)
+
+
 @needs_ocr
 @needs_font
 def test_table_image_is_read(generated: tuple[dict, bytes], offline: None) -> None:
     values, pdf = generated
-    images = _page_images(pdf)
-    appeals_page = next(
-        i
-        for i in range(len(images))
-        if "复议后起诉" in pdfium.PdfDocument(pdf)[i].get_textpage().get_text_range()
-    )
+    images = page_images(pdf)
     png = io.BytesIO()
-    images[appeals_page].save(png, "PNG")
+    images[_appeals_page(pdf)].save(png, "PNG")
     document = read_bytes(png.getvalue(), "appeals.png")
     assert document.format == "image"
     printed = [str(values[k]) for k in TEMPLATES["2021"].table("appeals").cell_keys()]
     assert "| " + " | ".join(printed) + " |" in document.text
     grid_origins = [o for o in document.origins if o.grid is not None]
     assert grid_origins and all(o.bbox is not None and o.confidence is not None for o in grid_origins)
+
+
+# --- a table cell read without the detector ---------------------------------------------------
+
+
+def _cell(rows: list[range], cols: range) -> object:
+    import numpy as np
+
+    mask = np.zeros((60, 100), np.uint8)
+    for run in rows:
+        mask[run.start : run.stop, cols.start : cols.stop] = 255
+    return mask
+
+
+@needs_ocr
+def test_a_cell_of_one_line_is_cropped_for_the_recognizer() -> None:
+    from xxgk.read.ocr import _cell_ink
+
+    # a "1" of 22 rows x 5 columns at rows 20-41, columns 40-44, with unit 4 (an A4 page at 200 dpi):
+    # margin round(22 * 0.3) = 7 above and below; the crop is widened to no taller than 1.4 times its
+    # width: (22 + 2 * 7) / 1.4 = 25.7, less 5 of ink = 20.7, rounded 21, 10 a side (more than 7)
+    one = _cell([range(20, 42)], range(40, 45))
+    assert _cell_ink(one, one, (0, 0, 100, 60), 4.0) == ("line", (30, 13, 55, 49))
+    # the crop stays inside the cell: a cell starting at column 35 cuts the left side at 35
+    assert _cell_ink(one, one, (35, 0, 100, 60), 4.0)[1] == (35, 13, 55, 49)
+
+
+@needs_ocr
+def test_cells_the_detector_reads_or_skips() -> None:
+    import numpy as np
+
+    from xxgk.read.ocr import _cell_ink
+
+    box = (0, 0, 100, 60)
+    two = _cell([range(10, 32), range(38, 60)], range(20, 80))  # two lines, a gap of 6 rows
+    assert _cell_ink(two, two, box, 4.0)[0] == "lines"
+    tall = _cell([range(5, 55)], range(20, 80))  # 50 rows: more than 12 units of 4
+    assert _cell_ink(tall, tall, box, 4.0)[0] == "lines"
+    speck = _cell([range(30, 33)], range(50, 53))  # 9 pixels: under 1 unit squared (16)
+    assert _cell_ink(speck, speck, box, 4.0)[0] == "empty"
+    # ink taken for a rule (a long dash drawn in the cell): no text left, but the detector looks
+    dash = _cell([range(30, 32)], range(10, 90))
+    assert _cell_ink(dash, np.zeros_like(dash), box, 4.0)[0] == "lines"
+    assert _cell_ink(np.zeros_like(dash), np.zeros_like(dash), box, 4.0)[0] == "empty"
+
+
+@needs_ocr
+@needs_font
+def test_a_page_of_many_cells_is_read_whole_alike(
+    generated: tuple[dict, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past DETECTED_CELLS a page goes to the detector whole (a hostile page of thousands of cells
+    costs what one detection does): the appeals table reads the same."""
+    from xxgk.read import ocr
+
+    values, pdf = generated
+    png = io.BytesIO()
+    page_images(pdf)[_appeals_page(pdf)].save(png, "PNG")
+    cropped: list[int] = []
+    by_line = ocr._recognise_lines
+
+    def count(rgb: object, boxes: list) -> list:
+        cropped.append(len(boxes))
+        return by_line(rgb, boxes)
+
+    monkeypatch.setattr(ocr, "_recognise_lines", count)
+    by_cell = read_bytes(png.getvalue(), "appeals.png").text
+    assert cropped and cropped[0] > 0
+    monkeypatch.setattr(ocr, "DETECTED_CELLS", 0)
+    cropped.clear()
+    whole = read_bytes(png.getvalue(), "appeals.png").text
+    assert cropped == []  # no cell cropped: the page went to the detector whole
+    printed = [str(values[k]) for k in TEMPLATES["2021"].table("appeals").cell_keys()]
+    assert "| " + " | ".join(printed) + " |" in by_cell
+    assert "| " + " | ".join(printed) + " |" in whole
 
 
 # --- without the extra ---------------------------------------------------------------------------
@@ -189,7 +203,7 @@ def _scan_without_text() -> bytes:
     draw = ImageDraw.Draw(image)
     for y in range(200, 700, 50):
         draw.line((100, y, 700, y), fill="black", width=2)
-    return _image_pdf([image])
+    return image_pdf([image])
 
 
 @pytest.fixture

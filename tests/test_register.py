@@ -22,6 +22,7 @@ from xxgk.register.service import (
     add_application,
     add_event,
     by_month,
+    lock_of,
     lock_year,
     personal,
     queues,
@@ -29,7 +30,7 @@ from xxgk.register.service import (
     require_role,
     set_member,
 )
-from xxgk.register.tables import AuditEntry, RegisterEvent
+from xxgk.register.tables import AuditEntry, RegisterEvent, RegisterLock
 from xxgk.store import Store
 from xxgk.store.bodies import body_for
 from xxgk.store.users import add_user
@@ -354,6 +355,8 @@ def test_a_locked_year_changes_only_by_amendment(store: Store) -> None:
             lock_year(s, body.id, 2025, "clerk1")
         assert lock_year(s, body.id, 2025, "head1") is True
         assert lock_year(s, body.id, 2025, "head1") is False
+        # no yearly figures entered for 2025: the register does not compile, no report is frozen
+        assert s.scalar(select(RegisterLock.snapshot)) is None
         # an event dated in 2025, a late registration of 2025, a correction of a 2025 event: refused
         with pytest.raises(XxgkError, match="2025 is locked"):
             add_event(s, a, "correction_notice", date(2025, 12, 24), {}, "clerk1", CAL, date(2026, 1, 5))
@@ -385,5 +388,11 @@ def test_a_locked_year_changes_only_by_amendment(store: Store) -> None:
         ).all()
         assert [(e.action, e.actor, e.detail) for e in logged] == [
             ("lock", "head1", {"year": 2025}),
-            ("amendment", "clerk1", {"years": [2025], "reason": "答复日期录入错误"}),
+            ("amendment", "clerk1", {"years": [2025], "reason": "答复日期录入错误", "entry": "L1"}),
         ]
+        locked = lock_of(s, body.id, 2025)
+        assert locked is not None and locked.snapshot is None and locked.locked_by == "head1"
+        assert [(a.entry, a.reason, a.actor) for a in locked.amendments] == [
+            ("L1", "答复日期录入错误", "clerk1")
+        ]
+        assert lock_of(s, body.id, 2026) is None

@@ -67,7 +67,9 @@ def test_the_register_api_for_members_only(site) -> None:
     bad = clerk.post(
         f"/api/register/{mine}/applications/{number}/events", json={"kind": "reply", "on": str(date.today())}
     )
-    assert bad.status_code == 422 and "outcome is missing" in bad.json()["error"]
+    # the API: the Chinese, and the English beside it for the program
+    assert bad.status_code == 422 and bad.json()["error"].startswith("答复：缺少必填的内容")
+    assert "outcome is missing" in bad.json()["error"]
     # someone of another body sees nothing of it: not the list, not the application, not its log
     outsider = client(app, "outsider")
     for path in (
@@ -110,10 +112,8 @@ def test_the_pages_record_an_event_without_reload(site) -> None:
     added = clerk.post(f"/register/{mine}/applications", data=form, headers={"HX-Request": "true"})
     assert added.status_code == 204 and added.headers["HX-Redirect"] == f"/register/{mine}/applications/W-1"
     again = clerk.post(f"/register/{mine}/applications", data=form, headers={"HX-Request": "true"})
-    assert (
-        again.status_code == 200
-        and "未登记：this body already has an application of that number" in again.text
-    )
+    # said in Chinese (serve/messages.py), after the number it concerns
+    assert again.status_code == 200 and "未登记：W-1：该单位已有这个编号的申请" in again.text
     page = clerk.get(f"/register/{mine}/applications/W-1").text
     # received Mon 2025-01-20: the 20th working day is 02-21 (春节 01-28…02-04 off, 01-26 and 02-08 worked)
     assert 'id="reply-due">2025-02-21<' in page
@@ -136,7 +136,11 @@ def test_the_pages_record_an_event_without_reload(site) -> None:
     refused = clerk.post(
         f"/register/{mine}/applications/W-1/events", data={"kind": "fee_paid", "on": "2025-02-11"}
     )
-    assert refused.status_code == 200 and "未记录：" in refused.text and "no open fee notice" in refused.text
+    # said in Chinese after the event and its date (the English is the CLI's)
+    assert (
+        refused.status_code == 200
+        and "未记录：缴纳费用 2025-02-11：没有尚未结束的征求意见或收费通知" in refused.text
+    )
     no_csrf = TestClient(app)
     no_csrf.post("/login", data={"name": "clerk", "password": PASSWORD}, follow_redirects=False)
     assert (

@@ -9,7 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 import xxgk
 from tests.conftest import CORPUS, SAMPLES, TEXT_REPORTS
@@ -125,7 +125,20 @@ def _rows(store: Store) -> dict[str, list]:
             )
             for f in session.scalars(select(StoredFinding))
         )
-    return {"reports": reports, "sources": sources, "bodies": bodies, "cells": cells, "findings": findings}
+        # the search index: a body by its name, a report by its file
+        owner = {"body": names, "report": shas}
+        indexed = sorted(
+            (kind, owner[kind][ref_id], terms)
+            for kind, ref_id, terms in session.execute(text("SELECT kind, ref_id, terms FROM search_index"))
+        )
+    return {
+        "reports": reports,
+        "sources": sources,
+        "bodies": bodies,
+        "cells": cells,
+        "findings": findings,
+        "indexed": indexed,
+    }
 
 
 @pytest.mark.parametrize("chunk", [1000, 3])
@@ -164,7 +177,7 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(db_url, tmp_path, 
     # a source for each file but those stored already (three samples are corpus files)
     rows = sum(map(statuses.count, ("new", "version", "queued"))) - 1
     assert len(expected["reports"]) == rows and len(expected["sources"]) == len(files) - 5
-    assert got == expected
+    assert expected["indexed"] and got == expected
     assert bulk.settled == settled and len(settled) == 1
 
 

@@ -665,11 +665,19 @@ def test_unknown_ids_are_404_json(client, url):
     assert "no such" in json_error(client.get(url), 404)
 
 
-@pytest.mark.parametrize("url", ["/bodies/99999", "/reports/99999", "/bodies/99999/compare?a=2022&b=2023"])
-def test_unknown_ids_are_404_pages(client, url):
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("/bodies/99999", "没有这个单位"),
+        ("/reports/99999", "没有这份报告"),
+        ("/bodies/99999/compare?a=2022&b=2023", "没有这个单位"),
+    ],
+)
+def test_unknown_ids_are_404_pages(client, url, said):
+    """A page says it in Chinese only (the JSON body has the English beside it, for programs)."""
     page = client.get(url)
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
-    assert 'id="error-message"' in page.text and "no such" in page.text and "Traceback" not in page.text
+    assert f'id="error-message">{said}</p>' in page.text and "no such" not in page.text
 
 
 def test_ids_that_are_not_numbers(client):

@@ -17,7 +17,10 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser import CHARTS, SCREENSHOTS, VIEWPORT, chromium, filled_app, serving, take_screenshots
-from tests.conftest import SAMPLES
+from tests.conftest import CORPUS, SAMPLES
+from xxgk.serve import create_app
+from xxgk.serve.messages import ERRORS
+from xxgk.store.users import add_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,7 +91,7 @@ def test_a_bad_upload_is_a_message_not_a_stack_trace(server, page):
         "#file", files=[{"name": "x.txt", "mimeType": "text/plain", "buffer": b"\x00\x01" * 50}]
     )
     page.click("#check-button")
-    expect(page.locator("#error-message")).to_contain_text("binary data")
+    expect(page.locator("#error-message")).to_have_text("x.txt：" + ERRORS["unknown_format"])  # in Chinese
     assert "Traceback" not in page.content()
 
 
@@ -97,7 +100,7 @@ def test_browse_a_body_and_its_reports(server, page):
     expect(page.locator("#coverage")).to_be_visible()
     page.get_by_role("link", name="平潭综合实验区").first.click()
     expect(page.locator("h1")).to_contain_text("平潭综合实验区")
-    expect(page.locator("body")).to_contain_text("X-CARRY")
+    expect(page.locator("body")).to_contain_text("上年结转与上年报告不符")  # X-CARRY's title
     page.get_by_role("link", name="2024").first.click()
     expect(page.locator("#table-applications")).to_be_visible()
 
@@ -153,6 +156,170 @@ def test_the_api_docs_render_with_the_network_cut_off(server, page):
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
     assert page.locator(".opblock-summary-path", has_text="/api/findings").count() >= 1
     assert elsewhere == [] and refused == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _main_pages(app: FastAPI, page: Page, server: str) -> dict[str, str]:
+    """The main pages (a check result made by uploading the altered sample)."""
+    from sqlalchemy import text
+
+    with app.state.store.session() as session:
+        pingtan = session.execute(text("SELECT id FROM bodies WHERE name = '平潭综合实验区'")).scalar_one()
+        report = session.execute(
+            text("SELECT id FROM reports WHERE body_id = :b AND year = 2023"), {"b": pingtan}
+        ).scalar_one()
+    page.goto(server + "/")
+    page.set_input_files("#file", str(SAMPLES / "altered_wuxi_helie_2020.txt"))
+    page.click("#check-button")
+    expect(page.locator("#findings li.error").first).to_be_visible()
+    return {
+        "check": page.url,
+        "home": server + "/",
+        "bodies": server + "/bodies",
+        "body": f"{server}/bodies/{pingtan}",
+        "report": f"{server}/reports/{report}",
+        "findings": server + "/findings",
+        "stats": server + "/stats",
+        "compare": f"{server}/bodies/{pingtan}/compare",
+        "search": server + "/search?q=平潭",
+    }
+
+
+def _fits_a_phone(page: Page, name: str) -> None:
+    """The page is no wider than the screen, and each link of the nav is on one line (no word broken)."""
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1] == PHONE["width"], (name, width)
+    heights = page.evaluate(
+        "() => [...document.querySelectorAll('nav a')].map((a) => a.getClientRects().length)"
+    )
+    assert heights and set(heights) == {1}, (name, heights)
+
+
+def test_no_page_is_wider_than_a_phone(app, server, browser):
+    """At 390 px the nav broke mid-word and tables pushed the page sideways: now the page is never
+    wider than the screen, and a wide table scrolls inside its own frame."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+    try:
+        page = context.new_page()
+        for name, url in _main_pages(app, page, server).items():
+            page.goto(url)
+            _fits_a_phone(page, name)
+        # the official tables are wider than the phone: they scroll within their frame
+        page.goto(_main_pages(app, page, server)["report"])
+        frame = page.locator("#table-applications").locator("xpath=..")
+        inner, outer = frame.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+        assert inner > outer and outer <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def test_the_pages_of_corpus_work_fit_a_phone(browser, tmp_path):
+    """The pages a reviewer works in, signed in, at 390 px: the 待认定 queue, a queued report's
+    attribution form, batch uploads and a job's progress, a version that is not current (the form
+    choosing it), the statistics by region (省 unfolding into 市), the register, a 404 in Chinese."""
+    from sqlalchemy import select
+
+    from xxgk.register.service import set_member
+    from xxgk.store.bodies import body_for
+    from xxgk.store.models import StoredReport
+
+    app = create_app(f"sqlite:///{tmp_path / 'work.db'}", jobs_dir=tmp_path / "jobs")
+    store = app.state.store
+    (tmp_path / "bodies.csv").write_text(
+        "名称,地区\n无锡市滨湖区河埒街道办事处,江苏省无锡市滨湖区\n", encoding="utf-8"
+    )
+    store.import_bodies(tmp_path / "bodies.csv")
+    store.ingest_paths([SAMPLES / "wuxi_helie_2020.txt", SAMPLES / "altered_wuxi_helie_2020.txt"], jobs=1)
+    store.ingest_paths([CORPUS / "004_a002ef4d6b85274a.txt"], jobs=1)  # prints no agency: 待认定
+    with store.session() as session:
+        add_user(session, "reviewer", "correct horse battery")
+        body = body_for(session, "无锡市滨湖区河埒街道办事处")
+        set_member(session, "reviewer", body, "clerk", "admin")
+        body_id = body.id
+        mine = select(StoredReport.id).where(StoredReport.body_id == body_id)
+        old = session.scalar(mine.where(~StoredReport.current))
+        queued = session.scalar(select(StoredReport.id).where(StoredReport.body_id.is_(None)))
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+    try:
+        with serving(app) as server:
+            page = context.new_page()
+            page.goto(server + "/login?next=/jobs")
+            page.fill("input[name=name]", "reviewer")
+            page.fill("input[name=password]", "correct horse battery")
+            page.click("button[type=submit]")
+            expect(page.locator("#job-form")).to_be_visible()
+            _fits_a_phone(page, "jobs")
+            page.set_input_files("#job-files", str(SAMPLES / "houji_2021.txt"))
+            page.click("#job-button")
+            expect(page.locator("#job-summary")).to_contain_text("已完成", timeout=60_000)
+            _fits_a_phone(page, "job")
+            pages = {
+                "queue": ("/queue", "#queue"),
+                "attribute": (f"/reports/{queued}", "#attribute-form"),
+                "version": (f"/reports/{old}", "#choose-form"),
+                "regions": ("/stats?by=region", "details.region"),
+                "register": ("/register", "main"),
+                "register-body": (f"/register/{body_id}", "main"),
+                "not-found": ("/reports/999999", "main"),
+            }
+            for name, (path, shown) in pages.items():
+                answer = page.goto(server + path)
+                assert answer is not None and answer.status == (404 if name == "not-found" else 200), name
+                expect(page.locator(shown).first).to_be_visible()
+                _fits_a_phone(page, name)
+            expect(page.locator("main")).to_contain_text("没有这份报告")
+            expect(page.locator("main")).not_to_contain_text("Not Found")
+    finally:
+        context.close()
+
+
+def test_the_charts_and_the_grid_leave_a_gap_for_a_year_without_a_report(browser, tmp_path):
+    """Years without a report vanished and the lines were drawn across them. 平潭's reports of 2019
+    (pt001) and 2022 (pt004), their 标题 lines: 2020 and 2021 are gaps."""
+    app = create_app(f"sqlite:///{tmp_path / 'gap.db'}")
+    app.state.store.ingest_paths([CORPUS / "pt001.txt", CORPUS / "pt004.txt"], jobs=1)
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    try:
+        with serving(app) as server:
+            page = context.new_page()
+            page.goto(server + "/stats")
+            expect(page.locator('#chart-rates[data-drawn="1"]')).to_be_visible(timeout=15_000)
+            option = page.evaluate(
+                """() => {
+                const of = (id) => echarts.getInstanceByDom(document.getElementById(id)).getOption();
+                const o = of("chart-rates"), received = of("chart-received");
+                return { years: o.xAxis[0].data, values: o.series.map((s) => s.data.map((d) => d.value)),
+                         connect: o.series.map((s) => s.connectNulls), received: received.series[0].data };
+            }"""
+            )
+            assert option["years"] == ["2019", "2020", "2021", "2022"]
+            for values in option["values"]:
+                assert values[1:3] == [None, None]  # no point, so no line through 2020–2021
+            assert option["connect"] == [False, False]
+            assert option["received"][1:3] == [None, None] and None not in (
+                option["received"][0],
+                option["received"][3],
+            )
+            expect(page.locator('#stats-table tr.gap[data-group="2021"]')).to_contain_text("这一年没有报告")
+            page.goto(server + "/bodies")
+            years = page.locator("#coverage thead th.year")
+            expect(years).to_have_text(["2019", "2020", "2021", "2022"])
+            expect(page.locator("#coverage td.none")).to_have_count(2)
+    finally:
+        context.close()
+
+
+def test_search_from_the_nav(server, page):
+    page.goto(server + "/bodies")
+    page.fill("form.search input[name=q]", "平潭时报")
+    page.press("form.search input[name=q]", "Enter")
+    hit = page.locator("#search-reports li.hit")
+    expect(hit).to_have_count(1)  # grep -l 平潭时报 tests/corpus/*.txt: pt001 only
+    expect(hit.locator("mark").first).to_have_text("平潭")
+    hit.locator("a").first.click()
+    expect(page.locator("#table-applications")).to_be_visible()
 
 
 def test_the_readme_screenshots_are_taken_outside_the_tree(browser, server, tmp_path, tracked):

@@ -21,6 +21,14 @@ app = typer.Typer(
     help="Read and check 政府信息公开工作年度报告 (government information-disclosure annual reports).",
 )
 
+
+@app.callback()
+def _commands() -> None:
+    # a callback keeps `app` a group of commands when only one module of them is loaded
+    # (typer runs a lone command as the whole program otherwise)
+    pass
+
+
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 Db = Annotated[
     str | None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,7 +16,6 @@ from xxgk.errors import InputError
 if TYPE_CHECKING:
     from xxgk.compile import Compiled
     from xxgk.model import Report
-    from xxgk.register.facts import RegisterFacts
 
 OUTPUTS = (".docx", ".pdf", ".html", ".json")
 
@@ -37,20 +35,32 @@ def compiled_json(compiled: Compiled) -> dict[str, Any]:
         "fee": str(compiled.fee),
         "notes": [f.to_dict() for f in compiled.notes],
     }
+    if compiled.locked is not None:
+        locked = compiled.locked
+        out["locked"] = {
+            "year": locked.year,
+            "by": locked.locked_by,
+            "at": locked.locked_at.isoformat(sep=" ", timespec="seconds") if locked.locked_at else None,
+            "compared": locked.snapshot is not None,
+            "amendments": [a.to_dict() for a in locked.amendments],
+            "changes": [c.to_dict() for c in compiled.changes],
+        }
     return out
 
 
-def _store_facts(db: str | None, body: str, year: int) -> RegisterFacts:
-    """The store's register as of the year's end (the register's own module reads it)."""
-    try:
-        from xxgk.register import facts_as_of  # type: ignore[attr-defined]
-    except ImportError:
-        raise InputError("this build has no register store; give the facts as JSON (--facts)") from None
+def _store_compile(db: str | None, body: str, year: int, previous: Path | None) -> Compiled:
+    """The store's register compiled as of the year's end, with the changes against the report
+    locked for the year where it is locked (the register's own module reads it)."""
+    from xxgk.register.service import compile_year
     from xxgk.store import Store
 
     store = Store(db)
     with store.session() as session:
-        return facts_as_of(session, store.find_body(session, body).id, date(year, 12, 31))
+        found = store.find_body(session, body)
+        name, body_id = found.name, found.id
+    before = _previous(previous, db, name, year, use_store=True)
+    with store.session() as session:
+        return compile_year(session, body_id, year, before)
 
 
 def _previous(previous: Path | None, db: str | None, body: str, year: int, use_store: bool) -> Report | None:
@@ -62,13 +72,10 @@ def _previous(previous: Path | None, db: str | None, body: str, year: int, use_s
         return xxgk.parse_path(previous)
     if not use_store:
         return None
+    from xxgk.register.service import last_year_report
     from xxgk.store import Store
 
-    store = Store(db)
-    try:
-        return store.report(body, year - 1, kind="compiled") or store.report(body, year - 1)
-    except InputError:  # a body the store does not know yet has no report
-        return None
+    return last_year_report(Store(db), body, year)
 
 
 @app.command(name="compile")
@@ -101,14 +108,19 @@ def compile_command(
         from xxgk.documents import check_suffix
 
         suffix = check_suffix(out, OUTPUTS)
-    register = facts_io.read(facts) if facts is not None else _store_facts(db, body or "", year)
-    before = _previous(previous, db, register.body, year, use_store=body is not None or store)
-    compiled = compile_report(register, year, before)
+    if facts is not None:
+        register = facts_io.read(facts)
+        before = _previous(previous, db, register.body, year, use_store=store)
+        compiled = compile_report(register, year, before)
+        name = register.body
+    else:
+        compiled = _store_compile(db, body or "", year, previous)
+        name = compiled.report.meta.agency if compiled.report else body
     if compiled.report is None:
         if as_json:
             sys.stdout.write(json.dumps(compiled_json(compiled), ensure_ascii=False, indent=2) + "\n")
         err = err_console()
-        err.print(f"cannot compile {register.body}'s {year} report: the register has errors", markup=False)
+        err.print(f"cannot compile {name}'s {year} report: the register has errors", markup=False)
         for problem in compiled.problems:
             err.print(f"{problem.code}: {problem.message}", markup=False)
         raise typer.Exit(EXIT_FINDINGS)
@@ -123,6 +135,24 @@ def compile_command(
         err_console().print(f"{len(compiled.narrative.placeholders)} placeholders to complete", markup=False)
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    elif compiled.amended:
+        sys.stdout.write(_amended_text(compiled))
+
+
+def _amended_text(compiled: Compiled) -> str:
+    """The note 锁定后更正 as plain lines: each changed cell, then the amendments behind none."""
+    from xxgk.compile.locked import unmatched
+
+    locked = compiled.locked
+    assert locked is not None
+    lines = [f"锁定后更正 ({locked.year} locked by {locked.locked_by}; {len(locked.amendments)} amendments)"]
+    if locked.snapshot is None:
+        lines.append("  the register had errors when it was locked: nothing to compare with")
+    for c in compiled.changes:
+        lines.append(f"  {c.table} | {c.row} | {c.column}: {c.locked} → {c.now}")
+        lines += [f"    {a.text()}" for a in c.amendments]
+    lines += [f"  changed no cell: {a.text()}" for a in unmatched(locked, compiled.changes)]
+    return "\n".join(lines) + "\n"
 
 
 def _write(compiled: Compiled, data: dict[str, Any], out: Path, suffix: str) -> None:

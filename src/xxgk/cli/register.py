@@ -431,9 +431,10 @@ def appeal(
     decided: Annotated[str | None, typer.Option("--decided", help="审结日期.")] = None,
     result: Annotated[str | None, typer.Option("--result", help="维持, 纠正, 其他 (or id).")] = None,
     by: By = None,
+    amendment: Amendment = None,
     db: Db = None,
 ) -> None:
-    """Record a review or lawsuit, or its decision."""
+    """Record a review or lawsuit, or its decision (in a locked year: with --amendment)."""
     from xxgk.register.rules import appeal_kind_id, appeal_result_id
     from xxgk.register.service import add_appeal
 
@@ -447,6 +448,7 @@ def appeal(
             application,
             _day(decided, "--decided") if decided else None,
             appeal_result_id(result) if result else None,
+            amendment,
         )
     console().print("recorded" if row is not None else "unchanged: already recorded")
 
@@ -555,8 +557,15 @@ def lock(
     db: Db = None,
 ) -> None:
     """Close a year (role head): later changes to events dated in it need --amendment, logged."""
-    from xxgk.register.service import lock_year
+    from xxgk.register.service import lock_of, lock_year
 
     with _store(db).writing() as session:
-        done = lock_year(session, _body(session, body), year, by.strip())
-    console().print(f"{year} is locked" if done else f"{year} was already locked")
+        body_id = _body(session, body)
+        done = lock_year(session, body_id, year, by.strip())
+        locked = lock_of(session, body_id, year)
+    if not done:
+        console().print(f"{year} was already locked")
+    elif locked is not None and locked.snapshot is None:
+        console().print(f"{year} is locked; the register has errors, so no report was frozen to compare with")
+    else:
+        console().print(f"{year} is locked; its report is kept to show what later amendments change")

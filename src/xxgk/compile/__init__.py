@@ -21,12 +21,13 @@ from xxgk.compile.validate import Problem, validate
 from xxgk.errors import InputError
 from xxgk.model import Cell, Finding, Meta, Provenance, Report, Value
 from xxgk.register.facts import RegisterFacts
-from xxgk.templates import SECTIONS, template_for_year
+from xxgk.templates import SECTIONS, Template, template_for_year
 
 if TYPE_CHECKING:
+    from xxgk.compile.locked import Change, Locked
     from xxgk.documents import Document
 
-__all__ = ["Compiled", "Problem", "compile_report"]
+__all__ = ["Compiled", "Problem", "compile_report", "counted"]
 
 FORMAT = "compiled"  # Report.format of a compiled report
 # findings of the rules that do not stop a compiled report: what the office writes itself (the
@@ -43,10 +44,21 @@ class Compiled:
     narrative: Narrative | None = None
     notes: list[Finding] = field(default_factory=list)  # findings that do not stop the report
     fee: Decimal = Decimal(0)  # 信息处理费 charged in the year, 元
+    locked: Locked | None = None  # the year's lock, where it is locked (xxgk.compile.locked)
+    changes: list[Change] = field(default_factory=list)  # cells that differ from the locked report
 
     @property
     def ok(self) -> bool:
         return self.report is not None and not self.problems
+
+    @property
+    def amended(self) -> bool:
+        """A locked year amended (or changed) since: the report carries the note 锁定后更正."""
+        return (
+            self.report is not None
+            and self.locked is not None
+            and bool(self.locked.amendments or self.changes)
+        )
 
     def document(self) -> Document:
         """The report in the official layout, with its narrative skeleton (xxgk.documents)."""
@@ -56,7 +68,13 @@ class Compiled:
             raise ValueError("a report that did not compile has no document")
         annual = from_report(self.report)
         annual.intro, annual.sections = self.narrative.intro, self.narrative.sections
-        return annual_report(annual)
+        document = annual_report(annual)
+        if self.amended:
+            from xxgk.documents.annual import amendments_section
+
+            assert self.locked is not None
+            document.add(*amendments_section(self.locked, self.changes))
+        return document
 
     def entries(self, key: str) -> tuple[str, ...]:
         """The register entries behind a cell."""
@@ -75,8 +93,7 @@ def compile_report(facts: RegisterFacts, year: int, previous: Report | None = No
     problems = validate(facts, year, template)
     if problems:
         return Compiled(None, problems)
-    entries, figures = count(facts, year, template)
-    values: dict[str, Value] = {key: len(ids) for key, ids in entries.items()} | figures
+    values, entries = counted(facts, year, template)
     fee, charged = fee_total(facts, year)
     narrative = build(template, year, values, fee, len(charged))
     report = _report(facts.body, year, template.id, values, entries, narrative)
@@ -96,6 +113,14 @@ def compile_report(facts: RegisterFacts, year: int, previous: Report | None = No
     if problems:
         return Compiled(None, problems, narrative, notes, fee)
     return Compiled(report, [], narrative, notes, fee)
+
+
+def counted(
+    facts: RegisterFacts, year: int, template: Template
+) -> tuple[dict[str, Value], dict[str, list[str]]]:
+    """Each cell's value (how many entries it counts, or the yearly figure) and its entries."""
+    entries, figures = count(facts, year, template)
+    return {key: len(ids) for key, ids in entries.items()} | figures, entries
 
 
 def _report(

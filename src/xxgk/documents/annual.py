@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from xxgk.documents.model import Cell, Document, Heading, Paragraph, Table
 from xxgk.model import Report
 from xxgk.output.official import official_grid
 from xxgk.templates import SECTIONS, TEMPLATES, Template
+
+if TYPE_CHECKING:
+    from xxgk.compile.locked import Change, Locked
 
 LABEL_WIDTH = 2.5  # a label column is this many times as wide as a column of figures
 
@@ -77,3 +81,28 @@ def from_report(report: Report) -> AnnualReport:
         template_id=report.template_id,
         values={key: cell.text for key, cell in report.cells.items() if cell.found and cell.text is not None},
     )
+
+
+AMENDED = "锁定后更正"
+NONE = "（无更正记录）"
+CHANGE_WIDTHS = [2.0, 2.5, 1.0, 0.8, 0.8, 4.0]
+CHANGE_HEADERS = ["表格", "行", "列", "锁定时", "现在", "更正（申请：理由，更正人，时间）"]
+
+
+def amendments_section(locked: Locked, changes: Sequence[Change]) -> list[Heading | Paragraph | Table]:
+    """The note after the report: each cell that differs from the report locked for the year,
+    locked value and value now, and the amendments behind it; then any amendment behind none."""
+    from xxgk.compile.locked import summary, unmatched
+
+    blocks: list[Heading | Paragraph | Table] = [Heading(AMENDED), Paragraph(summary(locked, list(changes)))]
+    if changes:
+        rows = [
+            [c.table, c.row, c.column, c.locked, c.now, "；".join(a.text() for a in c.amendments) or NONE]
+            for c in changes
+        ]
+        table = Table.simple(CHANGE_HEADERS, rows, caption="与锁定时报告不同的数字", widths=CHANGE_WIDTHS)
+        blocks.append(table)
+    rest = unmatched(locked, list(changes))
+    if rest:
+        blocks.append(Paragraph("未改变报告数字的更正：" + "；".join(a.text() for a in rest) + "。"))
+    return blocks

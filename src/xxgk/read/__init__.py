@@ -70,7 +70,7 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
     if len(data) > LIMITS.file_bytes:
         raise exceeded("file_bytes", f"a file of {len(data):,} bytes", source)
     if data.isspace() or not data:
-        raise InputError("empty file", source)
+        raise InputError("empty file", source, kind="empty")
     kind = sniff(data)
     if kind == "text":
         return _read_plain(data, source)
@@ -95,7 +95,9 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
 
         return read_image(data, source)
     if kind == "zip":
-        raise UnknownFormatError("a ZIP archive that is not a Word document; unpack it first", source)
+        raise UnknownFormatError(
+            "a ZIP archive that is not a Word document; unpack it first", source, kind="archive"
+        )
     return _read_plain(data, source)
 
 

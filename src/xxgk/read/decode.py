@@ -69,6 +69,7 @@ def decode_text(data: bytes, where: str) -> str:
             f"{replaced.count} undecodable byte sequence(s) in {replaced.encoding}, the first on line "
             f"{line} (byte {offset})",
             where,
+            kind="encoding",
         )
     return text
 
@@ -76,7 +77,7 @@ def decode_text(data: bytes, where: str) -> str:
 def decode(data: bytes, where: str) -> tuple[str, Replaced | None]:
     """The text of a report file, and what had to be replaced to decode it (None: nothing)."""
     if not data.strip():
-        raise InputError("empty file", where)
+        raise InputError("empty file", where, kind="empty")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _accept(data, encoding)  # the mark says the encoding: bad bytes are strays
@@ -102,7 +103,9 @@ def decode(data: bytes, where: str) -> tuple[str, Replaced | None]:
     encoding = min(bad, key=bad.__getitem__)  # the first with the fewest, as tried
     if bad[encoding] > MOSTLY * non_ascii:
         raise InputError(
-            "unknown text encoding: mostly undecodable as UTF-8, GB18030 or another known one", where
+            "unknown text encoding: mostly undecodable as UTF-8, GB18030 or another known one",
+            where,
+            kind="encoding",
         )
     return _accept(data, encoding)
 

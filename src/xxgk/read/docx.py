@@ -56,7 +56,9 @@ def read_docx(data: bytes, source: str) -> Document:
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
-        raise InputError("a damaged Word (.docx) file: not a readable ZIP archive", source) from None
+        raise InputError(
+            "a damaged Word (.docx) file: not a readable ZIP archive", source, kind="damaged"
+        ) from None
     with package:
         main = _main_part(package, source)
         xml = _part(package, main, source)
@@ -69,7 +71,7 @@ def read_docx(data: bytes, source: str) -> Document:
         ns = root.tag[1 : root.tag.index("}")] if root.tag.startswith("{") else _W
         body = root.find(f"{{{ns}}}body")
         if body is None:
-            raise InputError("a Word file without a document body", source)
+            raise InputError("a Word file without a document body", source, kind="damaged")
         reader = _Reader(builder, ns, package, main, source)
         if not nested:
             reader.texts = reader.paragraph_texts(body)
@@ -85,7 +87,7 @@ def _part(package: zipfile.ZipFile, name: str, source: str) -> bytes:
     try:
         info = package.getinfo(name)
     except KeyError:
-        raise InputError(f"a damaged Word (.docx) file: {name} is missing", source) from None
+        raise InputError(f"a damaged Word (.docx) file: {name} is missing", source, kind="damaged") from None
     if info.file_size > LIMITS.xml_part_bytes:  # the size the archive declares: reading stops there
         raise exceeded("xml_part_bytes", f"{name} unpacks to {info.file_size:,} bytes", source)
     try:
@@ -98,7 +100,7 @@ def _part(package: zipfile.ZipFile, name: str, source: str) -> bytes:
         NotImplementedError,
         zlib.error,
     ) as exc:
-        raise InputError(f"a damaged Word (.docx) file: {name}: {exc}", source) from None
+        raise InputError(f"a damaged Word (.docx) file: {name}: {exc}", source, kind="damaged") from None
 
 
 def _parse(xml: bytes, source: str) -> Element:
@@ -113,7 +115,7 @@ def _parse(xml: bytes, source: str) -> Element:
     except etree.XMLSyntaxError as exc:
         if "Excessive depth" in str(exc):
             raise exceeded("xml_depth", "a Word document nested deeper than that", source) from None
-        raise InputError(f"a damaged Word (.docx) file: {exc}", source) from None
+        raise InputError(f"a damaged Word (.docx) file: {exc}", source, kind="damaged") from None
 
 
 def _relationships(package: zipfile.ZipFile, name: str, source: str) -> Element | None:

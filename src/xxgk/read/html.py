@@ -181,9 +181,9 @@ def parse_html(text: str, source: str) -> Element:
     try:
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, ValueError) as exc:
-        raise InputError(f"HTML that cannot be parsed: {exc}", source) from None
+        raise InputError(f"HTML that cannot be parsed: {exc}", source, kind="damaged") from None
     if root is None:
-        raise InputError("an HTML page with no content", source)
+        raise InputError("an HTML page with no content", source, kind="empty")
     return root
 
 

@@ -37,4 +37,4 @@ LIMITS = Limits()
 def exceeded(limit: str, what: str, source: str | None) -> InputError:
     """The one-line error for input past `limit` (a field of `Limits`): what was found, the limit."""
     value = getattr(LIMITS, limit)
-    return InputError(f"{what}: over the limit of {value:,} ({limit})", source)
+    return InputError(f"{what}: over the limit of {value:,} ({limit})", source, kind="too_large")

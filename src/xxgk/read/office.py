@@ -65,12 +65,16 @@ def read_legacy_office(data: bytes, source: str) -> Document:
     """An OLE2 Office file to a document, through LibreOffice."""
     kind = ole_kind(data)
     if kind == "encrypted":
-        raise InputError("a password-protected Office file; save it without a password first", source)
+        raise InputError(
+            "a password-protected Office file; save it without a password first", source, kind="password"
+        )
     if kind == "slides":
-        raise UnknownFormatError("a PowerPoint/WPS presentation, not a report document", source)
+        raise UnknownFormatError(
+            "a PowerPoint/WPS presentation, not a report document", source, kind="presentation"
+        )
     soffice = find_soffice()
     if soffice is None:
-        raise InputError(NO_LIBREOFFICE, source)
+        raise InputError(NO_LIBREOFFICE, source, kind="no_libreoffice")
     if kind == "sheet":
         from xxgk.read.html import read_html
 

@@ -87,10 +87,10 @@ def open_pdf(data: bytes, source: str) -> pdfium.PdfDocument:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
-        raise InputError(_LOAD_ERRORS.get(code, f"cannot open PDF: {exc}"), source) from None
+        raise InputError(_LOAD_ERRORS.get(code, f"cannot open PDF: {exc}"), source, kind="damaged") from None
     if len(pdf) == 0:
         pdf.close()
-        raise InputError("PDF without pages", source)
+        raise InputError("PDF without pages", source, kind="damaged")
     if len(pdf) > LIMITS.pages:
         count = len(pdf)
         pdf.close()
@@ -102,7 +102,7 @@ def load_page(pdf: pdfium.PdfDocument, index: int, source: str) -> pdfium.PdfPag
     try:
         return pdf[index]
     except pdfium.PdfiumError:
-        raise InputError(f"corrupt PDF: page {index + 1} cannot be loaded", source) from None
+        raise InputError(f"corrupt PDF: page {index + 1} cannot be loaded", source, kind="damaged") from None
 
 
 def _ocr_pages(
@@ -118,7 +118,7 @@ def _ocr_pages(
 
     if not ocr_available():
         if not any(is_table_page(" ".join(line.text for line in page.lines)) for page in pages):
-            raise InputError("scanned report: install xxgk[ocr]", source)
+            raise InputError("scanned report: install xxgk[ocr]", source, kind="needs_ocr")
         builder.hints["pdf_pages_without_text"] = ",".join(str(i + 1) for i in scanned)
         return
     for index, page in zip(scanned, ocr_pages(pdf, scanned, builder), strict=True):

@@ -358,7 +358,8 @@ def import_register(
         try:
             app = existing.get(row.new.number or "")
             if app is None:
-                guard_locked(session, body_id, [e.on for e in row.events], actor, amendment, None, locked)
+                touched = [e.on for e in row.events]
+                guard_locked(session, body_id, touched, actor, amendment, None, locked, row.new.number)
                 fresh.append((row, _new_row(body_id, row, actor, calendar, today)))
                 continue
             for column, stored, given in (
@@ -376,7 +377,7 @@ def import_register(
                 continue
             events = history.get(app.id, [])
             touched = [e.on for e, _ in changes] + [e.on for e in events if e.id in {c for _, c in changes}]
-            guard_locked(session, body_id, touched, actor, amendment, app.id, locked)
+            guard_locked(session, body_id, touched, actor, amendment, app.id, locked, app.number)
             new_events = []
             for order, (event, corrects) in enumerate(
                 changes, start=max((e.id for e in events), default=0) + 1
@@ -427,6 +428,7 @@ def import_register(
                 appeal.application,
                 appeal.decided,
                 appeal.result,
+                amendment,
             )
         except XxgkError as error:
             bad.append(f"{sheet} row {appeal.line}: {error}")

@@ -33,25 +33,33 @@ class Event:
 
 def check_event(event: Event) -> None:
     """An event's own fields: its kind known, what the kind needs present and from the closed lists."""
-    where = f"event {EVENTS.get(event.kind, {}).get('label', event.kind)}"
+    where = EVENTS.get(event.kind, {}).get("label", event.kind)
     if event.kind not in EVENTS:
-        raise XxgkError(f"unknown event kind {event.kind!r} (expected one of {', '.join(EVENTS)})")
+        raise XxgkError(
+            f"unknown event kind {event.kind!r} (expected one of {', '.join(EVENTS)})", kind="bad_choice"
+        )
     for name in EVENTS[event.kind]["needs"]:
         if not str(event.data.get(name) or "").strip():
-            raise XxgkError(f"{name} is missing", where)
+            raise XxgkError(f"{name} is missing", where, kind="missing")
     if event.kind == "void" and event.corrects is None:
-        raise XxgkError("a void names the event it takes back", where)
+        raise XxgkError("a void names the event it takes back", where, kind="void_names_event")
     if event.kind == "reply" and event.data["outcome"] not in OUTCOMES:
-        raise XxgkError(f"outcome {event.data['outcome']!r} is not a row of table 三", where)
+        raise XxgkError(
+            f"outcome {event.data['outcome']!r} is not a row of table 三", where, kind="bad_choice"
+        )
     if event.kind == "consultation_sent" and event.data["party"] not in PARTIES:
-        raise XxgkError(f"party {event.data['party']!r} is not one of {', '.join(PARTIES)}", where)
+        raise XxgkError(
+            f"party {event.data['party']!r} is not one of {', '.join(PARTIES)}", where, kind="bad_choice"
+        )
     delivered = event.data.get("delivered")
     if delivered and delivered not in DELIVERY:
-        raise XxgkError(f"delivered {delivered!r} is not one of {', '.join(DELIVERY)}", where)
+        raise XxgkError(
+            f"delivered {delivered!r} is not one of {', '.join(DELIVERY)}", where, kind="bad_choice"
+        )
     if event.kind == "extension":
         days = event.data.get("days", 20)
         if not isinstance(days, int):
-            raise XxgkError(f"days must be a whole number, not {days!r}", where)
+            raise XxgkError(f"days must be a whole number, not {days!r}", where, kind="not_whole")
 
 
 def effective(events: Iterable[Event], as_of: date | None = None) -> list[Event]:
@@ -89,7 +97,7 @@ def replay(events: Iterable[Event], as_of: date | None = None) -> State:
     for event in effective(events, as_of):
         _apply(state, event)
     if state.received is None:
-        raise XxgkError("an application needs its receipt (收到申请) before anything else")
+        raise XxgkError("an application needs its receipt (收到申请) before anything else", kind="no_receipt")
     state.status = _status(state)
     return state
 
@@ -100,36 +108,52 @@ def _apply(state: State, event: Event) -> None:
     kind = event.kind
     if kind == "receipt":
         if state.received is not None:
-            raise XxgkError("the application is already received (correct that event instead)", where)
+            raise XxgkError(
+                "the application is already received (correct that event instead)",
+                where,
+                kind="received_twice",
+            )
         state.received = event.on
         state.events += 1
         return
     if state.received is None:
-        raise XxgkError("dated before the receipt", where)
+        raise XxgkError("dated before the receipt", where, kind="before_receipt")
     if event.on < state.received:
-        raise XxgkError(f"dated before the receipt ({state.received})", where)
+        raise XxgkError(f"dated before the receipt ({state.received})", where, kind="before_receipt")
     if state.outcome is not None:
-        raise XxgkError(f"the application was closed on {state.decided} ({OUTCOMES[state.outcome]})", where)
+        raise XxgkError(
+            f"the application was closed on {state.decided} ({OUTCOMES[state.outcome]})", where, kind="closed"
+        )
     state.events += 1
     if kind == "correction_notice":
         if state.notice_sent is not None:
             raise XxgkError(
-                f"a 补正 notice was already sent on {state.notice_sent} (one only, 第30条)", where
+                f"a 补正 notice was already sent on {state.notice_sent} (one only, 第30条)",
+                where,
+                kind="notice_twice",
             )
         state.notice_sent = event.on
     elif kind == "correction_received":
         if state.notice_sent is None:
-            raise XxgkError("no 补正 notice was sent", where)
+            raise XxgkError("no 补正 notice was sent", where, kind="no_notice")
         if state.corrected is not None:
-            raise XxgkError(f"the corrected application was received on {state.corrected}", where)
+            raise XxgkError(
+                f"the corrected application was received on {state.corrected}", where, kind="corrected_twice"
+            )
         if state.pauses or state.open_pause:
-            raise XxgkError("the period restarts on correction: no pause may come before it", where)
+            raise XxgkError(
+                "the period restarts on correction: no pause may come before it", where, kind="pause_first"
+            )
         state.corrected = event.on
     elif kind in ("consultation_sent", "fee_notice"):
         if state.open_pause is not None:
-            raise XxgkError(f"a consultation or fee notice of {state.open_pause[1]} is still open", where)
+            raise XxgkError(
+                f"a consultation or fee notice of {state.open_pause[1]} is still open",
+                where,
+                kind="pause_open",
+            )
         if state.notice_sent is not None and state.corrected is None:
-            raise XxgkError("the application awaits its correction (补正)", where)
+            raise XxgkError("the application awaits its correction (补正)", where, kind="awaits_correction")
         pause = event.data["party"] if kind == "consultation_sent" else "fee"
         state.open_pause = (pause, event.on)
         if kind == "fee_notice":
@@ -138,7 +162,7 @@ def _apply(state: State, event: Event) -> None:
         expected = "fee" if kind == "fee_paid" else None
         if state.open_pause is None or (state.open_pause[0] == "fee") != (expected == "fee"):
             what = "fee notice" if expected else "consultation"
-            raise XxgkError(f"no open {what} to close", where)
+            raise XxgkError(f"no open {what} to close", where, kind="nothing_open")
         state.pauses.append(Pause(state.open_pause[1], event.on, state.open_pause[0]))
         state.open_pause = None
         if kind == "fee_paid":
@@ -149,9 +173,9 @@ def _apply(state: State, event: Event) -> None:
         Application(state.received, state.corrected, extensions=tuple(state.extensions))  # the limits
     else:  # reply and the events with an outcome of their own
         if kind == "no_correction" and (state.notice_sent is None or state.corrected is not None):
-            raise XxgkError("no 补正 notice awaits a correction", where)
+            raise XxgkError("no 补正 notice awaits a correction", where, kind="no_notice")
         if kind == "unpaid_fee" and (state.open_pause is None or state.open_pause[0] != "fee"):
-            raise XxgkError("no fee notice awaits payment", where)
+            raise XxgkError("no fee notice awaits payment", where, kind="nothing_open")
         if state.open_pause is not None:  # closing ends the pause (an unpaid fee's too)
             state.pauses.append(Pause(state.open_pause[1], event.on, state.open_pause[0]))
             state.open_pause = None

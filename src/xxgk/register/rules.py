@@ -57,7 +57,7 @@ def _lookup(text: str, ids: dict[str, str], words: dict[str, str], what: str) ->
     for word, key in words.items():
         if value == word.replace("(", "（").replace(")", "）"):
             return key
-    raise XxgkError(f"{what} {text.strip()!r} is not one of {'、'.join(words)}")
+    raise XxgkError(f"{what} {text.strip()!r} is not one of {'、'.join(words)}", kind="bad_choice")
 
 
 def _aliases(rows: dict[str, str], short: dict[str, str] | None = None) -> dict[str, str]:

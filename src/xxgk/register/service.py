@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,11 +34,19 @@ from xxgk.register.tables import (
 )
 from xxgk.store.models import Body, User
 
+if TYPE_CHECKING:
+    from xxgk.compile import Compiled
+    from xxgk.compile.locked import Locked
+    from xxgk.model import Report
+    from xxgk.store import Store
+
 PERSONAL = ("applicant_name", "applicant_contact")
 
 
 class AccessError(XxgkError):
     """A user asked for what their body membership or role does not allow."""
+
+    kind = "not_allowed"
 
 
 def audit(
@@ -59,10 +67,10 @@ def audit(
 
 def set_member(session: Session, user_name: str, body: Body, role: str, actor: str) -> None:
     if role not in ROLES:
-        raise XxgkError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        raise XxgkError(f"role {role!r} is not one of {', '.join(ROLES)}", kind="bad_choice")
     user = session.scalar(select(User).where(User.name == user_name.strip()))
     if user is None:
-        raise XxgkError("no such user (add one with `xxgk user add`)", user_name)
+        raise XxgkError("no such user (add one with `xxgk user add`)", user_name, kind="no_user")
     member = session.scalar(
         select(BodyMember).where(BodyMember.user_id == user.id, BodyMember.body_id == body.id)
     )
@@ -96,12 +104,73 @@ def require_role(session: Session, user_name: str, body_id: int, head: bool = Fa
 
 def lock_year(session: Session, body_id: int, year: int, actor: str) -> bool:
     """Close a year of the body's register (its head only); False when it was already closed."""
+    from xxgk.compile.locked import snapshot
+
     require_role(session, actor, body_id, head=True)
     if year in locked_years(session, body_id):
         return False
-    session.add(RegisterLock(body_id=body_id, year=year, locked_by=actor))
+    tables = snapshot(facts_as_of(session, body_id, date(year, 12, 31)), year)
+    session.add(RegisterLock(body_id=body_id, year=year, locked_by=actor, snapshot=tables))
     audit(session, actor, "lock", body_id, detail={"year": year})
     return True
+
+
+def lock_of(session: Session, body_id: int, year: int) -> Locked | None:
+    """The year's lock with the amendments made since (from the audit log), None if it is open."""
+    from xxgk.compile.locked import Amendment, Locked
+
+    where = (RegisterLock.body_id == body_id, RegisterLock.year == year)
+    row = session.scalar(select(RegisterLock).where(*where))
+    if row is None:
+        return None
+    numbers = dict(
+        session.execute(
+            select(RegisterApplication.id, RegisterApplication.number).where(
+                RegisterApplication.body_id == body_id
+            )
+        ).all()
+    )
+    logged = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.body_id == body_id, AuditEntry.action == "amendment")
+        .order_by(AuditEntry.id)
+    )
+    amendments = tuple(
+        Amendment(
+            str(e.detail.get("entry") or numbers.get(e.application_id) or ""),
+            str(e.detail.get("reason", "")),
+            e.actor,
+            e.at,
+            str(e.detail.get("label", "")),
+        )
+        for e in logged
+        if e.detail and year in e.detail.get("years", ())
+    )
+    return Locked(year, row.locked_by, row.locked_at, row.snapshot, amendments)
+
+
+def last_year_report(store: Store, body: str, year: int) -> Report | None:
+    """Last year's report for the rules across years: the compiled one where the corpus has it,
+    else the published one; None for a body the corpus does not know."""
+    from xxgk.errors import InputError
+
+    try:
+        return store.report(body, year - 1, kind="compiled") or store.report(body, year - 1)
+    except InputError:
+        return None
+
+
+def compile_year(session: Session, body_id: int, year: int, previous: Report | None = None) -> Compiled:
+    """The body's report of `year` compiled from its register as of 12-31; a locked year's with
+    the cells that differ from the report locked (xxgk.compile.locked)."""
+    from xxgk.compile import compile_report
+    from xxgk.compile.locked import changes
+
+    compiled = compile_report(facts_as_of(session, body_id, date(year, 12, 31)), year, previous)
+    compiled.locked = lock_of(session, body_id, year)
+    if compiled.locked is not None and compiled.report is not None:
+        compiled.changes = changes(compiled.locked, compiled.report)
+    return compiled
 
 
 def locked_years(session: Session, body_id: int) -> set[int]:
@@ -116,15 +185,26 @@ def guard_locked(
     amendment: str | None,
     application_id: int | None = None,
     locked: set[int] | None = None,
+    entry: str | None = None,
+    label: str | None = None,
 ) -> None:
-    """A change touching a locked year needs an amendment with its reason, which is logged."""
+    """A change touching a locked year needs an amendment with its reason, which is logged with
+    the entry it changes as the compiler names it (an application's number, an appeal's id) and,
+    where that is no number a person reads, how the pages name it (`label`)."""
     locked = locked_years(session, body_id) if locked is None else locked
     years = sorted({day.year for day in days} & locked)
     if not years:
         return
     if not (amendment or "").strip():
-        raise XxgkError(f"{years[0]} is locked: a change to it is an amendment with a reason (--amendment)")
-    audit(session, actor, "amendment", body_id, application_id, {"years": years, "reason": amendment.strip()})
+        raise XxgkError(
+            f"{years[0]} is locked: a change to it is an amendment with a reason (--amendment)", kind="locked"
+        )
+    detail: dict[str, Any] = {"years": years, "reason": amendment.strip()}
+    if entry:
+        detail["entry"] = entry
+    if label:
+        detail["label"] = label
+    audit(session, actor, "amendment", body_id, application_id, detail)
 
 
 # --- applications -------------------------------------------------------------------------------
@@ -204,16 +284,18 @@ def add_application(
     from xxgk.clock.periods import CHANNELS
 
     if new.channel not in CHANNELS:
-        raise XxgkError(f"channel {new.channel!r} is not one of {', '.join(CHANNELS)}")
+        raise XxgkError(f"channel {new.channel!r} is not one of {', '.join(CHANNELS)}", kind="bad_choice")
     if new.applicant_type not in APPLICANTS:
-        raise XxgkError(f"applicant type {new.applicant_type!r} is not one of {', '.join(APPLICANTS)}")
+        raise XxgkError(
+            f"applicant type {new.applicant_type!r} is not one of {', '.join(APPLICANTS)}", kind="bad_choice"
+        )
     number = (new.number or "").strip() or next_number(session, body_id, new.received.year)
     if session.scalar(
         select(RegisterApplication.id).where(
             RegisterApplication.body_id == body_id, RegisterApplication.number == number
         )
     ):
-        raise XxgkError("this body already has an application of that number", number)
+        raise XxgkError("this body already has an application of that number", number, kind="number_taken")
     row = RegisterApplication(
         body_id=body_id,
         number=number,
@@ -230,7 +312,7 @@ def add_application(
     )
     receipt = Event("receipt", new.received, {"channel": new.channel})
     refresh(row, [receipt], calendar, today)
-    guard_locked(session, body_id, [new.received], actor, amendment)
+    guard_locked(session, body_id, [new.received], actor, amendment, entry=number)
     session.add(row)
     session.flush()
     session.add(
@@ -248,14 +330,18 @@ def application(session: Session, body_id: int, key: str | int) -> RegisterAppli
         row = session.get(RegisterApplication, int(key))
         row = row if row is not None and row.body_id == body_id else None
     if row is None:
-        raise XxgkError("no application of this number at this body", str(key))
+        raise XxgkError("no application of this number at this body", str(key), kind="no_application")
     return row
 
 
 def applicant_position(session: Session, row: RegisterApplication) -> int:
     """Which application of its applicant in its natural month this is (109号 按件计收)."""
     if not row.applicant_name:
-        raise XxgkError("a fee by count needs the applicant's name (to count their applications)", row.number)
+        raise XxgkError(
+            "a fee by count needs the applicant's name (to count their applications)",
+            row.number,
+            kind="fee_needs_name",
+        )
     first = row.received.replace(day=1)
     others = session.execute(
         select(RegisterApplication.id, RegisterApplication.received).where(
@@ -279,13 +365,17 @@ def _fee_data(session: Session, row: RegisterApplication, data: dict[str, Any]) 
             pages = int(data.get("pages") or 0)
         except (TypeError, ValueError):
             raise XxgkError(
-                f"pages must be a whole number, not {data.get('pages')!r}", "fee_notice"
+                f"pages must be a whole number, not {data.get('pages')!r}",
+                event_label("fee_notice"),
+                kind="not_whole",
             ) from None
         fee = fee_by_pages(pages)
     elif basis == "imported":  # an amount an imported register printed: kept as printed
         return {"basis": basis, "amount": str(Decimal(str(data["amount"])))}
     else:
-        raise XxgkError(f"basis {basis!r} is not count or pages", "fee_notice")
+        raise XxgkError(
+            f"basis {basis!r} is not count or pages", event_label("fee_notice"), kind="bad_choice"
+        )
     return {"basis": basis, "quantity": fee.quantity, "amount": str(fee.yuan), "text": fee.lines()}
 
 
@@ -309,17 +399,29 @@ def add_event(
     if corrects is not None:
         target = next((e for e in history if e.id == corrects), None)
         if target is None:
-            raise XxgkError("it corrects an event of another application, or none", f"event {corrects}")
+            raise XxgkError(
+                "it corrects an event of another application, or none",
+                f"第{corrects}项记录",
+                kind="corrects_other",
+            )
         if kind not in ("void", target.kind):
-            raise XxgkError(f"a correction of a {target.kind} event is a {target.kind} or a void", kind)
+            raise XxgkError(
+                f"a correction of a {target.kind} event is a {target.kind} or a void",
+                event_label(kind) if kind in EVENTS else kind,
+                kind="correction_kind",
+            )
         if target.kind == "receipt" and kind == "void":
-            raise XxgkError("the receipt cannot be voided: correct its date instead", f"event {corrects}")
+            raise XxgkError(
+                "the receipt cannot be voided: correct its date instead",
+                f"第{corrects}项记录",
+                kind="receipt_void",
+            )
     order = max((e.id for e in history), default=0) + 1  # after every recorded event
     new = Event(kind, on, data, id=order, corrects=corrects, seq=order)
     check_event(new)
     replay([*history, new])  # refused here, before anything changes
     touched = [on] + [e.on for e in history if e.id == corrects]
-    guard_locked(session, row.body_id, touched, actor, amendment, row.id)
+    guard_locked(session, row.body_id, touched, actor, amendment, row.id, entry=row.number)
     refresh(row, [*history, new], calendar, today)
     event = RegisterEvent(application_id=row.id, kind=kind, on=on, data=data, corrects=corrects, actor=actor)
     session.add(event)
@@ -483,22 +585,29 @@ def add_appeal(
     application_number: str | None = None,
     decided: date | None = None,
     result: str | None = None,
+    amendment: str | None = None,
 ) -> RegisterAppeal | None:
     """A review or lawsuit; the same one again (kind, application, filing date) changes nothing,
-    except that a decision given since is recorded. None when nothing changed."""
+    except that a decision given since is recorded. None when nothing changed. One dated in a
+    locked year is an amendment (the caller's transaction is undone when it is refused)."""
     from xxgk.register.facts import APPEAL_KINDS, APPEAL_RESULTS
+    from xxgk.register.rules import APPEAL_LABELS
 
     if kind not in APPEAL_KINDS:
-        raise XxgkError(f"kind {kind!r} is not one of {', '.join(APPEAL_KINDS)}")
+        raise XxgkError(f"kind {kind!r} is not one of {', '.join(APPEAL_KINDS)}", kind="bad_choice")
     if (decided is None) != (result is None):
-        raise XxgkError("a decided appeal has both its decision date and its result")
+        raise XxgkError(
+            "a decided appeal has both its decision date and its result", kind="appeal_incomplete"
+        )
     if result is not None and result not in APPEAL_RESULTS:
-        raise XxgkError(f"result {result!r} is not one of {', '.join(APPEAL_RESULTS)}")
+        raise XxgkError(f"result {result!r} is not one of {', '.join(APPEAL_RESULTS)}", kind="bad_choice")
     if decided is not None and decided < filed:
-        raise XxgkError(f"decided {decided} before it was filed ({filed})")
+        raise XxgkError(f"decided {decided} before it was filed ({filed})", kind="decided_before_filed")
     target = application(session, body_id, application_number) if application_number else None
     if target is not None and filed < target.received:
-        raise XxgkError(f"filed {filed} before the application was received ({target.received})")
+        raise XxgkError(
+            f"filed {filed} before the application was received ({target.received})", kind="before_receipt"
+        )
     key = appeal_key(kind, application_number, filed)
     row = session.scalar(
         select(RegisterAppeal).where(RegisterAppeal.body_id == body_id, RegisterAppeal.key == key)
@@ -507,7 +616,11 @@ def add_appeal(
         if (row.decided, row.result) == (decided, result) or decided is None:
             return None
         if row.decided is not None:
-            raise XxgkError(f"already decided on {row.decided} ({row.result})", key)
+            raise XxgkError(f"already decided on {row.decided} ({row.result})", key, kind="appeal_decided")
+        label = f"{APPEAL_LABELS[kind]}（{application_number or '无所涉申请'}，{filed}立案）"
+        guard_locked(
+            session, body_id, [decided], actor, amendment, row.application_id, entry=str(row.id), label=label
+        )
         row.decided, row.result = decided, result
         audit(session, actor, "appeal_decided", body_id, row.application_id, {"key": key, "result": result})
         return row
@@ -523,6 +636,9 @@ def add_appeal(
     )
     session.add(row)
     session.flush()
+    label = f"{APPEAL_LABELS[kind]}（{application_number or '无所涉申请'}，{filed}立案）"
+    days = [filed] if decided is None else [filed, decided]
+    guard_locked(session, body_id, days, actor, amendment, row.application_id, entry=str(row.id), label=label)
     audit(session, actor, "appeal", body_id, row.application_id, {"key": key})
     return row
 
@@ -535,7 +651,7 @@ def facts_as_of(session: Session, body_id: int, as_of: date) -> RegisterFacts:
     to that date (outcomes given later are not yet given), with its documents and yearly figures."""
     body = session.get(Body, body_id)
     if body is None:
-        raise XxgkError("no such body", str(body_id))
+        raise XxgkError("no such body", str(body_id), kind="no_body")
     rows = list(
         session.scalars(
             select(RegisterApplication)

@@ -122,7 +122,8 @@ class AuditEntry(Base):
 
 class RegisterLock(Base):
     """A year of a body's register closed by its head (issue 19): a later change to an event dated
-    in it is an amendment, with its reason in the audit log."""
+    in it is an amendment, with its reason in the audit log. `snapshot` holds the year's tables as
+    compiled when the lock was taken (xxgk.compile.locked), None if the register had errors then."""
 
     __tablename__ = "register_locks"
     __table_args__ = (UniqueConstraint("body_id", "year"),)
@@ -132,6 +133,7 @@ class RegisterLock(Base):
     year: Mapped[int] = mapped_column(Integer)
     locked_by: Mapped[str] = mapped_column(String(100))
     locked_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 APPEND_ONLY = ("register_events", "register_audit")

@@ -26,7 +26,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from xxgk.check import RULES
 from xxgk.errors import XxgkError
+from xxgk.serve import messages
 from xxgk.serve.auth import LoginThrottle, cookie_name, resolve_auth
 from xxgk.serve.jobs import BATCH, JobRunner, jobs_folder
 from xxgk.serve.results import RecentResults
@@ -41,6 +43,8 @@ log = logging.getLogger("xxgk.serve")
 templates = Jinja2Templates(directory=HERE / "templates")
 # a finding's severity as the pages name it (templates: {{ severities[f.severity] }})
 templates.env.globals["severities"] = {"error": "错误", "warning": "警告", "info": "提示"}
+# a finding's rule as the pages name it (its id only with ?ids=1): {{ rule_titles[f.rule] }}
+templates.env.globals["rule_titles"] = {rule.id: rule.title for rule in RULES}
 
 # no inline script anywhere (scripts are static files); inline style attributes are allowed
 CSP = (
@@ -102,7 +106,12 @@ class Guard:
         length = dict(scope["headers"]).get(b"content-length", b"0")
         limit = self.batch_body if scope["path"] == "/jobs" else self.max_body
         if length.isdigit() and int(length) > limit:
-            too_big = JSONResponse({"error": "请求过大 (request too large)"}, status_code=413)
+            message = f"{messages.STATUSES[413]}：上传的内容超过了上限"
+            if scope["path"].startswith("/api/"):
+                too_big: Response = JSONResponse({"error": f"{message} (request too large)"}, status_code=413)
+            else:
+                context = {"status": 413, "message": message}
+                too_big = templates.TemplateResponse(Request(scope), "error.html", context, status_code=413)
             await too_big(scope, receive, with_headers)
             return
         await self.app(scope, receive, with_headers)
@@ -120,7 +129,17 @@ def create_app(
     """The application over a store. `workers` (else $XXGK_WORKERS) read uploads, within `limits`
     (else $XXGK_JOB_SECONDS, $XXGK_JOB_MEMORY_MB); `secure_cookies` (else $XXGK_SECURE_COOKIES)
     for a site served over HTTPS; `jobs_dir` (else $XXGK_JOBS_DIR) keeps batch uploads' files."""
-    from xxgk.serve import api, corpus_api, corpus_pages, downloads, intake, pages, register_web
+    from xxgk.serve import (
+        api,
+        corpus_api,
+        corpus_pages,
+        downloads,
+        intake,
+        pages,
+        register_web,
+        review_api,
+        search,
+    )
 
     if secure_cookies is None:
         secure_cookies = os.environ.get("XXGK_SECURE_COOKIES", "").strip().lower() in TRUE
@@ -174,21 +193,23 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(corpus_api.router)
     app.include_router(corpus_pages.router)
+    app.include_router(search.router)
     app.include_router(downloads.router)
     app.include_router(intake.router)
+    app.include_router(review_api.router)
     app.include_router(register_web.api)
     app.include_router(register_web.pages)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
 
-    def error(request: Request, status: int, message: str) -> Response:
+    def error(request: Request, status: int, message: str, english: str = "") -> Response:
+        """A JSON body under /api/ (the Chinese, the English beside it), else the error page (the
+        Chinese alone)."""
         if wants_json(request):
-            return JSONResponse({"error": message}, status_code=status)
-        page = templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": message}, status_code=status
-        )
-        return page
+            return JSONResponse({"error": messages.with_english(message, english)}, status_code=status)
+        context = {"status": status, "message": messages.for_page(message)}
+        return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
     @app.exception_handler(UploadError)
     async def upload_error(request: Request, exc: UploadError) -> Response:
@@ -196,27 +217,39 @@ def create_app(
 
     @app.exception_handler(XxgkError)
     async def xxgk_error(request: Request, exc: XxgkError) -> Response:
-        return error(request, 422, exc.message)
+        return error(request, 422, messages.for_error(exc), str(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return error(request, exc.status_code, str(exc.detail))
+        return error(request, exc.status_code, messages.for_status(exc.status_code, str(exc.detail)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return error(request, 422, f"请求参数不正确：{where} {first.get('msg', '')}".strip())
+        english = f"{'.'.join(str(p) for p in first.get('loc', ()))}: {first.get('msg', '')}"
+        return error(request, 422, messages.for_validation(exc.errors()), english)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        return error(request, 500, "服务器内部错误，已记录；请稍后再试 (internal error)")
+        return error(request, 500, messages.STATUSES[500], "internal error")
 
     return app
 
 
 def page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
     auth = getattr(request.state, "auth", None)
-    context = {"user": auth and auth.user, "csrf": auth and auth.csrf, **context}
+    show_ids = request.query_params.get("ids") == "1"  # data-dictionary and rule ids, when asked for
+    url = request.url
+    toggled = url.remove_query_params("ids") if show_ids else url.include_query_params(ids="1")
+    context = {
+        "user": auth and auth.user,
+        "csrf": auth and auth.csrf,
+        "show_ids": show_ids,
+        # the page again with the ids (or without): only a GET can be asked for again
+        "ids_link": (f"{toggled.path}?{toggled.query}" if toggled.query else toggled.path)
+        if request.method == "GET"
+        else None,
+        **context,
+    }
     return templates.TemplateResponse(request, name, context, status_code=status)

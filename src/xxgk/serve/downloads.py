@@ -30,7 +30,7 @@ Office = Literal["docx", "pdf", "xlsx", "html"]
 Format = Annotated[Office, Query(alias="format")]
 
 
-async def _send(request: Request, kind: str, params: dict[str, Any], fmt: str, name: str) -> Response:
+async def send_document(request: Request, kind: str, params: dict[str, Any], fmt: str, name: str) -> Response:
     """The file made in a worker, as an attachment named `name` (Chinese, with an ASCII fallback)."""
     suffix = f".{fmt}"
     data = await request.app.state.pool.make(request.app.state.store.url, kind, params, suffix)
@@ -77,7 +77,7 @@ async def findings_export(
         "severity": severity or None,
         "status": status or None,
     }
-    return await _send(request, "findings", where, fmt, "问题清单")
+    return await send_document(request, "findings", where, fmt, "问题清单")
 
 
 @router.get("/stats/export")
@@ -98,7 +98,7 @@ async def stats_export(
         "year_from": _int(year_from, "起始年度"),
         "year_to": _int(year_to, "截止年度"),
     }
-    return await _send(request, "stats", filters, fmt, "语料库统计")
+    return await send_document(request, "stats", filters, fmt, "语料库统计")
 
 
 def _region_has_bodies(store: Store, region: str) -> bool:
@@ -121,7 +121,7 @@ async def review_export(
         raise HTTPException(422, "请选择地区和年度")
     if not await run_in_threadpool(_region_has_bodies, store, where):
         raise HTTPException(422, f"没有这个地区的单位：{where}")
-    return await _send(
+    return await send_document(
         request, "review", {"region": where, "year": when}, fmt, f"{where}{when}年度审核情况通报"
     )
 
@@ -142,7 +142,7 @@ async def notice_export(
         raise HTTPException(422, "请选择年度")
     await run_in_threadpool(_require_years, store, body, [when])
     params = {"body": body.name, "year": when, "everything": everything}
-    return await _send(request, "notice", params, fmt, f"{body.name}{when}年度整改通知")
+    return await send_document(request, "notice", params, fmt, f"{body.name}{when}年度整改通知")
 
 
 @router.get("/bodies/{body_id}/compare/export")
@@ -162,4 +162,4 @@ async def compare_export(
     await run_in_threadpool(_require_years, store, body, [first, second])
     years = sorted((first, second))
     params = {"body": body.name, "years": years}
-    return await _send(request, "compare", params, fmt, f"{body.name}{years[0]}与{years[1]}年度比较")
+    return await send_document(request, "compare", params, fmt, f"{body.name}{years[0]}与{years[1]}年度比较")

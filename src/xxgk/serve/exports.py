@@ -123,12 +123,25 @@ def _compare(store: Store, p: dict[str, Any]) -> Document:
     return body_comparison(store, p["body"], p["years"])
 
 
+def _compiled(store: Store, p: dict[str, Any]) -> Document:
+    """The annual report compiled from a body's register (the route checked that it compiles)."""
+    from xxgk.register.service import compile_year, last_year_report
+    from xxgk.store.models import Body
+
+    with store.session() as session:
+        body = session.get(Body, p["body_id"])
+        assert body is not None
+        previous = last_year_report(store, body.name, p["year"])
+        return compile_year(session, body.id, p["year"], previous).document()
+
+
 BUILDERS: dict[str, Callable[[Store, dict[str, Any]], Document]] = {
     "findings": findings_document,
     "stats": stats_document,
     "review": _review,
     "notice": _notice,
     "compare": _compare,
+    "compiled": _compiled,
 }
 _stores: dict[str, Store] = {}
 

@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 
 from xxgk.errors import NOT_REPORTS, XxgkError
 from xxgk.read import sniff
+from xxgk.serve import messages
 from xxgk.serve.uploads import ACCEPTED, UploadError
 from xxgk.serve.workers import ReadingPool
 from xxgk.store import Store
@@ -152,7 +153,9 @@ def attributions(manifest: bytes | None, manifest_name: str, names: list[str]) -
     try:
         rows = list(manifest_rows(manifest, manifest_name))
     except XxgkError as error:
-        raise UploadError(422, f"清单有误：{error.message}") from None
+        row = getattr(error, "row", 0)  # a ManifestError names its row
+        where = f"清单第 {row} 行" if row else "清单有误"
+        raise UploadError(422, f"{where}：{messages.wording(error)} ({error.message})") from None
     for number, file, attribution in rows:
         exact = [n for n in names if n == file or n.endswith("/" + file)]
         found = exact if len(exact) == 1 else by_base.get(PurePosixPath(file).name, [])

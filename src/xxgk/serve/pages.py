@@ -70,6 +70,8 @@ def _result(
             "report": report,
             "tables": table_views(report),
             "message": message,
+            # after the upload (a POST), the kept result is the page to ask again with its ids
+            **({"ids_link": f"/check/{token}?ids=1"} if request.method != "GET" else {}),
         },
     )
 

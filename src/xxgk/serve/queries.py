@@ -156,6 +156,11 @@ def report_years(session: Session) -> list[int]:
     return list(session.scalars(query))
 
 
+def every_year(years: list[int]) -> list[int]:
+    """Each year from the first to the last: a year without a report is shown, as a gap."""
+    return list(range(min(years), max(years) + 1)) if years else []
+
+
 # --- coverage ----------------------------------------------------------------------------------
 
 
@@ -184,10 +189,11 @@ class Coverage:
 
 
 def coverage(store: Store, *, region: str | None = None, level: str | None = None) -> Coverage:
-    """One row per selected body (in tree order), one column per year present in the store."""
+    """One row per selected body (in tree order), one column per year from the store's first to
+    its last (a year no body reported is a column of gaps)."""
     order = walk(body_tree(store, region=region, level=level))
     with store.session() as session:
-        years = report_years(session)
+        years = every_year(report_years(session))
         found = session.execute(
             select(StoredReport.id, StoredReport.body_id, StoredReport.year)
             .add_columns(StoredReport.errors, StoredReport.warnings)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -35,10 +35,14 @@ from xxgk.register.rules import (
     STATUSES,
 )
 from xxgk.register.tables import AuditEntry, RegisterApplication
+from xxgk.serve import messages
 from xxgk.serve.app import page
 from xxgk.serve.deps import Id, RequiredUser, StoreDep
 from xxgk.store import Store
 from xxgk.store.models import Body
+
+if TYPE_CHECKING:
+    from xxgk.compile import Compiled
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/register", tags=["register"])
@@ -177,7 +181,16 @@ def _event(
         if new.outcome:
             data["outcome"] = outcome_id(new.outcome)
         service.add_event(
-            session, row, new.kind, new.on, data, user, _calendar(request), date.today(), new.corrects
+            session,
+            row,
+            new.kind,
+            new.on,
+            data,
+            user,
+            _calendar(request),
+            date.today(),
+            new.corrects,
+            new.amendment,
         )
         return _detail(session, row)
 
@@ -365,7 +378,7 @@ def register_add(
     except XxgkError as error:
         if not request.headers.get("hx-request"):
             raise
-        return HTMLResponse(f'<p class="notice error">未登记：{escape(error.message)}</p>')
+        return HTMLResponse(f'<p class="notice error">未登记：{escape(messages.for_error(error))}</p>')
     target = f"/register/{body_id}/applications/{row.number}"
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": target})
@@ -433,7 +446,7 @@ def register_event(
         )
         _event(store, request, user, body_id, number, new)
     except (XxgkError, ValueError) as error:
-        message = error.message if isinstance(error, XxgkError) else "填写的数字不正确"
+        message = messages.for_error(error) if isinstance(error, XxgkError) else "填写的数字不正确"
         return _application_page(request, store, body_id, number, "_register_panel.html", message)
     return _application_page(request, store, body_id, number, "_register_panel.html")
 
@@ -471,3 +484,181 @@ def register_audit(request: Request, store: StoreDep, body_id: Id) -> HTMLRespon
         "register_audit.html",
         {"body_id": body_id, "name": name, "entries": entries, "labels": LABELS},
     )
+
+
+# --- the annual report compiled from the register (issue 19) -----------------------------------
+
+NO_YEAR = "台账中没有这一年度的申请 (no such year in this register)"
+NO_CELL = "报告中没有这个数字 (no such cell)"
+DOCUMENT_FORMATS = {"docx": "Word", "pdf": "PDF", "html": "网页"}
+
+
+def _report_years(session: Session, body_id: int) -> list[int]:
+    """The years the register has applications received in, newest first (2019 on: the templates)."""
+    from xxgk.templates import template_for_year
+
+    days = session.scalars(select(RegisterApplication.received).where(RegisterApplication.body_id == body_id))
+    return sorted({d.year for d in days if template_for_year(d.year) is not None}, reverse=True)
+
+
+def _compiled(store: Store, session: Session, body: Body, year: int) -> Compiled:
+    if year not in _report_years(session, body.id):
+        raise HTTPException(404, NO_YEAR)
+    previous = service.last_year_report(store, body.name, year)
+    return service.compile_year(session, body.id, year, previous)
+
+
+def _entries(session: Session, body_id: int, year: int, key: str, entries: tuple[str, ...]) -> dict[str, Any]:
+    """The register entries behind a cell as the register pages list them (applicants masked)."""
+    from xxgk.register.rules import APPEAL_LABELS, RESULT_LABELS
+    from xxgk.store.models import RegisterDocument, RegisterFigures
+
+    table, row_id = key.split(".")[:2]
+    if table == "applications":
+        rows = session.scalars(
+            select(RegisterApplication)
+            .where(RegisterApplication.body_id == body_id, RegisterApplication.number.in_(entries))
+            .order_by(RegisterApplication.received, RegisterApplication.number)
+        )
+        return {"applications": [service.summary(r) for r in rows]}
+    if table == "appeals":
+        from xxgk.register.tables import RegisterAppeal
+
+        numbers = dict(
+            session.execute(
+                select(RegisterApplication.id, RegisterApplication.number).where(
+                    RegisterApplication.body_id == body_id
+                )
+            ).all()
+        )
+        ids = [int(e) for e in entries if e.isdigit()]
+        appeals = session.scalars(
+            select(RegisterAppeal)
+            .where(RegisterAppeal.body_id == body_id, RegisterAppeal.id.in_(ids))
+            .order_by(RegisterAppeal.filed, RegisterAppeal.id)
+        )
+        return {
+            "appeals": [
+                {
+                    "kind": APPEAL_LABELS.get(a.kind, a.kind),
+                    "filed": a.filed,
+                    "decided": a.decided,
+                    "result": RESULT_LABELS.get(a.result or "", ""),
+                    "application": numbers.get(a.application_id) if a.application_id else None,
+                }
+                for a in appeals
+            ]
+        }
+    if row_id in ("regulations", "normative_documents"):
+        documents = session.scalars(
+            select(RegisterDocument)
+            .where(
+                RegisterDocument.body_id == body_id,
+                RegisterDocument.kind == row_id,
+                RegisterDocument.number.in_(entries),
+            )
+            .order_by(RegisterDocument.issued, RegisterDocument.number)
+        )
+        return {"documents": list(documents)}
+    # a yearly figure (行政许可 …): the year's figures are its one entry
+    figures = session.scalars(
+        select(RegisterFigures).where(RegisterFigures.body_id == body_id, RegisterFigures.year == year)
+    )
+    return {"figures": list(figures) if entries else []}
+
+
+def _cell_name(template_id: str, key: str) -> str:
+    from xxgk.compile.locked import row_label, table_label
+    from xxgk.templates import TEMPLATES
+
+    template = TEMPLATES[template_id]
+    return f"{table_label(template, key)} · {row_label(template, key)} · {template.cell(key)[2].label}"
+
+
+@pages.get("/register/{body_id}/report", response_class=HTMLResponse)
+def register_report(request: Request, store: StoreDep, body_id: Id, year: int | None = None) -> HTMLResponse:
+    """The annual report compiled from the register: its tables, each figure opening to its
+    entries; the register's errors instead, naming the entries; what changed since the lock."""
+    from xxgk.compile.locked import summary, unmatched
+    from xxgk.serve.views import table_views
+
+    user = _signed_in(request)
+    with store.session() as session:
+        body, _ = _member(session, user, body_id)
+        years = _report_years(session, body_id)
+        context: dict[str, Any] = {"body_id": body_id, "name": body.name, "years": years, "year": year}
+        if years:
+            chosen = year if year is not None else years[0]
+            compiled = _compiled(store, session, body, chosen)
+            locked = compiled.locked
+            context |= {
+                "year": chosen,
+                "problems": compiled.problems,
+                "tables": table_views(compiled.report) if compiled.report else [],
+                "locked": locked,
+                "amended": compiled.amended,
+                "formats": DOCUMENT_FORMATS,
+            }
+            if compiled.amended and locked is not None:
+                context |= {
+                    "summary": summary(locked, compiled.changes),
+                    "changes": compiled.changes,
+                    "unmatched": unmatched(locked, compiled.changes),
+                }
+    return page(request, "register_report.html", context)
+
+
+@pages.get("/register/{body_id}/report/{year}/cells/{key}", response_class=HTMLResponse)
+def register_report_cell(request: Request, store: StoreDep, body_id: Id, year: int, key: str) -> HTMLResponse:
+    """htmx: the register entries behind one figure of the compiled report (the read is logged)."""
+    user = _signed_in(request)
+    with store.writing() as session:
+        body, _ = _member(session, user, body_id)
+        compiled = _compiled(store, session, body, year)
+        if compiled.report is None or key not in compiled.report.cells:
+            raise HTTPException(404, NO_CELL)
+        entries = compiled.entries(key)
+        cell = _cell_name(compiled.report.template_id, key)
+        context = {
+            "body_id": body_id,
+            "name": body.name,
+            "year": year,
+            "cell": cell,
+            "value": compiled.report.cells[key].text,
+            "labels": LABELS,
+            **_entries(session, body_id, year, key, entries),
+        }
+        service.audit(session, user, "read_entries", body_id, detail={"year": year, "cell": cell})
+    fragment = bool(request.headers.get("hx-request"))
+    return page(request, "_register_cell.html" if fragment else "register_cell.html", context)
+
+
+def _exportable(store: Store, user: str, body_id: int, year: int) -> str:
+    """The body's name when its report of the year compiles; else a 422 with the register's errors."""
+    with store.session() as session:
+        body, _ = _member(session, user, body_id)
+        compiled = _compiled(store, session, body, year)
+        if compiled.report is None:
+            raise HTTPException(
+                422, "台账有错误，暂不能编制报告：" + "；".join(p.message for p in compiled.problems)
+            )
+        return body.name
+
+
+@pages.get("/register/{body_id}/report/{year}/export")
+async def register_report_export(
+    request: Request,
+    store: StoreDep,
+    body_id: Id,
+    year: int,
+    fmt: Annotated[Literal["docx", "pdf", "html"], Query(alias="format")] = "docx",
+) -> Response:
+    """The compiled report as a document, made in the worker pool through the document layer."""
+    from fastapi.concurrency import run_in_threadpool
+
+    from xxgk.serve.downloads import send_document
+
+    user = _signed_in(request)
+    name = await run_in_threadpool(_exportable, store, user, body_id, year)
+    params = {"body_id": body_id, "year": year}
+    return await send_document(request, "compiled", params, fmt, f"{name}{year}年政府信息公开工作年度报告")

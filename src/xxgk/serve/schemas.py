@@ -7,9 +7,9 @@ API is a contract with its users, and the tables may change under it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 Number = int | float | None
 
@@ -264,3 +264,73 @@ class StatsOut(BaseModel):
     years: list[int]
     min_cases: int
     rows: list[StatsRowOut]
+
+
+# --- the 待认定 queue, attribution, versions ------------------------------------------------------
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class QueuedOut(BaseModel):
+    id: int
+    year: int
+    title: str | None
+    source: str | None = Field(description="where it came from (a path or a URL): its first source")
+    errors: int
+    ingested_at: datetime
+
+
+class QueueOut(BaseModel):
+    total: int = Field(description="how many reports wait for a body")
+    reports: list[QueuedOut] = Field(description="the oldest first, this page of them")
+
+
+class AttributeIn(BaseModel):
+    body: Name = Field(description="the body's name or alias; a body not yet known is added")
+
+
+class AttributedOut(BaseModel):
+    status: Literal["new", "version", "unchanged"] = Field(
+        description="new: the body's first report of its year; version: another version of it; "
+        "unchanged: already filed under this body"
+    )
+    report_id: int
+    body_id: int
+    body: str
+    year: int
+
+
+class ChooseIn(BaseModel):
+    why: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] = Field(
+        description="why this version is the right one (kept with who chose it)"
+    )
+
+
+class SourceOut(BaseModel):
+    where: str = Field(description="a path or a URL")
+    format: str | None
+    ingested_at: str
+
+
+class VersionDetailOut(BaseModel):
+    id: int
+    version: int
+    current: bool
+    published: date | None
+    errors: int
+    warnings: int
+    sources: list[SourceOut]
+    chosen_by: str | None = Field(description="who made it current (a reviewer's choice), if anyone")
+    why: str | None
+    chosen_at: datetime | None
+
+
+class VersionsOut(BaseModel):
+    body_id: int
+    body: str
+    year: int
+    why_current: Literal["only", "chosen", "published", "fewer errors", "latest"] = Field(
+        description="how the current version was settled (store/versions.py)"
+    )
+    why_current_text: str = Field(description="the same, in Chinese, as the report page says it")
+    versions: list[VersionDetailOut]

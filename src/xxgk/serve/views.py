@@ -45,7 +45,7 @@ def table_views(report: Report) -> list[TableView]:
     marks: dict[str, list[tuple[str, str]]] = {}
     for finding in report.findings:
         for key in finding.cells:
-            marks.setdefault(key, []).append((finding.severity, f"{finding.rule}: {finding.message}"))
+            marks.setdefault(key, []).append((finding.severity, finding.message))
     numbers = {s.id: s.number for s in SECTIONS}
     values = {key: cell.value for key, cell in report.cells.items()}
     views = []

@@ -28,7 +28,7 @@ from xxgk.check import RULES, check_pair
 from xxgk.check.crossyear import narrative
 from xxgk.errors import InputError
 from xxgk.model import Report
-from xxgk.store import splits, versions
+from xxgk.store import search, splits, versions
 from xxgk.store.attribution import Attribution
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
@@ -74,6 +74,7 @@ class Store:
         self.url = resolve_url(url)
         self.engine = connect(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        search.watch(self.sessions)  # what is written is indexed for search as it is flushed
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -110,7 +111,9 @@ class Store:
         given = attribution or Attribution()
         year = given.year or report.meta.year
         if year is None:
-            raise InputError("the report year is not printed; cannot file it under a year", report.source)
+            raise InputError(
+                "the report year is not printed; cannot file it under a year", report.source, kind="no_year"
+            )
         content = report_identity(report, year)
         with self.writing() as session:
             known = session.scalar(select(ReportSource.report_id).where(ReportSource.sha256 == sha256))
@@ -152,7 +155,7 @@ class Store:
         with self.writing() as session:
             row = session.get(StoredReport, report_id)
             if row is None:
-                raise InputError(f"no stored report has the id {report_id}")
+                raise InputError(f"no stored report has the id {report_id}", kind="no_such_report")
             target = self._body(session, body, Attribution())
             if row.body_id == target.id:
                 return "unchanged"
@@ -175,13 +178,15 @@ class Store:
     def choose_version(self, report_id: int, by: str, why: str) -> None:
         """A reviewer makes a stored version the current one; who and why are kept."""
         if not why.strip():
-            raise InputError("say why this version is the right one (--why)")
+            raise InputError("say why this version is the right one (--why)", kind="no_reason")
         with self.writing() as session:
             row = session.get(StoredReport, report_id)
             if row is None:
-                raise InputError(f"no stored report has the id {report_id}")
+                raise InputError(f"no stored report has the id {report_id}", kind="no_such_report")
             if row.body_id is None:
-                raise InputError(f"report {report_id} is not attributed to a body yet (待认定)")
+                raise InputError(
+                    f"report {report_id} is not attributed to a body yet (待认定)", kind="unattributed"
+                )
             choice = VersionChoice(
                 body_id=row.body_id, year=row.year, report_id=row.id, chosen_by=by, why=why.strip()
             )
@@ -421,8 +426,19 @@ class Store:
     def find_body(self, session: Session, name: str) -> Body:
         body = match(session, name)
         if body is None:
-            raise InputError("no such body in the store", name)
+            raise InputError("no such body in the store", name, kind="no_body")
         return body
+
+    # --- search ---------------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 50) -> search.Results:
+        with self.session() as session:
+            return search.search(session, query, limit=limit)
+
+    def reindex(self) -> int:
+        """Rebuild the search index from what is stored; returns how many bodies and reports."""
+        with self.writing() as session:
+            return search.rebuild(session.connection())
 
     # --- reading back ---------------------------------------------------------------------------
 

@@ -37,6 +37,18 @@ MAX_ROWS = 100_000
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
+class ManifestError(InputError):
+    """A manifest that cannot be used; `row` is the row at fault (the first is the header)."""
+
+    kind = "manifest"
+
+    def __init__(
+        self, message: str, where: str | None = None, *, kind: str | None = None, row: int = 0
+    ) -> None:
+        super().__init__(message, where, kind=kind)
+        self.row = row
+
+
 def levels() -> list[str]:
     return list(dict.fromkeys(level for level, _ in META.levels))
 
@@ -65,19 +77,21 @@ def manifest_rows(data: bytes, name: str) -> Iterator[tuple[int, str, Attributio
     rows = _xlsx_rows(data, name) if name.lower().endswith((".xlsx", ".xlsm")) else _csv_rows(data, name)
     header = next(rows, None)
     if header is None:
-        raise InputError("the manifest is empty", name)
+        raise ManifestError("the manifest is empty", name, kind="manifest_empty")
     columns = _columns(header, name)
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS:
-            raise InputError(f"over {MAX_ROWS:,} rows", name)
+            raise ManifestError(f"over {MAX_ROWS:,} rows", name, kind="manifest_long")
         cells = [("" if v is None else str(v)).strip() for v in row]
         record = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
         if not any(record.values()):
             continue
         file, attribution = _row(record, number, name)
         if file in seen:
-            raise InputError(f"row {number}: file {file!r} is listed twice", name)
+            raise ManifestError(
+                f"row {number}: file {file!r} is listed twice", name, kind="manifest_twice", row=number
+            )
         seen.add(file)
         yield number, file, attribution
 
@@ -107,35 +121,39 @@ def _columns(header: list[object], name: str) -> dict[str, int]:
     missing = [key for key in REQUIRED if key not in columns]
     if missing:
         need = ", ".join(f"{k} ({COLUMNS[k][1]})" for k in missing)
-        raise InputError(f"the first row must name the columns; missing: {need}", name)
+        raise ManifestError(
+            f"the first row must name the columns; missing: {need}", name, kind="manifest_columns"
+        )
     return columns
 
 
 def _row(record: dict[str, str], number: int, name: str) -> tuple[str, Attribution]:
-    def bad(why: str) -> InputError:
-        return InputError(f"row {number}: {why}", name)
+    def bad(why: str, kind: str) -> ManifestError:
+        return ManifestError(f"row {number}: {why}", name, kind=kind, row=number)
 
     if not record["file"]:
-        raise bad("no file")
+        raise bad("no file", "manifest_no_file")
     if not record["body"]:
-        raise bad(f"no body for {record['file']!r}")
+        raise bad(f"no body for {record['file']!r}", "manifest_no_body")
     year = None
     if record.get("year"):
         text = record["year"].removesuffix("年").removesuffix(".0")
         if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
-            raise bad(f"year {record['year']!r} is not a year between {FIRST_YEAR} and {LAST_YEAR}")
+            raise bad(
+                f"year {record['year']!r} is not a year between {FIRST_YEAR} and {LAST_YEAR}", "manifest_year"
+            )
         year = int(text)
     level = record.get("level") or None
     if level is not None and level not in levels():
-        raise bad(f"level {level!r} is not one of {', '.join(levels())}")
+        raise bad(f"level {level!r} is not one of {', '.join(levels())}", "bad_choice")
     published = None
     if record.get("published"):
         published = _iso_date(record["published"])
         if published is None:
-            raise bad(f"published {record['published']!r} is not a date (2021-01-20)")
+            raise bad(f"published {record['published']!r} is not a date (2021-01-20)", "manifest_date")
     url = record.get("url") or None
     if url is not None and not re.match(r"https?://\S+$", url):
-        raise bad(f"url {url!r} is not an http(s) address")
+        raise bad(f"url {url!r} is not an http(s) address", "manifest_url")
     attribution = Attribution(record["body"], year, record.get("region") or None, level, url, published)
     return record["file"].replace("\\", "/"), attribution
 
@@ -162,6 +180,6 @@ def _xlsx_rows(data: bytes, name: str) -> Iterator[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputError(f"not a readable XLSX file ({type(exc).__name__})", name) from None
+        raise ManifestError(f"not a readable XLSX file ({type(exc).__name__})", name) from None
     for row in workbook.active.iter_rows(values_only=True):
         yield [v.date().isoformat() if hasattr(v, "date") and callable(v.date) else v for v in row]

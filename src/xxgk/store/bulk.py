@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError
 from xxgk.model import Report
+from xxgk.store import search
 from xxgk.store.attribution import Attribution
 from xxgk.store.convert import finding_rows, from_record, row_values
 from xxgk.store.filing import BodyIndex, Filing, Row
@@ -227,6 +228,11 @@ class Loader:
         for index, kind, report_id, name, given in plans:
             results[index] = Loaded(filing.file(kind, report_id, name, given))
         filing.finish()
+        search.index_new(
+            session.connection(),
+            "report",
+            ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in reports),
+        )
         return results
 
 

@@ -202,10 +202,12 @@ def compare_series(store: Store, body: str, years: Sequence[int]) -> Series:
     if len(set(ordered)) != len(ordered):
         twice = next(y for y in ordered if ordered.count(y) > 1)
         if len(ordered) == 2:
-            raise InputError(f"two different years are needed to compare, not {twice} twice", body)
-        raise InputError(f"the year {twice} is given twice", body)
+            raise InputError(
+                f"two different years are needed to compare, not {twice} twice", body, kind="same_year"
+            )
+        raise InputError(f"the year {twice} is given twice", body, kind="same_year")
     if len(ordered) < 2:
-        raise InputError("at least two years are needed to compare", body)
+        raise InputError("at least two years are needed to compare", body, kind="same_year")
     with store.session() as session:
         found: Body = store.find_body(session, body)
         rows = [_current(session, found, year) for year in ordered]
@@ -276,7 +278,7 @@ def _current(session: Session, body: Body, year: int) -> StoredReport:
             .order_by(StoredReport.year)
         ).all()
         have = f"stored years: {', '.join(map(str, stored))}" if stored else "no report of it is stored"
-        raise InputError(f"no {year} report of this body in the store ({have})", body.name)
+        raise InputError(f"no {year} report of this body in the store ({have})", body.name, kind="no_report")
     return row
 
 

@@ -23,6 +23,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 class StoreError(XxgkError):
     """The database cannot be opened or used."""
 
+    kind = "store"
+
 
 def resolve_url(url: str | None) -> str:
     """`--db`, else $XXGK_DB, else xxgk.db in the working folder."""

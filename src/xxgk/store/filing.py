@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from xxgk.check import RULES, check_pair
 from xxgk.extract.meta import body_level
 from xxgk.model import Meta, Report
-from xxgk.store import splits, versions
+from xxgk.store import search, splits, versions
 from xxgk.store.attribution import Attribution
 from xxgk.store.bodies import canonical
 from xxgk.store.convert import finding_rows, to_report
@@ -326,6 +326,9 @@ class Filing:
                     (new, name := self.bodies.names[new], canonical(name), *self.levels[new])
                     for new in ids.values()
                 ],
+            )
+            search.index_new(
+                self.session.connection(), "body", ((new, self.bodies.names[new]) for new in ids.values())
             )
         execute_many(
             self.session,

@@ -41,7 +41,8 @@
     query.set("by", by);
     const response = await fetch("/api/stats?" + query.toString(), { headers: { Accept: "application/json" } });
     const body = await response.json();
-    if (!response.ok) throw new Error(body.error || response.statusText);
+    // the Chinese of the error, without the English the API gives beside it for programs
+    if (!response.ok) throw new Error((body.error || response.statusText).replace(/\s*\([\x20-\x7e]*\)\s*$/, ""));
     return body;
   }
 
@@ -81,6 +82,26 @@
       lines.push(p.marker + escapeHtml(p.seriesName) + "：" + value + "（" + figures + "）" + star);
     }
     return lines.join("<br>");
+  }
+
+  // every year of the selected range (the filter's, else the data's first to last), a year
+  // without a report as a gap: no bar, the lines broken there, not drawn across it
+  const MAX_YEARS = 60;
+  function everyYear(data, params) {
+    const years = data.rows.map((r) => r.group).filter((y) => Number.isInteger(y));
+    if (!years.length) return data;
+    let low = Number(params.get("year_from")) || Math.min(...years);
+    let high = Number(params.get("year_to")) || Math.max(...years);
+    if (high - low > MAX_YEARS) [low, high] = [Math.min(...years), Math.max(...years)];
+    const byYear = new Map(data.rows.map((r) => [r.group, r]));
+    const rows = [];
+    for (let year = low; year <= high; year++) rows.push(byYear.get(year) || gap(year));
+    return Object.assign({}, data, { rows: rows.concat(data.rows.filter((r) => !Number.isInteger(r.group))) });
+  }
+
+  function gap(year) {
+    const none = { value: null, numerator: 0, denominator: 0, small: false };
+    return { group: year, gap: true, reports: 0, bodies: 0, received: null, disclosure_rate: none, correction_rate: none };
   }
 
   function empty(title) {
@@ -186,6 +207,13 @@
     for (const r of data.rows) {
       const row = table.insertRow();
       row.dataset.group = String(r.group);
+      if (r.gap) {
+        const cell = textCell("这一年没有报告", "meta");
+        cell.colSpan = 9;
+        row.className = "gap";
+        row.append(textCell(label(r.group)), cell);
+        continue;
+      }
       row.append(
         textCell(label(r.group)),
         textCell(String(r.reports)),
@@ -209,7 +237,8 @@
     }
     errorBox.hidden = true;
     try {
-      const [years, groups] = await Promise.all([fetchStats("year", params), fetchStats(by, params)]);
+      const [found, groups] = await Promise.all([fetchStats("year", params), fetchStats(by, params)]);
+      const years = everyYear(found, params);
       drawReceived(years);
       drawRates(years);
       drawGroups(groups);
