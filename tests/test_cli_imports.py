@@ -31,7 +31,7 @@ HEAVY = (
     "onnxruntime",
     "jinja2",
     "pebble",
-    "jieba",  # search only: its dictionary takes a second to load
+    "rjieba",  # search only: its dictionary is loaded on import
     "pydantic",  # typer 0.29 imports it for every parameter (pyproject pins typer below it)
 )
 
