@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import stat
 import time
@@ -208,6 +207,8 @@ def outcomes(todo: list[Path], jobs: int | None = None, scheduler: str | None = 
         with batch_gc():
             yield from map(parse_one, todo)
         return
+    import multiprocessing  # here: `xxgk check FILE` uses this module's discovery, not its pool
+
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with multiprocessing.get_context(method).Pool(jobs, initializer=start_worker) as pool:
         chunk = max(1, min(16, len(todo) // (jobs * 8)))

@@ -1,16 +1,23 @@
-"""What the commands share: the app, the consoles, the error line, the progress bar."""
+"""What the commands share: the app, the consoles, the error line, the progress bar.
+
+rich is imported where a console is made, not here: `xxgk check FILE` off a terminal prints
+without it (output.plain).
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
-from rich.console import Console
 
 from xxgk.errors import XxgkError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -43,8 +50,25 @@ Db = Annotated[
 UNCUT_WIDTH = 100_000
 
 
+def on_terminal(stream: TextIO) -> bool:
+    """Whether rich's Console would take `stream` for a terminal (and print colour), by rich's rule:
+    $TTY_COMPATIBLE 0 or 1 decides, else a set $FORCE_COLOR (non-empty: yes), else isatty()."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
 def console(*, stderr: bool = False, cut: bool = False) -> Console:
     """A console on stdout (or stderr); `cut` keeps 80 columns off a terminal (a calendar's grid)."""
+    from rich.console import Console
+
     out = Console(stderr=stderr, highlight=False, soft_wrap=True)
     if not out.is_terminal and not cut:
         out.width = UNCUT_WIDTH

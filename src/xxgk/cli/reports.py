@@ -20,12 +20,13 @@ from xxgk.cli.common import (
     console,
     err_console,
     fail,
+    on_terminal,
     progress_bar,
 )
 from xxgk.errors import NOT_REPORTS, XxgkError
 from xxgk.model import Report
+from xxgk.output import plain
 from xxgk.output.json import report_json
-from xxgk.output.terminal import render_report
 
 if TYPE_CHECKING:
     from xxgk import batch
@@ -61,8 +62,15 @@ def _reports(files: list[Path]) -> Iterator[Report | XxgkError]:
 
 
 def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool, named: set[Path]) -> int:
-    """Print each report; a file of a folder that is no report is listed as skipped, not failed."""
-    out = console()
+    """Print each report; a file of a folder that is no report is listed as skipped, not failed.
+
+    Off a terminal the view is printed without rich (output.plain), in the same lines.
+    """
+    rich = not as_json and on_terminal(sys.stdout)
+    if rich:
+        from xxgk.output import terminal
+
+        out = console()
     status = EXIT_OK
     for path, result in zip(files, _reports(files), strict=True):
         if isinstance(result, NOT_REPORTS) and path not in named:
@@ -74,8 +82,10 @@ def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool, nam
             continue
         if as_json:
             print(report_json(result, indent=None if len(files) > 1 else 2, cells=not no_cells))
+        elif rich:
+            terminal.render_report(out, result, tables=True, findings=linter or bool(result.findings))
         else:
-            render_report(out, result, tables=True, findings=linter or bool(result.findings))
+            plain.render_report(sys.stdout, result, tables=True, findings=linter or bool(result.findings))
         if linter and result.errors and status == EXIT_OK:
             status = EXIT_FINDINGS
     return status

@@ -8,10 +8,12 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from xxgk.model import SEVERITY_RANK, Report, json_value
-from xxgk.templates import SECTIONS, TableSpec
+from xxgk.model import SEVERITY_RANK, Report
+from xxgk.output.plain import cell_shown, counts_line, head_line, title, where
+from xxgk.templates import TableSpec
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_DIM = {"missing": "dim red", "blank": "dim", "": ""}
 
 
 def _cell_styles(report: Report) -> dict[str, str]:
@@ -23,20 +25,13 @@ def _cell_styles(report: Report) -> dict[str, str]:
 
 
 def _cell_text(report: Report, key: str, styles: dict[str, str]) -> Text:
-    cell = report.cells[key]
-    if not cell.found:
-        return Text("缺", style="dim red")
-    value = json_value(cell.value)
-    shown = str(value) if value is not None else (cell.text or "空")
-    style = styles.get(key, "dim" if value is None else "")
-    if cell.ambiguous:
+    shown, dim = cell_shown(report, key)
+    if dim == "missing":
+        return Text(shown, style=_DIM[dim])
+    style = styles.get(key, _DIM[dim])
+    if report.cells[key].ambiguous:
         style += " underline"
     return Text(shown, style=style.strip())
-
-
-def _title(report: Report, table: TableSpec) -> str:
-    number = next(s.number for s in SECTIONS if s.id == table.section)
-    return f"{number}、{table.title}"
 
 
 def render_table(report: Report, table: TableSpec, styles: dict[str, str]) -> Group | Table:
@@ -52,9 +47,9 @@ def render_table(report: Report, table: TableSpec, styles: dict[str, str]) -> Gr
                     row.label, *(_cell_text(report, f"active.{row.id}.{c.id}", styles) for c in columns)
                 )
             parts.append(grid)
-        return Group(Text(_title(report, table), style="bold"), *parts)
+        return Group(Text(title(table), style="bold"), *parts)
     columns = table.rows[0].columns
-    grid = Table(title=_title(report, table), title_justify="left", header_style="bold")
+    grid = Table(title=title(table), title_justify="left", header_style="bold")
     grid.add_column("", no_wrap=True)
     for column in columns:
         grid.add_column(column.label, justify="right", overflow="fold")
@@ -65,10 +60,7 @@ def render_table(report: Report, table: TableSpec, styles: dict[str, str]) -> Gr
 
 
 def render_report(console: Console, report: Report, *, tables: bool = True, findings: bool = True) -> None:
-    meta = report.meta
-    agency = meta.agency or "（未署名机关）"
-    head = f"{report.source or ''}  {agency} {meta.year or '?'}年度  模板 {report.template_id}"
-    console.print(Text(head.strip(), style="bold"))
+    console.print(Text(head_line(report), style="bold"))
     if tables:
         styles = _cell_styles(report)
         for table in report.template.tables:
@@ -82,24 +74,11 @@ def render_findings(console: Console, report: Report) -> None:
         console.print(Text("没有发现问题。", style="green"))
         return
     for finding in report.findings:
-        where = report.source or ""
-        located = [report.cells[k].provenance for k in finding.cells if k in report.cells]
-        located = [p for p in located if p is not None and p.line is not None]
-        pages = report.pages_of(finding)
-        if pages:  # a PDF: the page, where its reader looks
-            where += f":page {', '.join(map(str, pages))}"
-        elif located:
-            where += f":{located[0].line}:{located[0].column}"
         line = Text.assemble(
-            (f"{where}: ", "dim"),
+            (f"{where(report, finding)}: ", "dim"),
             (f"{finding.severity} ", _STYLE[finding.severity]),
             (f"{finding.rule} ", "bold"),
             finding.message,
         )
         console.print(line)
-    errors = len(report.errors)
-    infos = sum(1 for f in report.findings if f.severity == "info")
-    counts = f"{errors} 个错误，{len(report.findings) - errors - infos} 个警告" + (
-        f"，{infos} 条提示" if infos else ""
-    )
-    console.print(Text(counts, style="bold"))
+    console.print(Text(counts_line(report), style="bold"))
