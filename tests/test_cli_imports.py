@@ -37,14 +37,16 @@ HEAVY = (
 
 
 def imported(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
-    """The exit status of `xxgk ARGS` and the names of every module it imported."""
+    """The exit status of `xxgk ARGS` and the names of every module it imported (its stdout a pipe,
+    which neither $FORCE_COLOR nor $TTY_COMPATIBLE makes rich take for a terminal)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "xxgk", *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
         check=False,
-        env={**os.environ, "XXGK_CALENDAR_DIR": str(tmp_path / "calendar")},
+        env={**env, "XXGK_CALENDAR_DIR": str(tmp_path / "calendar")},
     )
     # lines such as "import time:       565 |       9960 |         tomllib._parser"
     names = {
@@ -76,6 +78,14 @@ def test_command_imports_no_store_web_or_ocr(tmp_path: Path, args: tuple[str, ..
     assert heavy(names) == set()
     if read:  # the log did see the reader, so an empty set above is not an empty log
         assert {"xxgk.read", "xxgk.extract", "xxgk.check"} <= names
+
+
+def test_check_into_a_pipe_needs_neither_rich_nor_a_worker_pool(tmp_path: Path) -> None:
+    # off a terminal the tables are laid out by output.plain; one file is read in this process
+    status, names = imported(tmp_path, "check", str(SAMPLE))
+    assert status in (0, 1)
+    assert {name.split(".")[0] for name in names} & {"rich", "multiprocessing", "hashlib"} == set()
+    assert "xxgk.output.plain" in names  # the log saw the view that printed
 
 
 def test_the_log_sees_the_store_when_a_command_uses_it(tmp_path: Path) -> None:

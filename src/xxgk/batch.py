@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from xxgk.errors import NOT_REPORTS, InputError, XxgkError
+from xxgk.files import discover, named_files
 from xxgk.model import Report
 from xxgk.read.limits import LIMITS
 
@@ -108,24 +109,6 @@ def reason_of(message: str) -> str:
     return message.split(":")[0].split("(")[0].split(";")[0].strip()
 
 
-def named_files(paths: Iterable[Path]) -> set[Path]:
-    """The paths given that are not folders (a failure to read one of them is never skipped)."""
-    return {path for path in paths if not path.is_dir()}
-
-
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and every file under folders named (hidden ones left out), sorted."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found += [Path(root) / f for f in sorted(files) if not f.startswith(".")]
-        else:
-            found.append(path)
-    return found
-
-
 def sha256_of(path: Path) -> str | None:
     """The file's digest; None for what xxgk does not read (a pipe or a device would block the
     hashing or never end it; a file past the size limit is not read in full)."""
@@ -207,7 +190,7 @@ def outcomes(todo: list[Path], jobs: int | None = None, scheduler: str | None = 
         with batch_gc():
             yield from map(parse_one, todo)
         return
-    import multiprocessing  # here: `xxgk check FILE` uses this module's discovery, not its pool
+    import multiprocessing  # here: a run on one process or on a cluster needs no pool
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with multiprocessing.get_context(method).Pool(jobs, initializer=start_worker) as pool:

@@ -152,10 +152,9 @@ def check(paths: FilesAndFolders, as_json: AsJson = False, no_cells: NoCells = F
 
     Folders are read whole; a file in them that is no report (a README, a photo) is skipped.
     """
-    from xxgk import batch
+    from xxgk.files import discover, named_files
 
-    files = batch.discover(paths)
-    raise typer.Exit(_emit(files, as_json, no_cells, linter=True, named=batch.named_files(paths)))
+    raise typer.Exit(_emit(discover(paths), as_json, no_cells, linter=True, named=named_files(paths)))
 
 
 @app.command()

@@ -27,6 +27,7 @@ from xxgk import batch
 from xxgk.check import RULES, check_pair
 from xxgk.check.crossyear import narrative
 from xxgk.errors import InputError
+from xxgk.files import discover, named_files
 from xxgk.model import Report
 from xxgk.store import search, splits, versions
 from xxgk.store.attribution import Attribution
@@ -280,8 +281,8 @@ class Store:
 
         paths = list(paths) or list(manifest or ())
         manifest = manifest or {}
-        summary = IngestSummary(named=batch.named_files(paths))
-        files = batch.discover(paths)
+        summary = IngestSummary(named=named_files(paths))
+        files = discover(paths)
         with self.session() as session:
             known = set(session.scalars(select(ReportSource.sha256)))
 
