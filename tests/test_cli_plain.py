@@ -48,12 +48,13 @@ def test_wide_characters_blank_cells_and_control_codes_are_laid_out_as_rich_does
     report = xxgk.parse_path(SAMPLES / "altered_wuxi_helie_2020.txt")
     key = next(k for k, c in report.cells.items() if c.found and k.startswith("applications."))
     report.cells[key].value = None
-    report.cells[key].text = "第一行\n2nd\x07 line"  # two lines, a bell rich drops
+    report.cells[key].text = "第一\u200b行\n2nd\x07 line"  # two lines, a zero-width space, a bell rich drops
     report.findings.append(Finding(rule="X-TEST", severity="warning", cells=(), message="无位置\r的提示"))
     assert plain_lines(report) == rich_lines(report)
-    assert "第一行" in plain_lines(report) and "\x07" not in plain_lines(report)
+    assert "第一\u200b行" in plain_lines(report) and "\x07" not in plain_lines(report)
 
 
-def test_width_counts_cjk_as_two_cells() -> None:
-    # 三 letters of one cell each, two ideographs of two cells each, one combining accent of none
-    assert plain.width("abc平潭e\u0301") == 3 + 4 + 1 + 0
+def test_width_counts_cells_as_rich_does() -> None:
+    # a, b, c one cell each; 平潭 two each; e one and its combining accent none; a zero-width
+    # space none; a soft hyphen one (rich's cell_len gives the same for each)
+    assert plain.width("abc平潭e\u0301\u200b\u00ad") == 3 + 4 + 1 + 0 + 0 + 1

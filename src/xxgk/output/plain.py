@@ -14,10 +14,11 @@ from itertools import groupby
 from typing import TextIO
 
 from xxgk.model import Finding, Report, json_value
-from xxgk.templates import SECTIONS, TableSpec
+from xxgk.templates import SECTIONS, ColumnSpec, RowSpec, TableSpec
 
 # the control characters rich's Text drops (bell, backspace, vertical tab, form feed, carriage return)
 _CONTROL = str.maketrans("", "", "\x07\x08\x0b\x0c\x0d")
+_ZERO_WIDTH = frozenset(("Mn", "Me", "Cc", "Cf"))
 
 
 def cell_shown(report: Report, key: str) -> tuple[str, str]:
@@ -34,6 +35,11 @@ def cell_shown(report: Report, key: str) -> tuple[str, str]:
 def title(table: TableSpec) -> str:
     number = next(s.number for s in SECTIONS if s.id == table.section)
     return f"{number}、{table.title}"
+
+
+def row_label(table: TableSpec, row: RowSpec) -> str:
+    """A row of tables 三 and 四 as the view labels it: its number and short name."""
+    return row.label if table.unlabelled else f"{row.enum or ''}{row.short}"
 
 
 def head_line(report: Report) -> str:
@@ -63,10 +69,15 @@ def counts_line(report: Report) -> str:
 
 
 def width(text: str) -> int:
-    """Terminal cells `text` takes: two for a wide (CJK) character, none for a combining mark."""
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text
-    )
+    """Terminal cells `text` takes, as rich counts them: two for a wide (CJK) character, none for a
+    combining mark, a control or a format character (a zero-width space; the soft hyphen takes one)."""
+    return sum(_char_width(c) for c in text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.category(char) in _ZERO_WIDTH and char != "\u00ad":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def _lines(text: str) -> list[str]:
@@ -109,19 +120,17 @@ def _layout(header: list[str], rows: list[list[str]], *, boxed: bool) -> Iterato
 
 
 def table_lines(report: Report, table: TableSpec) -> Iterator[str]:
-    def cells(row_id: str, columns: tuple) -> list[str]:
+    def cells(row_id: str, columns: tuple[ColumnSpec, ...]) -> list[str]:
         return [cell_shown(report, f"{table.id}.{row_id}.{c.id}")[0] for c in columns]
 
+    yield title(table)
     if table.id == "active":
-        yield title(table)
         for columns, rows in groupby(table.rows, key=lambda r: r.columns):
             header = ["信息内容", *(c.label for c in columns)]
             yield from _layout(header, [[row.label, *cells(row.id, columns)] for row in rows], boxed=False)
         return
     columns = table.rows[0].columns
-    yield title(table)
-    labels = [row.label if table.unlabelled else f"{row.enum or ''}{row.short}" for row in table.rows]
-    body = [[label, *cells(row.id, columns)] for label, row in zip(labels, table.rows, strict=True)]
+    body = [[row_label(table, row), *cells(row.id, columns)] for row in table.rows]
     yield from _layout(["", *(c.label for c in columns)], body, boxed=True)
 
 

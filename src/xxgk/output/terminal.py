@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from xxgk.model import SEVERITY_RANK, Report
-from xxgk.output.plain import cell_shown, counts_line, head_line, title, where
+from xxgk.output.plain import cell_shown, counts_line, head_line, row_label, title, where
 from xxgk.templates import TableSpec
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -54,8 +54,10 @@ def render_table(report: Report, table: TableSpec, styles: dict[str, str]) -> Gr
     for column in columns:
         grid.add_column(column.label, justify="right", overflow="fold")
     for row in table.rows:
-        label = row.label if table.unlabelled else f"{row.enum or ''}{row.short}"
-        grid.add_row(label, *(_cell_text(report, f"{table.id}.{row.id}.{c.id}", styles) for c in columns))
+        grid.add_row(
+            row_label(table, row),
+            *(_cell_text(report, f"{table.id}.{row.id}.{c.id}", styles) for c in columns),
+        )
     return grid
 
 
