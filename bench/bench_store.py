@@ -5,7 +5,9 @@ the web upload does), loading the lines of `xxgk parse --out` in bulk (`xxgk ing
 results.jsonl`: bodies × years, so the cross-year rules run), and the whole pipeline from files
 (read, check, store, on all cores). Statistics run over a synthetic corpus of report rows (bodies
 × years with realistic figures, written by COPY); they read the per-report figures, not the
-cells. PostgreSQL is measured when $XXGK_TEST_PG is set (`scripts/with-postgres` sets it).
+cells, and on PostgreSQL are timed twice: just after the load, and after the VACUUM autovacuum
+would run within a minute of it. PostgreSQL is measured when $XXGK_TEST_PG is set
+(`scripts/with-postgres` sets it); `--stats-only` skips the ingest figures.
 """
 
 from __future__ import annotations

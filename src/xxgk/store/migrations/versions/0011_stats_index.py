@@ -4,7 +4,7 @@ Revision ID: 0011
 Revises: 0010
 
 Ordered by year, then body: `xxgk stats --by year` counts the distinct bodies of each year as
-the index hands them over, already sorted, and no statistics query reads the reports table.
+the index hands them over, already sorted, and the statistics need not read the reports table.
 """
 
 from __future__ import annotations
