@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -74,6 +75,24 @@ class StoredReport(Base):
     __table_args__ = (
         UniqueConstraint("body_id", "year", "version"),
         Index("ix_reports_current", "body_id", "year", "current"),
+        # statistics read this alone (migration 0011): the current reports by year and body, with
+        # the key figures they add up
+        Index(
+            "ix_reports_stats",
+            "year",
+            "body_id",
+            "received",
+            "granted",
+            "partly_granted",
+            "processed",
+            "reviews",
+            "reviews_corrected",
+            "suits",
+            "suits_corrected",
+            "errors",
+            postgresql_where=text("current"),
+            sqlite_where=text("current = 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -138,8 +138,13 @@ class Hierarchy:
         self._paths: dict[int, Path] = {}
 
     @classmethod
-    def load(cls, session: Session) -> Hierarchy:
-        return cls(session.execute(select(Body.id, Body.region, Body.parent_id)).all())
+    def load(cls, session: Session, *, parents: bool = False) -> Hierarchy:
+        """Every body, or with `parents` only those other bodies are under: all that `placed`
+        needs, a few rows where every body would be hundreds of thousands."""
+        query = select(Body.id, Body.region, Body.parent_id)
+        if parents:
+            query = query.where(Body.id.in_(select(Body.parent_id).where(Body.parent_id.is_not(None))))
+        return cls(session.execute(query).all())
 
     def path(self, body_id: int) -> Path:
         """The body's region: its own, continued from its parents' where it starts below theirs."""
