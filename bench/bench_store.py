@@ -165,6 +165,7 @@ def main() -> None:
     parser.add_argument("--ingest", type=int, default=300, help="reports to ingest per database")
     parser.add_argument("--bulk", type=int, default=2000, help="lines to load in bulk per database")
     parser.add_argument("--reports", type=int, default=1_000_000, help="synthetic reports for stats")
+    parser.add_argument("--only-bulk", action="store_true", help="measure `xxgk ingest results.jsonl` only")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     try:
@@ -174,10 +175,11 @@ def main() -> None:
         results = folder / "results.jsonl"
         results_file(results, args.bulk)
         for label, url in targets:
-            bench_ingest(url, label, args.ingest)
+            if not args.only_bulk:
+                bench_ingest(url, label, args.ingest)
             fresh = f"sqlite:///{folder / 'bulk.db'}" if label == "sqlite" else url
             bench_bulk(fresh, label, results, args.bulk)
-        for label, url in targets:
+        for label, url in targets if not args.only_bulk else []:
             if label == "sqlite":
                 url = f"sqlite:///{folder / 'stats.db'}"
             bench_stats(url, label, args.reports)
