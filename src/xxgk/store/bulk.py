@@ -216,9 +216,18 @@ class Loader:
             )
         write(session, StoredReport.__table__, reports)
         write(session, ReportSource.__table__, sources)
-        # made as they are sent: PostgreSQL stores the first while the next are made
+        # made as they are sent: PostgreSQL stores the first while the next are made, and the
+        # reports' words for search are cut while it stores the last
         rows = (row for given, report_id in cells for row in _cell_rows(given, report_id, dialect))
-        copy_rows(session, StoredCell.__tablename__, CELL_COLUMNS, rows)
+        words: list[tuple[str, int, str]] = []
+        texts = ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in reports)
+        copy_rows(
+            session,
+            StoredCell.__tablename__,
+            CELL_COLUMNS,
+            rows,
+            meanwhile=lambda: words.extend(search.index_rows("report", texts)),
+        )
         write(session, StoredFinding.__table__, findings)
         if self.bodies is None:
             self.bodies = BodyIndex(sqlite=dialect == "sqlite")
@@ -228,11 +237,7 @@ class Loader:
         for index, kind, report_id, name, given in plans:
             results[index] = Loaded(filing.file(kind, report_id, name, given))
         filing.finish()
-        search.index_new(
-            session.connection(),
-            "report",
-            ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in reports),
-        )
+        copy_rows(session, search.TABLE, search.COLUMNS, words)
         return results
 
 
@@ -334,17 +339,28 @@ def _binder(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | Non
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
-def copy_rows(session: Session, table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Rows already bound for the driver: COPY on PostgreSQL, one executemany elsewhere."""
+def copy_rows(
+    session: Session,
+    table: str,
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
+    """Rows already bound for the driver: COPY on PostgreSQL, one executemany elsewhere.
+    `meanwhile` is work done while PostgreSQL stores the rows sent (the server lags the client)."""
     raw = session.connection().connection.driver_connection
     columns = ", ".join(f'"{name}"' for name in names)
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
         with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
             for row in rows:
                 copy.write_row(row)
+            if meanwhile:
+                meanwhile()
     else:
         marks = ", ".join("?" * len(names))
         raw.cursor().executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # type: ignore[union-attr]
+        if meanwhile:
+            meanwhile()
 
 
 def _json_text(value: Any) -> str | None:

@@ -126,16 +126,20 @@ def index_report(connection: Connection, report_id: int, title: str | None, narr
     _put(connection, "report", report_id, index_words(f"{title or ''}\n{narrative or ''}"))
 
 
+COLUMNS = ("kind", "ref_id", "terms")  # the index's columns a row is written with
+
+
+def index_rows(kind: str, texts: Iterable[tuple[int, str]]) -> list[tuple[str, int, str]]:
+    """Rows of COLUMNS for rows never indexed before (bulk loading's new bodies and reports)."""
+    return [(kind, ref_id, " ".join(words)) for ref_id, value in texts if (words := index_words(value))]
+
+
 def index_new(connection: Connection, kind: str, texts: Iterable[tuple[int, str]]) -> None:
-    """Rows never indexed before (bulk loading's new bodies and reports), in one statement."""
-    rows = [
-        {"kind": kind, "id": ref_id, "terms": " ".join(words)}
-        for ref_id, value in texts
-        if (words := index_words(value))
-    ]
+    """Rows never indexed before, in one statement."""
+    rows = [dict(zip(COLUMNS, row, strict=True)) for row in index_rows(kind, texts)]
     if rows:
         connection.execute(
-            text(f"INSERT INTO {TABLE} (kind, ref_id, terms) VALUES (:kind, :id, :terms)"), rows
+            text(f"INSERT INTO {TABLE} (kind, ref_id, terms) VALUES (:kind, :ref_id, :terms)"), rows
         )
 
 
