@@ -49,10 +49,59 @@ class Line:
     number: int
     record: dict[str, Any]
     given: Attribution | None = None  # what is known of the file besides its content
+    # its report model, year and identity (`prepare`), made before its chunk is stored
+    prepared: tuple[Report, int | None, str | None] | None = None
 
     @property
     def read(self) -> bool:
         return "error" not in self.record
+
+
+def prepare(lines: Iterable[Line]) -> None:
+    """The report model, year and identity of each line read."""
+    from xxgk.store import report_identity
+
+    for line in lines:
+        if line.read and line.prepared is None:
+            report = from_record(line.record)
+            year = (line.given and line.given.year) or report.meta.year
+            line.prepared = (report, year, None if year is None else report_identity(report, year))
+
+
+class Ahead:
+    """Chunks of lines, the next one read and prepared while PostgreSQL stores the current one
+    (`fetch` is the `meanwhile` of `Loader.load`; the server takes longer to store a chunk than
+    the client to send it). A line that cannot be read is raised when its chunk's turn comes,
+    so the chunks before it are stored as they were."""
+
+    def __init__(self, chunks: Iterator[list[Line]]) -> None:
+        self._chunks = chunks
+        self._next: list[Line] | None = None
+        self._error: Exception | None = None
+        self._done = False
+
+    def fetch(self) -> None:
+        if self._next is not None or self._error is not None or self._done:
+            return
+        try:
+            chunk = next(self._chunks)
+            prepare(chunk)
+        except StopIteration:
+            self._done = True
+        except Exception as exc:  # raised in its turn by __iter__
+            self._error = exc
+        else:
+            self._next = chunk
+
+    def __iter__(self) -> Iterator[list[Line]]:
+        while True:
+            self.fetch()
+            if self._error is not None:
+                raise self._error
+            if self._next is None:
+                return
+            chunk, self._next = self._next, None
+            yield chunk
 
 
 @dataclass
@@ -129,26 +178,26 @@ class Loader:
     store: Store
     bodies: BodyIndex | None = None
 
-    def load(self, lines: Sequence[Line]) -> list[Loaded]:
-        """Store the report lines given (one transaction); a status for each, in order."""
+    def load(self, lines: Sequence[Line], meanwhile: Callable[[], object] | None = None) -> list[Loaded]:
+        """Store the report lines given (one transaction); a status for each, in order.
+        `meanwhile` is work done while PostgreSQL stores the cells (as `copy_rows`)."""
         try:
             with self.store.writing() as session:
-                return self._load(session, lines)
+                return self._load(session, lines, meanwhile)
         except BaseException:
             self.bodies = None  # it may hold bodies that were not stored
             raise
 
-    def _load(self, session: Session, lines: Sequence[Line]) -> list[Loaded]:
-        from xxgk.store import report_identity
-
+    def _load(
+        self, session: Session, lines: Sequence[Line], meanwhile: Callable[[], object] | None
+    ) -> list[Loaded]:
         results = [Loaded("failed", YEARLESS) for _ in lines]
         read: list[tuple[int, Report, Attribution, int, str]] = []
+        prepare(lines)
         for index, line in enumerate(lines):
-            report = from_record(line.record)
-            given = line.given or Attribution()
-            year = given.year or report.meta.year
+            report, year, content = line.prepared  # type: ignore[misc]
             if year is not None:
-                read.append((index, report, given, year, report_identity(report, year)))
+                read.append((index, report, line.given or Attribution(), year, content))  # type: ignore[arg-type]
         if not read:
             return results
         known = _in_chunks(
@@ -217,17 +266,17 @@ class Loader:
         write(session, StoredReport.__table__, reports)
         write(session, ReportSource.__table__, sources)
         # made as they are sent: PostgreSQL stores the first while the next are made, and the
-        # reports' words for search are cut while it stores the last
+        # reports' words for search are cut (and `meanwhile` done) while it stores the last
         rows = (row for given, report_id in cells for row in _cell_rows(given, report_id, dialect))
         words: list[tuple[str, int, str]] = []
-        texts = ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in reports)
-        copy_rows(
-            session,
-            StoredCell.__tablename__,
-            CELL_COLUMNS,
-            rows,
-            meanwhile=lambda: words.extend(search.index_rows("report", texts)),
-        )
+
+        def while_stored() -> None:
+            texts = ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in reports)
+            words.extend(search.index_rows("report", texts))
+            if meanwhile:
+                meanwhile()
+
+        copy_rows(session, StoredCell.__tablename__, CELL_COLUMNS, rows, while_stored)
         write(session, StoredFinding.__table__, findings)
         if self.bodies is None:
             self.bodies = BodyIndex(sqlite=dialect == "sqlite")
