@@ -86,12 +86,14 @@ def results_file(path: Path, count: int, years: int = 5) -> None:
 def bench_bulk(url: str, label: str, results: Path, count: int) -> None:
     _empty(url)
     store = Store(url)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     summary = store.ingest_results(results)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     print(
         f"{label:12} ingest results.jsonl   {count / seconds:8,.0f} reports/s"
-        f"  ({summary.new} new, {count // 5} bodies × 5 years; target 1,000)"
+        f"  ({summary.new} new, {count // 5} bodies × 5 years; target 1,000;"
+        f" the loading process's CPU {1000 * cpu / count:.2f} ms a report, the load average"
+        f" {os.getloadavg()[0]:.1f})"
     )
 
 
