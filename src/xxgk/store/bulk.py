@@ -71,8 +71,9 @@ def prepare(lines: Iterable[Line]) -> None:
 class Ahead:
     """Chunks of lines, the next one read and prepared while PostgreSQL stores the current one
     (`fetch` is the `meanwhile` of `Loader.load`; the server takes longer to store a chunk than
-    the client to send it). A line that cannot be read is raised when its chunk's turn comes,
-    so the chunks before it are stored as they were."""
+    the client to send it; on SQLite it is merely done then). A line that cannot be read is
+    raised when its chunk's turn comes, so the chunks before it are stored as they were. Two
+    chunks of parsed lines are held at once."""
 
     def __init__(self, chunks: Iterator[list[Line]]) -> None:
         self._chunks = chunks
