@@ -70,9 +70,9 @@ def _files(folder: Path) -> list[tuple[Path, Attribution | None]]:
         ("houji-2020.txt", houji, Attribution("侯集镇人民政府", year=2020, url="https://example.org/r"))
     )
     paths = []
-    for i, (name, text, given) in enumerate(texts):
+    for i, (name, content, given) in enumerate(texts):
         path = folder / f"{i:02d}-{name}"
-        path.write_bytes(text.encode("utf-8"))
+        path.write_bytes(content.encode("utf-8"))
         paths.append((path, given))
     return paths
 
@@ -319,3 +319,20 @@ def test_a_line_that_is_not_a_results_line_is_one_clear_error_and_its_chunk_is_n
     out.write_text(json.dumps(old, ensure_ascii=False) + "\n", encoding="utf-8")
     result = run("ingest", str(out), "--db", db)
     assert result.returncode == 2 and "no narrative: written by an older xxgk" in result.stderr
+
+
+def test_a_bad_line_read_ahead_stops_the_load_after_the_chunks_before_it(db_url, tmp_path, monkeypatch):
+    """The next chunk is read while the current one is stored: a bad line in it must not undo the
+    current chunk. Chunks of 2 over 3 good lines and a bad one: lines 1–2 stored, 3 is not."""
+    from xxgk.errors import InputError
+
+    monkeypatch.setattr(bulk_module, "CHUNK", 2)
+    out = tmp_path / "results.jsonl"
+    lines = [batch.parse_one(path).json_line() for path in TEXT_REPORTS[:3]]
+    out.write_bytes(b"\n".join(lines) + b"\n{not json\n")
+    store = Store(db_url)
+    with pytest.raises(InputError, match="not a JSON line"):
+        store.ingest_results(out)
+    with store.session() as session:
+        stored = session.scalars(select(ReportSource.path).order_by(ReportSource.id)).all()
+    assert stored == [str(path) for path in TEXT_REPORTS[:2]]

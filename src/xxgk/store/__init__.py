@@ -350,8 +350,9 @@ class Store:
         loader = bulk.Loader(self)
         lines = bulk.read_lines(path, manifest or {}, attribution)
         with batch.batch_gc():  # a thousand parsed lines are millions of objects, none cyclic
-            for chunk in bulk.chunks(lines):
-                loaded = iter(loader.load([line for line in chunk if line.read]))
+            ahead = bulk.Ahead(bulk.chunks(lines))
+            for chunk in ahead:
+                loaded = iter(loader.load([line for line in chunk if line.read], ahead.fetch))
                 for line in chunk:
                     record = line.record
                     if not line.read:

@@ -49,10 +49,60 @@ class Line:
     number: int
     record: dict[str, Any]
     given: Attribution | None = None  # what is known of the file besides its content
+    # its report model, year and identity (`prepare`), made before its chunk is stored
+    prepared: tuple[Report, int | None, str | None] | None = None
 
     @property
     def read(self) -> bool:
         return "error" not in self.record
+
+
+def prepare(lines: Iterable[Line]) -> None:
+    """The report model, year and identity of each line read."""
+    from xxgk.store import report_identity
+
+    for line in lines:
+        if line.read and line.prepared is None:
+            report = from_record(line.record)
+            year = (line.given and line.given.year) or report.meta.year
+            line.prepared = (report, year, None if year is None else report_identity(report, year))
+
+
+class Ahead:
+    """Chunks of lines, the next one read and prepared while PostgreSQL stores the current one
+    (`fetch` is the `meanwhile` of `Loader.load`; the server takes longer to store a chunk than
+    the client to send it; on SQLite it is merely done then). A line that cannot be read is
+    raised when its chunk's turn comes, so the chunks before it are stored as they were. Two
+    chunks of parsed lines are held at once."""
+
+    def __init__(self, chunks: Iterator[list[Line]]) -> None:
+        self._chunks = chunks
+        self._next: list[Line] | None = None
+        self._error: Exception | None = None
+        self._done = False
+
+    def fetch(self) -> None:
+        if self._next is not None or self._error is not None or self._done:
+            return
+        try:
+            chunk = next(self._chunks)
+            prepare(chunk)
+        except StopIteration:
+            self._done = True
+        except Exception as exc:  # raised in its turn by __iter__
+            self._error = exc
+        else:
+            self._next = chunk
+
+    def __iter__(self) -> Iterator[list[Line]]:
+        while True:
+            self.fetch()
+            if self._error is not None:
+                raise self._error
+            if self._next is None:
+                return
+            chunk, self._next = self._next, None
+            yield chunk
 
 
 @dataclass
@@ -129,26 +179,26 @@ class Loader:
     store: Store
     bodies: BodyIndex | None = None
 
-    def load(self, lines: Sequence[Line]) -> list[Loaded]:
-        """Store the report lines given (one transaction); a status for each, in order."""
+    def load(self, lines: Sequence[Line], meanwhile: Callable[[], object] | None = None) -> list[Loaded]:
+        """Store the report lines given (one transaction); a status for each, in order.
+        `meanwhile` is work done while PostgreSQL stores the cells (as `copy_rows`)."""
         try:
             with self.store.writing() as session:
-                return self._load(session, lines)
+                return self._load(session, lines, meanwhile)
         except BaseException:
             self.bodies = None  # it may hold bodies that were not stored
             raise
 
-    def _load(self, session: Session, lines: Sequence[Line]) -> list[Loaded]:
-        from xxgk.store import report_identity
-
+    def _load(
+        self, session: Session, lines: Sequence[Line], meanwhile: Callable[[], object] | None
+    ) -> list[Loaded]:
         results = [Loaded("failed", YEARLESS) for _ in lines]
         read: list[tuple[int, Report, Attribution, int, str]] = []
+        prepare(lines)
         for index, line in enumerate(lines):
-            report = from_record(line.record)
-            given = line.given or Attribution()
-            year = given.year or report.meta.year
+            report, year, content = line.prepared  # type: ignore[misc]
             if year is not None:
-                read.append((index, report, given, year, report_identity(report, year)))
+                read.append((index, report, line.given or Attribution(), year, content))  # type: ignore[arg-type]
         if not read:
             return results
         known = _in_chunks(
@@ -216,9 +266,18 @@ class Loader:
             )
         write(session, StoredReport.__table__, reports)
         write(session, ReportSource.__table__, sources)
-        # made as they are sent: PostgreSQL stores the first while the next are made
+        # made as they are sent: PostgreSQL stores the first while the next are made, and the
+        # reports' words for search are cut (and `meanwhile` done) while it stores the last
         rows = (row for given, report_id in cells for row in _cell_rows(given, report_id, dialect))
-        copy_rows(session, StoredCell.__tablename__, CELL_COLUMNS, rows)
+        words: list[tuple[str, int, str]] = []
+
+        def while_stored() -> None:
+            texts = ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in reports)
+            words.extend(search.index_rows("report", texts))
+            if meanwhile:
+                meanwhile()
+
+        copy_rows(session, StoredCell.__tablename__, CELL_COLUMNS, rows, while_stored)
         write(session, StoredFinding.__table__, findings)
         if self.bodies is None:
             self.bodies = BodyIndex(sqlite=dialect == "sqlite")
@@ -228,11 +287,7 @@ class Loader:
         for index, kind, report_id, name, given in plans:
             results[index] = Loaded(filing.file(kind, report_id, name, given))
         filing.finish()
-        search.index_new(
-            session.connection(),
-            "report",
-            ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in reports),
-        )
+        copy_rows(session, search.TABLE, search.COLUMNS, words)
         return results
 
 
@@ -334,17 +389,28 @@ def _binder(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | Non
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
-def copy_rows(session: Session, table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Rows already bound for the driver: COPY on PostgreSQL, one executemany elsewhere."""
+def copy_rows(
+    session: Session,
+    table: str,
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
+    """Rows already bound for the driver: COPY on PostgreSQL, one executemany elsewhere.
+    `meanwhile` is work done while PostgreSQL stores the rows sent (the server lags the client)."""
     raw = session.connection().connection.driver_connection
     columns = ", ".join(f'"{name}"' for name in names)
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
         with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
             for row in rows:
                 copy.write_row(row)
+            if meanwhile:
+                meanwhile()
     else:
         marks = ", ".join("?" * len(names))
         raw.cursor().executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # type: ignore[union-attr]
+        if meanwhile:
+            meanwhile()
 
 
 def _json_text(value: Any) -> str | None:
