@@ -21,6 +21,7 @@ from tests.readback import SETTINGS, same
 from tests.render_pdf import render_pdf
 from xxgk.errors import InputError
 from xxgk.read import read_bytes
+from xxgk.read.pdf import read_pdf
 from xxgk.templates import TEMPLATES
 
 HUAIAN = CORPUS / "huaian_hongzequ_2024.pdf"
@@ -148,6 +149,34 @@ def test_encrypted_pdf_is_refused():
     with pytest.raises(InputError, match="encrypted PDF") as err:
         read_bytes(out.getvalue(), "locked.pdf")
     assert err.value.where == "locked.pdf"
+
+
+def _pdf_titled(title: bytes) -> bytes:
+    """A one-line PDF whose metadata title is the given PDF string, written in place of a
+    placeholder of the same length so the cross-reference offsets stay right."""
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4)
+    c.setTitle("X" * (len(title) - 2))
+    c.drawString(100, 700, "report")
+    c.save()
+    placeholder = b"(" + b"X" * (len(title) - 2) + b")"
+    assert out.getvalue().count(placeholder) == 1
+    return out.getvalue().replace(placeholder, title)
+
+
+def test_pdf_title_in_metadata_is_a_hint():
+    document = read_pdf(
+        _pdf_titled(b"<FEFF" + "2024年度报告".encode("utf-16-be").hex().upper().encode() + b">"),
+        "t.pdf",
+    )
+    assert document.hints["title"] == "2024年度报告"
+
+
+def test_pdf_title_not_valid_utf16_counts_as_none():
+    """Found by fuzzing: a lone surrogate in the title made PDFium's UTF-16 undecodable."""
+    document = read_pdf(_pdf_titled(b"<FEFFD800>"), "t.pdf")
+    assert "title" not in document.hints
+    assert "report" in document.text
 
 
 def test_corrupt_pdf_is_refused():

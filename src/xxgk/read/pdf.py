@@ -48,13 +48,21 @@ _LOAD_ERRORS = {
 }
 
 
+def _title(pdf: pdfium.PdfDocument) -> str:
+    """The metadata's title; a title that is not valid UTF-16 (seen in the wild) counts as none."""
+    try:
+        return (pdf.get_metadata_value("Title") or "").strip()
+    except UnicodeDecodeError:
+        return ""
+
+
 def read_pdf(data: bytes, source: str) -> Document:
     """A PDF report as a document: running text as lines, each ruled table as a grid."""
     pdf = open_pdf(data, source)
     try:
         builder = DocumentBuilder(source, "pdf")
         builder.pages = len(pdf)
-        title = (pdf.get_metadata_dict().get("Title") or "").strip()
+        title = _title(pdf)
         if title:
             builder.hints["title"] = title
         pages: list[Page] = []
