@@ -156,11 +156,14 @@ def stats(
         func.sum(case((report.errors > 0, 1), else_=0)),
     ]
     with store.session() as session:
-        if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+        if postgres:
             # compiling these scans to machine code takes longer than running them, and the sums
-            # of every body (by region or level) are hashed in memory, not on disk
+            # of every body (by region or level) are hashed in memory, not on disk, and once: a
+            # parallel plan has each of its processes hash all of them again
             session.execute(text("SET LOCAL jit = off"))
             session.execute(text("SET LOCAL work_mem = '64MB'"))
+            session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
         if level is not None:
             require_choice("level", level, known_levels(session))
         body_id = store.find_body(session, body).id if body is not None else None
@@ -191,6 +194,22 @@ def stats(
             "level": [Body.level],
         }
         group = group_of[by]
+        # the bodies expected to report in every selected year: those from a list (what only an
+        # import gives: tested first, it spares the lookups below), and those that reported
+        other = aliased(StoredReport)
+        listed = [
+            Body.region.is_not(None),
+            Body.parent_id.is_not(None),
+            exists().where(BodyAlias.body_id == Body.id),
+            ~exists().where(other.body_id == Body.id),
+        ]
+        if postgres:  # the bodies that reported, hashed once, not three lookups for each body
+            reported = Body.id.in_(select(report.body_id).where(*chosen).group_by(report.body_id))
+        else:  # SQLite looks each up in the index of reports faster than it builds a list of them
+            reported = exists().where(other.body_id == Body.id, other.current, other.year.in_(wanted))
+        expecting = or_(*listed[:2], reported, *listed[2:])
+        # PostgreSQL counts the bodies expected by region or level in the pass over the sums
+        fused = postgres and by != "year"
         if by == "year":
             # the index gives each year's reports ordered by body: counting the distinct bodies
             # needs no sort
@@ -211,17 +230,27 @@ def stats(
                 .group_by(report.body_id)
                 .subquery()
             )
-            query = (
-                select(
-                    *group,
-                    func.sum(per_body.c.reports),
-                    func.count(),
-                    *(func.sum(per_body.c[label]) for label in labels),
+            figures = [
+                func.sum(per_body.c.reports),
+                func.count(per_body.c.body_id),
+                *(func.sum(per_body.c[label]) for label in labels),
+            ]
+            if fused:
+                # every selected body once, with its sums where it reported (a hash join): those
+                # that reported are expected without a lookup, the others are tested as listed
+                query = (
+                    select(*group, *figures, func.count())
+                    .select_from(Body)
+                    .outerjoin(per_body, per_body.c.body_id == Body.id)
+                    .where(or_(per_body.c.body_id.is_not(None), *listed), *body_filter)
                 )
-                .join_from(per_body, Body, Body.id == per_body.c.body_id)
-                .group_by(*group)
-            )
+            else:
+                # SQLite joins by lookups: each body's sums look up the body by its key (joined
+                # from every body, the sums would be indexed first), the expected are counted apart
+                query = select(*group, *figures).join_from(per_body, Body, Body.id == per_body.c.body_id)
+            query = query.group_by(*group)
         found: dict[Any, list[int | None]] = {}
+        expected: dict[Any, int] = {}
         regions: dict[Any, tuple[Path, bool]] = {}
 
         def key_of(values: tuple[Any, ...]) -> Any:
@@ -234,28 +263,17 @@ def stats(
 
         for row in session.execute(query):
             key = key_of(tuple(row[: len(group)]))
-            values = row[len(group) :]
+            values = row[len(group) : -1] if fused else row[len(group) :]
             found[key] = [
                 _add(a, b) for a, b in zip(found.get(key, [None] * len(values)), values, strict=True)
             ]
-
-        # the bodies expected to report in every selected year: those from a list (what only an
-        # import gives: tested first, it spares the lookups below), and those that reported
-        other = aliased(StoredReport)
-        listed = or_(
-            Body.region.is_not(None),
-            Body.parent_id.is_not(None),
-            exists().where(BodyAlias.body_id == Body.id),
-            ~exists().where(other.body_id == Body.id),
-        )
-        reported = exists().where(other.body_id == Body.id, other.current, other.year.in_(wanted))
-        condition = [or_(listed, reported), *body_filter]
-        expected: dict[Any, int] = {}
+            if fused:
+                expected[key] = expected.get(key, 0) + int(row[-1])
         if by == "year":
-            total = session.scalar(select(func.count(Body.id)).where(*condition)) or 0
+            total = session.scalar(select(func.count(Body.id)).where(expecting, *body_filter)) or 0
             expected = dict.fromkeys(wanted, total)
-        else:
-            counted = select(*group, func.count(Body.id)).where(*condition).group_by(*group)
+        elif not fused:
+            counted = select(*group, func.count(Body.id)).where(expecting, *body_filter).group_by(*group)
             for *values, count in session.execute(counted):
                 key = key_of(tuple(values))
                 expected[key] = expected.get(key, 0) + int(count)
