@@ -143,7 +143,12 @@ def find_phrases(text: str, phrases: tuple[str, ...], start: int, end: int) -> l
 def count_phrases(text: str, phrases: tuple[str, ...]) -> int:
     """How many of `phrases` the text prints (each counted once)."""
     squeezed = squeeze(text).text
-    return sum(1 for p in phrases if canonical(p) in squeezed)
+    return sum(1 for p in _canonical_all(phrases) if p in squeezed)
+
+
+@cache
+def _canonical_all(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(canonical(p) for p in phrases)
 
 
 _ENUM = re.compile(r"^(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.]|\d+[.、])")
