@@ -130,7 +130,10 @@ def _agency(text: str, body_start: int, title_agency: str | None) -> str | None:
 
 
 def _is_body_name(name: str) -> bool:
-    return any(2 <= len(name) - len(suffix) <= 40 for suffix in META.agency_suffixes if name.endswith(suffix))
+    # most lines of names end with no suffix: one C call tells, before the suffixes are tried one by one
+    return name.endswith(META.agency_suffixes) and any(
+        2 <= len(name) - len(suffix) <= 40 for suffix in META.agency_suffixes if name.endswith(suffix)
+    )
 
 
 def _published(text: str, *, labelled: bool = True) -> str | None:
