@@ -72,9 +72,9 @@ def limited_app(tmp_path: Path, **limits: float) -> FastAPI:
 
 def test_a_job_past_its_time_is_ended_and_its_worker_replaced(tmp_path):
     """A 5 MB report (1.7 million characters, under the reader's own limit of 2 million) takes
-    well over 0.1 s to read (about 0.4 s here): it is ended, the client is told so (504), and the
-    next upload is read by a fresh worker."""
-    app = limited_app(tmp_path, workers=1, seconds=0.1)
+    well over 0.05 s to read (about 0.15 s here; a sample report, some 5 ms): it is ended, the
+    client is told so (504), and the next upload is read by a fresh worker."""
+    app = limited_app(tmp_path, workers=1, seconds=0.05)
     with TestClient(app, raise_server_exceptions=False) as client:
         client.post("/api/check", files={"file": ("w.txt", WUXI.read_bytes())})  # the worker has started
         started = time.monotonic()

@@ -108,6 +108,8 @@ class Locator:
             self._record_starts = list(map(_START, self.records))
         line = bisect.bisect_right(self._line_starts, offset)
         column = offset - self._line_starts[line - 1] + 1
+        if not self.records:  # a text report: nothing recorded beyond the text itself
+            return line, column, None
         i = bisect.bisect_right(self._record_starts, offset) - 1
         record = self.records[i] if i >= 0 and offset < self.records[i][1] else None
         return line, column, record
@@ -188,7 +190,12 @@ class Cell:
         return Cell, self._fields()
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"value": json_value(self.value), "text": self.text}
+        value = self.value
+        # most values are counts or blank: as they are in JSON, without a call
+        out: dict[str, Any] = {
+            "value": value if value is None or type(value) is int else json_value(value),
+            "text": self.text,
+        }
         if self._locator is not None:  # left lazy: the source is all that is wanted
             out["source"] = self._locator.source(self._offset, len(self.text or ""))
         elif self._provenance is not None:

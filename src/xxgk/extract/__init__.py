@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from xxgk.errors import NotAReportError
-from xxgk.extract.evidence import Evidence, by_layout, choose, digits, from_narrative
+from xxgk.extract.evidence import by_layout, choose, digits, from_narrative
 from xxgk.extract.labels import count_phrases
 from xxgk.extract.meta import extract_meta
 from xxgk.extract.noise import quiet
@@ -41,7 +41,7 @@ def extract(document: Document) -> Extraction:
     with report_budget():
         template, readings = _read_tables(quiet(text, meta.title), headings, meta.year, marks)
     in_doubt = any(line.ambiguous for r in readings.values() for line in r.lines)
-    decided = _decide_by_evidence(readings.values(), from_narrative(text)) if in_doubt else {}
+    decided = _decide_by_evidence(readings.values(), text) if in_doubt else {}
     preferred = _prefer_by_layout(readings.values(), template) if in_doubt else {}
     rows_found = sum(r.rows_found for r in readings.values())
     if rows_found < MIN_ROWS_FOUND and len({h.section for h in headings}) < 3:
@@ -100,15 +100,21 @@ def _readings(line: Line) -> list[dict[str, Value]]:
     ]
 
 
-def _decide_by_evidence(
-    readings: Iterable[TableReading], evidence: list[Evidence]
-) -> dict[str, dict[str, dict[str, str]]]:
-    """Lines left ambiguous by the arithmetic, decided where the evidence admits one reading;
-    returns, by table and row, what decided it (for the SPLIT finding)."""
+def _decide_by_evidence(readings: Iterable[TableReading], text: str) -> dict[str, dict[str, dict[str, str]]]:
+    """Lines left ambiguous by the arithmetic, decided where what the narrative states admits one
+    reading; returns, by table and row, what decided it (for the SPLIT finding)."""
     decided: dict[str, dict[str, dict[str, str]]] = {}
+    readings = list(readings)
+    in_doubt = [
+        (reading, line)
+        for reading in readings
+        for line in reading.lines
+        if line.ambiguous and len(line.options) > 1
+    ]
+    # only the figures stated for these lines' cells can decide them: the others are not looked for
+    evidence = from_narrative(text, {key for _, line in in_doubt for key in line.keys})
     if not evidence:
         return decided
-    readings = list(readings)
     values = {
         key: value
         for reading in readings
@@ -116,21 +122,16 @@ def _decide_by_evidence(
         if line.reading is not None
         for key, value in _readings(line)[line.chosen].items()
     }
-    for reading in readings:
-        for line in reading.lines:
-            if not line.ambiguous or len(line.options) < 2:
-                continue
-            choice = choose(_readings(line), values, evidence)
-            if choice is None:
-                continue
-            line.chosen, line.ambiguous = choice[0], frozenset()
-            decided.setdefault(reading.table.id, {})[_row_id(line)] = {
-                "text": "".join(t.text for t in line.toks),
-                "reading": "|".join(
-                    p.text if p is not None else "空" for p in line.options[choice[0]].pieces
-                ),
-                "evidence": "、".join(f"{e.source}{e.said}" for e in choice[1]),
-            }
+    for reading, line in in_doubt:
+        choice = choose(_readings(line), values, evidence)
+        if choice is None:
+            continue
+        line.chosen, line.ambiguous = choice[0], frozenset()
+        decided.setdefault(reading.table.id, {})[_row_id(line)] = {
+            "text": "".join(t.text for t in line.toks),
+            "reading": "|".join(p.text if p is not None else "空" for p in line.options[choice[0]].pieces),
+            "evidence": "、".join(f"{e.source}{e.said}" for e in choice[1]),
+        }
     return decided
 
 

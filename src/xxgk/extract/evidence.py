@@ -11,7 +11,7 @@ arithmetic left agrees with every relation that applies, and the choice names it
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -47,11 +47,13 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((key, re.compile(p)) for key, patterns in META.evidence for p in patterns)
 
 
-def from_narrative(text: str) -> list[Evidence]:
-    """The figures the text states for cells; a cell stated twice with different figures is
-    given no evidence."""
+def from_narrative(text: str, keys: Collection[str] | None = None) -> list[Evidence]:
+    """The figures the text states for cells (those of `keys`, if given); a cell stated twice
+    with different figures is given no evidence."""
     found: dict[str, dict[int, str]] = {}
     for key, pattern in _patterns():
+        if keys is not None and key not in keys:
+            continue
         for match in pattern.finditer(text):
             found.setdefault(key, {}).setdefault(int(match.group("n")), match.group())
     return [
