@@ -327,9 +327,8 @@ class Filing:
                     for new in ids.values()
                 ],
             )
-            search.index_new(
-                self.session.connection(), "body", ((new, self.bodies.names[new]) for new in ids.values())
-            )
+            names = ((new, self.bodies.names[new]) for new in ids.values())
+            copy_rows(self.session, search.TABLE, search.COLUMNS, search.index_rows("body", names))
         execute_many(
             self.session,
             "UPDATE bodies SET level = ?, region = ? WHERE id = ?",

@@ -134,15 +134,6 @@ def index_rows(kind: str, texts: Iterable[tuple[int, str]]) -> list[tuple[str, i
     return [(kind, ref_id, " ".join(words)) for ref_id, value in texts if (words := index_words(value))]
 
 
-def index_new(connection: Connection, kind: str, texts: Iterable[tuple[int, str]]) -> None:
-    """Rows never indexed before, in one statement."""
-    rows = [dict(zip(COLUMNS, row, strict=True)) for row in index_rows(kind, texts)]
-    if rows:
-        connection.execute(
-            text(f"INSERT INTO {TABLE} (kind, ref_id, terms) VALUES (:kind, :ref_id, :terms)"), rows
-        )
-
-
 def rebuild(connection: Connection) -> int:
     """Index every body and report again (the migration's backfill, `xxgk reindex`); returns how
     many were indexed."""

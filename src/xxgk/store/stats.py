@@ -195,19 +195,17 @@ def stats(
         }
         group = group_of[by]
         # the bodies expected to report in every selected year: those from a list (what only an
-        # import gives: tested first, it spares the lookups below), and those that reported
+        # import gives: a region or parent, tested first; an alias, or no report at all, looked
+        # up), and those that reported
         other = aliased(StoredReport)
-        listed = [
-            Body.region.is_not(None),
-            Body.parent_id.is_not(None),
-            exists().where(BodyAlias.body_id == Body.id),
-            ~exists().where(other.body_id == Body.id),
-        ]
+        placed = [Body.region.is_not(None), Body.parent_id.is_not(None)]
+        looked_up = [exists().where(BodyAlias.body_id == Body.id), ~exists().where(other.body_id == Body.id)]
+        listed = [*placed, *looked_up]
         if postgres:  # the bodies that reported, hashed once, not three lookups for each body
             reported = Body.id.in_(select(report.body_id).where(*chosen).group_by(report.body_id))
         else:  # SQLite looks each up in the index of reports faster than it builds a list of them
             reported = exists().where(other.body_id == Body.id, other.current, other.year.in_(wanted))
-        expecting = or_(*listed[:2], reported, *listed[2:])
+        expecting = or_(*placed, reported, *looked_up)
         # PostgreSQL counts the bodies expected by region or level in the pass over the sums
         fused = postgres and by != "year"
         if by == "year":
