@@ -18,7 +18,7 @@ from tests.test_store import _series
 from xxgk import batch
 from xxgk.store import Attribution, Store
 from xxgk.store import bulk as bulk_module
-from xxgk.store.models import Body, ReportSource, StoredCell, StoredFinding, StoredReport
+from xxgk.store.models import Body, ReportSource, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
 SPLIT_ROW = "active.normative_documents"
@@ -98,20 +98,6 @@ def _rows(store: Store) -> dict[str, list]:
         bodies = sorted(
             (b.name, b.key, b.level, b.region, names.get(b.parent_id)) for b in session.scalars(select(Body))
         )
-        cells = sorted(
-            (
-                shas[c.report_id],
-                c.table_id,
-                c.row_id,
-                c.column_id,
-                c.value,
-                c.text,
-                repr(c.provenance),
-                c.found,
-                c.ambiguous,
-            )
-            for c in session.scalars(select(StoredCell))
-        )
         findings = sorted(
             (
                 shas[f.report_id],
@@ -135,7 +121,6 @@ def _rows(store: Store) -> dict[str, list]:
         "reports": reports,
         "sources": sources,
         "bodies": bodies,
-        "cells": cells,
         "findings": findings,
         "indexed": indexed,
     }

@@ -9,6 +9,7 @@ import hashlib
 import html
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -21,8 +22,9 @@ from tests.test_inputs import run
 from xxgk.serve import queries
 from xxgk.store import Store
 from xxgk.store.attribution import Attribution
+from xxgk.store.convert import to_report
 from xxgk.store.findings import list_findings
-from xxgk.store.models import Body, ReportSource, StoredCell, StoredReport
+from xxgk.store.models import Body, ReportSource, StoredReport
 from xxgk.store.stats import stats
 
 WUXI, ALTERED = SAMPLES / "wuxi_helie_2020.txt", SAMPLES / "altered_wuxi_helie_2020.txt"
@@ -353,7 +355,6 @@ def test_migration_files_old_rows_by_content_and_queues_bodies_made_of_file_name
     from sqlalchemy import MetaData, create_engine, insert
 
     from xxgk.check.crossyear import narrative
-    from xxgk.store.convert import cell_rows
     from xxgk.store.db import MIGRATIONS
 
     engine = create_engine(db_url)
@@ -385,7 +386,7 @@ def test_migration_files_old_rows_by_content_and_queues_bodies_made_of_file_name
                 "warnings": 0,
             }
             connection.execute(insert(tables.tables["reports"]).values(**row))
-            cells = [{k: v for k, v in c.items() if k != "provenance"} for c in cell_rows(report, number)]
+            cells = [{k: v for k, v in c.items() if k != "provenance"} for c in _old_cells(report, number)]
             connection.execute(insert(tables.tables["cells"]), cells)
     engine.dispose()
     store = Store(db_url)  # upgrades to head
@@ -395,12 +396,95 @@ def test_migration_files_old_rows_by_content_and_queues_bodies_made_of_file_name
         assert (rows[1].body_id, rows[1].current) == (None, False)
         assert all(r.content for r in rows.values())
         assert {s.sha256 for s in session.scalars(select(ReportSource))} == {"1" * 64, "2" * 64}
-        # SQLite rebuilds the reports table: its cells must survive (cascading deletes)
-        assert session.scalar(select(func.count()).select_from(StoredCell)) == sum(
-            len(report.cells) for _, report in old
-        )
+        # SQLite rebuilds the reports table: its cells must survive (cascading deletes), and
+        # 0012 makes them one document a report
+        for number, (_, report) in enumerate(old, start=1):
+            values = {k: c.value for k, c in to_report(rows[number]).cells.items()}
+            assert values == {k: c.value for k, c in report.cells.items()}
     html_copy = xxgk.parse_bytes(_as_html(WUXI.read_text(encoding="utf-8")), "w.html")
     assert store.ingest(html_copy, "h" * 64) == "source"
     from xxgk.store.queue import queued
 
     assert [q.id for q in queued(store)] == [1]
+
+
+def _old_cells(report: xxgk.Report, report_id: int) -> list[dict[str, object]]:
+    """The report's cells as the store kept them before migration 0012: a row a cell."""
+    rows = []
+    for key, cell in report.cells.items():
+        table_id, row_id, column_id = key.split(".")
+        value = cell.value
+        rows.append(
+            {
+                "report_id": report_id,
+                "table_id": table_id,
+                "row_id": row_id,
+                "column_id": column_id,
+                "value": None if value is None else Decimal(value),
+                "text": cell.text,
+                "provenance": cell.provenance.to_dict() if cell.provenance else None,
+                "found": cell.found,
+                "ambiguous": cell.ambiguous,
+            }
+        )
+    return rows
+
+
+def test_migration_0012_keeps_every_cell_with_its_source_in_one_document(db_url: str) -> None:
+    """A store written before 0012 (a row a cell): after the upgrade each report's cells are
+    one document, and the report read back has every cell as it had: value (an amount in 万元
+    too), printed text, page and box on the PDF, in doubt or not printed."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import MetaData, create_engine, insert
+
+    from xxgk.store.db import MIGRATIONS
+
+    engine = create_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0011")
+    tables = MetaData()
+    tables.reflect(engine)
+    old = [xxgk.parse_path(CORPUS / "huaian_hongzequ_2024.pdf"), xxgk.parse_path(CORPUS / "pt004.txt")]
+    pdf = old[0]
+    assert any(c.provenance and c.provenance.bbox for c in pdf.cells.values())
+    assert any(not c.found for c in pdf.cells.values())
+    assert any(isinstance(c.value, Decimal) for r in old for c in r.cells.values())  # an amount
+    with engine.begin() as connection:
+        for number, report in enumerate(old, start=1):
+            body = {"id": number, "name": f"机关{number}", "key": "k"}
+            connection.execute(insert(tables.tables["bodies"]).values(**body))
+            row = {
+                "id": number,
+                "body_id": number,
+                "year": report.meta.year,
+                "version": 1,
+                "current": True,
+                "kind": "published",
+                "template": report.template_id,
+                "sha256": f"{number}" * 64,
+                "content": f"{number}" * 64,
+                "format": report.format,
+                "errors": 0,
+                "warnings": 0,
+            }
+            connection.execute(insert(tables.tables["reports"]).values(**row))
+            connection.execute(insert(tables.tables["cells"]), _old_cells(report, number))
+    engine.dispose()
+    store = Store(db_url)  # upgrades to head
+    with store.session() as session:
+        for number, report in enumerate(old, start=1):
+            kept = to_report(session.get_one(StoredReport, number))
+            assert kept.cells.keys() == report.cells.keys()
+            for key, cell in report.cells.items():
+                again = kept.cells[key]
+                assert (again.value, again.text, again.found, again.ambiguous) == (
+                    cell.value,
+                    cell.text,
+                    cell.found,
+                    cell.ambiguous,
+                ), key
+                assert again.provenance == cell.provenance, key

@@ -32,14 +32,13 @@ from xxgk.model import Report
 from xxgk.store import search, splits, versions
 from xxgk.store.attribution import Attribution
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
-from xxgk.store.convert import cell_rows, finding_rows, to_report, to_row
+from xxgk.store.convert import finding_rows, to_report, to_row
 from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url
 from xxgk.store.identity import content_hash
 from xxgk.store.models import (
     REPORT_KINDS,
     Body,
     ReportSource,
-    StoredCell,
     StoredFinding,
     StoredReport,
     VersionChoice,
@@ -142,10 +141,9 @@ class Store:
             session.add(row)
             session.flush()
             _add_source(session, row.id, sha256, report, given)
-            connection = session.connection()  # Core executemany: an ORM object per cell is slow
-            connection.execute(insert(StoredCell.__table__), cell_rows(report, row.id))
             if report.findings:
-                connection.execute(insert(StoredFinding.__table__), finding_rows(report.findings, row.id))
+                rows = finding_rows(report.findings, row.id)
+                session.connection().execute(insert(StoredFinding.__table__), rows)
             if body is None:
                 return "queued", row.id
             return self._file_under(session, row, body), row.id

@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +30,7 @@ from xxgk.store import search
 from xxgk.store.attribution import Attribution
 from xxgk.store.convert import finding_rows, from_record, row_values
 from xxgk.store.filing import BodyIndex, Filing, Row
-from xxgk.store.models import Body, ReportSource, StoredCell, StoredFinding, StoredReport
+from xxgk.store.models import Body, ReportSource, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
 if TYPE_CHECKING:
@@ -218,7 +217,6 @@ class Loader:
         new_rows: list[Row] = []
         reports: list[dict[str, Any]] = []
         sources: list[dict[str, Any]] = []
-        cells: list[tuple[dict[str, Any], int]] = []  # a line's cells and its row id
         findings: list[dict[str, Any]] = []
         dialect = session.bind.dialect.name  # type: ignore[union-attr]
         for index, report, given, year, content in read:
@@ -234,11 +232,12 @@ class Loader:
                 report_id = same[content] = next(ids)
                 plans.append((index, "new", report_id, name, given))
                 row = row_values(report, sha256, None, 1, report.text)  # type: ignore[arg-type]
+                # the cells as the line has them: what the model would give again, with provenance
                 row.update(id=report_id, year=year, content=content, current=False, kind="published")
+                row["cells"] = record["cells"]
                 if given.published:
                     row["published"] = date.fromisoformat(given.published)
                 reports.append(row)
-                cells.append((record["cells"], report_id))
                 findings += finding_rows(report.findings, report_id)
                 models[report_id] = report
                 new_rows.append(
@@ -264,11 +263,6 @@ class Loader:
                     "format": report.format,
                 }
             )
-        write(session, StoredReport.__table__, reports)
-        write(session, ReportSource.__table__, sources)
-        # made as they are sent: PostgreSQL stores the first while the next are made, and the
-        # reports' words for search are cut (and `meanwhile` done) while it stores the last
-        rows = (row for given, report_id in cells for row in _cell_rows(given, report_id, dialect))
         words: list[tuple[str, int, str]] = []
 
         def while_stored() -> None:
@@ -277,7 +271,9 @@ class Loader:
             if meanwhile:
                 meanwhile()
 
-        copy_rows(session, StoredCell.__tablename__, CELL_COLUMNS, rows, while_stored)
+        # the reports' words for search are cut (and `meanwhile` done) while PostgreSQL stores them
+        write(session, StoredReport.__table__, reports, while_stored)
+        write(session, ReportSource.__table__, sources)
         write(session, StoredFinding.__table__, findings)
         if self.bodies is None:
             self.bodies = BodyIndex(sqlite=dialect == "sqlite")
@@ -316,56 +312,14 @@ def new_ids(session: Session, model: type[Body] | type[StoredReport], count: int
     return list(range(top + 1, top + 1 + count))
 
 
-CELL_COLUMNS = (
-    "report_id",
-    "table_id",
-    "row_id",
-    "column_id",
-    "value",
-    "text",
-    "provenance",
-    "found",
-    "ambiguous",
-)
-
-
-def _cell_rows(cells: dict[str, dict[str, Any]], report_id: int, dialect: str) -> list[tuple[Any, ...]]:
-    """The cells of a line as rows of CELL_COLUMNS, bound as the ORM binds `convert.cell_rows`:
-    on SQLite a number as a float, a flag as 0 or 1; on PostgreSQL a Decimal and a bool."""
-    number: Callable[[Any], Any] = float if dialect == "sqlite" else _decimal
-    yes, no = (1, 0) if dialect == "sqlite" else (True, False)
-    dumps = orjson.dumps
-    rows = []
-    append = rows.append
-    for key, cell in cells.items():
-        place = _PLACES.get(key) or _PLACES.setdefault(key, tuple(key.split(".")))
-        value = cell.get("value")
-        source = cell.get("source")
-        append(
-            (
-                report_id,
-                *place,
-                None if value is None else number(value),
-                cell.get("text"),
-                None if source is None else dumps(source).decode("utf-8"),
-                no if cell.get("missing") else yes,
-                yes if cell.get("ambiguous") else no,
-            )
-        )
-    return rows
-
-
-_PLACES: dict[str, tuple[str, ...]] = {}  # a cell key as (table, row, column): the keys repeat
-
-
-def _decimal(value: int | float) -> int | Decimal:
-    return value if isinstance(value, int) else Decimal(str(value))
-
-
-def write(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+def write(
+    session: Session, table: Table, rows: list[dict[str, Any]], meanwhile: Callable[[], object] | None = None
+) -> None:
     """Rows (dicts) into a table, bound as the ORM binds them but JSON through orjson (the same
-    JSON, less space)."""
+    JSON, less space); `meanwhile` as for `copy_rows`."""
     if not rows:
+        if meanwhile:
+            meanwhile()
         return
     connection = session.connection()
     dialect = connection.dialect
@@ -378,7 +332,7 @@ def write(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     convert = [_binder(c, dialect) for c in columns]
     pairs = list(zip([c.name for c in columns], convert, strict=True))
     values = [[row[name] if to is None else to(row[name]) for name, to in pairs] + fixed for row in rows]
-    copy_rows(session, table.name, [c.name for c in columns + defaults], values)
+    copy_rows(session, table.name, [c.name for c in columns + defaults], values, meanwhile)
 
 
 def _binder(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:

@@ -29,7 +29,7 @@ from xxgk.check.crossyear import similarity
 from xxgk.errors import InputError
 from xxgk.model import SEVERITY_RANK, Finding, Value, json_value
 from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
-from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
+from xxgk.store.models import Body, StoredFinding, StoredReport
 
 if TYPE_CHECKING:
     from xxgk.store import Store
@@ -211,7 +211,7 @@ def compare_series(store: Store, body: str, years: Sequence[int]) -> Series:
     with store.session() as session:
         found: Body = store.find_body(session, body)
         rows = [_current(session, found, year) for year in ordered]
-        values = [_values(session, row) for row in rows]
+        values = [_values(row) for row in rows]
         templates = tuple(row.template for row in rows)
         cells = []
         for key in merged_keys(list(templates)):
@@ -282,17 +282,11 @@ def _current(session: Session, body: Body, year: int) -> StoredReport:
     return row
 
 
-def _values(session: Session, row: StoredReport) -> dict[str, Value]:
-    cells = session.execute(
-        select(StoredCell.table_id, StoredCell.row_id, StoredCell.column_id, StoredCell.value).where(
-            StoredCell.report_id == row.id
-        )
-    )
+def _values(row: StoredReport) -> dict[str, Value]:
     out: dict[str, Value] = {}
-    for table_id, row_id, column_id, value in cells:
-        key = f"{table_id}.{row_id}.{column_id}"
+    for key, cell in (row.cells or {}).items():
         if has_cell(row.template, key):
-            out[key] = typed(value, cell_label(key).kind)
+            out[key] = typed(cell.get("value"), cell_label(key).kind)
     return out
 
 

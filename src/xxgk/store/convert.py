@@ -40,12 +40,13 @@ def _date(text: str | None) -> date | None:
 
 
 def to_row(report: Report, sha256: str, body_id: int, version: int) -> StoredReport:
-    return StoredReport(**row_values(report, sha256, body_id, version, narrative(report)))
+    cells = {key: cell.to_dict() for key, cell in report.cells.items()}
+    return StoredReport(**row_values(report, sha256, body_id, version, narrative(report)), cells=cells)
 
 
 def row_values(report: Report, sha256: str, body_id: int, version: int, text: str) -> dict[str, Any]:
-    """A report row's columns (`text`: the narrative kept for the cross-year rules), for the ORM
-    and for bulk loading alike."""
+    """A report row's columns but its cells (`text`: the narrative kept for the cross-year
+    rules), for the ORM and for bulk loading alike."""
     return {
         "body_id": body_id,
         "year": report.meta.year,
@@ -64,27 +65,6 @@ def row_values(report: Report, sha256: str, body_id: int, version: int, text: st
         "warnings": len(report.findings) - len(report.errors),
         **{name: _figure(report, keys) for name, keys in FIGURES.items()},
     }
-
-
-def cell_rows(report: Report, report_id: int) -> list[dict[str, object]]:
-    """The cells as plain rows, for one bulk INSERT (an ORM object each is ten times slower)."""
-    rows = []
-    for key, cell in report.cells.items():
-        table_id, row_id, column_id = key.split(".")
-        rows.append(
-            {
-                "report_id": report_id,
-                "table_id": table_id,
-                "row_id": row_id,
-                "column_id": column_id,
-                "value": cell.value,
-                "text": cell.text,
-                "provenance": cell.provenance.to_dict() if cell.provenance else None,
-                "found": cell.found,
-                "ambiguous": cell.ambiguous,
-            }
-        )
-    return rows
 
 
 def finding_rows(findings: list[Finding], report_id: int) -> list[dict[str, object]]:
@@ -124,25 +104,7 @@ def to_report(row: StoredReport, body_name: str | None = None) -> Report:
     report.layout = row.layout or {}
     report.text = row.narrative or ""
     report.sections = {"overview": (0, len(report.text))}
-    template = report.template
-    for stored in row.cells:
-        key = f"{stored.table_id}.{stored.row_id}.{stored.column_id}"
-        if key not in report.cells:
-            continue
-        _, _, column = template.cell(key)
-        provenance = Provenance(**stored.provenance) if stored.provenance else None
-        if provenance is not None and provenance.bbox is not None:
-            provenance = Provenance(**{**stored.provenance, "bbox": tuple(provenance.bbox)})
-        if provenance is not None and provenance.entries is not None:  # JSON keeps a list
-            provenance.entries = tuple(provenance.entries)
-        report.cells[key] = Cell(
-            key,
-            value=_value(stored.value, column.kind),
-            text=stored.text,
-            provenance=provenance,
-            found=stored.found,
-            ambiguous=stored.ambiguous,
-        )
+    _fill(report, row.cells or {}, provenance=True)
     report.findings = [Finding(f.rule, f.severity, tuple(f.cells), f.message) for f in row.findings]  # type: ignore[arg-type]
     return report
 
@@ -173,7 +135,16 @@ def from_record(record: dict[str, Any]) -> Report:
         text=record.get("narrative") or "",
     )
     report.sections = {"overview": (0, len(report.text))}
-    given = record.get("cells", {})
+    _fill(report, record.get("cells", {}), provenance=False)
+    report.findings = [
+        Finding(f["rule"], f["severity"], tuple(f["cells"]), f["message"]) for f in record.get("findings", [])
+    ]
+    return report
+
+
+def _fill(report: Report, given: dict[str, dict[str, Any]], provenance: bool) -> None:
+    """The report's cells from their JSON (a line's or a stored document), values typed by their
+    column; a cell of another template is not the report's and is left out."""
     cells = report.cells
     for key, kind in _kinds(report.template_id):
         cell = given.get(key)
@@ -183,10 +154,22 @@ def from_record(record: dict[str, Any]) -> Report:
         value = cell.get("value")
         if value is not None and (kind == "amount" or not isinstance(value, int)):
             value = _value(Decimal(str(value)), kind)  # a count is an int already
+        source = cell.get("source") if provenance else None
         cells[key] = Cell(
-            key, value, cell.get("text"), None, cell.get("ambiguous", False), "missing" not in cell
+            key,
+            value,
+            cell.get("text"),
+            None if source is None else provenance_of(source),
+            cell.get("ambiguous", False),
+            "missing" not in cell,
         )
-    report.findings = [
-        Finding(f["rule"], f["severity"], tuple(f["cells"]), f["message"]) for f in record.get("findings", [])
-    ]
-    return report
+
+
+def provenance_of(source: dict[str, Any]) -> Provenance:
+    """A cell's `source` in JSON as the model's Provenance (JSON keeps tuples as lists)."""
+    provenance = Provenance(**source)
+    if provenance.bbox is not None:
+        provenance.bbox = tuple(provenance.bbox)  # type: ignore[assignment]
+    if provenance.entries is not None:
+        provenance.entries = tuple(provenance.entries)
+    return provenance

@@ -28,14 +28,13 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import ColumnElement, func, select, type_coerce
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from xxgk.errors import InputError, require_choice
 from xxgk.model import Value
 from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
-from xxgk.store.models import Body, StoredCell, StoredReport
+from xxgk.store.models import Body, StoredReport
 from xxgk.store.regions import within
 from xxgk.templates import TEMPLATES, ColumnKind
 
@@ -62,7 +61,8 @@ FIXED_LABELS = {
 }
 XLSX_ROWS = 1_048_576  # rows per sheet in Excel; a longer export continues on "cells 2", …
 LABELS_SHEET = "labels"
-BATCH = 20_000  # rows per database fetch and per Parquet row group
+BATCH = 20_000  # rows per Parquet row group
+BATCH_REPORTS = 200  # reports per database fetch (each with its cells)
 
 
 @dataclass
@@ -140,49 +140,29 @@ def _replacing(out: Path) -> Iterator[Path]:
 def _reports(session: Session, selected: list[ColumnElement[bool]]) -> Iterator[_Report]:
     """The current reports with their cells, one at a time, by body and year."""
     query = (
-        select(
-            StoredReport.id,
-            Body.name,
-            StoredReport.year,
-            StoredReport.template,
-            StoredCell.table_id,
-            StoredCell.row_id,
-            StoredCell.column_id,
-            type_coerce(StoredCell.value, NullType()),  # raw: no float → Decimal pass on SQLite
-        )
+        select(Body.name, StoredReport.year, StoredReport.template, StoredReport.cells)
         .join(Body, Body.id == StoredReport.body_id)
-        .join(StoredCell, StoredCell.report_id == StoredReport.id)
         .where(*selected)
         .order_by(Body.name, StoredReport.year, StoredReport.id)
     )
     # Core rows on a streaming connection: a server-side cursor on PostgreSQL, and none of the
     # ORM's per-row work, which would cost more than the database here
-    connection = session.connection().execution_options(stream_results=True, yield_per=BATCH)
-    report: _Report | None = None
-    report_id = None
-    cells: dict[tuple[str, str, str], tuple[str, ColumnKind]] = {}
+    connection = session.connection().execution_options(stream_results=True, yield_per=BATCH_REPORTS)
     for chunk in connection.execute(query).partitions():
-        for rid, body, year, template, table_id, row_id, column_id, value in chunk:
-            if rid != report_id:
-                if report is not None:
-                    yield report
-                report_id, report = rid, _Report(body, year, template, {})
-                cells = _cells_of(template)
-            cell = cells.get((table_id, row_id, column_id))
-            if cell is not None:  # a cell of another template is not the report's (never stored)
-                report.values[cell[0]] = None if value is None else typed(value, cell[1])  # type: ignore[union-attr]
-    if report is not None:
-        yield report
+        for body, year, template, cells in chunk:
+            values: dict[str, Value] = {}
+            for key, kind in _kinds(template):
+                cell = cells.get(key)
+                if cell is not None:  # a cell of another template is not the report's (never stored)
+                    value = cell.get("value")
+                    values[key] = None if value is None else typed(value, kind)
+            yield _Report(body, year, template, values)
 
 
 @cache
-def _cells_of(template_id: str) -> dict[tuple[str, str, str], tuple[str, ColumnKind]]:
-    """(table, row, column) → (cell id, column kind) of a template, for reading rows quickly."""
-    out = {}
-    for key in TEMPLATES[template_id].cell_keys():
-        table, row, column = key.split(".")
-        out[(table, row, column)] = (key, cell_label(key).kind)
-    return out
+def _kinds(template_id: str) -> tuple[tuple[str, ColumnKind], ...]:
+    """Each cell id of a template with its column's kind."""
+    return tuple((key, cell_label(key).kind) for key in TEMPLATES[template_id].cell_keys())
 
 
 def _rows(reports: Iterable[_Report], shape: str, keys: list[str]) -> Iterator[list[Any]]:
@@ -205,17 +185,14 @@ def _amounts_apart(rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
 
 def _fractional_counts(session: Session, selected: list[ColumnElement[bool]]) -> set[str]:
     """Count cells of current reports holding a fraction (a misprint): their column is decimal."""
-    query = (
-        select(StoredCell.table_id, StoredCell.row_id, StoredCell.column_id)
-        .join(StoredReport, StoredReport.id == StoredCell.report_id)
-        .where(
-            *selected,
-            StoredCell.value.is_not(None),
-            StoredCell.value != func.round(StoredCell.value),
-        )
-        .distinct()
-    )
-    return {".".join(row) for row in session.execute(query)}
+    fractional: set[str] = set()
+    for report in _reports(session, selected):  # a count is typed a Decimal only when a fraction
+        fractional.update(k for k, v in report.values.items() if isinstance(v, Decimal) and _is_count(k))
+    return fractional
+
+
+def _is_count(key: str) -> bool:
+    return cell_label(key).kind != "amount"
 
 
 # --- writers -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from xxgk.check import RULES, check_pair
 from xxgk.extract.meta import body_level
@@ -387,7 +387,7 @@ class Filing:
             query = (
                 select(StoredReport)
                 .where(StoredReport.id.in_(ordered[start : start + 1000]))
-                .options(selectinload(StoredReport.cells), selectinload(StoredReport.findings))
+                .options(undefer(StoredReport.cells), selectinload(StoredReport.findings))
             )
             for row in self.session.scalars(query):
                 found[row.id] = to_report(row, self.bodies.names[self.rows[row.id].body_id])  # type: ignore[index]

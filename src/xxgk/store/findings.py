@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError, require_choice
 from xxgk.model import SEVERITY_RANK
-from xxgk.store.models import Body, StoredCell, StoredFinding, StoredReport
+from xxgk.store.models import Body, StoredFinding, StoredReport
 from xxgk.store.regions import within
 
 if TYPE_CHECKING:
@@ -170,34 +170,26 @@ def list_findings(
         return with_pages(session, [finding_row(*row) for row in session.execute(query)])
 
 
-PAGE_LOOKUP = 300  # cells per query: four bound parameters each, within SQLite's limit
+PAGE_LOOKUP = 500  # reports per query, within SQLite's limit of bound parameters
 
 
 def with_pages(session: Session, rows: list[FindingRow]) -> list[FindingRow]:
     """The findings, those on a PDF report with the pages their cells are printed on (kept in
     each cell's provenance): a reader holding the PDF looks for a page, not a line of its text."""
-    report_ids = {r.report_id for r in rows if r.cells}
-    pdfs = (
-        set(
-            session.scalars(
-                select(StoredReport.id).where(StoredReport.id.in_(report_ids), StoredReport.format == "pdf")
-            )
-        )
-        if report_ids
-        else set()
-    )
-    wanted = sorted(
-        {(r.report_id, *key.split(".", 2)) for r in rows if r.report_id in pdfs for key in r.cells}
-    )
+    wanted: dict[int, set[str]] = {}
+    for r in rows:
+        wanted.setdefault(r.report_id, set()).update(r.cells)
+    ids = sorted(i for i, keys in wanted.items() if keys)
     pages: dict[tuple[int, str], int] = {}
-    cell = (StoredCell.report_id, StoredCell.table_id, StoredCell.row_id, StoredCell.column_id)
-    for start in range(0, len(wanted), PAGE_LOOKUP):
-        query = select(*cell, StoredCell.provenance).where(
-            tuple_(*cell).in_(wanted[start : start + PAGE_LOOKUP])
+    for start in range(0, len(ids), PAGE_LOOKUP):
+        query = select(StoredReport.id, StoredReport.cells).where(
+            StoredReport.id.in_(ids[start : start + PAGE_LOOKUP]), StoredReport.format == "pdf"
         )
-        for report_id, table, row, column, provenance in session.execute(query):
-            if provenance and provenance.get("page") is not None:
-                pages[(report_id, f"{table}.{row}.{column}")] = int(provenance["page"])
+        for report_id, cells in session.execute(query):
+            for key in wanted[report_id]:
+                page = ((cells or {}).get(key) or {}).get("source", {}).get("page")
+                if page is not None:
+                    pages[(report_id, key)] = int(page)
     for finding in rows:
         finding.pages = sorted(
             {pages[(finding.report_id, k)] for k in finding.cells if (finding.report_id, k) in pages}

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from xxgk.check import RULES_BY_ID
 from xxgk.extract.evidence import across_years, choose
-from xxgk.model import Report, Value
+from xxgk.model import Report, Value, json_value
 from xxgk.store.convert import finding_rows, to_report
-from xxgk.store.models import StoredCell, StoredFinding, StoredReport
+from xxgk.store.models import StoredFinding, StoredReport
 
 # the rules that read only cells and the split: worked out again when a split is settled
 CELL_RULES = ("T3-BAL", "T3-SUM", "T3-ROW", "T4-SUM", "DOMAIN", "AMBIGUOUS", "SPLIT")
@@ -64,7 +64,7 @@ def settle(
             if choice is None:
                 continue
             index, used = choice
-            _store_cells(session, row.id, keys, readings[index])
+            _store_cells(row, keys, readings[index])
             del left[row_id]
             reading = "|".join(text or "空" for text, _, _ in readings[index])
             said = "、".join(f"{e.source}{e.said}" for e in used)
@@ -96,22 +96,19 @@ def _typed(report: Report, key: str, value: Any) -> Value:
     return Decimal(str(value)) if column.kind == "amount" or isinstance(value, float) else int(value)
 
 
-def _store_cells(session: Session, report_id: int, keys: tuple[str, ...] | list[str], reading: list) -> None:
-    stored = {
-        f"{c.table_id}.{c.row_id}.{c.column_id}": c
-        for c in session.scalars(select(StoredCell).where(StoredCell.report_id == report_id))
-        if f"{c.table_id}.{c.row_id}.{c.column_id}" in keys
-    }
+def _store_cells(row: StoredReport, keys: tuple[str, ...] | list[str], reading: list) -> None:
+    cells = dict(row.cells)  # a new document: the ORM writes what is assigned, not what is changed
     for key, (text, value, start) in zip(keys, reading, strict=True):
-        cell = stored[key]
-        old = cell.provenance or {}
+        cell = {k: v for k, v in cells[key].items() if k != "ambiguous"}
+        old = cell.get("source") or {}
         if start is not None and old.get("offset") is not None and old.get("column") is not None:
             # the same printed run, cut elsewhere: same line, the column moves with the offset
             moved = start - old["offset"]
-            cell.provenance = {**old, "offset": start, "length": len(text), "column": old["column"] + moved}
-        cell.value = None if value is None else Decimal(str(value))
-        cell.text = text
-        cell.ambiguous = False
+            cell["source"] = {**old, "offset": start, "length": len(text), "column": old["column"] + moved}
+        cell["value"] = None if value is None else json_value(Decimal(str(value)))
+        cell["text"] = text
+        cells[key] = cell
+    row.cells = cells
 
 
 def _recheck(session: Session, row: StoredReport, body: str) -> None:
