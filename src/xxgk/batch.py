@@ -174,6 +174,19 @@ def batch_gc() -> Iterator[None]:
         gc.set_threshold(*saved)
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No collection of garbage while parsed lines are stored: they make no cycles, and the
+    collector would walk the thousands held waiting again and again (8% of a bulk load)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def start_worker() -> None:
     """Initializer of a worker process that reads reports."""
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])

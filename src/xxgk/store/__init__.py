@@ -347,7 +347,7 @@ class Store:
         summary = IngestSummary()
         loader = bulk.Loader(self)
         lines = bulk.read_lines(path, manifest or {}, attribution)
-        with batch.batch_gc():  # a thousand parsed lines are millions of objects, none cyclic
+        with batch.paused_gc():
             ahead = bulk.Ahead(bulk.chunks(lines))
             for chunk in ahead:
                 loaded = iter(loader.load([line for line in chunk if line.read], ahead.fetch))

@@ -265,14 +265,13 @@ class Loader:
             )
         words: list[tuple[str, int, str]] = []
 
-        def while_stored() -> None:
+        def cut_words() -> None:
             texts = ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in reports)
             words.extend(search.index_rows("report", texts))
-            if meanwhile:
-                meanwhile()
 
-        # the reports' words for search are cut (and `meanwhile` done) while PostgreSQL stores them
-        write(session, StoredReport.__table__, reports, while_stored)
+        # the client's own work done while PostgreSQL stores what it was sent: the reports' words
+        # for search are cut as it stores the reports, `meanwhile` as it indexes the words
+        write(session, StoredReport.__table__, reports, cut_words)
         write(session, ReportSource.__table__, sources)
         write(session, StoredFinding.__table__, findings)
         if self.bodies is None:
@@ -283,7 +282,7 @@ class Loader:
         for index, kind, report_id, name, given in plans:
             results[index] = Loaded(filing.file(kind, report_id, name, given))
         filing.finish()
-        copy_rows(session, search.TABLE, search.COLUMNS, words)
+        copy_rows(session, search.TABLE, search.COLUMNS, words, meanwhile)
         return results
 
 
