@@ -223,3 +223,22 @@ def test_a_review_survives_when_cross_year_findings_are_recomputed(db_url):
     store.ingest(again, _sha(again))
     kept = next(f for f in list_findings(store, rule="X-CARRY"))
     assert (kept.status, kept.comment) == ("confirmed", "核实")
+
+
+def test_the_readme_s_sql_reads_a_cell_from_the_stored_document(db_url):
+    """The README shows how to read a cell in SQL on either database: it must give the figure."""
+    import re
+
+    from sqlalchemy import text
+
+    store = Store(db_url)
+    assert store.ingest(xxgk.parse_path(PINGTAN_2022), "p" * 64) == "new"
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sql\n(.*?)```", readme, re.S).group(1)  # type: ignore[union-attr]
+    queries = dict(re.findall(r"-- (\w+)\n(.+)\n", block))
+    query = queries["PostgreSQL" if db_url.startswith("postgresql") else "SQLite"]
+    with store.session() as session:
+        (year, value), *others = session.execute(text(query)).all()
+    assert not others
+    # pt004.txt is 平潭's 2022 report; its truth file has 74 applications received (新收)
+    assert (year, int(value)) == (2022, 74)
