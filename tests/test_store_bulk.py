@@ -321,3 +321,31 @@ def test_a_bad_line_read_ahead_stops_the_load_after_the_chunks_before_it(db_url,
     with store.session() as session:
         stored = session.scalars(select(ReportSource.path).order_by(ReportSource.id)).all()
     assert stored == [str(path) for path in TEXT_REPORTS[:2]]
+
+
+def test_a_bulk_load_into_postgresql_ends_with_the_vacuum_statistics_need(tmp_path, monkeypatch):
+    """A load of a chunk or more leaves the reports' pages all-visible (statistics then read their
+    index alone) and analysed; a smaller one leaves that to autovacuum. Chunks of 2 here: three
+    lines are a chunk and more, one line less than a chunk."""
+    from tests.conftest import fresh_url
+
+    monkeypatch.setattr(bulk_module, "CHUNK", 2)
+    url = fresh_url("postgresql", tmp_path)
+    out = tmp_path / "results.jsonl"
+
+    def visible_pages(store: Store) -> tuple[int, object]:
+        with store.session() as session:
+            pages = session.scalar(text("SELECT relallvisible FROM pg_class WHERE relname = 'reports'"))
+            analysed = session.scalar(
+                text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'reports'")
+            )
+        return pages, analysed
+
+    out.write_bytes(batch.parse_one(TEXT_REPORTS[0]).json_line() + b"\n")
+    store = Store(url)
+    assert store.ingest_results(out).new == 1
+    assert visible_pages(store) == (0, None)
+    out.write_bytes(b"".join(batch.parse_one(path).json_line() + b"\n" for path in TEXT_REPORTS[1:4]))
+    assert store.ingest_results(out).new == 3
+    pages, analysed = visible_pages(store)
+    assert pages >= 1 and analysed is not None

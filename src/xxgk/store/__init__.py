@@ -33,7 +33,7 @@ from xxgk.store import search, splits, versions
 from xxgk.store.attribution import Attribution
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import finding_rows, to_report, to_row
-from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url
+from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url, vacuum_reports
 from xxgk.store.identity import content_hash
 from xxgk.store.models import (
     REPORT_KINDS,
@@ -325,7 +325,14 @@ class Store:
                     store_waiting()
             if waiting:
                 store_waiting()
+        self._after_load(summary)
         return summary
+
+    def _after_load(self, summary: IngestSummary) -> None:
+        from xxgk.store import bulk
+
+        if summary.new + summary.versions + summary.queued >= bulk.CHUNK:  # else autovacuum's turn
+            vacuum_reports(self.engine)
 
     def ingest_results(
         self,
@@ -363,6 +370,7 @@ class Store:
                         summary.with_errors += any(f.get("severity") == "error" for f in record["findings"])
                     if on_result:
                         on_result(line)
+        self._after_load(summary)
         return summary
 
     def _cross_year(self, session: Session, body: Body, year: int, kind: str = "published") -> None:
