@@ -349,3 +349,41 @@ def test_a_bulk_load_into_postgresql_ends_with_the_vacuum_statistics_need(tmp_pa
     assert store.ingest_results(out).new == 3
     pages, analysed = visible_pages(store)
     assert pages >= 1 and analysed is not None
+
+
+HUGE = 99999999999999999999999  # 23 digits, past what a 64-bit integer holds
+
+
+def test_a_number_past_64_bits_is_stored_as_printed_from_files_and_from_results(db_url, tmp_path):
+    """A hostile report prints a 23-digit count. `ingest DIR` and `ingest results.jsonl` both keep
+    it to the digit: orjson alone reads it back as the float 1e23, which is stored as
+    100000000000000000000000 (and PostgreSQL once refused the report: numeric overflow)."""
+    from tests.conftest import fresh_url
+
+    lines = (SAMPLES / "wuxi_helie_2020.txt").read_text(encoding="utf-8").split("\n")
+    key = "applications.received.total"
+    line = xxgk.parse_path(SAMPLES / "wuxi_helie_2020.txt").cells[key].provenance.line  # type: ignore[union-attr]
+    assert lines[line - 1] == "2"  # the total printed alone on its line
+    lines[line - 1] = str(HUGE)
+    (tmp_path / "reports").mkdir()
+    path = tmp_path / "reports" / "huge.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert xxgk.parse_path(path).cells[key].value == HUGE
+    results = tmp_path / "results.jsonl"
+    results.write_bytes(batch.parse_one(path).json_line() + b"\n")
+    kind = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    for name, load in (
+        ("files", lambda store: store.ingest_paths([path.parent], jobs=1).new),
+        ("results", lambda store: store.ingest_results(results).new),
+        ("one", lambda store: store.ingest(xxgk.parse_path(path), "a" * 64) == "new"),
+    ):
+        (tmp_path / name).mkdir()
+        store = Store(fresh_url(kind, tmp_path / name))
+        assert load(store) == 1, name
+        stored = store.report("无锡市滨湖区河埒街道办事处", 2020)
+        assert stored is not None and stored.cells[key].value == HUGE, name
+        # past the statistics' 32-bit column: left out of them, the findings say it is wrong
+        with store.session() as session:
+            assert session.scalars(select(StoredReport.received)).all() == [None], name
+        assert "T3-BAL" in {f.rule for f in stored.findings}, name
+        store.engine.dispose()

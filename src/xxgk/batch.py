@@ -13,6 +13,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import stat
 import time
 from collections import Counter
@@ -68,6 +69,16 @@ def dumps(record: dict[str, Any]) -> bytes:
         return orjson.dumps(record)
     except TypeError:
         return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+# a run of digits past what orjson reads as an integer (64 bits): it would read it as a float
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
+
+def loads(line: bytes) -> Any:
+    """One JSON line back, every number as it was written: json reads what orjson would round
+    (an integer past 64 bits; such lines are rare, and json is only asked for them)."""
+    return json.loads(line) if _LONG_NUMBER.search(line) else orjson.loads(line)
 
 
 def report_line(path: Path | str, sha256: str | None, report: Report) -> bytes:

@@ -273,8 +273,6 @@ class Store:
         chunk at a time; files already stored are recognised by their content hash and not read
         again. `manifest` (by resolved path) and `attribution` (for every other file) say what the
         reports do not."""
-        import orjson
-
         from xxgk.store import bulk
 
         paths = list(paths) or list(manifest or ())
@@ -319,7 +317,7 @@ class Store:
                     if on_result:
                         on_result(outcome)
                     continue
-                line = bulk.Line(0, orjson.loads(outcome.line), given(outcome.path))
+                line = bulk.Line(0, batch.loads(outcome.line), given(outcome.path))
                 waiting.append((outcome, line))
                 if len(waiting) >= bulk.CHUNK:
                     store_waiting()

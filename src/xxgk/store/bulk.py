@@ -13,6 +13,7 @@ skips them by their hashes.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -20,10 +21,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from sqlalchemy import JSON, Column, Dialect, Select, Table, func, select, text
 from sqlalchemy.orm import Session
 
+from xxgk.batch import dumps, loads
 from xxgk.errors import InputError
 from xxgk.model import Report
 from xxgk.store import search
@@ -138,8 +139,8 @@ def count_lines(path: Path) -> int:
 
 def _record(raw: bytes, where: str) -> dict[str, Any]:
     try:
-        record = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        record = loads(raw)
+    except json.JSONDecodeError:  # orjson's error is one too
         raise InputError("not a JSON line (a torn last line? read the files again)", where) from None
     if not isinstance(record, dict) or not isinstance(record.get("file"), str):
         raise InputError("not a line of `xxgk parse --out` (no file)", where)
@@ -232,9 +233,8 @@ class Loader:
                 report_id = same[content] = next(ids)
                 plans.append((index, "new", report_id, name, given))
                 row = row_values(report, sha256, None, 1, report.text)  # type: ignore[arg-type]
-                # the cells as the line has them: what the model would give again, with provenance
                 row.update(id=report_id, year=year, content=content, current=False, kind="published")
-                row["cells"] = record["cells"]
+                row["cells"] = record["cells"]  # as the model would give them again, sources and all
                 if given.published:
                     row["published"] = date.fromisoformat(given.published)
                 reports.append(row)
@@ -314,8 +314,8 @@ def new_ids(session: Session, model: type[Body] | type[StoredReport], count: int
 def write(
     session: Session, table: Table, rows: list[dict[str, Any]], meanwhile: Callable[[], object] | None = None
 ) -> None:
-    """Rows (dicts) into a table, bound as the ORM binds them but JSON through orjson (the same
-    JSON, less space); `meanwhile` as for `copy_rows`."""
+    """Rows (dicts) into a table, bound as the ORM binds them but JSON through orjson where it
+    can (the same JSON, less space); `meanwhile` as for `copy_rows`."""
     if not rows:
         if meanwhile:
             meanwhile()
@@ -367,7 +367,7 @@ def copy_rows(
 
 
 def _json_text(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value).decode("utf-8")
+    return None if value is None else dumps(value).decode("utf-8")
 
 
 def chunks(lines: Iterable[Line], size: int | None = None) -> Iterator[list[Line]]:

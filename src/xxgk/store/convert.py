@@ -9,7 +9,7 @@ from typing import Any
 
 from xxgk.check.crossyear import narrative
 from xxgk.model import Cell, Finding, Meta, Provenance, Report, Value
-from xxgk.store.models import StoredReport
+from xxgk.store.models import MAX_ID, StoredReport
 from xxgk.templates import TEMPLATES
 
 # key figures kept on the report row (statistics read them without touching cells)
@@ -26,10 +26,14 @@ FIGURES: dict[str, tuple[str, ...]] = {
 
 
 def _figure(report: Report, keys: tuple[str, ...]) -> int | None:
+    """A key figure, or None where none is printed; a figure past the column's 32 bits (a hostile
+    or garbled report: more applications than people on earth) is kept in its cell only, left out
+    of the statistics as the findings on it say why."""
     values = [report.value(k) for k in keys if k in report.cells]
     if not values or all(v is None for v in values):
         return None
-    return int(sum(v or 0 for v in values))
+    figure = int(sum(v or 0 for v in values))
+    return figure if abs(figure) <= MAX_ID else None
 
 
 def _date(text: str | None) -> date | None:
@@ -159,13 +163,13 @@ def _fill(report: Report, given: dict[str, dict[str, Any]], provenance: bool) ->
             key,
             value,
             cell.get("text"),
-            None if source is None else provenance_of(source),
+            None if source is None else _provenance(source),
             cell.get("ambiguous", False),
             "missing" not in cell,
         )
 
 
-def provenance_of(source: dict[str, Any]) -> Provenance:
+def _provenance(source: dict[str, Any]) -> Provenance:
     """A cell's `source` in JSON as the model's Provenance (JSON keeps tuples as lists)."""
     provenance = Provenance(**source)
     if provenance.bbox is not None:
