@@ -28,7 +28,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError, require_choice
@@ -184,11 +184,16 @@ def _amounts_apart(rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
 
 
 def _fractional_counts(session: Session, selected: list[ColumnElement[bool]]) -> set[str]:
-    """Count cells of current reports holding a fraction (a misprint): their column is decimal."""
-    fractional: set[str] = set()
-    for report in _reports(session, selected):  # a count is typed a Decimal only when a fraction
-        fractional.update(k for k, v in report.values.items() if isinstance(v, Decimal) and _is_count(k))
-    return fractional
+    """Count cells of current reports holding a fraction (a misprint): their column is decimal.
+    Found by the database in the cells documents: a value written as a JSON real (whole numbers
+    are written as integers)."""
+    cells = func.json_each(StoredReport.cells).table_valued("key", "value").alias("cell")
+    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        fraction = cells.c.value.op("->>")("value").regexp_match("[.eE]")
+    else:
+        fraction = func.json_type(cells.c.value, "$.value") == "real"
+    query = select(cells.c.key).select_from(StoredReport).join(cells, true()).where(*selected, fraction)
+    return {key for key in session.scalars(query.distinct()) if _is_count(key)}
 
 
 def _is_count(key: str) -> bool:
