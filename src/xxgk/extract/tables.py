@@ -37,7 +37,8 @@ from xxgk.templates.arithmetic import Identity, Positional, identities, table_id
 
 MAX_COMBINATIONS = 4096
 KEEP_PER_LINE = 24
-# how far before the next row found a row's misprinted label is looked for (its values between)
+# how far before the next row found a row's misprinted label is looked for (its values between),
+# in characters of words and numbers: table markup is not counted
 LIKENESS_REACH = 160
 # how far around a label other column labels make it part of a header (characters)
 HEADER_REACH = 30
@@ -377,7 +378,7 @@ def _by_numbering(
         found = _numbered_label(digits).search(text, before, after) if digits else None
         if found is None and alike:
             # a label with a typo stands with its values right before the next row found
-            near = max(before, after - LIKENESS_REACH - len(row.label) * 2)
+            near = _back_over(text, before, after, LIKENESS_REACH + len(row.label) * 2)
             known = _known_phrases(table)
             alike = [
                 (likeness(m.group(), row), m)
@@ -390,6 +391,19 @@ def _by_numbering(
             matches[i] = LabelMatch(found.start(), found.end())
             misprinted[row.id] = found.group()
     return misprinted
+
+
+_CONTENT = re.compile(r"[^\s|:-]+")  # what is not table markup: pipes, rules, spaces
+
+
+def _back_over(text: str, start: int, end: int, reach: int) -> int:
+    """Where `reach` characters of words and numbers before `end` begin (not before `start`):
+    machine-made markdown pads a table with markup, a rule line or an empty row between two rows."""
+    for run in reversed([m.span() for m in _CONTENT.finditer(text, start, end)]):
+        if run[1] - run[0] >= reach:
+            return run[1] - reach
+        reach -= run[1] - run[0]
+    return start
 
 
 _WORDS_BEFORE = re.compile(r"[^\d\s|]{1,60}$")
