@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 CORPUS = Path(__file__).parent / "corpus"
 SAMPLES = Path(__file__).parent.parent / "samples"
@@ -43,8 +44,27 @@ def fresh_url(kind: str, tmp_path: Path) -> str:
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         connection.execute(text("DROP TABLE IF EXISTS search_index"))  # not a model: search.create
+        connection.execute(text("DROP TABLE IF EXISTS cells"))  # left by a migration test that failed
     engine.dispose()
     return url
+
+
+def migrated_to(url: str, revision: str) -> Engine:
+    """An engine on the database brought up to `revision` of the migrations only: a store as an
+    older xxgk left it."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from xxgk.store.db import MIGRATIONS
+
+    engine = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return engine
 
 
 @pytest.fixture(params=DATABASES)

@@ -14,19 +14,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 import xxgk
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, migrated_to
 from tests.registers import AGENCY, HAND
 from xxgk.compile import compile_report
 from xxgk.serve import create_app
 from xxgk.store import Store, search
 from xxgk.store.attribution import Attribution
-from xxgk.store.db import MIGRATIONS
 
 PT2022 = CORPUS / "pt004.txt"  # 平潭综合实验区, 2022 (its 标题 line)
 
@@ -111,12 +108,8 @@ def test_an_alias_imported_later_is_found(db_url: str, tmp_path: Path) -> None:
 
 def test_the_migration_indexes_what_was_stored_before_it(db_url: str) -> None:
     """A store made before the search index (schema 0003) is indexed when it is next opened."""
-    engine = create_engine(db_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = migrated_to(db_url, "0003")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0003")
         connection.execute(text("INSERT INTO bodies (name, key) VALUES ('沭阳县发展和改革局', 'x')"))
     engine.dispose()
     store = Store(db_url)

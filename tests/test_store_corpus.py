@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 import xxgk
-from tests.conftest import CORPUS, DATABASES, SAMPLES, fresh_url
+from tests.conftest import CORPUS, DATABASES, SAMPLES, fresh_url, migrated_to
 from tests.test_inputs import run
 from xxgk.serve import queries
 from xxgk.store import Store
@@ -350,19 +350,11 @@ def test_migration_files_old_rows_by_content_and_queues_bodies_made_of_file_name
     """A store written before 0004: a report under a body made from its file name, and one
     under its printed body. After the upgrade the first waits for a body (its made-up body
     gone), both know their content, and the same report from another file is a source."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import MetaData, create_engine, insert
+    from sqlalchemy import MetaData, insert
 
     from xxgk.check.crossyear import narrative
-    from xxgk.store.db import MIGRATIONS
 
-    engine = create_engine(db_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0003")
+    engine = migrated_to(db_url, "0003")
     tables = MetaData()
     tables.reflect(engine)
     old = [("（未署名）004_a002ef4d6b85274a", xxgk.parse_path(UNSIGNED)), (HELIE, xxgk.parse_path(WUXI))]
@@ -434,18 +426,9 @@ def test_migration_0012_keeps_every_cell_with_its_source_in_one_document(db_url:
     """A store written before 0012 (a row a cell): after the upgrade each report's cells are
     one document, and the report read back has every cell as it had: value (an amount in 万元
     too), printed text, page and box on the PDF, in doubt or not printed."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import MetaData, create_engine, insert
+    from sqlalchemy import MetaData, insert
 
-    from xxgk.store.db import MIGRATIONS
-
-    engine = create_engine(db_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0011")
+    engine = migrated_to(db_url, "0011")
     tables = MetaData()
     tables.reflect(engine)
     old = [xxgk.parse_path(CORPUS / "huaian_hongzequ_2024.pdf"), xxgk.parse_path(CORPUS / "pt004.txt")]
