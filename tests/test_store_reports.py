@@ -432,3 +432,22 @@ def test_a_failed_export_leaves_no_file(store, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         export(store, "csv", "long", tmp_path / "x.csv")
     assert list(tmp_path.glob("*x.csv*")) == []
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_value_parquet_cannot_hold_is_a_clear_error_and_no_file(store, tmp_path, shape):
+    """An amount printed with seven decimals is kept whole by the store and by CSV; Parquet's
+    decimal(24, 6) column cannot hold it, and rounding it would change what was printed: the
+    export stops with the body, year, cell and value, and writes no file."""
+    ingest(
+        store, synthetic(A, 2023, {"received": 3, "processed": 3}, active__fees__amount=Decimal("12.3456789"))
+    )
+    assert store.report(A, 2023).cells["active.fees.amount"].value == Decimal("12.3456789")  # type: ignore[union-attr]
+    export(store, "csv", shape, tmp_path / "x.csv")
+    assert "12.3456789" in (tmp_path / "x.csv").read_text(encoding="utf-8-sig")
+    out = tmp_path / "x.parquet"
+    with pytest.raises(
+        xxgk.InputError, match=rf"{A} 2023: .*12\.3456789 does not fit Parquet's decimal128\(24, 6\)"
+    ):
+        export(store, "parquet", shape, out)
+    assert not out.exists() and list(tmp_path.glob("x.parquet*")) == []

@@ -9,10 +9,12 @@ at a time, so an export of 100,000 reports does not hold them in memory.
 
 Values keep their kind: counts are integers, amounts exact decimals (numbers in JSON, XLSX and
 Parquet, plain text in CSV), blanks empty or null. A Parquet column has one type, so a long
-Parquet file has two value columns: `value` (int64) for counts and `amount` (decimal(24, 6), the
-store's own precision) for amounts (万元) and for a count printed as a fraction, which the DOMAIN
-rule flags; in a wide one count columns are int64 and amount columns decimal(24, 6) (a count
-column holding a misprinted fraction is decimal too, so nothing is lost).
+Parquet file has two value columns: `value` (int64) for counts and `amount` (decimal(24, 6)) for
+amounts (万元) and for a count printed as a fraction, which the DOMAIN rule flags; in a wide one
+count columns are int64 and amount columns decimal(24, 6) (a count column holding a misprinted
+fraction is decimal too, so nothing is lost). A value those columns cannot hold (a misprint of
+more than six decimals or eighteen digits) stops a Parquet export with a clear error rather than
+be rounded: CSV and JSON keep every digit, as the store does.
 """
 
 from __future__ import annotations
@@ -301,7 +303,11 @@ def _write_parquet(
         batch: list[list[Any]] = [[] for _ in columns]
 
         def flush() -> None:
-            writer.write_table(pa.Table.from_arrays(batch, schema=schema))
+            try:
+                table = pa.Table.from_arrays(batch, schema=schema)
+            except (pa.ArrowInvalid, OverflowError):
+                raise InputError(_misfit(schema, batch), str(out)) from None
+            writer.write_table(table)
             for values in batch:
                 values.clear()
 
@@ -314,6 +320,24 @@ def _write_parquet(
         if batch[0] or count == 0:
             flush()
     return count
+
+
+def _misfit(schema: Any, batch: list[list[Any]]) -> str:
+    """Which value a Parquet column cannot hold, said plainly: the file is not written, as a
+    number would not be what was printed (the store keeps every digit; CSV and JSON do too)."""
+    import pyarrow as pa
+
+    for field, values in zip(schema, batch, strict=True):
+        for i, value in enumerate(values):
+            try:
+                pa.array([value], type=field.type)
+            except (pa.ArrowInvalid, OverflowError):
+                where = f"{batch[0][i]} {batch[1][i]}"
+                return (
+                    f"{where}: {field.name} = {value} does not fit Parquet's {field.type} column"
+                    " (a misprint?); export it as CSV or JSON, which keep every digit"
+                )
+    return "a value does not fit its Parquet column; export as CSV or JSON"
 
 
 # --- reading an export back --------------------------------------------------------------------
