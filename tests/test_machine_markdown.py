@@ -320,6 +320,26 @@ def test_hand_e_foreign_header_row() -> None:
     assert_hand_report(hand_report(applications=APPLICATIONS_HEAD + "\n" + rows))
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "| | 自然人 | 法人或其他组织 | | | | | 总计 |",
+        "| | | | | | " + " | ".join(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2) + " |",
+    ],
+    ids=["own", "table_four"],
+)
+def test_hand_ce_lost_label_after_header_with_total(header: str) -> None:
+    """(c) and (e) together: 3.其他 printed as bare numbers right after a header line that holds
+    总计 (table 三's applicant row, or table 四's). That 总计 is a column's, not the row （七）总计:
+    taken for it, the total row would read the bare numbers (0 | 0 … where 9 | 3 … | 12 is printed)."""
+    rows = (
+        _rows("一、", "3.其他") + f"\n{header}\n" + "|  | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n" + _rows("（七）", "")
+    )
+    table = TEMPLATES["2021"].table("applications")
+    lost = table.row_keys(table.row("other_misc"))
+    assert_hand_report(hand_report(applications=APPLICATIONS_HEAD + "\n" + rows), lost)
+
+
 def test_hand_f_appeals_split_by_headings() -> None:
     """(f) Table 四 as three small tables, told apart only by the heading above each."""
     header = "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|"

@@ -12,7 +12,7 @@ import bisect
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -32,7 +32,7 @@ from xxgk.extract.labels import (
 from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact, placements
 from xxgk.extract.tokens import Token, tokens
 from xxgk.model import Value
-from xxgk.templates import ColumnSpec, RowSpec, TableSpec, Template
+from xxgk.templates import TEMPLATES, ColumnSpec, RowSpec, TableSpec, Template
 from xxgk.templates.arithmetic import Identity, Positional, identities, table_identities
 
 MAX_COMBINATIONS = 4096
@@ -130,22 +130,35 @@ def _locate(text: str, table: TableSpec, span: tuple[int, int], *, alike: bool =
     return _labelled_lines(text, table, start, end, span, alike)
 
 
+def _column_labels(tables: Iterable[TableSpec]) -> re.Pattern[str]:
+    labels = (column.label for table in tables for row in table.rows for column in row.columns)
+    return phrase_pattern(tuple(dict.fromkeys(labels)))
+
+
 @cache
-def _column_labels(table: TableSpec) -> re.Pattern[str]:
-    return phrase_pattern(tuple(dict.fromkeys(c.label for row in table.rows for c in row.columns)))
+def _own_column_labels(table: TableSpec) -> re.Pattern[str]:
+    return _column_labels((table,))
+
+
+@cache
+def _any_column_labels() -> re.Pattern[str]:
+    return _column_labels(t for template in TEMPLATES.values() for t in template.tables)
 
 
 def _in_header_line(text: str, table: TableSpec, match: LabelMatch) -> bool:
-    """A label that is also a column's (总计) found among the column labels of a header line (a
-    table restarted after a page break repeats its header), not at the head of a row."""
+    """A label that is also a column's (总计) found among the column labels of a header line, not
+    at the head of a row: a table restarted after a page break repeats its header, and
+    machine-made markdown may print a header (its own or another table's) inside the table."""
     found = bare(text[match.start : match.end])
-    if not _column_labels(table).fullmatch(found):
+    if not _own_column_labels(table).fullmatch(found):
         return False
     line_start = max(text.rfind("\n", 0, match.start) + 1, match.start - HEADER_REACH)
     line_end = text.find("\n", match.end, match.end + HEADER_REACH)
     line = text[line_start : match.end + HEADER_REACH if line_end < 0 else line_end]
-    others = set(_column_labels(table).findall(bare(line))) - {found}
-    return len(others) >= 3
+    others = set(_any_column_labels().findall(bare(line))) - {found}
+    # a line of labels without a number is a header with fewer of them (总计 beside 自然人 and
+    # a group label); a row's label stands alone, or beside its values
+    return len(others) >= 3 or (len(others) >= 1 and not any(ch.isdigit() for ch in line))
 
 
 def _row_before(text: str, table: TableSpec, start: int, anchor: int) -> bool:
