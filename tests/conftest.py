@@ -52,18 +52,12 @@ def fresh_url(kind: str, tmp_path: Path) -> str:
 def migrated_to(url: str, revision: str) -> Engine:
     """An engine on the database brought up to `revision` of the migrations only: a store as an
     older xxgk left it."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import create_engine
 
-    from xxgk.store.db import MIGRATIONS
+    from xxgk.store.db import migrate
 
     engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    migrate(engine, revision)
     return engine
 
 

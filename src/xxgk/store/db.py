@@ -78,14 +78,15 @@ def connect(url: str | None = None) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema up to date; a second process opening a new database waits for the first."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to date (or to `revision`: a store as an older xxgk left it, for the
+    migration tests); a second process opening a new database waits for the first."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with file_lock(engine), engine.begin() as connection:
         lock_transaction(connection)
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def vacuum_reports(engine: Engine) -> None:
