@@ -51,7 +51,6 @@ bench: setup
 	scripts/with-postgres $(BIN)/python bench/bench_register.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_documents.py
-	$(BIN)/python bench/bench_ocr.py
 
 # damaged files of every format read for FUZZ_SECONDS: any exception but xxgk's own error fails
 # (tests/test_fuzz.py runs a few seconds of the same in every test run)

@@ -90,29 +90,40 @@ class Locator:
     def source(self, offset: int, length: int) -> dict[str, Any]:
         """`provenance(offset, length).to_dict()` without making the Provenance: a batch writes
         every cell's source, and the objects were a fifth of its time."""
-        line, column, record = self._place(offset)
-        out: dict[str, Any] = {"offset": offset, "length": length, "line": line, "column": column}
-        if record is not None:
-            for name, value in zip(_RECORD_FIELDS, record[2:], strict=True):
-                if value is not None:
-                    out[name] = value
+        starts = self._line_starts or self._index()
+        line = bisect.bisect_right(starts, offset)
+        out: dict[str, Any] = {
+            "offset": offset,
+            "length": length,
+            "line": line,
+            "column": offset - starts[line - 1] + 1,
+        }
+        if self.records:  # a text report records nothing beyond the text itself
+            record = self._record_at(offset)
+            if record is not None:
+                for name, value in zip(_RECORD_FIELDS, record[2:], strict=True):
+                    if value is not None:
+                        out[name] = value
         return out
 
     def _place(self, offset: int) -> tuple[int, int, OriginRecord | None]:
         """The line and column of an offset, and the reader's record there."""
-        if not self._line_starts:  # worked out when a provenance is first asked for
-            lengths = map(len, self.text.split("\n"))
-            self._line_starts = list(
-                itertools.accumulate(map(operator.add, lengths, itertools.repeat(1)), initial=0)
-            )
-            self._record_starts = list(map(_START, self.records))
-        line = bisect.bisect_right(self._line_starts, offset)
-        column = offset - self._line_starts[line - 1] + 1
-        if not self.records:  # a text report: nothing recorded beyond the text itself
-            return line, column, None
+        starts = self._line_starts or self._index()
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1, self._record_at(offset) if self.records else None
+
+    def _index(self) -> list[int]:
+        """Where each line and record starts: worked out when a provenance is first asked for."""
+        lengths = map(len, self.text.split("\n"))
+        self._line_starts = list(
+            itertools.accumulate(map(operator.add, lengths, itertools.repeat(1)), initial=0)
+        )
+        self._record_starts = list(map(_START, self.records))
+        return self._line_starts
+
+    def _record_at(self, offset: int) -> OriginRecord | None:
         i = bisect.bisect_right(self._record_starts, offset) - 1
-        record = self.records[i] if i >= 0 and offset < self.records[i][1] else None
-        return line, column, record
+        return self.records[i] if i >= 0 and offset < self.records[i][1] else None
 
 
 class Cell:
@@ -272,13 +283,15 @@ class Report:
     def tables(self) -> dict[str, dict[str, dict[str, Any]]]:
         """The three tables as nested dicts of values, as in the JSON contract."""
         out: dict[str, dict[str, dict[str, Any]]] = {}
+        cells = self.cells
         for table in self.template.tables:
             rows = out.setdefault(table.id, {})
             for row in table.rows:
-                rows[row.id] = {
-                    col.id: json_value(self.cells[f"{table.id}.{row.id}.{col.id}"].value)
-                    for col in row.columns
-                }
+                values = {}
+                for col, key in zip(row.columns, table.row_keys(row), strict=True):
+                    value = cells[key].value
+                    values[col.id] = value if value is None or type(value) is int else json_value(value)
+                rows[row.id] = values
             # a single printed （六）其他处理 row, read as other_misc, is also given under the id
             # that one printed row has in the data dictionary (`other`), as printed
             for row_id in self.layout.get("tables", {}).get(table.id, {}).get("collapsed", []):
