@@ -124,6 +124,40 @@ def test_a_whole_report_run_together_with_large_numbers_is_split_by_the_arithmet
     assert report.errors == []
 
 
+def test_rows_that_read_another_way_only_together_are_flagged_not_guessed():
+    """Found by the property test (test_roundtrip, seed 91). Table 三 printed run together, 1
+    application from a 社会公益组织 and 10 from a 法律服务机构, all of them withheld as 过程性信息:
+    本年新收, 6.属于四类过程性信息 and (七)总计 each print 000110011 for their 7 cells. The row
+    sums admit two cuts: 0|0|0|1|10|0|11 (1 + 10 = 11) and 0|0|0|11|0|0|11 (11 = 11); 1|100|1|1
+    (102 ≠ 1) and 110|0|1|1 (111 ≠ 1) fail, other cuts begin a number with 0. Every column
+    identity (本年新收 + 上年结转 = 办理结果总计 + 结转; 总计 = the outcomes) holds whichever cut the
+    three rows share, and fails when one row alone is cut the other way: the cells are in doubt,
+    and were read 11|0 unflagged while only one row at a time was tried the other way."""
+    import random
+
+    from tests.layouts import Style, render
+    from xxgk.templates import TEMPLATES
+
+    values = {key: 0 for key in TEMPLATES["2021"].cell_keys()}
+    for row in ("received", "withheld_process_info", "total"):
+        values |= {f"applications.{row}.social_welfare": 1, f"applications.{row}.legal_services": 10}
+        values[f"applications.{row}.total"] = 11
+    style = Style("concatenated", False, base="concatenated")
+    text = render("2021", 2021, "某某县人民政府", values, style, random.Random(1))
+    assert text.count("000110011") == 3
+    report = xxgk.parse_text(text)
+    doubt = {
+        f"applications.{row}.{column}"
+        for row in ("received", "withheld_process_info", "total")
+        for column in ("social_welfare", "legal_services")
+    }
+    assert {key for key, cell in report.cells.items() if cell.ambiguous} == doubt
+    flagged = [f for f in report.findings if f.rule == "AMBIGUOUS"]
+    assert {key for f in flagged for key in f.cells} == doubt
+    assert all("0|0|0|1|10|0|11" in f.message and "0|0|0|11|0|0|11" in f.message for f in flagged)
+    assert report.errors == []
+
+
 def test_digits_no_split_can_explain_are_read_and_reported_not_searched_for_ever():
     text = WUXI.read_text(encoding="utf-8")
     start = text.index("结果维持", text.index("四、政府信息公开行政复议"))

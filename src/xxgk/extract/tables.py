@@ -654,14 +654,25 @@ def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
 
     sizes = [len(line.options) for line, _ in linked]
     if math.prod(sizes) <= MAX_COMBINATIONS:
-        best = max(itertools.product(*(range(s) for s in sizes)), key=evaluate)
+        scored = [(evaluate(choice), choice) for choice in itertools.product(*(range(s) for s in sizes))]
+        best_key, best = max(scored, key=lambda pair: pair[0])  # the first of the best, as printed
+        # every combination the identities admit as well: lines read together (a column's cells
+        # all cut another way) may be as admissible as the best, where no line alone is
+        rivals = [choice for key, choice in scored if key[0] == best_key[0] and choice != best]
     else:
         best = _ascend(sizes, evaluate)
-    best_key = evaluate(best)
-    for pos, ((line, _), idx) in enumerate(zip(linked, best, strict=True)):
+        best_key = evaluate(best)
+        rivals = [
+            (*best[:pos], alt, *best[pos + 1 :])
+            for pos, size in enumerate(sizes)
+            for alt in range(size)
+            if alt != best[pos] and evaluate((*best[:pos], alt, *best[pos + 1 :]))[0] == best_key[0]
+        ]
+    for (line, _), idx in zip(linked, best, strict=True):
         line.chosen = idx
-        for alt in range(len(line.options)):
-            if alt != idx and evaluate((*best[:pos], alt, *best[pos + 1 :]))[0] == best_key[0]:
+    for rival in rivals:
+        for (line, _), idx, alt in zip(linked, best, rival, strict=True):
+            if alt != idx:
                 _mark_differences(line, idx, alt)
 
 
