@@ -12,7 +12,7 @@ import random
 
 import xxgk
 from tests.layouts import Style, render
-from xxgk.store import Store
+from xxgk.store import Store, splits
 from xxgk.store.findings import list_findings
 from xxgk.templates import TEMPLATES
 
@@ -68,6 +68,27 @@ def test_a_split_the_neighbour_does_not_decide_stays_in_doubt(db_url):
     _store(store, earlier)
     assert store.settled == []
     assert [f.rule for f in list_findings(store, year=2023, rule="AMBIGUOUS")] == ["AMBIGUOUS"]
+
+
+def test_what_a_neighbouring_year_decides_is_known_without_the_store():
+    # splits.decide reads the reports alone (a bulk load asks it before loading a stored row).
+    # The readings of 85698 kept in doubt, each (issued, repealed, in_force), in the layout's order:
+    later = _report(2023, 8, 5, 698, "concatenated")
+    readings = later.layout["tables"]["active"]["candidates"]["normative_documents"]
+    printed = ["|".join(text for text, _, _ in reading) for reading in readings]
+    assert "8|5|698" in printed and "85|6|98" in printed
+    # no neighbour, or one whose 现行有效 no reading continues (1000 + 8 − 5 = 1003 ≠ 698,
+    # 1000 + 85 − 6 ≠ 98, …): nothing decided
+    assert splits.decide(later.layout, later, None, None) == {}
+    assert splits.decide(later.layout, later, _report(2022, 0, 0, 1000, "one_per_line"), None) == {}
+    # 2022's 现行有效 695: 695 + 8 − 5 = 698 continues 8|5|698 alone, as the store then settles it
+    decided = splits.decide(later.layout, later, _report(2022, 0, 0, 695, "one_per_line"), None)
+    ((where, (index, evidence)),) = decided.items()
+    assert where == ("active", "normative_documents") and printed[index] == "8|5|698"
+    assert [e.source for e in evidence] == ["2022年度报告"]
+    # a report with nothing in doubt: nothing to decide, whatever the neighbour says
+    plain = _report(2023, 8, 5, 698, "one_per_line")
+    assert splits.decide(plain.layout, plain, _report(2022, 0, 0, 695, "one_per_line"), None) == {}
 
 
 def test_ingest_says_what_a_neighbouring_year_settled(tmp_path):

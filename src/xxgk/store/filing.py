@@ -281,15 +281,13 @@ class Filing:
         name = self.bodies.names[this.body_id]  # type: ignore[index]
         if this.id not in self.models:  # compared as it was before, where it was before
             self.originals[this.id] = self._model(this)
+        report = self.models[this.id]
+        previous = None if before is None else self._model(before)
+        following = None if after is None else self._model(after)
+        if not splits.decide(this.layout, report, previous, following):
+            return  # most of the time: the stored row is not loaded for nothing
         stored = self.session.get_one(StoredReport, this.id)
-        settled = splits.settle(
-            self.session,
-            stored,
-            name,
-            None if before is None else self._model(before),
-            None if after is None else self._model(after),
-            self.models.get(this.id),
-        )
+        settled = splits.settle(self.session, stored, name, previous, following, report)
         if settled:
             self.store.settled += settled
             this.layout = stored.layout

@@ -17,18 +17,49 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from xxgk.check import RULES_BY_ID
-from xxgk.extract.evidence import across_years, choose
+from xxgk.extract.evidence import Evidence, across_years, choose
 from xxgk.model import Report, Value, json_value
 from xxgk.store.convert import finding_rows, to_report
 from xxgk.store.models import StoredFinding, StoredReport
 
 # the rules that read only cells and the split: worked out again when a split is settled
 CELL_RULES = ("T3-BAL", "T3-SUM", "T3-ROW", "T4-SUM", "DOMAIN", "AMBIGUOUS", "SPLIT")
+# by (table, row) in doubt: the reading chosen and the evidence that chose it
+Decisions = dict[tuple[str, str], tuple[int, list[Evidence]]]
 
 
 def in_doubt(row: StoredReport) -> bool:
     """The report keeps readings in doubt that another year may settle."""
     return any(info.get("candidates") for info in (row.layout or {}).get("tables", {}).values())
+
+
+def decide(
+    layout: dict[str, Any] | None, report: Report, previous: Report | None, following: Report | None
+) -> Decisions:
+    """What the neighbouring years decide: by (table, row) in doubt, the reading they admit alone
+    and the evidence used. Pure, so a bulk load asks it before loading the stored row: most of
+    the time nothing is decided."""
+    tables = (layout or {}).get("tables", {})
+    if not any(info.get("candidates") for info in tables.values()):
+        return {}
+    evidence = across_years(report, previous, following)
+    if not evidence:
+        return {}
+    values = {key: cell.value for key, cell in report.cells.items()}
+    decided: Decisions = {}
+    for table_id, info in tables.items():
+        for row_id, readings in info.get("candidates", {}).items():
+            parsed = [
+                {
+                    k: _typed(report, k, value)
+                    for k, (_, value, _) in zip(_keys(report, table_id, row_id), reading, strict=True)
+                }
+                for reading in readings
+            ]
+            choice = choose(parsed, values, evidence)
+            if choice is not None:
+                decided[(table_id, row_id)] = choice
+    return decided
 
 
 def settle(
@@ -43,28 +74,20 @@ def settle(
     each split settled. `report`: the row's report, when the caller has it already."""
     if not in_doubt(row):
         return []
-    tables = row.layout["tables"]
     report = report or to_report(row, body)
-    evidence = across_years(report, previous, following)
-    if not evidence:
+    decided = decide(row.layout, report, previous, following)
+    if not decided:
         return []
-    values = {key: cell.value for key, cell in report.cells.items()}
     settled: list[str] = []
-    layout = {**row.layout, "tables": {t: dict(info) for t, info in tables.items()}}
+    layout = {**row.layout, "tables": {t: dict(info) for t, info in row.layout["tables"].items()}}
     for table_id, info in layout["tables"].items():
         table = report.template.table(table_id)
         left = dict(info.get("candidates", {}))
         for row_id, readings in info.get("candidates", {}).items():
-            keys = table.cell_keys() if table.unlabelled else table.row_keys(table.row(row_id))
-            parsed = [
-                {k: _typed(report, k, value) for k, (_, value, _) in zip(keys, reading, strict=True)}
-                for reading in readings
-            ]
-            choice = choose(parsed, values, evidence)
-            if choice is None:
+            if (table_id, row_id) not in decided:
                 continue
-            index, used = choice
-            _store_cells(row, keys, readings[index])
+            index, used = decided[(table_id, row_id)]
+            _store_cells(row, _keys(report, table_id, row_id), readings[index])
             del left[row_id]
             reading = "|".join(text or "空" for text, _, _ in readings[index])
             said = "、".join(f"{e.source}{e.said}" for e in used)
@@ -81,12 +104,17 @@ def settle(
             settled.append(f"{body} {row.year}年度“{name}”：按{said}读作{reading}")
         info["candidates"] = left
         info["preferred"] = {r: hint for r, hint in info.get("preferred", {}).items() if r in left}
-    if settled:
-        row.layout = layout
-        session.flush()
-        session.expire(row)
-        _recheck(session, row, body)
+    row.layout = layout
+    session.flush()
+    session.expire(row)
+    _recheck(session, row, body)
     return settled
+
+
+def _keys(report: Report, table_id: str, row_id: str) -> tuple[str, ...]:
+    """The cells a reading in doubt fills: its row's, or the whole of a table printed as one line."""
+    table = report.template.table(table_id)
+    return tuple(table.cell_keys()) if table.unlabelled else table.row_keys(table.row(row_id))
 
 
 def _typed(report: Report, key: str, value: Any) -> Value:
