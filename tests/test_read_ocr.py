@@ -224,3 +224,31 @@ def test_image_refused_without_ocr(no_rapidocr: None) -> None:
     Image.new("RGB", (50, 50), "white").save(png, "PNG")
     with pytest.raises(InputError, match=r"scanned report: install xxgk\[ocr\]"):
         read_bytes(png.getvalue(), "page.png")
+
+
+# Found by `make fuzz`: Pillow tells some damage by exceptions other than OSError and ValueError.
+# A 2×2 grey PNG whose IEND chunk lost its length (SyntaxError "broken PNG file"), and a 2×2
+# TIFF whose height tag was damaged (TypeError "Missing dimensions"); both shrunk by hand-run
+# mutation from files Pillow wrote.
+_BROKEN_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x00\x00\x00\x00W\xddR\xf8"
+    b"\x00\x00\x00\x06IDATx\x9cc\xfc\xcf\x00\x05\r\x01\x03\xb8J\\o\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+_TIFF_WITHOUT_DIMENSIONS = (
+    b"II*\x00\x08\x00\x00\x00\t\x00\x00\x01\x04\x00\x01\x00\x00\x00\x02\x00\x00\x00\x01\x01\x04\x00"
+    b"\x01\x00\x00\x00\x02\x00\x00\x00\x02\x01\x03\x00\x01\x00\x00\x00\x08\x00\x00\x00\x03\x01\x03\x00"
+    b"\x01\x00\x00\x00\x01\x00\x00\x00\x06\x01\x03\x00\x01\x00\x00\x00\x01\x00\x00\x00\x11\x01\x04\x00"
+    b"\x01\x00\x00\x00Z\x00\x00\x00\x16\x01\x04\x00\x01\x00\x00\x00\x02\x00\x00\x00\x17\x01\x04\x00"
+    b"\x01\x02\x00\x00\x04\x00\x00\x00\x1c\x01\x03\x00\x01\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\xff"
+)
+
+
+@needs_ocr
+@pytest.mark.parametrize(
+    ("data", "name"), [(_BROKEN_PNG, "page.png"), (_TIFF_WITHOUT_DIMENSIONS, "page.tif")], ids=["png", "tiff"]
+)
+def test_a_damaged_image_is_xxgks_own_error(data: bytes, name: str, recwarn: pytest.WarningsRecorder) -> None:
+    with pytest.raises(InputError) as err:
+        read_bytes(data, name)
+    assert err.value.message.startswith("cannot read image:") and err.value.where == name
+    assert [str(w.message) for w in recwarn] == []  # Pillow's warnings of skipped tags: not shown

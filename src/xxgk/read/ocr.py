@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -111,6 +112,21 @@ def read_image(data: bytes, source: str) -> Document:
     Boxes are in pixels of the image (an image has no page size in points).
     """
     _require(source)
+    # Pillow warns of what it skips in a damaged file (a TIFF tag past the end); damage that matters
+    # ends in xxgk's own error (`_frames`), so the warnings would only be noise on the terminal
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frames = _frames(data, source)
+    builder = DocumentBuilder(source, "image")
+    builder.pages = len(frames)
+    pages = [ocr_image(frame, number, scale=1.0) for number, frame in enumerate(frames, 1)]
+    _note_low_confidence(builder, pages)
+    emit(builder, pages)
+    return builder.build()
+
+
+def _frames(data: bytes, source: str) -> list[Any]:
+    """The image's frames as RGB arrays (each TIFF frame a page), within the limits."""
     import numpy as np
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
@@ -122,14 +138,16 @@ def read_image(data: bytes, source: str) -> Document:
         for frame in ImageSequence.Iterator(image):
             _check_pixels(frame.width, frame.height, source)
             frames.append(np.asarray(frame.convert("RGB")))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        SyntaxError,  # Pillow's error for a broken PNG chunk
+        TypeError,  # and for a TIFF whose size tags are damaged ("Missing dimensions")
+    ) as exc:
         raise InputError(f"cannot read image: {exc}", source, kind="damaged") from None
-    builder = DocumentBuilder(source, "image")
-    builder.pages = len(frames)
-    pages = [ocr_image(frame, number, scale=1.0) for number, frame in enumerate(frames, 1)]
-    _note_low_confidence(builder, pages)
-    emit(builder, pages)
-    return builder.build()
+    return frames
 
 
 def ocr_pdf(pdf: pdfium.PdfDocument, source: str) -> Document:
