@@ -284,10 +284,11 @@ class Filing:
         report = self.models[this.id]
         previous = None if before is None else self._model(before)
         following = None if after is None else self._model(after)
-        if not splits.decide(this.layout, report, previous, following):
+        decided = splits.decide(this.layout, report, previous, following)
+        if not decided:
             return  # most of the time: the stored row is not loaded for nothing
         stored = self.session.get_one(StoredReport, this.id)
-        settled = splits.settle(self.session, stored, name, previous, following, report)
+        settled = splits.settle(self.session, stored, name, previous, following, report, decided)
         if settled:
             self.store.settled += settled
             this.layout = stored.layout

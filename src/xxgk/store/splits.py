@@ -69,13 +69,15 @@ def settle(
     previous: Report | None,
     following: Report | None,
     report: Report | None = None,
+    decided: Decisions | None = None,
 ) -> list[str]:
     """Settle what the neighbouring years (their reports, as stored) decide; returns a line for
-    each split settled. `report`: the row's report, when the caller has it already."""
+    each split settled. `report` and `decided` (`decide`'s answer): when the caller has them already."""
     if not in_doubt(row):
         return []
     report = report or to_report(row, body)
-    decided = decide(row.layout, report, previous, following)
+    if decided is None:
+        decided = decide(row.layout, report, previous, following)
     if not decided:
         return []
     settled: list[str] = []
@@ -84,9 +86,10 @@ def settle(
         table = report.template.table(table_id)
         left = dict(info.get("candidates", {}))
         for row_id, readings in info.get("candidates", {}).items():
-            if (table_id, row_id) not in decided:
+            choice = decided.get((table_id, row_id))
+            if choice is None:
                 continue
-            index, used = decided[(table_id, row_id)]
+            index, used = choice
             _store_cells(row, _keys(report, table_id, row_id), readings[index])
             del left[row_id]
             reading = "|".join(text or "空" for text, _, _ in readings[index])
