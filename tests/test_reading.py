@@ -178,3 +178,55 @@ def test_digits_of_any_script_are_read_as_numbers():
     report = xxgk.parse_text(text.replace(printed, "６٤.５万元"))
     assert json_value(report.value("active.procurement.amount")) == 64.5
     assert report.cells["active.procurement.amount"].text == "64.5万元"
+
+
+def test_rows_too_many_to_try_together_are_flagged_not_guessed():
+    """As above, on more lines than every combination of their readings can be tried for. Table
+    三 run together, 7 rows with 1 application from a 社会公益组织 and 10 from a 法律服务机构
+    (000110011, cut 0|0|0|1|10|0|11 or 0|0|0|11|0|0|11) and 7 with 1 from a 商业企业 and 10
+    from a 科研机构 (011000011, cut 0|1|10|0|0|0|11 or 0|11|0|0|0|0|11). 本年新收 and 总计
+    then hold 7 and 70 in each of those four columns, 154 in all: 07707700154, which reads as
+    7|70 or 77|0 in each pair of columns (0|7|70|7|70|0|154, 0|77|0|7|70|0|154, ...; each
+    row sums to 154). The 16 lines give 2^14 × 4 × 4 = 262,144 combinations. The column
+    identities (总计 = the outcomes; 本年新收 + 上年结转 0 = 总计 + 结转 0) hold when the
+    seven rows of a pair, 本年新收 and 总计 are all cut the same way (7 × 1 = 7 and 7 × 10 =
+    70, or 7 × 11 = 77 and 0), and fail if any one is cut otherwise: both ways in both pairs of
+    columns are equally admissible, so all 36 cells of the four columns in those 16 rows are in
+    doubt (14 rows × 2 + 2 rows × 4). The old reader tried one line changed at a time there
+    and read every one of them 11|0 (77|0), unflagged."""
+    import random
+
+    from tests.layouts import Style, render
+    from xxgk.templates import TEMPLATES
+
+    template = TEMPLATES["2021"]
+    outcomes = [row.id for row in template.table("applications").rows][2:16]
+    pairs = {("social_welfare", "legal_services"): outcomes[:7], ("commercial", "research"): outcomes[7:]}
+    values = {key: 0 for key in template.cell_keys()}
+    doubt = set()
+    for (small, large), rows in pairs.items():
+        for row in rows:
+            values |= {f"applications.{row}.{small}": 1, f"applications.{row}.{large}": 10}
+            values[f"applications.{row}.total"] = 11
+            doubt |= {f"applications.{row}.{small}", f"applications.{row}.{large}"}
+        for row in ("received", "total"):
+            values |= {f"applications.{row}.{small}": 7, f"applications.{row}.{large}": 70}
+            values[f"applications.{row}.total"] = 154
+            doubt |= {f"applications.{row}.{small}", f"applications.{row}.{large}"}
+    text = render(
+        "2021",
+        2021,
+        "某某县人民政府",
+        values,
+        Style("concatenated", False, base="concatenated"),
+        random.Random(1),
+    )
+    assert (text.count("000110011"), text.count("011000011"), text.count("07707700154")) == (7, 7, 2)
+    report = xxgk.parse_text(text)
+    assert len(doubt) == 36
+    assert {key for key, cell in report.cells.items() if cell.ambiguous} == doubt
+    flagged = [f for f in report.findings if f.rule == "AMBIGUOUS"]
+    assert {key for f in flagged for key in f.cells} == doubt
+    assert {k: report.cells[k].value for k in values if k not in doubt} == {
+        k: v for k, v in values.items() if k not in doubt
+    }

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -35,7 +34,10 @@ from xxgk.model import Value
 from xxgk.templates import TEMPLATES, ColumnSpec, RowSpec, TableSpec, Template
 from xxgk.templates.arithmetic import Identity, Positional, identities, table_identities
 
-MAX_COMBINATIONS = 4096
+# readings of a table's lines in doubt tried (`_search`, each step of a branch counted) before
+# its choice is left in doubt: a search of n combinations takes at most 2n steps, so every table
+# of up to 4,096 combinations is searched whole; some 9 µs a step
+SEARCH_BUDGET = 8192
 KEEP_PER_LINE = 24
 # how far before the next row found a row's misprinted label is looked for (its values between),
 # in characters of words and numbers: table markup is not counted
@@ -610,10 +612,12 @@ def _closing(keys: tuple[str, ...], own: tuple[Identity, ...]) -> Closing:
 
 
 def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
-    """Pick among each line's readings the combination most identities across lines admit.
+    """Pick among each line's readings the combination most identities across lines admit, and
+    flag every cell that an equally admissible combination reads otherwise (`_search`).
 
-    A line none of whose cells is in such an identity keeps its best-scored reading; the others
-    are tried together (all combinations, or coordinate ascent when there are too many).
+    A line none of whose cells is in such an identity keeps its best-scored reading. The others
+    are searched in groups that share identities: one group's choice changes nothing another's
+    identities see, so each is searched alone.
     """
     if all(len(line.options) < 2 for line in lines):
         return
@@ -621,59 +625,156 @@ def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
     for identity in cross:
         for key in identity.keys:
             slot.setdefault(key, len(slot))
-    compiled = [identity.at(slot) for identity in cross]
-    base: list[Value] = [None] * len(slot)
+    values: list[Value] = [None] * len(slot)
     for line in lines:
         if line.reading is not None:
             for key, value in zip(line.keys, _values(line.reading), strict=True):
                 if key in slot:
-                    base[slot[key]] = value
-    linked: list[tuple[Line, list[tuple[int, int]]]] = []
+                    values[slot[key]] = value
+    linked: list[_Linked] = []
+    owner: dict[int, int] = {}
     for line in lines:
         if len(line.options) < 2:
             continue
         where = [(i, slot[key]) for i, key in enumerate(line.keys) if key in slot]
         if where:
-            linked.append((line, where))
+            owner.update((s, len(linked)) for _, s in where)
+            linked.append(_Linked(line, where))
         else:
             for alt in range(1, len(line.options)):
                 _mark_differences(line, 0, alt)
-    if not linked:
-        return
+    budget = [SEARCH_BUDGET]
+    for group, rules in _groups(linked, owner, [identity.at(slot) for identity in cross]):
+        found = _search(group, rules, values, budget)
+        if found is None:  # not proven: the best found is kept, every other reading is in doubt
+            best = _ascend(group, rules, values)
+            rivals = [
+                (*best[:at], alt, *best[at + 1 :])
+                for at, each in enumerate(group)
+                for alt in range(len(each.line.options))
+            ]
+        else:
+            best, rivals = found
+        for each, idx in zip(group, best, strict=True):
+            each.line.chosen = idx
+        for rival in rivals:
+            for each, idx, alt in zip(group, best, rival, strict=True):
+                if alt != idx:
+                    _mark_differences(each.line, idx, alt)
 
-    def evaluate(choice: tuple[int, ...]) -> tuple[int, float]:
-        values = base.copy()
-        score = 0.0
-        for (line, where), idx in zip(linked, choice, strict=True):
-            option = line.options[idx]
-            for i, s in where:
-                piece = option.pieces[i]
-                values[s] = piece.value if piece is not None else None
-            score += option.score
-        return _holding(compiled, values), score
 
-    sizes = [len(line.options) for line, _ in linked]
-    if math.prod(sizes) <= MAX_COMBINATIONS:
-        scored = [(evaluate(choice), choice) for choice in itertools.product(*(range(s) for s in sizes))]
-        best_key, best = max(scored, key=lambda pair: pair[0])  # the first of the best, as printed
-        # every combination the identities admit as well: lines read together (a column's cells
-        # all cut another way) may be as admissible as the best, where no line alone is
-        rivals = [choice for key, choice in scored if key[0] == best_key[0] and choice != best]
-    else:
-        best = _ascend(sizes, evaluate)
-        best_key = evaluate(best)
-        rivals = [
-            (*best[:pos], alt, *best[pos + 1 :])
-            for pos, size in enumerate(sizes)
-            for alt in range(size)
-            if alt != best[pos] and evaluate((*best[:pos], alt, *best[pos + 1 :]))[0] == best_key[0]
-        ]
-    for (line, _), idx in zip(linked, best, strict=True):
-        line.chosen = idx
-    for rival in rivals:
-        for (line, _), idx, alt in zip(linked, best, rival, strict=True):
-            if alt != idx:
-                _mark_differences(line, idx, alt)
+@dataclass(slots=True)
+class _Linked:
+    """A line in doubt whose cells are in identities across lines, at these slots."""
+
+    line: Line
+    where: list[tuple[int, int]]  # (its cell, the slot of the cell)
+
+    def put(self, values: list[Value], option: int) -> None:
+        pieces = self.line.options[option].pieces
+        for i, s in self.where:
+            piece = pieces[i]
+            values[s] = piece.value if piece is not None else None
+
+
+def _groups(
+    linked: list[_Linked], owner: dict[int, int], rules: list[Positional]
+) -> Iterator[tuple[list[_Linked], list[list[Positional]]]]:
+    """Lines in doubt joined by the identities they share, each group with its identities by the
+    position, in the group, of the last of its lines they depend on (where they are decided)."""
+    parent = list(range(len(linked)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    touching: list[tuple[Positional, list[int]]] = []
+    for rule in rules:
+        lines = sorted({owner[s] for s in (*rule.lhs, *rule.rhs) if s in owner})
+        if lines:  # an identity of lines not in doubt is the same whatever is chosen
+            touching.append((rule, lines))
+            for other in lines[1:]:
+                parent[root(other)] = root(lines[0])
+    members: dict[int, list[int]] = {}
+    for i in range(len(linked)):
+        members.setdefault(root(i), []).append(i)
+    for indices in members.values():
+        position = {i: at for at, i in enumerate(indices)}
+        decided: list[list[Positional]] = [[] for _ in indices]
+        for rule, lines in touching:
+            if lines[0] in position:
+                decided[position[lines[-1]]].append(rule)
+        yield [linked[i] for i in indices], decided
+
+
+def _search(
+    group: list[_Linked], rules: list[list[Positional]], values: list[Value], budget: list[int]
+) -> tuple[tuple[int, ...], list[tuple[int, ...]]] | None:
+    """The combination of the group's readings under which most identities hold (the higher
+    score, then the first as printed, among equals), and the other combinations under which as
+    many hold; None once `budget` (shared by a table's groups) runs out.
+
+    Depth first, line by line: an identity is counted once its last line is chosen, and a branch
+    is dropped once what it can still reach is less than the best found."""
+    ahead = [sum(len(r) for r in rules[at + 1 :]) for at in range(len(group))]
+    best_holding = -1
+    ties: list[tuple[float, tuple[int, ...]]] = []
+    choice: list[int] = []
+
+    def visit(at: int, holding: int, score: float) -> bool:
+        nonlocal best_holding, ties
+        if at == len(group):
+            if holding > best_holding:
+                best_holding, ties = holding, []
+            ties.append((score, tuple(choice)))
+            return True
+        each = group[at]
+        for option in range(len(each.line.options)):
+            budget[0] -= 1
+            if budget[0] < 0:
+                return False
+            each.put(values, option)
+            held = holding + _holding(rules[at], values)
+            if held + ahead[at] < best_holding:
+                continue
+            choice.append(option)
+            going = visit(at + 1, held, score + each.line.options[option].score)
+            choice.pop()
+            if not going:
+                return False
+        return True
+
+    if not visit(0, 0, 0.0):
+        return None
+    top = max(score for score, _ in ties)
+    best = next(c for score, c in ties if score == top)
+    return best, [c for _, c in ties if c != best]
+
+
+def _ascend(group: list[_Linked], rules: list[list[Positional]], values: list[Value]) -> tuple[int, ...]:
+    """Coordinate ascent, for a group too large to search: the best found, not proven best."""
+    flat = [rule for decided in rules for rule in decided]
+
+    def evaluate(choice: list[int]) -> tuple[int, float]:
+        for each, option in zip(group, choice, strict=True):
+            each.put(values, option)
+        return _holding(flat, values), sum(
+            e.line.options[o].score for e, o in zip(group, choice, strict=True)
+        )
+
+    choice = [0] * len(group)
+    current = evaluate(choice)
+    improved = True
+    while improved:
+        improved = False
+        for at, each in enumerate(group):
+            for alt in range(len(each.line.options)):
+                trial = [*choice[:at], alt, *choice[at + 1 :]]
+                if (got := evaluate(trial)) > current:
+                    choice, current, improved = trial, got, True
+    return tuple(choice)
 
 
 def _mark_differences(line: Line, chosen: int, alt: int) -> None:
@@ -681,21 +782,6 @@ def _mark_differences(line: Line, chosen: int, alt: int) -> None:
     for key, a, b in zip(line.keys, _values(line.options[chosen]), _values(line.options[alt]), strict=True):
         if a != b:
             line.ambiguous = {*line.ambiguous, key}
-
-
-def _ascend(sizes: list[int], evaluate: Callable[[tuple[int, ...]], tuple[int, float]]) -> tuple[int, ...]:
-    """Coordinate ascent when there are too many combinations to try them all."""
-    choice = [0] * len(sizes)
-    improved = True
-    while improved:
-        improved = False
-        for pos, size in enumerate(sizes):
-            current = evaluate(tuple(choice))
-            for alt in range(size):
-                trial = [*choice[:pos], alt, *choice[pos + 1 :]]
-                if evaluate(tuple(trial)) > current:
-                    choice, current, improved = trial, evaluate(tuple(trial)), True
-    return tuple(choice)
 
 
 def _values(candidate: Candidate) -> list[Value]:
