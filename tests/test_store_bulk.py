@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -126,15 +129,83 @@ def _rows(store: Store) -> dict[str, list]:
     }
 
 
-@pytest.mark.parametrize("chunk", [1000, 3])
-def test_bulk_loading_stores_what_ingesting_one_by_one_stores(db_url, tmp_path, monkeypatch, chunk):
-    """In one chunk, and in chunks of three (each filed against the rows and bodies before it)."""
+class _Lazy(Future):
+    """A job done when its result is asked for, unless withdrawn before."""
+
+    def __init__(self, work) -> None:
+        super().__init__()
+        self._work = work
+
+    def result(self, timeout=None):
+        if self._work is not None:
+            work, self._work = self._work, None
+            if not self.running():
+                self.set_running_or_notify_cancel()
+            self.set_result(work())
+        return super().result(timeout)
+
+
+class _EveryOtherBegun(Executor):
+    """A helper that, when a chunk's turn comes, has begun every other block of it (those it
+    has not begun are withdrawn, from the chunk's end, and worked out by the process storing)."""
+
+    def __init__(self) -> None:
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = _Lazy(partial(fn, *args))
+        if self.submitted % 2 == 0:
+            future.set_running_or_notify_cancel()
+        self.submitted += 1
+        return future
+
+
+def _lost_block(path: str, start: int, end: int) -> list:
+    raise MemoryError("the helper was killed")
+
+
+@pytest.mark.parametrize(
+    ("chunk", "block", "helper"),
+    [
+        (1000, 100, "none"),  # one core: each line's identity and words worked out as it is stored
+        (1000, 100, "helper"),
+        (3, 2, "helper"),  # blocks of two and one in each chunk of three
+        (3, 1, "behind"),  # the blocks the helper has not begun when their turn comes
+        (3, 2, "lost"),  # the helper gone: every block worked out here
+    ],
+)
+def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
+    db_url, tmp_path, monkeypatch, chunk, block, helper
+):
+    """In one chunk, and in chunks of three (each filed against the rows and bodies before it);
+    with and without a helper process (`bulk.Helper`) working out the lines' identities and
+    words, which may fall behind or be lost. Blank lines in the results file are skipped."""
     from tests.conftest import fresh_url
 
     monkeypatch.setattr(bulk_module, "CHUNK", chunk)
+    monkeypatch.setattr(bulk_module, "BLOCK_LINES", block)
+    monkeypatch.setattr(bulk_module.os, "cpu_count", lambda: 1 if helper == "none" else 2)
+    if helper == "lost":
+        monkeypatch.setattr(bulk_module, "_work_block", _lost_block)
+    if helper == "behind":
+        monkeypatch.setattr(
+            bulk_module,
+            "helping",
+            contextmanager(lambda path: iter([bulk_module.Helper(_EveryOtherBegun(), path)])),
+        )
+    taken: list[tuple[int, int]] = []  # each chunk's lines the helper worked out, and left here
+    take = bulk_module.Helper.take
+
+    def spy(self):
+        jobs, left = take(self)
+        taken.append((sum(lines for _, lines in jobs), left))
+        return jobs, left
+
+    monkeypatch.setattr(bulk_module.Helper, "take", spy)
     files = _files(tmp_path)
     results = tmp_path / "results.jsonl"
-    results.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p, _ in files))
+    lines = [batch.parse_one(p).json_line() + b"\n" for p, _ in files]
+    results.write_bytes(b"\n".join(lines[:5]) + b"  \n" + b"".join(lines[5:]))
     manifest = {path.resolve(): given for path, given in files if given is not None}
 
     one_by_one = Store(db_url)
@@ -164,6 +235,9 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(db_url, tmp_path, 
     assert len(expected["reports"]) == rows and len(expected["sources"]) == len(files) - 5
     assert expected["indexed"] and got == expected
     assert bulk.settled == settled and len(settled) == 1
+    assert sum(map(sum, taken)) == (0 if helper == "none" else len(files))
+    if helper == "behind":  # some lines by the helper, the rest here
+        assert sum(left for _, left in taken) > 0 and sum(by for by, _ in taken) > 0
 
 
 UNSIGNED_AT = TEXT_REPORTS.index(UNSIGNED)

@@ -352,8 +352,8 @@ class Store:
         summary = IngestSummary()
         loader = bulk.Loader(self)
         lines = bulk.read_lines(path, manifest or {}, attribution)
-        with batch.paused_gc():
-            ahead = bulk.Ahead(bulk.chunks(lines))
+        with batch.paused_gc(), bulk.helping(path) as helper:
+            ahead = bulk.Ahead(bulk.chunks(lines), helper)
             for chunk in ahead:
                 loaded = iter(loader.load([line for line in chunk if line.read], ahead.fetch))
                 for line in chunk:

@@ -9,13 +9,22 @@ COPY on PostgreSQL, one executemany per table on SQLite, one transaction per chu
 
 A chunk is whole or absent: an interrupted load leaves the chunks before it stored, and a rerun
 skips them by their hashes.
+
+With two cores or more, a helper process works out what needs nothing but a line (its identity,
+its words for search: a third of preparing it) ahead of the line's turn, on the core the storing
+leaves idle; what the helper has not begun when the turn comes is worked out here.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,13 +33,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Column, Dialect, Select, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from xxgk.batch import dumps, loads
+from xxgk.batch import dumps, loads, start_worker
 from xxgk.errors import InputError
 from xxgk.model import Report
 from xxgk.store import search
 from xxgk.store.attribution import Attribution
-from xxgk.store.convert import finding_rows, from_record, row_values
+from xxgk.store.convert import finding_rows, from_record, record_values, row_values
 from xxgk.store.filing import BodyIndex, Filing, Row
+from xxgk.store.identity import content_hash
 from xxgk.store.models import Body, ReportSource, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
@@ -38,6 +48,8 @@ if TYPE_CHECKING:
     from xxgk.store import Store
 
 CHUNK = 1000  # reports per transaction
+BLOCK_LINES = 100  # lines of a helper's job (`Helper`)
+CHUNKS_AHEAD = 2  # chunks' jobs given the helper before their turn
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 YEARLESS = "the report year is not printed; cannot file it under a year"
 
@@ -49,23 +61,171 @@ class Line:
     number: int
     record: dict[str, Any]
     given: Attribution | None = None  # what is known of the file besides its content
-    # its report model, year and identity (`prepare`), made before its chunk is stored
-    prepared: tuple[Report, int | None, str | None] | None = None
+    # made before its chunk is stored (`prepare`): its report model, year and identity
+    report: Report | None = None
+    year: int | None = None
+    identity: str | None = None
+    terms: str | None = None  # its words for search, when the helper cut them
 
     @property
     def read(self) -> bool:
         return "error" not in self.record
 
 
-def prepare(lines: Iterable[Line]) -> None:
-    """The report model, year and identity of each line read."""
+def prepare(lines: Sequence[Line], helper: Helper | None = None) -> None:
+    """The report model, year and identity of each line read. `helper`: the helper working out
+    the lines' identities and words ahead; asked once the models are made (it has had that long).
+    Its results for the lines it has not begun are worked out here meanwhile."""
+    for line in lines:
+        if line.read and line.report is None:
+            line.report = from_record(line.record)
+            line.year = (line.given and line.given.year) or line.report.meta.year
+    if helper is None:
+        _identify(lines)
+        return
+    jobs, left = helper.take()
+    mine = len(lines) - left
+    _identify(lines[mine:])
+    worked: list[Worked | None] = []
+    for job, count in jobs:
+        try:
+            worked += job.result()
+        except Exception:  # the helper is gone (killed): worked out here
+            worked += [None] * count
+    _identify(lines[:mine], worked)
+
+
+def _identify(lines: Sequence[Line], worked: list[Worked | None] | None = None) -> None:
+    """Each line's identity: the helper's (`worked`, one for each line), unless it has none or
+    the line's year is given otherwise than printed; else worked out here."""
     from xxgk.store import report_identity
 
-    for line in lines:
-        if line.read and line.prepared is None:
-            report = from_record(line.record)
-            year = (line.given and line.given.year) or report.meta.year
-            line.prepared = (report, year, None if year is None else report_identity(report, year))
+    for line, done in zip(lines, worked or [None] * len(lines), strict=True):
+        if line.read and line.identity is None and line.year is not None:
+            assert line.report is not None
+            if done is not None and line.year == line.report.meta.year:
+                line.identity, line.terms = done.identity, done.terms
+            else:
+                line.identity = report_identity(line.report, line.year)
+
+
+@dataclass(frozen=True, slots=True)
+class Worked:
+    """A line's identity by the year it prints and its words for search (`search.TABLE`'s
+    terms): the half of a line's preparation that needs nothing but the line."""
+
+    identity: str | None
+    terms: str
+
+
+def work_out(raw: bytes) -> Worked | None:
+    """A line's `Worked`; None for a line not read or not well formed (its turn says why)."""
+    try:
+        record = loads(raw)
+        if "error" in record:
+            return None
+        meta = record["meta"]
+        year = meta.get("year")
+        identity = None
+        if year is not None:
+            identity = content_hash(
+                year,
+                meta.get("agency"),
+                record_values(record),
+                (record.get("narrative") or "").strip(),  # the narrative as `narrative(report)` gives it
+                meta.get("title"),
+            )
+        words = search.index_words(f"{meta.get('title') or ''}\n{record.get('narrative') or ''}")
+        return Worked(identity, " ".join(words))
+    except Exception:  # worked out again, or refused, in its turn
+        return None
+
+
+def _work_block(path: str, start: int, end: int) -> list[Worked | None]:
+    """`work_out` of each line not blank between two offsets of a results file (a helper's job)."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        block = handle.read(end - start)
+    return [work_out(raw) for raw in block.split(b"\n") if raw.strip()]
+
+
+class Helper:
+    """`work_out` of the lines of a results file by a helper process on the core the storing
+    leaves idle, in blocks, ahead of their chunk's turn (`take`)."""
+
+    def __init__(self, pool: Executor, path: Path) -> None:
+        self._pool = pool
+        self._path = str(path)
+        self._chunks = _chunk_blocks(path)
+        self._waiting: deque[list[tuple[Future[list[Worked | None]], int]]] = deque()
+        for _ in range(CHUNKS_AHEAD):
+            self._submit()
+
+    def _submit(self) -> None:
+        for blocks in itertools.islice(self._chunks, 1):
+            self._waiting.append(
+                [(self._pool.submit(_work_block, self._path, a, b), n) for a, b, n in blocks]
+            )
+
+    def take(self) -> tuple[list[tuple[Future[list[Worked | None]], int]], int]:
+        """The next chunk's jobs the helper has begun (each with its count of lines), in order,
+        and how many of the chunk's last lines are left to this process: the jobs at the end not
+        begun are withdrawn, for this process to work out while the helper finishes the others."""
+        jobs = self._waiting.popleft() if self._waiting else []
+        self._submit()
+        left = 0
+        while jobs and jobs[-1][0].cancel():
+            left += jobs.pop()[1]
+        return jobs, left
+
+    def cancel(self) -> None:
+        for jobs in self._waiting:
+            for job, _ in jobs:
+                job.cancel()
+
+
+@contextmanager
+def helping(path: Path) -> Iterator[Helper | None]:
+    """A `Helper` for a results file, its process stopped on leaving; None with one core."""
+    if (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    search.index_words("信息")  # the word list loaded here, before the fork, for both processes
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(1, multiprocessing.get_context(method), initializer=start_worker) as pool:
+        helper = Helper(pool, path)
+        try:
+            yield helper
+        finally:
+            helper.cancel()
+
+
+def _chunk_blocks(path: Path) -> Iterator[list[tuple[int, int, int]]]:
+    """For each chunk of CHUNK lines not blank (as `chunks` makes them of `read_lines`), its
+    blocks of at most BLOCK_LINES of them: their offsets and how many lines not blank each holds."""
+    blocks: list[tuple[int, int, int]] = []
+    in_chunk = 0
+    with path.open("rb") as handle:
+        start = offset = count = 0
+        for raw in handle:
+            offset += len(raw)
+            if not raw.strip():
+                continue
+            count += 1
+            in_chunk += 1
+            if count == BLOCK_LINES or in_chunk == CHUNK:
+                blocks.append((start, offset, count))
+                start, count = offset, 0
+            if in_chunk == CHUNK:
+                yield blocks
+                blocks, in_chunk = [], 0
+        if count:
+            blocks.append((start, offset, count))
+        if blocks:
+            yield blocks
 
 
 class Ahead:
@@ -73,10 +233,11 @@ class Ahead:
     (`fetch` is the `meanwhile` of `Loader.load`; the server takes longer to store a chunk than
     the client to send it; on SQLite it is merely done then). A line that cannot be read is
     raised when its chunk's turn comes, so the chunks before it are stored as they were. Two
-    chunks of parsed lines are held at once."""
+    chunks of parsed lines are held at once. `helper`: as for `prepare`."""
 
-    def __init__(self, chunks: Iterator[list[Line]]) -> None:
+    def __init__(self, chunks: Iterator[list[Line]], helper: Helper | None = None) -> None:
         self._chunks = chunks
+        self._helper = helper
         self._next: list[Line] | None = None
         self._error: Exception | None = None
         self._done = False
@@ -86,7 +247,7 @@ class Ahead:
             return
         try:
             chunk = next(self._chunks)
-            prepare(chunk)
+            prepare(chunk, self._helper)
         except StopIteration:
             self._done = True
         except Exception as exc:  # raised in its turn by __iter__
@@ -196,9 +357,8 @@ class Loader:
         read: list[tuple[int, Report, Attribution, int, str]] = []
         prepare(lines)
         for index, line in enumerate(lines):
-            report, year, content = line.prepared  # type: ignore[misc]
-            if year is not None:
-                read.append((index, report, line.given or Attribution(), year, content))  # type: ignore[arg-type]
+            if line.year is not None:
+                read.append((index, line.report, line.given or Attribution(), line.year, line.identity))  # type: ignore[arg-type]
         if not read:
             return results
         known = _in_chunks(
@@ -219,6 +379,8 @@ class Loader:
         reports: list[dict[str, Any]] = []
         sources: list[dict[str, Any]] = []
         findings: list[dict[str, Any]] = []
+        worked_terms: list[tuple[int, str]] = []  # the words of new reports the helper cut
+        unworked: list[dict[str, Any]] = []  # new reports whose words are cut here
         dialect = session.bind.dialect.name  # type: ignore[union-attr]
         for index, report, given, year, content in read:
             record = lines[index].record
@@ -238,6 +400,10 @@ class Loader:
                 if given.published:
                     row["published"] = date.fromisoformat(given.published)
                 reports.append(row)
+                if (terms := lines[index].terms) is not None:
+                    worked_terms.append((report_id, terms))
+                else:
+                    unworked.append(row)
                 findings += finding_rows(report.findings, report_id)
                 models[report_id] = report
                 new_rows.append(
@@ -263,10 +429,10 @@ class Loader:
                     "format": report.format,
                 }
             )
-        words: list[tuple[str, int, str]] = []
+        words: list[tuple[str, int, str]] = [("report", r, terms) for r, terms in worked_terms if terms]
 
         def cut_words() -> None:
-            texts = ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in reports)
+            texts = ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in unworked)
             words.extend(search.index_rows("report", texts))
 
         # the client's own work done while PostgreSQL stores what it was sent: the reports' words
