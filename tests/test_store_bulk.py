@@ -461,3 +461,68 @@ def test_a_number_past_64_bits_is_stored_as_printed_from_files_and_from_results(
             assert session.scalars(select(StoredReport.received)).all() == [None], name
         assert "T3-BAL" in {f.rule for f in stored.findings}, name
         store.engine.dispose()
+
+
+PUBLISHED = ["2024-01-02", "2024-01-03", None, "2024-01-10", None, "2024-01-20", "2024-01-20", "2024-01-05"]
+
+
+@pytest.mark.parametrize("chunk", [1000, 2])
+@pytest.mark.parametrize("chosen", [None, 2])
+def test_many_versions_of_a_year_are_filed_in_bulk_as_one_by_one(
+    db_url, tmp_path, monkeypatch, chosen, chunk
+):
+    """Eight versions of one body's 2023 report (the same text and tables, each with a line of
+    its own), published as PUBLISHED (v3 and v5 undated). The first three are stored one by one
+    and, for `chosen`, a reviewer makes v2 current; the other five are loaded in bulk, in chunks
+    of two. versions.py's rule: a dated version before an undated one, then the latest date
+    (2024-01-20: v6 and v7), then fewer errors (the same here), then the last stored: v7. A
+    reviewer's choice holds over the rule: v2. In one chunk, and in chunks of two: a chunk files
+    its versions against the current one (`filing.YearRows`), not all of them again."""
+    from tests.conftest import fresh_url
+
+    monkeypatch.setattr(bulk_module, "CHUNK", chunk)
+    text = (CORPUS / "pt004.txt").read_text(encoding="utf-8").replace("2022年度", "2023年度")
+    files = []
+    for number, published in enumerate(PUBLISHED, start=1):
+        path = tmp_path / f"v{number}.txt"
+        path.write_text(f"{text}\n第{number}次发布\n", encoding="utf-8")
+        files.append((path, Attribution(published=published)))
+
+    def stored(store: Store) -> tuple[dict[str, list], list[tuple[int, int, bool]]]:
+        with store.session() as session:
+            versions = session.execute(
+                select(ReportSource.path, StoredReport.version, StoredReport.current)
+                .join(StoredReport, StoredReport.id == ReportSource.report_id)
+                .order_by(StoredReport.version)
+            ).all()
+        return _rows(store), [(int(Path(p).stem[1:]), version, current) for p, version, current in versions]
+
+    def first_three(store: Store) -> None:
+        for path, given in files[:3]:
+            data = path.read_bytes()
+            store.ingest(xxgk.parse_bytes(data, str(path)), hashlib.sha256(data).hexdigest(), given)
+        if chosen is not None:
+            with store.session() as session:
+                source = session.scalars(
+                    select(ReportSource).where(ReportSource.path.endswith(f"v{chosen}.txt"))
+                )
+                store.choose_version(source.one().report_id, "审核人", "与纸质版一致")
+
+    one_by_one = Store(db_url)
+    first_three(one_by_one)
+    for path, given in files[3:]:
+        data = path.read_bytes()
+        one_by_one.ingest(xxgk.parse_bytes(data, str(path)), hashlib.sha256(data).hexdigest(), given)
+    expected, order = stored(one_by_one)
+    one_by_one.engine.dispose()
+    current = chosen or 7
+    assert order == [(n, n, n == current) for n in range(1, 9)]
+
+    (tmp_path / "bulk").mkdir()
+    bulk = Store(fresh_url("postgresql" if db_url.startswith("postgresql") else "sqlite", tmp_path / "bulk"))
+    first_three(bulk)
+    results = tmp_path / "results.jsonl"
+    results.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p, _ in files[3:]))
+    summary = bulk.ingest_results(results, manifest={p.resolve(): given for p, given in files[3:]})
+    assert summary.versions == 5
+    assert stored(bulk) == (expected, order)

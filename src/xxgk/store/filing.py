@@ -138,6 +138,53 @@ class Row:
     changed: bool = False
 
 
+@dataclass
+class YearRows:
+    """A body's rows of a year, and what filing asks of them kept at hand: a body may have many
+    versions of a year, and filing one more must not walk them all (it did: a load grew with the
+    square of the versions)."""
+
+    rows: list[Row] = field(default_factory=list)
+    top: int = 0  # the highest version
+    latest: dict[str, Row] = field(default_factory=dict)  # of each kind, the highest version
+    current: Row | None = None  # the current published one
+    settled: bool = False  # `current` worked out by versions.py's rule (else as stored)
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            self._note(row)
+        self.current = next((r for r in self.rows if r.current), None)
+
+    def _note(self, row: Row) -> None:
+        self.top = max(self.top, row.version)
+        latest = self.latest.get(row.kind)
+        if latest is None or row.version > latest.version:
+            self.latest[row.kind] = row
+
+    def add(self, row: Row, chosen: int | None) -> None:
+        """A row filed under the year (its version given), and the current version again: by
+        versions.py's rule over every published row the first time, then the new row against
+        the current one (the rule picks the one chosen, else the highest ranked)."""
+        self.rows.append(row)
+        self._note(row)
+        if not self.settled:
+            published = [r for r in self.rows if r.kind == "published"]
+            best = versions.current_of(published, chosen) if published else None
+            for other in published:
+                if other.current != (other is best):
+                    other.current, other.changed = other is best, True
+            self.current, self.settled = best, True
+        elif row.kind == "published":
+            old = self.current
+            if old is not None and (
+                old.id == chosen or (row.id != chosen and versions.rank(old) > versions.rank(row))
+            ):
+                return
+            if old is not None:
+                old.current, old.changed = False, True
+            row.current, row.changed, self.current = True, True, row
+
+
 Snapshot = Report | int  # a report as it was; an id: the stored report as it was read
 
 
@@ -150,7 +197,7 @@ class Filing:
     bodies: BodyIndex
     models: dict[int, Report]  # the chunk's reports by row id (and stored ones once settled)
     rows: dict[int, Row] = field(default_factory=dict)
-    by_key: dict[Key, list[Row]] = field(default_factory=dict)
+    by_key: dict[Key, YearRows] = field(default_factory=dict)
     choices: dict[Key, int] = field(default_factory=dict)
     levels: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # level, region
     changed_bodies: set[int] = field(default_factory=set)
@@ -190,9 +237,11 @@ class Filing:
             self.levels.update((id_, (level, region)) for id_, level, region in self.session.execute(info))
         for row in new_rows:
             self.rows.setdefault(row.id, row)
+        filed: dict[Key, list[Row]] = {}
         for row in self.rows.values():
             if row.body_id is not None:
-                self.by_key.setdefault((row.body_id, row.year), []).append(row)
+                filed.setdefault((row.body_id, row.year), []).append(row)
+        self.by_key = {key: YearRows(rows) for key, rows in filed.items()}
 
     # --- one report, as Store.store_report files it ----------------------------------------------
 
@@ -228,31 +277,27 @@ class Filing:
 
     def _file_under(self, row: Row, body_id: int) -> str:
         key = (body_id, row.year)
-        others = self.by_key.setdefault(key, [])
-        same_kind = any(r.kind == row.kind for r in others)
-        row.body_id, row.version = body_id, max((r.version for r in others), default=0) + 1
+        year_rows = self.by_key.setdefault(key, YearRows())
+        same_kind = row.kind in year_rows.latest
+        row.body_id, row.version = body_id, year_rows.top + 1
         row.changed = True
-        others.append(row)
         model = self.models.get(row.id)
         if model is not None:  # as to_report gives it: the body's name, the year and date filed
             published = row.published.isoformat() if row.published else None
             model.meta = Meta(self.bodies.names[body_id], row.year, published, model.meta.title)
-        published_rows = [r for r in others if r.kind == "published"]
-        best = versions.current_of(published_rows, self.choices.get(key))
-        for other in published_rows:
-            if other.current != (other is best):
-                other.current, other.changed = other is best, True
+        year_rows.add(row, self.choices.get(key))
         self._after_change(body_id, row.year)
         return "version" if same_kind else "new"
 
     def _current(self, body_id: int, year: int) -> Row | None:
-        return next((r for r in self.by_key.get((body_id, year), ()) if r.current), None)
+        year_rows = self.by_key.get((body_id, year))
+        return None if year_rows is None else year_rows.current
 
     def _latest(self, body_id: int, year: int, kind: str) -> Row | None:
         if kind == "published":
             return self._current(body_id, year)
-        rows = [r for r in self.by_key.get((body_id, year), ()) if r.kind == kind]
-        return max(rows, key=lambda r: r.version, default=None)
+        year_rows = self.by_key.get((body_id, year))
+        return None if year_rows is None else year_rows.latest.get(kind)
 
     def _after_change(self, body_id: int, year: int) -> None:
         near = {y: self._current(body_id, y) for y in range(year - 2, year + 3)}
