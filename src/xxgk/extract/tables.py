@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -644,7 +645,9 @@ def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
             for alt in range(1, len(line.options)):
                 _mark_differences(line, 0, alt)
     budget = [SEARCH_BUDGET]
-    for group, rules in _groups(linked, owner, [identity.at(slot) for identity in cross]):
+    groups = _groups(linked, owner, [identity.at(slot) for identity in cross])
+    # the smallest first: one too large to search whole must not leave the others unsearched
+    for group, rules in sorted(groups, key=lambda g: math.prod(len(e.line.options) for e in g[0])):
         found = _search(group, rules, values, budget)
         if found is None:  # not proven: the best found is kept, every other reading is in doubt
             best = _ascend(group, rules, values)
