@@ -38,9 +38,8 @@ from xxgk.errors import InputError
 from xxgk.model import Report
 from xxgk.store import search
 from xxgk.store.attribution import Attribution
-from xxgk.store.convert import finding_rows, from_record, record_values, row_values
+from xxgk.store.convert import finding_rows, from_record, row_values
 from xxgk.store.filing import BodyIndex, Filing, Row
-from xxgk.store.identity import content_hash
 from xxgk.store.models import Body, ReportSource, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
@@ -112,7 +111,7 @@ def _identify(lines: Sequence[Line], worked: list[Worked | None] | None = None) 
 @dataclass(frozen=True, slots=True)
 class Worked:
     """A line's identity by the year it prints and its words for search (`search.TABLE`'s
-    terms): the half of a line's preparation that needs nothing but the line."""
+    terms): the part of a line's preparation that needs nothing but the line."""
 
     identity: str | None
     terms: str
@@ -120,25 +119,23 @@ class Worked:
 
 def work_out(raw: bytes) -> Worked | None:
     """A line's `Worked`; None for a line not read or not well formed (its turn says why)."""
+    from xxgk.store import report_identity
+
     try:
         record = loads(raw)
         if "error" in record:
             return None
-        meta = record["meta"]
-        year = meta.get("year")
-        identity = None
-        if year is not None:
-            identity = content_hash(
-                year,
-                meta.get("agency"),
-                record_values(record),
-                (record.get("narrative") or "").strip(),  # the narrative as `narrative(report)` gives it
-                meta.get("title"),
-            )
-        words = search.index_words(f"{meta.get('title') or ''}\n{record.get('narrative') or ''}")
-        return Worked(identity, " ".join(words))
+        report = from_record(record)
+        year = report.meta.year
+        identity = None if year is None else report_identity(report, year)
+        return Worked(identity, " ".join(search.index_words(_search_text(report.meta.title, report.text))))
     except Exception:  # worked out again, or refused, in its turn
         return None
+
+
+def _search_text(title: str | None, narrative: str | None) -> str:
+    """What a report is found by in search: its title and narrative."""
+    return f"{title or ''}\n{narrative or ''}"
 
 
 def _work_block(path: str, start: int, end: int) -> list[Worked | None]:
@@ -432,7 +429,7 @@ class Loader:
         words: list[tuple[str, int, str]] = [("report", r, terms) for r, terms in worked_terms if terms]
 
         def cut_words() -> None:
-            texts = ((r["id"], f"{r['title'] or ''}\n{r['narrative'] or ''}") for r in unworked)
+            texts = ((r["id"], _search_text(r["title"], r["narrative"])) for r in unworked)
             words.extend(search.index_rows("report", texts))
 
         # the client's own work done while PostgreSQL stores what it was sent: the reports' words

@@ -146,23 +146,6 @@ def from_record(record: dict[str, Any]) -> Report:
     return report
 
 
-def typed(value: Any, kind: str) -> Value:
-    """A cell's value in JSON typed by its column's kind, as the model holds it."""
-    if value is not None and (kind == "amount" or not isinstance(value, int)):
-        return _value(Decimal(str(value)), kind)  # a count is an int already
-    return value
-
-
-def record_values(record: dict[str, Any]) -> dict[str, Value]:
-    """The values of a line's cells of its template, typed as `from_record` types them."""
-    cells = record.get("cells") or {}
-    return {
-        key: typed(cell.get("value"), kind)
-        for key, kind in _kinds(record["template"])
-        if (cell := cells.get(key)) is not None
-    }
-
-
 def _fill(report: Report, given: dict[str, dict[str, Any]], provenance: bool) -> None:
     """The report's cells from their JSON (a line's or a stored document), values typed by their
     column; a cell of another template is not the report's and is left out."""
@@ -172,7 +155,9 @@ def _fill(report: Report, given: dict[str, dict[str, Any]], provenance: bool) ->
         if cell is None:
             cells[key] = Cell(key)
             continue
-        value = typed(cell.get("value"), kind)
+        value = cell.get("value")
+        if value is not None and (kind == "amount" or not isinstance(value, int)):
+            value = _value(Decimal(str(value)), kind)  # a count is an int already
         source = cell.get("source") if provenance else None
         cells[key] = Cell(
             key,

@@ -163,8 +163,8 @@ class YearRows:
 
     def add(self, row: Row, chosen: int | None) -> None:
         """A row filed under the year (its version given), and the current version again: by
-        versions.py's rule over every published row the first time, then the new row against
-        the current one (the rule picks the one chosen, else the highest ranked)."""
+        versions.py's rule over every published row the first time, then over the current one
+        and the new row (the rest lost to the current one already)."""
         self.rows.append(row)
         self._note(row)
         if not self.settled:
@@ -176,13 +176,10 @@ class YearRows:
             self.current, self.settled = best, True
         elif row.kind == "published":
             old = self.current
-            if old is not None and (
-                old.id == chosen or (row.id != chosen and versions.rank(old) > versions.rank(row))
-            ):
-                return
-            if old is not None:
-                old.current, old.changed = False, True
-            row.current, row.changed, self.current = True, True, row
+            if old is None or versions.current_of([old, row], chosen) is row:
+                if old is not None:
+                    old.current, old.changed = False, True
+                row.current, row.changed, self.current = True, True, row
 
 
 Snapshot = Report | int  # a report as it was; an id: the stored report as it was read

@@ -56,20 +56,20 @@ class Version(Protocol):
 V = TypeVar("V", bound=Version)
 
 
-def rank(row: Version) -> tuple[bool, date, int, int]:
+def _rank(row: Version) -> tuple[bool, date, int, int]:
     return (row.published is not None, row.published or date.min, -row.errors, row.id)
 
 
 def current_of(rows: Sequence[V], chosen_id: int | None) -> V:
     """The current one of a body's published versions for a year (rules 1–4 above)."""
-    return next((r for r in rows if r.id == chosen_id), None) or max(rows, key=rank)
+    return next((r for r in rows if r.id == chosen_id), None) or max(rows, key=_rank)
 
 
 def _reason(best: StoredReport, rows: list[StoredReport]) -> str:
     if len(rows) == 1:
         return "only"
-    runner_up = max((r for r in rows if r.id != best.id), key=rank)
-    a, b = rank(best), rank(runner_up)
+    runner_up = max((r for r in rows if r.id != best.id), key=_rank)
+    a, b = _rank(best), _rank(runner_up)
     if a[:2] != b[:2]:
         return "published"
     return "fewer errors" if a[2] != b[2] else "latest"
