@@ -432,15 +432,23 @@ class Loader:
             texts = ((r["id"], _search_text(r["title"], r["narrative"])) for r in unworked)
             words.extend(search.index_rows("report", texts))
 
-        # the client's own work done while PostgreSQL stores what it was sent: the reports' words
-        # for search are cut as it stores the reports, `meanwhile` as it indexes the words
-        write(session, StoredReport.__table__, reports, cut_words)
-        write(session, ReportSource.__table__, sources)
-        write(session, StoredFinding.__table__, findings)
+        def write_new() -> None:
+            # the new rows as filed (a row written once, not written and then updated: on SQLite
+            # an update writes the whole row again, cells and all); the client's own work done
+            # while PostgreSQL stores what it was sent: the words for search cut as it stores the
+            # reports, `meanwhile` as it indexes the words
+            for row in reports:
+                filed = filing.rows[row["id"]]
+                row.update(body_id=filed.body_id, version=filed.version, current=filed.current)
+                filed.changed = False
+            write(session, StoredReport.__table__, reports, cut_words)
+            write(session, ReportSource.__table__, sources)
+            write(session, StoredFinding.__table__, findings)
+
         if self.bodies is None:
             self.bodies = BodyIndex(sqlite=dialect == "sqlite")
         self.bodies.refresh(session)
-        filing = Filing(self.store, session, self.bodies, models)
+        filing = Filing(self.store, session, self.bodies, models, write_new)
         filing.read([p[3] for p in plans if p[3]], [p[2] for p in plans if p[1] != "new"], new_rows)
         for index, kind, report_id, name, given in plans:
             results[index] = Loaded(filing.file(kind, report_id, name, given))

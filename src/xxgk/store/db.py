@@ -94,12 +94,18 @@ def vacuum_reports(engine: Engine) -> None:
     the new pages of `reports` marked all-visible, so statistics read their index alone without
     visiting the table (four times faster over a million reports), and the planner's statistics
     brought up to date. Only the table's own pages: their TOAST (cells, narratives) is left to
-    autovacuum. SQLite needs neither."""
+    autovacuum. SQLite needs neither.
+
+    VACUUM marks no page all-visible before the load's commit is on disk, which a server with
+    synchronous_commit off may not have done yet: ANALYZE, committed synchronously, writes it first."""
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        toast = ", PROCESS_TOAST FALSE" if (engine.dialect.server_version_info or (0,)) >= (14,) else ""
-        connection.execute(text(f"VACUUM (ANALYZE{toast}) reports"))
+        connection.execute(text("SET synchronous_commit = on"))
+        connection.execute(text("ANALYZE reports"))
+        toast = " (PROCESS_TOAST FALSE)" if (engine.dialect.server_version_info or (0,)) >= (14,) else ""
+        connection.execute(text(f"VACUUM{toast} reports"))
+        connection.execute(text("RESET synchronous_commit"))  # the connection goes back to the pool
 
 
 def _safe(url: str) -> str:

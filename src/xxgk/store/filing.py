@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import string
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -193,6 +193,8 @@ class Filing:
     session: Session
     bodies: BodyIndex
     models: dict[int, Report]  # the chunk's reports by row id (and stored ones once settled)
+    # writes the chunk's new rows as filed so far; called once, before anything reads them back
+    write_new: Callable[[], None] | None = None
     rows: dict[int, Row] = field(default_factory=dict)
     by_key: dict[Key, YearRows] = field(default_factory=dict)
     choices: dict[Key, int] = field(default_factory=dict)
@@ -329,6 +331,7 @@ class Filing:
         decided = splits.decide(this.layout, report, previous, following)
         if not decided:
             return  # most of the time: the stored row is not loaded for nothing
+        self._write_new()
         stored = self.session.get_one(StoredReport, this.id)
         settled = splits.settle(self.session, stored, name, previous, following, report, decided)
         if settled:
@@ -338,8 +341,17 @@ class Filing:
 
     # --- written back -----------------------------------------------------------------------------
 
+    def _write_new(self) -> None:
+        """The new bodies, then the chunk's new rows (they name their bodies), written once."""
+        if self.write_new is not None:
+            write_new, self.write_new = self.write_new, None
+            self._write_new_bodies()
+            write_new()
+
     def finish(self) -> None:
-        self._write_bodies()
+        self._write_new_bodies()
+        self._write_new()
+        self._write_levels()
         changed = [r for r in self.rows.values() if r.changed]
         dialect = self.session.bind.dialect.name  # type: ignore[union-attr]
         flag = bool if dialect == "postgresql" else int
@@ -350,15 +362,21 @@ class Filing:
         )
         self._write_pairs()
 
-    def _write_bodies(self) -> None:
+    def _write_new_bodies(self) -> None:
         from xxgk.store.bulk import copy_rows, new_ids
 
+        """The bodies added under stand-in ids, which take the ids the database gives them
+        everywhere filing holds them (more stand-ins may follow: a chunk's rows are written before
+        its end when a split is settled)."""
         ids = dict(zip(self.new_bodies, new_ids(self.session, Body, len(self.new_bodies)), strict=True))
+        self.new_bodies = []
         if ids:
             self.bodies.rename(ids)
             for row in self.rows.values():
                 row.body_id = ids.get(row.body_id, row.body_id)  # type: ignore[arg-type]
-            self.levels.update({ids[old]: self.levels.pop(old) for old in self.new_bodies})
+            self.by_key = {(ids.get(body, body), year): rows for (body, year), rows in self.by_key.items()}
+            self.levels.update({new: self.levels.pop(old) for old, new in ids.items()})
+            self.changed_bodies -= ids.keys()  # written as they are now
             copy_rows(
                 self.session,
                 "bodies",
@@ -370,10 +388,12 @@ class Filing:
             )
             names = ((new, self.bodies.names[new]) for new in ids.values())
             copy_rows(self.session, search.TABLE, search.COLUMNS, search.index_rows("body", names))
+
+    def _write_levels(self) -> None:
         execute_many(
             self.session,
             "UPDATE bodies SET level = ?, region = ? WHERE id = ?",
-            [(*self.levels[b], b) for b in sorted(self.changed_bodies) if b > 0],
+            [(*self.levels[b], b) for b in sorted(self.changed_bodies)],
         )
 
     def _write_pairs(self) -> None:
