@@ -160,7 +160,7 @@ class _EveryOtherBegun(Executor):
         return future
 
 
-def _lost_block(path: str, start: int, end: int) -> list:
+def _lost_block(path: str, start: int, end: int, folder: str) -> str:
     raise MemoryError("the helper was killed")
 
 
@@ -395,6 +395,31 @@ def test_a_bad_line_read_ahead_stops_the_load_after_the_chunks_before_it(db_url,
     with store.session() as session:
         stored = session.scalars(select(ReportSource.path).order_by(ReportSource.id)).all()
     assert stored == [str(path) for path in TEXT_REPORTS[:2]]
+
+
+def test_the_first_bad_line_of_a_chunk_is_named_whoever_parsed_it(tmp_path, monkeypatch):
+    """A chunk of four in blocks of two, the helper having begun the first block only: the last
+    two lines are parsed here first, then the helper's. Lines 2 (the helper's block) and 4 (left
+    here) are bad: line 2 is named, as when one process reads the file in order."""
+    from xxgk.errors import InputError
+
+    monkeypatch.setattr(bulk_module, "CHUNK", 4)
+    monkeypatch.setattr(bulk_module, "BLOCK_LINES", 2)
+
+    @contextmanager
+    def behind(path):
+        yield bulk_module.Helper(_EveryOtherBegun(), path)
+
+    monkeypatch.setattr(bulk_module, "helping", behind)
+    out = tmp_path / "results.jsonl"
+    good = [batch.parse_one(path).json_line() for path in TEXT_REPORTS[:2]]
+    out.write_bytes(b"\n".join([good[0], b"{not json", good[1], b'{"file": "x.txt"}']) + b"\n")
+    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(InputError) as raised:
+        store.ingest_results(out)
+    assert str(raised.value) == f"{out}:2: not a JSON line (a torn last line? read the files again)"
+    with store.session() as session:
+        assert session.scalars(select(StoredReport)).all() == []
 
 
 def test_a_bulk_load_into_postgresql_ends_with_the_vacuum_statistics_need(tmp_path, monkeypatch):

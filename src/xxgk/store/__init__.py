@@ -351,13 +351,14 @@ class Store:
             on_start(bulk.count_lines(path))
         summary = IngestSummary()
         loader = bulk.Loader(self)
-        lines = bulk.read_lines(path, manifest or {}, attribution)
+        lines = bulk.read_lines(path)
         with batch.paused_gc(), bulk.helping(path) as helper:
-            ahead = bulk.Ahead(bulk.chunks(lines), helper)
+            ahead = bulk.Ahead(bulk.chunks(lines), helper, bulk.attributor(manifest, attribution))
             for chunk in ahead:
                 loaded = iter(loader.load([line for line in chunk if line.read], ahead.fetch))
                 for line in chunk:
                     record = line.record
+                    assert record is not None  # parsed by `prepare`
                     if not line.read:
                         summary.unread.append((record["file"], str(record["error"])))
                     elif (result := next(loaded)).error is not None:

@@ -10,9 +10,11 @@ COPY on PostgreSQL, one executemany per table on SQLite, one transaction per chu
 A chunk is whole or absent: an interrupted load leaves the chunks before it stored, and a rerun
 skips them by their hashes.
 
-With two cores or more, a helper process works out what needs nothing but a line (its identity,
-its words for search: a third of preparing it) ahead of the line's turn, on the core the storing
-leaves idle; what the helper has not begun when the turn comes is worked out here.
+With two cores or more, a helper process works out what needs nothing but a line ahead of its
+turn, on the core the storing leaves idle: it parses the line and hands over what storing needs
+(the cells as JSON text, the cells typed for the report model, its identity and words for
+search), which costs less to take than to parse again; what the helper has not begun when the
+turn comes is worked out here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import pickle
 import re
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
@@ -38,7 +42,7 @@ from xxgk.errors import InputError
 from xxgk.model import Report
 from xxgk.store import search
 from xxgk.store.attribution import Attribution
-from xxgk.store.convert import finding_rows, from_record, row_values
+from xxgk.store.convert import CellRow, cell_rows, finding_rows, from_record, row_values
 from xxgk.store.filing import BodyIndex, Filing, Row
 from xxgk.store.models import Body, ReportSource, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
@@ -53,66 +57,104 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 YEARLESS = "the report year is not printed; cannot file it under a year"
 
 
+Attributor = Callable[[str], Attribution | None]  # what is known of a line's file, by its path
+
+
 @dataclass
 class Line:
     """One line of a results file: a report read (`record`), or a file that was not."""
 
     number: int
-    record: dict[str, Any]
+    record: dict[str, Any] | None  # None until parsed (`prepare`): the `raw` line
     given: Attribution | None = None  # what is known of the file besides its content
+    raw: bytes | None = None
+    where: str = ""  # the file and line, for errors
     # made before its chunk is stored (`prepare`): its report model, year and identity
     report: Report | None = None
     year: int | None = None
     identity: str | None = None
     terms: str | None = None  # its words for search, when the helper cut them
+    cells: str | None = None  # its cells as JSON, when the helper gave them (the record has none)
 
     @property
     def read(self) -> bool:
-        return "error" not in self.record
+        return "error" not in self.record  # type: ignore[operator]
 
 
-def prepare(lines: Sequence[Line], helper: Helper | None = None) -> None:
-    """The report model, year and identity of each line read. `helper`: the helper working out
-    the lines' identities and words ahead; asked once the models are made (it has had that long).
-    Its results for the lines it has not begun are worked out here meanwhile."""
-    for line in lines:
-        if line.read and line.report is None:
-            line.report = from_record(line.record)
-            line.year = (line.given and line.given.year) or line.report.meta.year
+def prepare(
+    lines: Sequence[Line], helper: Helper | None = None, attributor: Attributor | None = None
+) -> None:
+    """Each line parsed (`attributor` gives its file's attribution), with the report model, year
+    and identity of each line read. `helper`: the helper working them out ahead; the lines it has
+    not begun are worked out here while it finishes the others. A line not well formed raises,
+    the first one if there are several."""
+    worked: list[Worked | None] = [None] * len(lines)
     if helper is None:
-        _identify(lines)
+        _raise_first(_prepare(lines, worked, attributor))
         return
     jobs, left = helper.take()
     mine = len(lines) - left
-    _identify(lines[mine:])
-    worked: list[Worked | None] = []
+    errors = _prepare(lines[mine:], worked[mine:], attributor)
+    worked = []
     for job, count in jobs:
         try:
-            worked += job.result()
+            worked += helper.results(job)
         except Exception:  # the helper is gone (killed): worked out here
             worked += [None] * count
-    _identify(lines[:mine], worked)
+    _raise_first(_prepare(lines[:mine], worked, attributor) + errors)
 
 
-def _identify(lines: Sequence[Line], worked: list[Worked | None] | None = None) -> None:
-    """Each line's identity: the helper's (`worked`, one for each line), unless it has none or
-    the line's year is given otherwise than printed; else worked out here."""
+def _raise_first(errors: list[tuple[int, InputError]]) -> None:
+    if errors:
+        raise min(errors, key=lambda error: error[0])[1]
+
+
+def _prepare(
+    lines: Sequence[Line], worked: Sequence[Worked | None], attributor: Attributor | None
+) -> list[tuple[int, InputError]]:
+    """`prepare` for these lines, each with the helper's `Worked` of it or None; the lines not
+    well formed are returned (by number), not raised, so that the first of a chunk is raised."""
     from xxgk.store import report_identity
 
-    for line, done in zip(lines, worked or [None] * len(lines), strict=True):
-        if line.read and line.identity is None and line.year is not None:
-            assert line.report is not None
+    errors: list[tuple[int, InputError]] = []
+    for line, done in zip(lines, worked, strict=True):
+        if line.record is None:
+            assert line.raw is not None
+            if done is not None:
+                line.record, line.cells = done.record, done.cells
+                line.report = from_record(done.record, done.rows)
+            else:
+                try:
+                    line.record = _record(line.raw, line.where)
+                except InputError as error:
+                    errors.append((line.number, error))
+                    continue
+            line.raw = None
+            if attributor is not None:
+                line.given = attributor(line.record["file"])
+        if not line.read:
+            continue
+        if line.report is None:
+            line.report = from_record(line.record)
+        line.year = (line.given and line.given.year) or line.report.meta.year
+        if line.identity is None and line.year is not None:
+            # the helper's identity is by the year printed, and so only for that year
             if done is not None and line.year == line.report.meta.year:
                 line.identity, line.terms = done.identity, done.terms
             else:
                 line.identity = report_identity(line.report, line.year)
+    return errors
 
 
 @dataclass(frozen=True, slots=True)
 class Worked:
-    """A line's identity by the year it prints and its words for search (`search.TABLE`'s
-    terms): the part of a line's preparation that needs nothing but the line."""
+    """What a line read gives that needs nothing but the line: the record but its cells and
+    tables, the cells as JSON and as `cell_rows` (not provenance), its identity by the year it
+    prints and its words for search (`search.TABLE`'s terms)."""
 
+    record: dict[str, Any]
+    cells: str
+    rows: list[CellRow]
     identity: str | None
     terms: str
 
@@ -122,13 +164,17 @@ def work_out(raw: bytes) -> Worked | None:
     from xxgk.store import report_identity
 
     try:
-        record = loads(raw)
+        record = _record(raw, "")
         if "error" in record:
             return None
-        report = from_record(record)
+        cells = record.pop("cells")
+        record.pop("tables", None)  # what the cells say again
+        rows = cell_rows(record["template"], cells, provenance=False)
+        report = from_record(record, rows)
         year = report.meta.year
         identity = None if year is None else report_identity(report, year)
-        return Worked(identity, " ".join(search.index_words(_search_text(report.meta.title, report.text))))
+        terms = " ".join(search.index_words(_search_text(report.meta.title, report.text)))
+        return Worked(record, dumps(cells).decode("utf-8"), rows, identity, terms)
     except Exception:  # worked out again, or refused, in its turn
         return None
 
@@ -138,12 +184,19 @@ def _search_text(title: str | None, narrative: str | None) -> str:
     return f"{title or ''}\n{narrative or ''}"
 
 
-def _work_block(path: str, start: int, end: int) -> list[Worked | None]:
-    """`work_out` of each line not blank between two offsets of a results file (a helper's job)."""
+def _work_block(path: str, start: int, end: int, folder: str) -> str:
+    """`work_out` of each line not blank between two offsets of a results file (a helper's job),
+    pickled into a file of `folder`, whose name is returned: the pipe back from the helper holds
+    64 KB, and a block's results (some 3 MB) sent through it kept the helper waiting until this
+    process, busy storing, read them."""
     with open(path, "rb") as handle:
         handle.seek(start)
         block = handle.read(end - start)
-    return [work_out(raw) for raw in block.split(b"\n") if raw.strip()]
+    worked = [work_out(raw) for raw in block.split(b"\n") if raw.strip()]
+    name = os.path.join(folder, f"{start}.pickle")
+    with open(name, "wb") as out:
+        pickle.dump(worked, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return name
 
 
 class Helper:
@@ -153,18 +206,20 @@ class Helper:
     def __init__(self, pool: Executor, path: Path) -> None:
         self._pool = pool
         self._path = str(path)
+        self._folder = tempfile.TemporaryDirectory(prefix="xxgk-bulk-")
         self._chunks = _chunk_blocks(path)
-        self._waiting: deque[list[tuple[Future[list[Worked | None]], int]]] = deque()
+        self._waiting: deque[list[tuple[Future[str], int]]] = deque()
         for _ in range(CHUNKS_AHEAD):
             self._submit()
 
     def _submit(self) -> None:
+        folder = self._folder.name
         for blocks in itertools.islice(self._chunks, 1):
             self._waiting.append(
-                [(self._pool.submit(_work_block, self._path, a, b), n) for a, b, n in blocks]
+                [(self._pool.submit(_work_block, self._path, a, b, folder), n) for a, b, n in blocks]
             )
 
-    def take(self) -> tuple[list[tuple[Future[list[Worked | None]], int]], int]:
+    def take(self) -> tuple[list[tuple[Future[str], int]], int]:
         """The next chunk's jobs the helper has begun (each with its count of lines), in order,
         and how many of the chunk's last lines are left to this process: the jobs at the end not
         begun are withdrawn, for this process to work out while the helper finishes the others."""
@@ -175,10 +230,21 @@ class Helper:
             left += jobs.pop()[1]
         return jobs, left
 
-    def cancel(self) -> None:
+    @staticmethod
+    def results(job: Future[str]) -> list[Worked | None]:
+        """A job's results, once it is done (its file removed)."""
+        name = job.result()
+        with open(name, "rb") as handle:
+            data = handle.read()
+        os.unlink(name)
+        return pickle.loads(data)  # written by this load's own helper
+
+    def close(self) -> None:
+        """The jobs not begun withdrawn, the results not taken removed."""
         for jobs in self._waiting:
             for job, _ in jobs:
                 job.cancel()
+        self._folder.cleanup()
 
 
 @contextmanager
@@ -197,7 +263,7 @@ def helping(path: Path) -> Iterator[Helper | None]:
         try:
             yield helper
         finally:
-            helper.cancel()
+            helper.close()
 
 
 def _chunk_blocks(path: Path) -> Iterator[list[tuple[int, int, int]]]:
@@ -230,11 +296,14 @@ class Ahead:
     (`fetch` is the `meanwhile` of `Loader.load`; the server takes longer to store a chunk than
     the client to send it; on SQLite it is merely done then). A line that cannot be read is
     raised when its chunk's turn comes, so the chunks before it are stored as they were. Two
-    chunks of parsed lines are held at once. `helper`: as for `prepare`."""
+    chunks of lines are held at once. `helper`, `attributor`: as for `prepare`."""
 
-    def __init__(self, chunks: Iterator[list[Line]], helper: Helper | None = None) -> None:
+    def __init__(
+        self, chunks: Iterator[list[Line]], helper: Helper | None = None, attributor: Attributor | None = None
+    ) -> None:
         self._chunks = chunks
         self._helper = helper
+        self._attributor = attributor
         self._next: list[Line] | None = None
         self._error: Exception | None = None
         self._done = False
@@ -244,7 +313,7 @@ class Ahead:
             return
         try:
             chunk = next(self._chunks)
-            prepare(chunk, self._helper)
+            prepare(chunk, self._helper, self._attributor)
         except StopIteration:
             self._done = True
         except Exception as exc:  # raised in its turn by __iter__
@@ -271,12 +340,9 @@ class Loaded:
     error: str | None = None
 
 
-def read_lines(
-    path: Path, manifest: dict[Path, Attribution] | None = None, attribution: Attribution | None = None
-) -> Iterator[Line]:
-    """The lines of a results file, each checked: a line that is not one `xxgk parse --out`
-    writes is an error naming the file and line. Each line's file is given its manifest row (by
-    its resolved path), else `attribution`."""
+def read_lines(path: Path) -> Iterator[Line]:
+    """The lines of a results file not blank, as written: `prepare` parses and checks them (a
+    line that is not one `xxgk parse --out` writes is an error naming the file and line)."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -284,9 +350,14 @@ def read_lines(
     with handle:
         for number, raw in enumerate(handle, start=1):
             if raw.strip():
-                record = _record(raw, f"{path}:{number}")
-                given = manifest.get(Path(record["file"]).resolve(), attribution) if manifest else attribution
-                yield Line(number, record, given)
+                yield Line(number, None, raw=raw, where=f"{path}:{number}")
+
+
+def attributor(manifest: dict[Path, Attribution] | None, attribution: Attribution | None) -> Attributor:
+    """Each line's file is given its manifest row (by its resolved path), else `attribution`."""
+    if not manifest:
+        return lambda file: attribution
+    return lambda file: manifest.get(Path(file).resolve(), attribution)
 
 
 def count_lines(path: Path) -> int:
@@ -393,7 +464,8 @@ class Loader:
                 plans.append((index, "new", report_id, name, given))
                 row = row_values(report, sha256, None, 1, report.text)  # type: ignore[arg-type]
                 row.update(id=report_id, year=year, content=content, current=False, kind="published")
-                row["cells"] = record["cells"]  # as the model would give them again, sources and all
+                # as the model would give them again, sources and all
+                row["cells"] = record["cells"] if lines[index].cells is None else Dumped(lines[index].cells)
                 if given.published:
                     row["published"] = date.fromisoformat(given.published)
                 reports.append(row)
@@ -537,8 +609,14 @@ def copy_rows(
             meanwhile()
 
 
+class Dumped(str):
+    """JSON text already made, for a JSON column."""
+
+
 def _json_text(value: Any) -> str | None:
-    return None if value is None else dumps(value).decode("utf-8")
+    if value is None or isinstance(value, Dumped):
+        return value
+    return dumps(value).decode("utf-8")
 
 
 def chunks(lines: Iterable[Line], size: int | None = None) -> Iterator[list[Line]]:

@@ -108,7 +108,7 @@ def to_report(row: StoredReport, body_name: str | None = None) -> Report:
     report.layout = row.layout or {}
     report.text = row.narrative or ""
     report.sections = {"overview": (0, len(report.text))}
-    _fill(report, row.cells or {}, provenance=True)
+    _fill(report, cell_rows(row.template, row.cells or {}, provenance=True))
     report.findings = [Finding(f.rule, f.severity, tuple(f.cells), f.message) for f in row.findings]  # type: ignore[arg-type]
     return report
 
@@ -119,10 +119,11 @@ def _kinds(template_id: str) -> tuple[tuple[str, str], ...]:
     return tuple((key, column.kind) for key, (_, _, column) in TEMPLATES[template_id].cells().items())
 
 
-def from_record(record: dict[str, Any]) -> Report:
+def from_record(record: dict[str, Any], rows: list[CellRow] | None = None) -> Report:
     """The report model of a line of `xxgk parse --out`, as `to_report` makes it of a stored
     report (the narrative as its text, values typed by their column) for the rules across years
-    and the report row's figures; provenance is left out, as neither reads it."""
+    and the report row's figures; provenance is left out, as neither reads it. `rows`: the
+    line's `cell_rows`, where they were worked out already (the record need not hold its cells)."""
     meta = record["meta"]
     report = Report(
         record["template"],
@@ -139,34 +140,46 @@ def from_record(record: dict[str, Any]) -> Report:
         text=record.get("narrative") or "",
     )
     report.sections = {"overview": (0, len(report.text))}
-    _fill(report, record.get("cells", {}), provenance=False)
+    if rows is None:
+        rows = cell_rows(report.template_id, record.get("cells", {}), provenance=False)
+    _fill(report, rows)
     report.findings = [
         Finding(f["rule"], f["severity"], tuple(f["cells"]), f["message"]) for f in record.get("findings", [])
     ]
     return report
 
 
-def _fill(report: Report, given: dict[str, dict[str, Any]], provenance: bool) -> None:
-    """The report's cells from their JSON (a line's or a stored document), values typed by their
-    column; a cell of another template is not the report's and is left out."""
-    cells = report.cells
-    for key, kind in _kinds(report.template_id):
+# a template cell as given in JSON: (value typed by its column, text, source, ambiguous, found),
+# None for a cell not given; plain data, so that another process can hand it over cheaply
+CellRow = tuple[Value, str | None, dict[str, Any] | None, bool, bool] | None
+
+
+def cell_rows(template_id: str, given: dict[str, dict[str, Any]], provenance: bool) -> list[CellRow]:
+    """The `CellRow` of each cell of the template, in its order, from the cells' JSON (a line's
+    or a stored document); a cell of another template is not the report's and is left out."""
+    rows: list[CellRow] = []
+    for key, kind in _kinds(template_id):
         cell = given.get(key)
         if cell is None:
-            cells[key] = Cell(key)
+            rows.append(None)
             continue
         value = cell.get("value")
         if value is not None and (kind == "amount" or not isinstance(value, int)):
             value = _value(Decimal(str(value)), kind)  # a count is an int already
         source = cell.get("source") if provenance else None
-        cells[key] = Cell(
-            key,
-            value,
-            cell.get("text"),
-            None if source is None else _provenance(source),
-            cell.get("ambiguous", False),
-            "missing" not in cell,
-        )
+        rows.append((value, cell.get("text"), source, cell.get("ambiguous", False), "missing" not in cell))
+    return rows
+
+
+def _fill(report: Report, rows: list[CellRow]) -> None:
+    cells = report.cells
+    for (key, _), row in zip(_kinds(report.template_id), rows, strict=True):
+        if row is None:
+            cells[key] = Cell(key)
+        else:
+            value, text, source, ambiguous, found = row
+            provenance = None if source is None else _provenance(source)
+            cells[key] = Cell(key, value, text, provenance, ambiguous, found)
 
 
 def _provenance(source: dict[str, Any]) -> Provenance:
