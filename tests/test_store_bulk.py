@@ -193,13 +193,13 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
             "helping",
             contextmanager(lambda path: iter([bulk_module.Helper(_EveryOtherBegun(), path)])),
         )
-    taken: list[tuple[int, int]] = []  # each chunk's lines the helper worked out, and left here
+    taken: list[tuple[Future, int]] = []  # each block's job and its count of lines
     take = bulk_module.Helper.take
 
     def spy(self):
-        jobs, left = take(self)
-        taken.append((sum(lines for _, lines in jobs), left))
-        return jobs, left
+        jobs = take(self)
+        taken.extend(jobs)
+        return jobs
 
     monkeypatch.setattr(bulk_module.Helper, "take", spy)
     files = _files(tmp_path)
@@ -235,9 +235,9 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
     assert len(expected["reports"]) == rows and len(expected["sources"]) == len(files) - 5
     assert expected["indexed"] and got == expected
     assert bulk.settled == settled and len(settled) == 1
-    assert sum(map(sum, taken)) == (0 if helper == "none" else len(files))
-    if helper == "behind":  # some lines by the helper, the rest here
-        assert sum(left for _, left in taken) > 0 and sum(by for by, _ in taken) > 0
+    assert sum(lines for _, lines in taken) == (0 if helper == "none" else len(files))
+    if helper == "behind":  # some blocks by the helper, the rest withdrawn and worked out here
+        assert {job.cancelled() for job, _ in taken} == {True, False}
 
 
 UNSIGNED_AT = TEXT_REPORTS.index(UNSIGNED)

@@ -85,23 +85,27 @@ def prepare(
     lines: Sequence[Line], helper: Helper | None = None, attributor: Attributor | None = None
 ) -> None:
     """Each line parsed (`attributor` gives its file's attribution), with the report model, year
-    and identity of each line read. `helper`: the helper working them out ahead; the lines it has
-    not begun are worked out here while it finishes the others. A line not well formed raises,
-    the first one if there are several."""
-    worked: list[Worked | None] = [None] * len(lines)
+    and identity of each line read. `helper`: the helper working them out ahead, block after
+    block; the blocks it has not begun are withdrawn one at a time from the chunk's end and
+    worked out here, until the two meet. A line not well formed raises, the first one if there
+    are several."""
     if helper is None:
-        _raise_first(_prepare(lines, worked, attributor))
+        _raise_first(_prepare(lines, [None] * len(lines), attributor))
         return
-    jobs, left = helper.take()
-    mine = len(lines) - left
-    errors = _prepare(lines[mine:], worked[mine:], attributor)
-    worked = []
+    jobs = helper.take()
+    end = len(lines)
+    errors: list[tuple[int, InputError]] = []
+    while jobs and jobs[-1][0].cancel():
+        count = jobs.pop()[1]
+        errors += _prepare(lines[end - count : end], [None] * count, attributor)
+        end -= count
+    worked: list[Worked | None] = []
     for job, count in jobs:
         try:
             worked += helper.results(job)
         except Exception:  # the helper is gone (killed): worked out here
             worked += [None] * count
-    _raise_first(_prepare(lines[:mine], worked, attributor) + errors)
+    _raise_first(_prepare(lines[:end], worked, attributor) + errors)
 
 
 def _raise_first(errors: list[tuple[int, InputError]]) -> None:
@@ -219,16 +223,12 @@ class Helper:
                 [(self._pool.submit(_work_block, self._path, a, b, folder), n) for a, b, n in blocks]
             )
 
-    def take(self) -> tuple[list[tuple[Future[str], int]], int]:
-        """The next chunk's jobs the helper has begun (each with its count of lines), in order,
-        and how many of the chunk's last lines are left to this process: the jobs at the end not
-        begun are withdrawn, for this process to work out while the helper finishes the others."""
+    def take(self) -> list[tuple[Future[str], int]]:
+        """The next chunk's jobs, in order, each with its count of lines (the next chunk's are
+        given the helper)."""
         jobs = self._waiting.popleft() if self._waiting else []
         self._submit()
-        left = 0
-        while jobs and jobs[-1][0].cancel():
-            left += jobs.pop()[1]
-        return jobs, left
+        return jobs
 
     @staticmethod
     def results(job: Future[str]) -> list[Worked | None]:
