@@ -177,12 +177,13 @@ def _lost_block(path: str, start: int, end: int, folder: str) -> str:
 def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
     db_url, tmp_path, monkeypatch, chunk, block, helper
 ):
-    """In one chunk, and in chunks of three (each filed against the rows and bodies before it);
-    with and without a helper process (`bulk.Helper`) working out the lines' identities and
-    words, which may fall behind or be lost. Blank lines in the results file are skipped."""
+    """In one chunk, and in chunks of three after one of two (each filed against the rows and
+    bodies before it); with and without a helper process (`bulk.Helper`) working out the lines'
+    identities and words, which may fall behind or be lost. Blank lines in the results file are skipped."""
     from tests.conftest import fresh_url
 
     monkeypatch.setattr(bulk_module, "CHUNK", chunk)
+    monkeypatch.setattr(bulk_module, "FIRST_CHUNK", 200 if chunk == 1000 else 2)  # a smaller first one
     monkeypatch.setattr(bulk_module, "BLOCK_LINES", block)
     monkeypatch.setattr(bulk_module.os, "cpu_count", lambda: 1 if helper == "none" else 2)
     if helper == "lost":

@@ -51,7 +51,8 @@ if TYPE_CHECKING:
     from xxgk.store import Store
 
 CHUNK = 1000  # reports per transaction
-BLOCK_LINES = 100  # lines of a helper's job (`Helper`)
+FIRST_CHUNK = 200  # the first chunk's: storing begins while the helper has barely begun
+BLOCK_LINES = 25  # lines of a helper's job (`Helper`)
 CHUNKS_AHEAD = 2  # chunks' jobs given the helper before their turn
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 YEARLESS = "the report year is not printed; cannot file it under a year"
@@ -266,11 +267,19 @@ def helping(path: Path) -> Iterator[Helper | None]:
             helper.close()
 
 
+def _chunk_sizes() -> Iterator[int]:
+    """How many lines each chunk holds, in turn."""
+    yield min(FIRST_CHUNK, CHUNK)
+    yield from itertools.repeat(CHUNK)
+
+
 def _chunk_blocks(path: Path) -> Iterator[list[tuple[int, int, int]]]:
-    """For each chunk of CHUNK lines not blank (as `chunks` makes them of `read_lines`), its
-    blocks of at most BLOCK_LINES of them: their offsets and how many lines not blank each holds."""
+    """For each chunk of lines not blank (as `chunks` makes them of `read_lines`), its blocks of
+    at most BLOCK_LINES of them: their offsets and how many lines not blank each holds."""
     blocks: list[tuple[int, int, int]] = []
     in_chunk = 0
+    sizes = _chunk_sizes()
+    size = next(sizes)
     with path.open("rb") as handle:
         start = offset = count = 0
         for raw in handle:
@@ -279,12 +288,12 @@ def _chunk_blocks(path: Path) -> Iterator[list[tuple[int, int, int]]]:
                 continue
             count += 1
             in_chunk += 1
-            if count == BLOCK_LINES or in_chunk == CHUNK:
+            if count == BLOCK_LINES or in_chunk == size:
                 blocks.append((start, offset, count))
                 start, count = offset, 0
-            if in_chunk == CHUNK:
+            if in_chunk == size:
                 yield blocks
-                blocks, in_chunk = [], 0
+                blocks, in_chunk, size = [], 0, next(sizes)
         if count:
             blocks.append((start, offset, count))
         if blocks:
@@ -619,13 +628,15 @@ def _json_text(value: Any) -> str | None:
     return dumps(value).decode("utf-8")
 
 
-def chunks(lines: Iterable[Line], size: int | None = None) -> Iterator[list[Line]]:
-    size = size or CHUNK
+def chunks(lines: Iterable[Line]) -> Iterator[list[Line]]:
+    """The lines in chunks of `_chunk_sizes`."""
+    sizes = _chunk_sizes()
+    size = next(sizes)
     chunk: list[Line] = []
     for line in lines:
         chunk.append(line)
-        if len(chunk) >= size:
+        if len(chunk) == size:
             yield chunk
-            chunk = []
+            chunk, size = [], next(sizes)
     if chunk:
         yield chunk
