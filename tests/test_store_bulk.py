@@ -192,7 +192,7 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
         monkeypatch.setattr(
             bulk_module,
             "helping",
-            contextmanager(lambda path: iter([bulk_module.Helper(_EveryOtherBegun(), path)])),
+            contextmanager(lambda path: iter([bulk_module.Helper(_EveryOtherBegun(), path, str(tmp_path))])),
         )
     taken: list[tuple[Future, int]] = []  # each block's job and its count of lines
     take = bulk_module.Helper.take
@@ -409,7 +409,7 @@ def test_the_first_bad_line_of_a_chunk_is_named_whoever_parsed_it(tmp_path, monk
 
     @contextmanager
     def behind(path):
-        yield bulk_module.Helper(_EveryOtherBegun(), path)
+        yield bulk_module.Helper(_EveryOtherBegun(), path, str(tmp_path))
 
     monkeypatch.setattr(bulk_module, "helping", behind)
     out = tmp_path / "results.jsonl"

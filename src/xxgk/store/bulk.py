@@ -208,17 +208,18 @@ class Helper:
     """`work_out` of the lines of a results file by a helper process on the core the storing
     leaves idle, in blocks, ahead of their chunk's turn (`take`)."""
 
-    def __init__(self, pool: Executor, path: Path) -> None:
+    def __init__(self, pool: Executor, path: Path, folder: str) -> None:
+        """`folder`: where the helper leaves its results, removed once the helper is stopped."""
         self._pool = pool
         self._path = str(path)
-        self._folder = tempfile.TemporaryDirectory(prefix="xxgk-bulk-")
+        self._folder = folder
         self._chunks = _chunk_blocks(path)
         self._waiting: deque[list[tuple[Future[str], int]]] = deque()
         for _ in range(CHUNKS_AHEAD):
             self._submit()
 
     def _submit(self) -> None:
-        folder = self._folder.name
+        folder = self._folder
         for blocks in itertools.islice(self._chunks, 1):
             self._waiting.append(
                 [(self._pool.submit(_work_block, self._path, a, b, folder), n) for a, b, n in blocks]
@@ -240,12 +241,10 @@ class Helper:
         os.unlink(name)
         return pickle.loads(data)  # written by this load's own helper
 
-    def close(self) -> None:
-        """The jobs not begun withdrawn, the results not taken removed."""
+    def cancel(self) -> None:
         for jobs in self._waiting:
             for job, _ in jobs:
                 job.cancel()
-        self._folder.cleanup()
 
 
 @contextmanager
@@ -259,12 +258,17 @@ def helping(path: Path) -> Iterator[Helper | None]:
 
     search.index_words("信息")  # the word list loaded here, before the fork, for both processes
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(1, multiprocessing.get_context(method), initializer=start_worker) as pool:
-        helper = Helper(pool, path)
+    context = multiprocessing.get_context(method)
+    # the folder removed after the helper has stopped (a job it had begun may still write there)
+    with (
+        tempfile.TemporaryDirectory(prefix="xxgk-bulk-") as folder,
+        ProcessPoolExecutor(1, context, initializer=start_worker) as pool,
+    ):
+        helper = Helper(pool, path, folder)
         try:
             yield helper
         finally:
-            helper.close()
+            helper.cancel()
 
 
 def _chunk_sizes() -> Iterator[int]:
