@@ -160,6 +160,16 @@ class _EveryOtherBegun(Executor):
         return future
 
 
+def _helping_behind(folder: Path):
+    """`bulk.helping` with an `_EveryOtherBegun` helper."""
+
+    @contextmanager
+    def helping(path):
+        yield bulk_module.Helper(_EveryOtherBegun(), path, str(folder))
+
+    return helping
+
+
 def _lost_block(path: str, start: int, end: int, folder: str) -> str:
     raise MemoryError("the helper was killed")
 
@@ -189,11 +199,7 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
     if helper == "lost":
         monkeypatch.setattr(bulk_module, "_work_block", _lost_block)
     if helper == "behind":
-        monkeypatch.setattr(
-            bulk_module,
-            "helping",
-            contextmanager(lambda path: iter([bulk_module.Helper(_EveryOtherBegun(), path, str(tmp_path))])),
-        )
+        monkeypatch.setattr(bulk_module, "helping", _helping_behind(tmp_path))
     taken: list[tuple[Future, int]] = []  # each block's job and its count of lines
     take = bulk_module.Helper.take
 
@@ -406,12 +412,7 @@ def test_the_first_bad_line_of_a_chunk_is_named_whoever_parsed_it(tmp_path, monk
 
     monkeypatch.setattr(bulk_module, "CHUNK", 4)
     monkeypatch.setattr(bulk_module, "BLOCK_LINES", 2)
-
-    @contextmanager
-    def behind(path):
-        yield bulk_module.Helper(_EveryOtherBegun(), path, str(tmp_path))
-
-    monkeypatch.setattr(bulk_module, "helping", behind)
+    monkeypatch.setattr(bulk_module, "helping", _helping_behind(tmp_path))
     out = tmp_path / "results.jsonl"
     good = [batch.parse_one(path).json_line() for path in TEXT_REPORTS[:2]]
     out.write_bytes(b"\n".join([good[0], b"{not json", good[1], b'{"file": "x.txt"}']) + b"\n")

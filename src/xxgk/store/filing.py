@@ -343,13 +343,12 @@ class Filing:
 
     def _write_new(self) -> None:
         """The new bodies, then the chunk's new rows (they name their bodies), written once."""
+        self._write_new_bodies()
         if self.write_new is not None:
             write_new, self.write_new = self.write_new, None
-            self._write_new_bodies()
             write_new()
 
     def finish(self) -> None:
-        self._write_new_bodies()
         self._write_new()
         self._write_levels()
         changed = [r for r in self.rows.values() if r.changed]
@@ -363,11 +362,11 @@ class Filing:
         self._write_pairs()
 
     def _write_new_bodies(self) -> None:
-        from xxgk.store.bulk import copy_rows, new_ids
-
         """The bodies added under stand-in ids, which take the ids the database gives them
         everywhere filing holds them (more stand-ins may follow: a chunk's rows are written before
         its end when a split is settled)."""
+        from xxgk.store.bulk import copy_rows, new_ids
+
         ids = dict(zip(self.new_bodies, new_ids(self.session, Body, len(self.new_bodies)), strict=True))
         self.new_bodies = []
         if ids:
