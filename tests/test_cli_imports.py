@@ -95,6 +95,29 @@ def test_the_log_sees_the_store_when_a_command_uses_it(tmp_path: Path) -> None:
     assert {"sqlalchemy", "alembic"} <= {name.split(".")[0] for name in heavy(names)}
 
 
+def test_a_store_already_up_to_date_opens_without_alembic(tmp_path: Path) -> None:
+    # the first command creates the database through the migrations; the next finds it at
+    # SCHEMA_REVISION and does not load Alembic (a fifth of a second of every store command)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    assert imported(tmp_path, "stats", "--db", url, "--json")[0] == 0
+    status, names = imported(tmp_path, "stats", "--db", url, "--json")
+    assert status == 0
+    assert "sqlalchemy" in names and "alembic" not in {name.split(".")[0] for name in names}
+
+
+def test_the_schema_revision_is_alembics_head() -> None:
+    # a new migration must move SCHEMA_REVISION too, or a store at the old head would never
+    # be migrated
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from xxgk.store.db import MIGRATIONS, SCHEMA_REVISION
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_REVISION]
+
+
 LOADED = """
 import sys, typer.main
 from xxgk import cli
