@@ -215,14 +215,7 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
     results.write_bytes(b"\n".join(lines[:5]) + b"  \n" + b"".join(lines[5:]))
     manifest = {path.resolve(): given for path, given in files if given is not None}
 
-    one_by_one = Store(db_url)
-    statuses = []
-    for path, given in files:
-        data = path.read_bytes()
-        report = xxgk.parse_bytes(data, str(path))
-        statuses.append(one_by_one.ingest(report, hashlib.sha256(data).hexdigest(), given))
-    expected, settled = _rows(one_by_one), list(one_by_one.settled)
-    one_by_one.engine.dispose()
+    statuses, expected, settled = _one_by_one(db_url, files)
 
     (tmp_path / "bulk").mkdir()
     url = fresh_url("postgresql" if db_url.startswith("postgresql") else "sqlite", tmp_path / "bulk")
@@ -248,6 +241,58 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
 
 
 UNSIGNED_AT = TEXT_REPORTS.index(UNSIGNED)
+
+
+def _one_by_one(db_url: str, files: list[tuple[Path, Attribution | None]]) -> tuple[list[str], dict, list]:
+    """Each file read and stored as it is read (`Store.ingest`): the statuses, what is stored and
+    the splits settled."""
+    one_by_one = Store(db_url)
+    statuses = []
+    for path, given in files:
+        data = path.read_bytes()
+        report = xxgk.parse_bytes(data, str(path))
+        statuses.append(one_by_one.ingest(report, hashlib.sha256(data).hexdigest(), given))
+    expected, settled = _rows(one_by_one), list(one_by_one.settled)
+    one_by_one.engine.dispose()
+    return statuses, expected, settled
+
+
+@pytest.mark.parametrize("by", ["workers", "workers, giving up on some", "storing process"])
+def test_ingesting_files_stores_what_ingesting_one_by_one_stores(db_url, tmp_path, monkeypatch, by):
+    """`xxgk ingest DIR`: what storing a report's line needs is worked out by the worker that read
+    it (`bulk.work_out`; one that gives up on it leaves it to the storing process) or, with few
+    workers, by the storing process. In chunks of three after one of two, in order (one process)."""
+    from tests.conftest import fresh_url
+    from xxgk import store as store_module
+
+    unworked = by == "workers, giving up on some"
+    if by != "storing process":
+        monkeypatch.setattr(store_module, "STORING_KEEPS_UP", 0)
+    monkeypatch.setattr(bulk_module, "CHUNK", 3)
+    monkeypatch.setattr(bulk_module, "FIRST_CHUNK", 2)
+    calls = []
+    work_out = bulk_module.work_out
+
+    def some(raw: bytes):
+        calls.append(raw)
+        return None if unworked and len(calls) % 2 else work_out(raw)
+
+    monkeypatch.setattr(bulk_module, "work_out", some)
+    files = _files(tmp_path)
+    manifest = {path.resolve(): given for path, given in files if given is not None}
+    statuses, expected, settled = _one_by_one(db_url, files)
+
+    (tmp_path / "bulk").mkdir()
+    url = fresh_url("postgresql" if db_url.startswith("postgresql") else "sqlite", tmp_path / "bulk")
+    bulk = Store(url)
+    summary = bulk.ingest_paths([path for path, _ in files], jobs=1, manifest=manifest)
+    counts = [summary.new, summary.versions, summary.sources, summary.unchanged, summary.queued]
+    assert counts == [statuses.count(s) for s in ("new", "version", "source", "unchanged", "queued")]
+    assert summary.read == len(files) and not summary.failures
+    assert expected["indexed"] and _rows(bulk) == expected
+    assert bulk.settled == settled and len(settled) == 1
+    # each file worked out by its worker (or given up on), else none
+    assert len(calls) == (0 if by == "storing process" else len(files))
 
 
 def test_bulk_loading_under_one_body_stores_what_ingesting_one_by_one_stores(db_url, tmp_path):

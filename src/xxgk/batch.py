@@ -9,6 +9,7 @@ already has a good line (failed files are tried again, their old lines dropped).
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -43,10 +44,13 @@ class Outcome:
     errors: int = 0  # its error-severity findings
     error: str | None = None
     not_a_report: bool = False  # the error says the file is no report at all (a README, a photo)
+    # for the store (`for_store`): what storing the line needs, worked out by the worker (a
+    # `store.bulk.Worked`, then in place of `line`)
+    worked: Any = None
 
     @property
     def read(self) -> bool:
-        return self.line is not None
+        return self.line is not None or self.worked is not None
 
     def json_line(self) -> bytes:
         if self.line is not None:
@@ -136,7 +140,7 @@ def sha256_of(path: Path) -> str | None:
         return None
 
 
-def parse_one(path: Path) -> Outcome:
+def parse_one(path: Path, for_store: bool = False) -> Outcome:
     """Read one file (runs in a worker process): its bytes once, for the hash and the reader."""
     from xxgk.read import load_path
 
@@ -144,11 +148,13 @@ def parse_one(path: Path) -> Outcome:
         data = load_path(path)
     except XxgkError as error:
         return _failed(Outcome(path, None), error)
-    return parse_data(data, path)
+    return parse_data(data, path, for_store)
 
 
-def parse_data(data: bytes, path: Path) -> Outcome:
-    """Read one file's bytes (runs in a worker: a process, or a machine of a Dask cluster)."""
+def parse_data(data: bytes, path: Path, for_store: bool = False) -> Outcome:
+    """Read one file's bytes (runs in a worker: a process, or a machine of a Dask cluster).
+    `for_store`: the worker also works out what storing its line needs (`store.bulk.work_out`,
+    the very work a bulk load's helper does on a line), so the storing process does not."""
     import xxgk
     from xxgk.read import read_bytes
 
@@ -159,6 +165,12 @@ def parse_data(data: bytes, path: Path) -> Outcome:
     except Exception as error:
         return _failed(outcome, error)
     outcome.errors = len(report.errors)
+    if for_store:
+        from xxgk.store.bulk import work_out
+
+        outcome.worked = work_out(outcome.line)
+        if outcome.worked is not None:  # else the line goes as it is, for the store to refuse
+            outcome.line = None
     return outcome
 
 
@@ -206,23 +218,26 @@ def start_worker() -> None:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def outcomes(todo: list[Path], jobs: int | None = None, scheduler: str | None = None) -> Iterator[Outcome]:
+def outcomes(
+    todo: list[Path], jobs: int | None = None, scheduler: str | None = None, *, for_store: bool = False
+) -> Iterator[Outcome]:
     """Read files on `jobs` processes (default: all cores), or on the Dask cluster whose scheduler
-    is at `scheduler`, yielding results as they finish."""
+    is at `scheduler`, yielding results as they finish (`for_store`: see `parse_data`)."""
     if scheduler:
-        yield from cluster_outcomes(todo, scheduler)
+        yield from cluster_outcomes(todo, scheduler, for_store)
         return
     jobs = jobs or os.cpu_count() or 1
+    read = functools.partial(parse_one, for_store=for_store)
     if jobs == 1 or len(todo) < 2:
         with batch_gc():
-            yield from map(parse_one, todo)
+            yield from map(read, todo)
         return
     import multiprocessing  # here: a run on one process or on a cluster needs no pool
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with multiprocessing.get_context(method).Pool(jobs, initializer=start_worker) as pool:
         chunk = max(1, min(16, len(todo) // (jobs * 8)))
-        yield from pool.imap_unordered(parse_one, todo, chunksize=chunk)
+        yield from pool.imap_unordered(read, todo, chunksize=chunk)
 
 
 # files in flight per worker thread of a cluster: enough to keep every worker busy, few enough
@@ -230,7 +245,7 @@ def outcomes(todo: list[Path], jobs: int | None = None, scheduler: str | None = 
 IN_FLIGHT_PER_THREAD = 4
 
 
-def cluster_outcomes(todo: list[Path], scheduler: str) -> Iterator[Outcome]:
+def cluster_outcomes(todo: list[Path], scheduler: str, for_store: bool = False) -> Iterator[Outcome]:
     """Read files on a Dask cluster. This process reads each file and sends its bytes, so the
     workers need xxgk installed but no view of these files."""
     from xxgk.read import load_path
@@ -260,7 +275,7 @@ def cluster_outcomes(todo: list[Path], scheduler: str) -> Iterator[Outcome]:
                 except XxgkError as error:
                     yield _failed(Outcome(path, None), error)
                     continue
-                future = client.submit(parse_data, data, path, pure=False)
+                future = client.submit(parse_data, data, path, for_store, pure=False)
                 sent[future.key] = path
                 running.add(future)
 

@@ -109,6 +109,12 @@ def prepare(
     _raise_first(_prepare(lines[:end], worked, attributor) + errors)
 
 
+def prepare_worked(lines: Sequence[Line], worked: Sequence[Worked | None]) -> None:
+    """`prepare` for lines whose `Worked` came with them (`xxgk ingest DIR`: each worker works
+    out its own file's, see `batch.parse_data`); a line without one is parsed here."""
+    _raise_first(_prepare(lines, worked, None))
+
+
 def _raise_first(errors: list[tuple[int, InputError]]) -> None:
     if errors:
         raise min(errors, key=lambda error: error[0])[1]
