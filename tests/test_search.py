@@ -48,6 +48,18 @@ def test_words_are_cut_by_jieba_in_search_mode() -> None:
     assert search.query_words("依申请公开，依申请") == ["依", "申请", "公开"]  # once each, no punctuation
 
 
+def test_the_words_remembered_are_bounded_and_the_words_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2024 ABC，滨湖区：the words and numbers, lower-cased, without the punctuation and spaces
+    # (jieba's own tokens: "，" and " " are cut as words and dropped as none)
+    expected = ["2024", "abc", "滨湖", "湖区", "滨湖区"]
+    assert search.index_words("2024 ABC，滨湖区") == expected
+    remembered = search._Indexed()
+    monkeypatch.setattr(search._Indexed, "REMEMBERED", 3)
+    monkeypatch.setattr(search, "_INDEXED", remembered)
+    assert search.index_words("2024 ABC，滨湖区") == expected
+    assert 0 < len(remembered) <= 3  # forgotten, then remembered again, never past 3
+
+
 def test_a_body_is_found_by_part_of_its_name(corpus_store: Store) -> None:
     # grep -l 滨湖 tests/corpus/*.txt: only 001, the report of 无锡市滨湖区河埒街道办事处
     found = corpus_store.search("滨湖")

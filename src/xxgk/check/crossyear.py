@@ -75,7 +75,8 @@ def similarity(a: str, b: str) -> float:
     sa, sb = shingles(a), shingles(b)
     if not sa or not sb:
         return 0.0
-    return len(sa & sb) / len(sa | sb)
+    common = len(sa & sb)
+    return common / (len(sa) + len(sb) - common)  # the union's size, without making the union
 
 
 def check_copy_text(rule: Rule, report: Report, previous: Report) -> Iterator[Finding]:

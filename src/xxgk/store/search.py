@@ -50,17 +50,27 @@ def _is_word(word: str) -> bool:
     return len(word) <= MAX_WORD and any(c.isalnum() for c in word)
 
 
-@lru_cache(maxsize=200_000)
-def _indexed(word: str) -> str | None:
-    """A word as indexed, or None; remembered, since a text's words are mostly words already seen
-    (checking each one afresh took twelve times as long as cutting the text)."""
-    return word.lower() if _is_word(word) else None
+class _Indexed(dict[str, str]):
+    """Each word met as indexed ("" for none): a text's words are mostly words already seen, and
+    looking them up here is done in C (`index_words`), where checking each one afresh took twelve
+    times as long as cutting the text. Forgotten past REMEMBERED words (a hostile text may hold
+    any number of distinct ones)."""
+
+    REMEMBERED = 200_000
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.REMEMBERED:
+            self.clear()
+        indexed = self[word] = word.lower() if _is_word(word) else ""
+        return indexed
+
+
+_INDEXED = _Indexed()
 
 
 def index_words(value: str) -> list[str]:
     """The words a text is found by: search mode, so a query for a part of a long word finds it."""
-    indexed = _indexed
-    return [k for w in _jieba().cut_for_search(value[:MAX_TEXT], HMM) if (k := indexed(w)) is not None]
+    return list(filter(None, map(_INDEXED.__getitem__, _jieba().cut_for_search(value[:MAX_TEXT], HMM))))
 
 
 def query_words(query: str) -> list[str]:
