@@ -46,9 +46,12 @@ def decide(
     if not evidence:
         return {}
     values = {key: cell.value for key, cell in report.cells.items()}
+    said = set().union(*(e.keys() for e in evidence))  # the cells some evidence is about
     decided: Decisions = {}
     for table_id, info in tables.items():
         for row_id, readings in info.get("candidates", {}).items():
+            if said.isdisjoint(_keys(report, table_id, row_id)):
+                continue  # nothing to choose by (`choose` would say so, once each reading was typed)
             parsed = [
                 {
                     k: _typed(report, k, value)
