@@ -164,8 +164,8 @@ def _helping_behind(folder: Path):
     """`bulk.helping` with an `_EveryOtherBegun` helper."""
 
     @contextmanager
-    def helping(path):
-        yield bulk_module.Helper(_EveryOtherBegun(), path, str(folder))
+    def helping(path, lines):
+        yield bulk_module.Helper(_EveryOtherBegun(), path, str(folder), lines)
 
     return helping
 
@@ -194,6 +194,7 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
 
     monkeypatch.setattr(bulk_module, "CHUNK", chunk)
     monkeypatch.setattr(bulk_module, "FIRST_CHUNK", 200 if chunk == 1000 else 2)  # a smaller first one
+    monkeypatch.setattr(bulk_module, "LAST_CHUNK", 200 if chunk == 1000 else 1)  # and last one
     monkeypatch.setattr(bulk_module, "BLOCK_LINES", block)
     monkeypatch.setattr(bulk_module.os, "cpu_count", lambda: 1 if helper == "none" else 2)
     if helper == "lost":
@@ -447,6 +448,40 @@ def test_a_bad_line_read_ahead_stops_the_load_after_the_chunks_before_it(db_url,
     with store.session() as session:
         stored = session.scalars(select(ReportSource.path).order_by(ReportSource.id)).all()
     assert stored == [str(path) for path in TEXT_REPORTS[:2]]
+
+
+@pytest.mark.parametrize(
+    ("lines", "sizes"),
+    [
+        # 200 first; 1,800 left: 1,000; 800 left, past 200: 600, then the last 200
+        (2000, [200, 1000, 600, 200]),
+        # 200 first; 900 left, not past 1,000: 700, then 200
+        (1100, [200, 700, 200]),
+        # 200 first; 1,100 left: 1,000; 100 left, not past 200: one chunk of 100
+        (1300, [200, 1000, 100]),
+        (150, [150]),  # the first chunk holds them all
+    ],
+)
+def test_chunks_are_small_at_both_ends(lines, sizes):
+    made = bulk_module.chunks((bulk_module.Line(n, None) for n in range(lines)), lines)
+    assert [len(chunk) for chunk in made] == sizes
+
+
+def test_the_chunks_of_the_helper_are_those_stored(tmp_path, monkeypatch):
+    # the helper's blocks (by offsets in the file) make the same chunks as `chunks`, blank lines
+    # left out of both; the count takes in the blank line: 8
+    path = tmp_path / "results.jsonl"
+    path.write_bytes(b"a\nb\n\nc\nd\ne\nf\ng\n")
+    count = bulk_module.count_lines(path)
+    assert count == 8
+    monkeypatch.setattr(bulk_module, "FIRST_CHUNK", 2)
+    monkeypatch.setattr(bulk_module, "CHUNK", 4)
+    monkeypatch.setattr(bulk_module, "LAST_CHUNK", 1)
+    monkeypatch.setattr(bulk_module, "BLOCK_LINES", 3)
+    stored = [len(chunk) for chunk in bulk_module.chunks(bulk_module.read_lines(path), count)]
+    helped = [sum(n for *_, n in blocks) for blocks in bulk_module._chunk_blocks(path, count)]
+    # 2 first; 6 left, past 4: 4; 2 left, past 1: 1; then the rest: the seven lines not blank
+    assert stored == helped == [2, 4, 1]
 
 
 def test_the_first_bad_line_of_a_chunk_is_named_whoever_parsed_it(tmp_path, monkeypatch):

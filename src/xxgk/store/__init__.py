@@ -358,15 +358,20 @@ class Store:
         `xxgk parse --out` stops the load before its chunk (those before it stay stored)."""
         from xxgk.store import bulk
 
+        count = bulk.count_lines(path)
         if on_start:
-            on_start(bulk.count_lines(path))
+            on_start(count)
         summary = IngestSummary()
         loader = bulk.Loader(self)
         lines = bulk.read_lines(path)
-        with batch.paused_gc(), bulk.helping(path) as helper:
-            ahead = bulk.Ahead(bulk.chunks(lines), helper, bulk.attributor(manifest, attribution))
+        with batch.paused_gc(), bulk.helping(path, count) as helper:
+            ahead = bulk.Ahead(bulk.chunks(lines, count), helper, bulk.attributor(manifest, attribution))
+            # PostgreSQL stores a chunk after the client has sent it: the next chunk is prepared
+            # then. SQLite stores it as it is sent: the next chunk is prepared once this one is
+            # stored, by which time the helper has worked out more of it
+            meanwhile = ahead.fetch if self.engine.dialect.name == "postgresql" else None
             for chunk in ahead:
-                loaded = iter(loader.load([line for line in chunk if line.read], ahead.fetch))
+                loaded = iter(loader.load([line for line in chunk if line.read], meanwhile))
                 for line in chunk:
                     record = line.record
                     assert record is not None  # parsed by `prepare`

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1000  # reports per transaction
 FIRST_CHUNK = 200  # the first chunk's: storing begins while the helper has barely begun
+LAST_CHUNK = 200  # the last chunk's at most: the helper has nothing to do while it is stored
 BLOCK_LINES = 25  # lines of a helper's job (`Helper`)
 CHUNKS_AHEAD = 2  # chunks' jobs given the helper before their turn
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -214,12 +215,13 @@ class Helper:
     """`work_out` of the lines of a results file by a helper process on the core the storing
     leaves idle, in blocks, ahead of their chunk's turn (`take`)."""
 
-    def __init__(self, pool: Executor, path: Path, folder: str) -> None:
-        """`folder`: where the helper leaves its results, removed once the helper is stopped."""
+    def __init__(self, pool: Executor, path: Path, folder: str, lines: int) -> None:
+        """`folder`: where the helper leaves its results, removed once the helper is stopped;
+        `lines`: the file's, as `count_lines` counts them."""
         self._pool = pool
         self._path = str(path)
         self._folder = folder
-        self._chunks = _chunk_blocks(path)
+        self._chunks = _chunk_blocks(path, lines)
         self._waiting: deque[list[tuple[Future[str], int]]] = deque()
         for _ in range(CHUNKS_AHEAD):
             self._submit()
@@ -254,8 +256,9 @@ class Helper:
 
 
 @contextmanager
-def helping(path: Path) -> Iterator[Helper | None]:
-    """A `Helper` for a results file, its process stopped on leaving; None with one core."""
+def helping(path: Path, lines: int) -> Iterator[Helper | None]:
+    """A `Helper` for a results file of `lines` lines, its process stopped on leaving; None with
+    one core."""
     if (os.cpu_count() or 1) < 2:
         yield None
         return
@@ -270,25 +273,34 @@ def helping(path: Path) -> Iterator[Helper | None]:
         tempfile.TemporaryDirectory(prefix="xxgk-bulk-") as folder,
         ProcessPoolExecutor(1, context, initializer=start_worker) as pool,
     ):
-        helper = Helper(pool, path, folder)
+        helper = Helper(pool, path, folder, lines)
         try:
             yield helper
         finally:
             helper.cancel()
 
 
-def _chunk_sizes() -> Iterator[int]:
-    """How many lines each chunk holds, in turn."""
-    yield min(FIRST_CHUNK, CHUNK)
+def _chunk_sizes(lines: int) -> Iterator[int]:
+    """How many lines each chunk holds, in turn, in a file of `lines` lines (blank ones too, so
+    the last chunk may be smaller): a small first chunk, so storing begins while the helper has
+    barely begun, and a small last one, whose storing the helper has nothing to work out beside."""
+    first = min(FIRST_CHUNK, CHUNK)
+    yield first
+    left = lines - first
+    while left > CHUNK:
+        yield CHUNK
+        left -= CHUNK
+    if left > LAST_CHUNK:
+        yield left - LAST_CHUNK
     yield from itertools.repeat(CHUNK)
 
 
-def _chunk_blocks(path: Path) -> Iterator[list[tuple[int, int, int]]]:
+def _chunk_blocks(path: Path, lines: int) -> Iterator[list[tuple[int, int, int]]]:
     """For each chunk of lines not blank (as `chunks` makes them of `read_lines`), its blocks of
     at most BLOCK_LINES of them: their offsets and how many lines not blank each holds."""
     blocks: list[tuple[int, int, int]] = []
     in_chunk = 0
-    sizes = _chunk_sizes()
+    sizes = _chunk_sizes(lines)
     size = next(sizes)
     with path.open("rb") as handle:
         start = offset = count = 0
@@ -313,7 +325,8 @@ def _chunk_blocks(path: Path) -> Iterator[list[tuple[int, int, int]]]:
 class Ahead:
     """Chunks of lines, the next one read and prepared while PostgreSQL stores the current one
     (`fetch` is the `meanwhile` of `Loader.load`; the server takes longer to store a chunk than
-    the client to send it; on SQLite it is merely done then). A line that cannot be read is
+    the client to send it; SQLite stores it as it is sent, and the next is prepared after, when
+    the helper has worked out more of it). A line that cannot be read is
     raised when its chunk's turn comes, so the chunks before it are stored as they were. Two
     chunks of lines are held at once. `helper`, `attributor`: as for `prepare`."""
 
@@ -638,9 +651,9 @@ def _json_text(value: Any) -> str | None:
     return dumps(value).decode("utf-8")
 
 
-def chunks(lines: Iterable[Line]) -> Iterator[list[Line]]:
-    """The lines in chunks of `_chunk_sizes`."""
-    sizes = _chunk_sizes()
+def chunks(lines: Iterable[Line], count: int) -> Iterator[list[Line]]:
+    """The lines (`count` of them, as `count_lines` counts) in chunks of `_chunk_sizes`."""
+    sizes = _chunk_sizes(count)
     size = next(sizes)
     chunk: list[Line] = []
     for line in lines:
