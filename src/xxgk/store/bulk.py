@@ -204,7 +204,7 @@ def _work_block(path: str, start: int, end: int, folder: str) -> str:
     with open(path, "rb") as handle:
         handle.seek(start)
         block = handle.read(end - start)
-    worked = [work_out(raw) for raw in block.split(b"\n") if raw.strip()]
+    worked = [work_out(raw) for raw in block.split(b"\n") if not _blank(raw)]
     name = os.path.join(folder, f"{start}.pickle")
     with open(name, "wb") as out:
         pickle.dump(worked, out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -306,7 +306,7 @@ def _chunk_blocks(path: Path, lines: int) -> Iterator[list[tuple[int, int, int]]
         start = offset = count = 0
         for raw in handle:
             offset += len(raw)
-            if not raw.strip():
+            if _blank(raw):
                 continue
             count += 1
             in_chunk += 1
@@ -381,8 +381,14 @@ def read_lines(path: Path) -> Iterator[Line]:
         raise InputError(f"cannot read file: {exc.strerror or exc}", str(path)) from None
     with handle:
         for number, raw in enumerate(handle, start=1):
-            if raw.strip():
+            if not _blank(raw):
                 yield Line(number, None, raw=raw, where=f"{path}:{number}")
+
+
+def _blank(raw: bytes) -> bool:
+    """A line of nothing but spaces, as `bytes.strip` strips them, without copying the line
+    (which strip does: some 40 KB a report)."""
+    return not raw or raw.isspace()
 
 
 def attributor(manifest: dict[Path, Attribution] | None, attribution: Attribution | None) -> Attributor:
