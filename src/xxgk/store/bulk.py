@@ -170,6 +170,11 @@ class Worked:
     identity: str | None
     terms: str
 
+    def __reduce__(self) -> tuple[type[Worked], tuple[Any, ...]]:
+        # pickled as its fields: a slotted dataclass is otherwise pickled by copyreg's code in
+        # Python, which took as long as pickling the fields themselves
+        return Worked, (self.record, self.cells, self.rows, self.identity, self.terms)
+
 
 def work_out(raw: bytes) -> Worked | None:
     """A line's `Worked`; None for a line not read or not well formed (its turn says why)."""
