@@ -532,6 +532,33 @@ def test_a_bulk_load_into_postgresql_ends_with_the_vacuum_statistics_need(tmp_pa
     assert pages >= 1 and analysed is not None
 
 
+def test_long_values_are_compressed_with_lz4_on_postgresql(tmp_path):
+    """The cells, the narrative and the words for search (migrations 0012 and 0013) are
+    compressed with lz4, several times faster than PostgreSQL's default, where the server has it
+    (a value short enough is not compressed at all: no method)."""
+    from tests.conftest import fresh_url
+    from xxgk.store.db import has_lz4
+
+    store = Store(fresh_url("postgresql", tmp_path))
+    out = tmp_path / "results.jsonl"
+    out.write_bytes(b"".join(batch.parse_one(path).json_line() + b"\n" for path in TEXT_REPORTS[:3]))
+    assert store.ingest_results(out).new == 3
+    with store.session() as session:
+        if not has_lz4(session.connection()):
+            pytest.skip("this PostgreSQL was built without lz4")
+        used: dict[str, set[str | None]] = {}
+        for table, column in (
+            ("reports", "cells"),
+            ("reports", "narrative"),
+            ("search_index", "terms"),
+            ("search_index", "tsv"),
+        ):
+            query = f"SELECT DISTINCT pg_column_compression({column}) FROM {table}"
+            used[column] = set(session.scalars(text(query)))
+    assert all(methods <= {"lz4", None} for methods in used.values()), used
+    assert all("lz4" in methods for methods in used.values()), used  # some of each compressed
+
+
 HUGE = 99999999999999999999999  # 23 digits, past what a 64-bit integer holds
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from xxgk.store.db import has_lz4
+
 revision = "0012"
 down_revision = "0011"
 branch_labels = None
@@ -51,12 +53,6 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _has_lz4(bind: sa.Connection) -> bool:
-    """Whether the server was built with lz4 (PostgreSQL 14 and later, where the build allows)."""
-    values = bind.scalar(sa.text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"))
-    return "lz4" in (values or [])
-
-
 def _batches(bind: sa.Connection) -> list[list[int]]:
     ids = list(bind.scalars(sa.select(reports.c.id).order_by(reports.c.id)))
     return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
@@ -66,7 +62,7 @@ def upgrade() -> None:
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cells", sa.JSON(), nullable=True))
     bind = op.get_bind()
-    if bind.dialect.name == "postgresql" and _has_lz4(bind):
+    if bind.dialect.name == "postgresql" and has_lz4(bind):
         # compressed with lz4 rather than pglz: a bulk load's server time a tenth shorter
         op.execute("ALTER TABLE reports ALTER COLUMN cells SET COMPRESSION lz4")
     cells = _cells_table(sa.MetaData())
