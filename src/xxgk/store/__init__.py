@@ -318,6 +318,8 @@ class Store:
                     on_result(outcome)
             waiting.clear()
 
+        sizes = bulk.chunk_sizes(len(todo))
+        size = next(sizes)
         with batch.batch_gc():  # the lines waiting are millions of objects, none cyclic
             workers = jobs or os.cpu_count() or 1
             for_store = scheduler is not None or workers > STORING_KEEPS_UP
@@ -330,8 +332,9 @@ class Store:
                 where = str(outcome.path)
                 line = bulk.Line(0, None, given(outcome.path), raw=outcome.line or b"", where=where)
                 waiting.append((outcome, line))
-                if len(waiting) >= bulk.CHUNK:
+                if len(waiting) >= size:
                     store_waiting()
+                    size = next(sizes)
             if waiting:
                 store_waiting()
         self._after_load(summary)

@@ -285,10 +285,11 @@ def helping(path: Path, lines: int) -> Iterator[Helper | None]:
             helper.cancel()
 
 
-def _chunk_sizes(lines: int) -> Iterator[int]:
-    """How many lines each chunk holds, in turn, in a file of `lines` lines (blank ones too, so
-    the last chunk may be smaller): a small first chunk, so storing begins while the helper has
-    barely begun, and a small last one, whose storing the helper has nothing to work out beside."""
+def chunk_sizes(lines: int) -> Iterator[int]:
+    """How many lines each chunk holds, in turn, of `lines` lines (a file's blank ones too, so
+    the last chunk may be smaller): a small first chunk, so storing begins while the helper (or
+    the workers reading files) has barely begun, and a small last one, whose storing they have
+    nothing to do beside."""
     first = min(FIRST_CHUNK, CHUNK)
     yield first
     left = lines - first
@@ -305,7 +306,7 @@ def _chunk_blocks(path: Path, lines: int) -> Iterator[list[tuple[int, int, int]]
     at most BLOCK_LINES of them: their offsets and how many lines not blank each holds."""
     blocks: list[tuple[int, int, int]] = []
     in_chunk = 0
-    sizes = _chunk_sizes(lines)
+    sizes = chunk_sizes(lines)
     size = next(sizes)
     with path.open("rb") as handle:
         start = offset = count = 0
@@ -663,8 +664,8 @@ def _json_text(value: Any) -> str | None:
 
 
 def chunks(lines: Iterable[Line], count: int) -> Iterator[list[Line]]:
-    """The lines (`count` of them, as `count_lines` counts) in chunks of `_chunk_sizes`."""
-    sizes = _chunk_sizes(count)
+    """The lines (`count` of them, as `count_lines` counts) in chunks of `chunk_sizes`."""
+    sizes = chunk_sizes(count)
     size = next(sizes)
     chunk: list[Line] = []
     for line in lines:
