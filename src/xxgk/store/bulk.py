@@ -332,9 +332,9 @@ class Ahead:
     """Chunks of lines, the next one read and prepared while PostgreSQL stores the current one
     (`fetch` is the `meanwhile` of `Loader.load`; the server takes longer to store a chunk than
     the client to send it; SQLite stores it as it is sent, and the next is prepared after, when
-    the helper has worked out more of it). A line that cannot be read is
-    raised when its chunk's turn comes, so the chunks before it are stored as they were. Two
-    chunks of lines are held at once. `helper`, `attributor`: as for `prepare`."""
+    the helper has worked out more of it). A line that cannot be read is raised when its chunk's
+    turn comes, so the chunks before it are stored as they were. Two chunks of lines are held at
+    once. `helper`, `attributor`: as for `prepare`."""
 
     def __init__(
         self, chunks: Iterator[list[Line]], helper: Helper | None = None, attributor: Attributor | None = None
