@@ -128,3 +128,18 @@ def test_a_misprinted_label_is_found_across_a_table_break_of_machine_made_markdo
         (finding,) = [f for f in report.findings if f.rule == "LABEL"]
         assert f"“{typo}”" in finding.message, seed
         assert all(report.cells[key].value == value for key, value in values.items()), seed
+
+
+@given(
+    st.text(alphabet="于国家秘密a1２ \n\t|｜\u3000", max_size=12),
+    st.integers(min_value=0, max_value=12),
+    st.integers(min_value=0, max_value=12),
+)
+def test_the_word_before_a_label_is_told_as_the_pattern_tells_it(text: str, low: int, end: int) -> None:
+    # the shortcut of _typo_before_variant says no words end before a label exactly when the
+    # pattern it stands for finds none (a newline last, full-width digits and spaces included)
+    from xxgk.extract.tables import _WORDS_BEFORE, _word_before
+
+    end = min(end, len(text))
+    assume(low <= end)
+    assert _word_before(text, low, end) == (_WORDS_BEFORE.search(text, low, end) is not None)

@@ -426,11 +426,26 @@ _WORDS_BEFORE = re.compile(r"[^\d\s|]{1,60}$")
 _WORDS_AFTER = re.compile(r"[^\d\s|]{1,60}")
 
 
+_WORD_CHARACTER = re.compile(r"[^\d\s|]")
+
+
+def _word_before(text: str, low: int, end: int) -> bool:
+    """Whether `_WORDS_BEFORE` can match between `low` and `end`: a character of words ends the
+    stretch (its `$` also matches before a last newline), told by one character or two."""
+    at = end - 1
+    if at >= low and text[at] == "\n":
+        at -= 1
+    return at >= low and _WORD_CHARACTER.match(text, at) is not None
+
+
 def _typo_before_variant(text: str, table: TableSpec, row: RowSpec, match: LabelMatch) -> str | None:
     """A label found by a short variant ("国家秘密") with other words printed right before it in
     the same cell ("1.于国家秘密"): the label as printed when those words make it the
     statutory label with a typo, else None."""
-    before = _WORDS_BEFORE.search(text, max(0, match.start - len(row.label)), match.start)
+    low = max(0, match.start - len(row.label))
+    if not _word_before(text, low, match.start):
+        return None  # most labels: what precedes them is a number, a space or a border
+    before = _WORDS_BEFORE.search(text, low, match.start)
     if before is None or canonical(strip_numbering(before.group())) in _known_phrases(table):
         return None  # nothing before it in its cell (most labels), or a group's label
     if canonical(strip_numbering(text[match.start : match.end])) == variants(row)[0]:
