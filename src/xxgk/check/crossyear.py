@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from xxgk.model import Finding, Report, json_value
 
@@ -63,20 +63,56 @@ def narrative(report: Report) -> str:
     return report.section_text("overview", "problems", "other")
 
 
-@lru_cache(maxsize=1024)
 def shingles(text: str) -> frozenset[str]:
-    """A text's character shingles; kept for a while, as a report loaded in bulk is compared
-    both with the year before and the year after."""
+    """A text's character shingles: each run of SHINGLE characters."""
     return frozenset(text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1))
+
+
+@lru_cache(maxsize=1024)
+def _packed(text: str) -> Any:
+    """The text's shingles as sorted, distinct 64-bit integers, each its characters' UTF-16 code
+    units side by side, for numpy to compare some five times faster than sets of strings (which
+    took 0.3 ms of a report's 1 ms in a bulk load); None where a character is past the first
+    plane (a surrogate pair: its units would not be characters). Kept for a while: a report
+    loaded in bulk is compared with the year before and the year after."""
+    import numpy as np
+
+    data = text.encode("utf-16-le", "surrogatepass")
+    if len(data) != 2 * len(text):
+        return None
+    units = np.frombuffer(data, dtype="<u2").astype(np.uint64)
+    width = max(0, len(units) - SHINGLE + 1)
+    keys = np.zeros(width, dtype=np.uint64)
+    for i in range(SHINGLE):
+        keys |= units[i : i + width] << np.uint64(16 * (SHINGLE - 1 - i))
+    keys.sort()  # then each once (np.unique does the same, four times slower on arrays this small)
+    first = np.ones(width, dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    return keys[first]
+
+
+def _common(a: Any, b: Any) -> int:
+    """How many values two sorted arrays of distinct values share."""
+    import numpy as np
+
+    if not len(a) or not len(b):
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    return int(np.count_nonzero(b[at] == a))
 
 
 def similarity(a: str, b: str) -> float:
     """Jaccard similarity of character shingles: fast, and blind to moved paragraphs."""
-    sa, sb = shingles(a), shingles(b)
-    if not sa or not sb:
+    pa, pb = _packed(a), _packed(b)
+    if pa is not None and pb is not None:
+        sizes, common = (len(pa), len(pb)), _common(pa, pb)
+    else:
+        sa, sb = shingles(a), shingles(b)
+        sizes, common = (len(sa), len(sb)), len(sa & sb)
+    if not all(sizes):
         return 0.0
-    common = len(sa & sb)
-    return common / (len(sa) + len(sb) - common)  # the union's size, without making the union
+    return common / (sum(sizes) - common)  # the union's size, without making the union
 
 
 def check_copy_text(rule: Rule, report: Report, previous: Report) -> Iterator[Finding]:
