@@ -31,6 +31,9 @@ from xxgk.model import Report
 from xxgk.read.limits import LIMITS
 
 FLUSH_SECONDS = 1.0
+# more work on a report's JSON line, done in the worker that read it (a top-level function, so
+# that it can be sent to a process or a cluster); None to keep the line as it is
+Then = Callable[[bytes], Any]
 
 
 @dataclass
@@ -44,8 +47,7 @@ class Outcome:
     errors: int = 0  # its error-severity findings
     error: str | None = None
     not_a_report: bool = False  # the error says the file is no report at all (a README, a photo)
-    # for the store (`for_store`): what storing the line needs, worked out by the worker (a
-    # `store.bulk.Worked`, then in place of `line`)
+    # what the worker's `then` made of the line (the store's: what storing it needs), in its place
     worked: Any = None
 
     @property
@@ -140,7 +142,7 @@ def sha256_of(path: Path) -> str | None:
         return None
 
 
-def parse_one(path: Path, for_store: bool = False) -> Outcome:
+def parse_one(path: Path, then: Then | None = None) -> Outcome:
     """Read one file (runs in a worker process): its bytes once, for the hash and the reader."""
     from xxgk.read import load_path
 
@@ -148,13 +150,13 @@ def parse_one(path: Path, for_store: bool = False) -> Outcome:
         data = load_path(path)
     except XxgkError as error:
         return _failed(Outcome(path, None), error)
-    return parse_data(data, path, for_store)
+    return parse_data(data, path, then)
 
 
-def parse_data(data: bytes, path: Path, for_store: bool = False) -> Outcome:
+def parse_data(data: bytes, path: Path, then: Then | None = None) -> Outcome:
     """Read one file's bytes (runs in a worker: a process, or a machine of a Dask cluster).
-    `for_store`: the worker also works out what storing its line needs (`store.bulk.work_out`,
-    the very work a bulk load's helper does on a line), so the storing process does not."""
+    `then`: more work on the JSON line, done by the worker too (the store's `bulk.work_out`), so
+    that the process collecting the outcomes does not."""
     import xxgk
     from xxgk.read import read_bytes
 
@@ -165,11 +167,9 @@ def parse_data(data: bytes, path: Path, for_store: bool = False) -> Outcome:
     except Exception as error:
         return _failed(outcome, error)
     outcome.errors = len(report.errors)
-    if for_store:
-        from xxgk.store.bulk import work_out
-
-        outcome.worked = work_out(outcome.line)
-        if outcome.worked is not None:  # else the line goes as it is, for the store to refuse
+    if then is not None:
+        outcome.worked = then(outcome.line)
+        if outcome.worked is not None:  # else the line goes as it is
             outcome.line = None
     return outcome
 
@@ -219,15 +219,15 @@ def start_worker() -> None:
 
 
 def outcomes(
-    todo: list[Path], jobs: int | None = None, scheduler: str | None = None, *, for_store: bool = False
+    todo: list[Path], jobs: int | None = None, scheduler: str | None = None, *, then: Then | None = None
 ) -> Iterator[Outcome]:
     """Read files on `jobs` processes (default: all cores), or on the Dask cluster whose scheduler
-    is at `scheduler`, yielding results as they finish (`for_store`: see `parse_data`)."""
+    is at `scheduler`, yielding results as they finish (`then`: see `parse_data`)."""
     if scheduler:
-        yield from cluster_outcomes(todo, scheduler, for_store)
+        yield from cluster_outcomes(todo, scheduler, then)
         return
     jobs = jobs or os.cpu_count() or 1
-    read = functools.partial(parse_one, for_store=for_store)
+    read = functools.partial(parse_one, then=then)
     if jobs == 1 or len(todo) < 2:
         with batch_gc():
             yield from map(read, todo)
@@ -245,7 +245,7 @@ def outcomes(
 IN_FLIGHT_PER_THREAD = 4
 
 
-def cluster_outcomes(todo: list[Path], scheduler: str, for_store: bool = False) -> Iterator[Outcome]:
+def cluster_outcomes(todo: list[Path], scheduler: str, then: Then | None = None) -> Iterator[Outcome]:
     """Read files on a Dask cluster. This process reads each file and sends its bytes, so the
     workers need xxgk installed but no view of these files."""
     from xxgk.read import load_path
@@ -275,7 +275,7 @@ def cluster_outcomes(todo: list[Path], scheduler: str, for_store: bool = False) 
                 except XxgkError as error:
                     yield _failed(Outcome(path, None), error)
                     continue
-                future = client.submit(parse_data, data, path, for_store, pure=False)
+                future = client.submit(parse_data, data, path, then, pure=False)
                 sent[future.key] = path
                 running.add(future)
 

@@ -55,7 +55,7 @@ PAIR_RULES = tuple(rule.id for rule in RULES if rule.scope == "pair")
 STATUSES = ("new", "version", "source", "unchanged", "queued")
 # workers reading files whose lines the storing process works out itself (`ingest_paths`): its
 # share of the work (~1.7 ms a report against a worker's ~2 ms) keeps two cores busy; past two
-# workers it is their bottleneck, and each worker works out its own line (`batch.parse_data`),
+# workers it is their bottleneck, and each worker works out its own line (`bulk.work_out`),
 # which costs ~0.25 ms a report more in all (its results are larger to send, the model made twice)
 STORING_KEEPS_UP = 2
 
@@ -320,17 +320,16 @@ class Store:
 
         sizes = bulk.chunk_sizes(len(todo))
         size = next(sizes)
+        keeps_up = scheduler is None and (jobs or os.cpu_count() or 1) <= STORING_KEEPS_UP
+        then = None if keeps_up else bulk.work_out
         with batch.batch_gc():  # the lines waiting are millions of objects, none cyclic
-            workers = jobs or os.cpu_count() or 1
-            for_store = scheduler is not None or workers > STORING_KEEPS_UP
-            for outcome in batch.outcomes(todo, jobs, scheduler, for_store=for_store):
+            for outcome in batch.outcomes(todo, jobs, scheduler, then=then):
                 if not outcome.read:
                     summary.count(outcome)
                     if on_result:
                         on_result(outcome)
                     continue
-                where = str(outcome.path)
-                line = bulk.Line(0, None, given(outcome.path), raw=outcome.line or b"", where=where)
+                line = bulk.Line(0, None, given(outcome.path), raw=outcome.line, where=str(outcome.path))
                 waiting.append((outcome, line))
                 if len(waiting) >= size:
                     store_waiting()

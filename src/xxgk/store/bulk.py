@@ -69,7 +69,7 @@ class Line:
     number: int
     record: dict[str, Any] | None  # None until parsed (`prepare`): the `raw` line
     given: Attribution | None = None  # what is known of the file besides its content
-    raw: bytes | None = None
+    raw: bytes | None = None  # as written, until parsed (None where a `Worked` came with it)
     where: str = ""  # the file and line, for errors
     # made before its chunk is stored (`prepare`): its report model, year and identity
     report: Report | None = None
@@ -131,11 +131,11 @@ def _prepare(
     errors: list[tuple[int, InputError]] = []
     for line, done in zip(lines, worked, strict=True):
         if line.record is None:
-            assert line.raw is not None
             if done is not None:
                 line.record, line.cells = done.record, done.cells
                 line.report = from_record(done.record, done.rows)
             else:
+                assert line.raw is not None  # a line without a `Worked` comes as written
                 try:
                     line.record = _record(line.raw, line.where)
                 except InputError as error:
