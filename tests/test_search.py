@@ -232,3 +232,58 @@ def test_a_compiled_report_is_not_found(db_url: str) -> None:
     assert _found(store, "待填写") == [(AGENCY, 2023)]
     assert store.reindex() == 2  # 1 body + 1 published report; the compiled one is not indexed
     assert _found(store, "待填写") == [(AGENCY, 2023)]
+
+
+def test_the_index_keeps_each_word_of_a_text_once() -> None:
+    # jieba cuts 信息公开 信息 into 信息, 公开 and 信息 again (信息公开 is no word of its
+    # dictionary): the index keeps whether a text holds a word, as a tsvector of them does
+    assert search.index_words("信息公开 信息") == ["信息", "公开", "信息"]
+    assert search.terms("信息公开 信息") == "信息 公开"
+    assert search.index_rows("report", [(1, "信息公开 信息"), (2, "，")]) == [("report", 1, "信息 公开")]
+
+
+def test_a_word_is_matched_whole_on_both_databases(db_url: str) -> None:
+    """jieba keeps c++ a word (c++语言 → c++, 语言): it finds the report, the c inside it does
+    not, on SQLite as on PostgreSQL (FTS5 had cut c++ again at its own separators into c)."""
+    store = Store(db_url)
+    text_ = PT2022.read_text(encoding="utf-8").replace("强化责任担当", "强化c++语言")
+    ingest_text(store, text_)
+    assert _found(store, "c++") == [("平潭综合实验区", 2022)]
+    assert _found(store, "c") == []
+
+
+def test_a_word_with_a_control_character_is_no_phrase(tmp_path: Path) -> None:
+    """FTS5's tokenizer parts words at control characters, and with detail=none refuses a quoted
+    string of two words (a phrase): the parts are searched as words of their own (SQLite's)."""
+    assert search.fts5_query(["平潭\x01时报", 'x"y']) == '"平潭" "时报" "x""y"'
+    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+    ingest_text(store, PT2022.read_text(encoding="utf-8"))
+    with store.session() as session:
+        ids, total = search._matching(session.connection(), "report", ["平潭\x01综合"], 10)
+    assert total == 1 and len(ids) == 1
+
+
+def test_the_migration_keeps_each_word_once_and_finds_the_same(db_url: str) -> None:
+    """A store made before 0014 (its FTS5 table with every occurrence and its position): after
+    the upgrade, each text's words once, in the order first met, the same bodies found."""
+    name = "沭阳县发展和改革局"
+    words = search.index_words(name)
+    assert "沭阳" in words and len(set(words)) == len(words)
+    engine = migrated_to(db_url, "0013")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO bodies (id, name, key) VALUES (1, :name, 'x')"), {"name": name})
+        connection.execute(  # as a text that says its name twice is indexed
+            text("INSERT INTO search_index (kind, ref_id, terms) VALUES ('body', 1, :terms)"),
+            {"terms": " ".join(words + words)},
+        )
+    engine.dispose()
+    store = Store(db_url)
+    with store.session() as session:
+        kept = session.execute(text("SELECT terms FROM search_index WHERE ref_id = 1")).scalar_one()
+        if session.bind.dialect.name == "sqlite":
+            made = session.execute(text("SELECT sql FROM sqlite_master WHERE name = 'search_index'")).scalar()
+            assert "detail=none" in made
+            assert kept == " ".join(words)
+        else:  # PostgreSQL's terms stay as written: its tsvector held each word once already
+            assert kept == " ".join(words + words)
+    assert [search.plain(b.name) for b in store.search("沭阳").bodies] == [name]

@@ -190,7 +190,7 @@ def work_out(raw: bytes) -> Worked | None:
         report = from_record(record, rows)
         year = report.meta.year
         identity = None if year is None else report_identity(report, year)
-        terms = " ".join(search.index_words(_search_text(report.meta.title, report.text)))
+        terms = search.terms(_search_text(report.meta.title, report.text))
         return Worked(record, dumps(cells).decode("utf-8"), rows, identity, terms)
     except Exception:  # worked out again, or refused, in its turn
         return None

@@ -1,20 +1,23 @@
 """Full-text search over bodies (names, aliases) and reports (titles, narrative text).
 
 Chinese prints no spaces between words: jieba cuts the text into words (rjieba: jieba's dictionary
-and algorithm in Rust, the same words as the Python jieba at a twentieth of the time) (in search mode, a long
-word and the shorter ones inside it: 滨湖区 → 滨湖, 湖区, 滨湖区), and the index keeps them joined by
-spaces — an FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL. A query is cut the
-same way, and a hit holds every word of it. The index follows the store by itself: whatever a
-session flushes (a report ingested, a body or an alias added or renamed) is indexed then
-(`watch`). Which reports are found is decided when searching, not indexing: the current version of
-a body-year (so a report filed from 待认定 or a reviewer's choice of version needs no reindexing);
-a report compiled from a register is the body's draft, never published, and is not indexed.
+and algorithm in Rust, the same words as the Python jieba at a twentieth of the time) in search
+mode (a long word and the shorter ones inside it: 滨湖区 → 滨湖, 湖区, 滨湖区), and the index keeps
+them joined by spaces, each word once — an FTS5 table on SQLite, a tsvector with a GIN index on
+PostgreSQL. Either holds which texts have a word, not how often or where (a tsvector of the words
+keeps each once, without positions), and matches a word whole, as cut. A query is cut the same
+way, and a hit holds every word of it. The index follows the store by itself: whatever a session
+flushes (a report ingested, a body or an alias added or renamed) is indexed then (`watch`). Which
+reports are found is decided when searching, not indexing: the current version of a body-year (so
+a report filed from 待认定 or a reviewer's choice of version needs no reindexing); a report
+compiled from a register is the body's draft, never published, and is not indexed.
 Its dictionary is loaded on the first text indexed or searched, never by reading or checking a file.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -73,6 +76,11 @@ def index_words(value: str) -> list[str]:
     return list(filter(None, map(_INDEXED.__getitem__, _jieba().cut_for_search(value[:MAX_TEXT], HMM))))
 
 
+def terms(value: str) -> str:
+    """A text's words as the index keeps them (`COLUMNS`' terms): each once, joined by spaces."""
+    return " ".join(dict.fromkeys(index_words(value)))
+
+
 def query_words(query: str) -> list[str]:
     """The words of a query, each once, in order."""
     words = (w.strip().lower() for w in _jieba().cut(query[:MAX_QUERY], HMM))
@@ -82,11 +90,22 @@ def query_words(query: str) -> list[str]:
 # --- the index's table --------------------------------------------------------------------------
 
 
-def create(connection: Connection) -> None:
-    """The index's table (the migration creates it): same columns on both databases."""
+# FTS5's ascii tokenizer with every ASCII punctuation mark a token character: only spaces (and
+# control characters) part words, so a word is indexed and matched whole, as PostgreSQL's
+# string_to_array does; detail=none: which texts hold a word, not where (no phrase is searched)
+_SEPARATOR = re.compile(r"[\x00-\x20\x7f]+")  # what parts words for the tokenizer
+_TOKENIZER = "ascii tokenchars " + "'" + string.punctuation.replace("'", "''") + "'"
+FTS5_OPTIONS = "detail=none, tokenize=" + "'" + _TOKENIZER.replace("'", "''") + "'"
+
+
+def create(connection: Connection, table: str = TABLE) -> None:
+    """The index's table (the migrations create it): same columns on both databases."""
     if connection.dialect.name == "sqlite":
         connection.execute(
-            text(f"CREATE VIRTUAL TABLE {TABLE} USING fts5(kind UNINDEXED, ref_id UNINDEXED, terms)")
+            text(
+                f"CREATE VIRTUAL TABLE {table} USING fts5(kind UNINDEXED, ref_id UNINDEXED, terms,"
+                f" {FTS5_OPTIONS})"
+            )
         )
         return
     # array_to_tsvector takes the words as they are: PostgreSQL's own parser may drop CJK characters
@@ -105,19 +124,19 @@ def drop(connection: Connection) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
 
 
-def _put(connection: Connection, kind: str, ref_id: int, words: list[str]) -> None:
+def _put(connection: Connection, kind: str, ref_id: int, words: str) -> None:
     connection.execute(
         text(f"DELETE FROM {TABLE} WHERE kind = :kind AND ref_id = :id"), {"kind": kind, "id": ref_id}
     )
     if words:
         connection.execute(
             text(f"INSERT INTO {TABLE} (kind, ref_id, terms) VALUES (:kind, :id, :terms)"),
-            {"kind": kind, "id": ref_id, "terms": " ".join(words)},
+            {"kind": kind, "id": ref_id, "terms": words},
         )
 
 
 def _forget(connection: Connection, kind: str, ref_id: int) -> None:
-    _put(connection, kind, ref_id, [])
+    _put(connection, kind, ref_id, "")
 
 
 def index_body(connection: Connection, body_id: int) -> None:
@@ -129,11 +148,11 @@ def index_body(connection: Connection, body_id: int) -> None:
         ),
         {"id": body_id},
     ).scalars()
-    _put(connection, "body", body_id, index_words("\n".join(names)))
+    _put(connection, "body", body_id, terms("\n".join(names)))
 
 
 def index_report(connection: Connection, report_id: int, title: str | None, narrative: str | None) -> None:
-    _put(connection, "report", report_id, index_words(f"{title or ''}\n{narrative or ''}"))
+    _put(connection, "report", report_id, terms(f"{title or ''}\n{narrative or ''}"))
 
 
 COLUMNS = ("kind", "ref_id", "terms")  # the index's columns a row is written with
@@ -141,7 +160,7 @@ COLUMNS = ("kind", "ref_id", "terms")  # the index's columns a row is written wi
 
 def index_rows(kind: str, texts: Iterable[tuple[int, str]]) -> list[tuple[str, int, str]]:
     """Rows of COLUMNS for rows never indexed before (bulk loading's new bodies and reports)."""
-    return [(kind, ref_id, " ".join(words)) for ref_id, value in texts if (words := index_words(value))]
+    return [(kind, ref_id, words) for ref_id, value in texts if (words := terms(value))]
 
 
 def rebuild(connection: Connection) -> int:
@@ -227,6 +246,14 @@ class Results:
     reports_total: int = 0
 
 
+def fts5_query(words: list[str]) -> str:
+    """An FTS5 query for texts holding every word, each quoted (no word is read as syntax); a part
+    of a word the tokenizer parts (at a control character) is a word of its own, as it was
+    indexed, so that no quoted string is a phrase, which detail=none refuses."""
+    parts = (part for word in words for part in _SEPARATOR.split(word) if part)
+    return " ".join('"' + part.replace('"', '""') + '"' for part in parts)
+
+
 def _matching(connection: Connection, kind: str, words: list[str], limit: int) -> tuple[list[int], int]:
     """The ids of one kind that hold every word, best first, and how many there are. Only the
     current version of a report filed under a body is found."""
@@ -234,7 +261,7 @@ def _matching(connection: Connection, kind: str, words: list[str], limit: int) -
     current = "(s.kind = 'body' OR (r.current AND r.body_id IS NOT NULL AND r.kind = :searched))"
     join = "LEFT JOIN reports r ON s.kind = 'report' AND r.id = s.ref_id"
     if connection.dialect.name == "sqlite":
-        params["q"] = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+        params["q"] = fts5_query(words)
         where = f"{TABLE} MATCH :q AND s.kind = :kind AND {current}"
         order = f"bm25({TABLE}), s.ref_id"
         ranked = f"SELECT s.ref_id FROM {TABLE} s {join} WHERE {where} ORDER BY {order} LIMIT :limit"

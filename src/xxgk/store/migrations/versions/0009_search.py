@@ -7,6 +7,7 @@ Revises: 0008
 from __future__ import annotations
 
 from alembic import op
+from sqlalchemy import text
 
 from xxgk.store import search
 
@@ -18,7 +19,12 @@ depends_on = None
 
 def upgrade() -> None:
     connection = op.get_bind()
-    search.create(connection)
+    if connection.dialect.name == "sqlite":  # made as it was then: 0014 makes it anew
+        connection.execute(
+            text(f"CREATE VIRTUAL TABLE {search.TABLE} USING fts5(kind UNINDEXED, ref_id UNINDEXED, terms)")
+        )
+    else:
+        search.create(connection)
     search.rebuild(connection)
 
 
