@@ -146,8 +146,9 @@ class _Lazy(Future):
 
 
 class _EveryOtherBegun(Executor):
-    """A helper that, when a chunk's turn comes, has begun every other block of it (those it
-    has not begun are withdrawn, from the chunk's end, and worked out by the process storing)."""
+    """A helper that has begun every other block given it, and finishes one only when its
+    results are waited for (those it has not begun are withdrawn, and worked out by the process
+    storing, whenever fewer lines than MIN_CHUNK are ready)."""
 
     def __init__(self) -> None:
         self.submitted = 0
@@ -161,13 +162,13 @@ class _EveryOtherBegun(Executor):
 
 
 def _helping_behind(folder: Path):
-    """`bulk.helping` with an `_EveryOtherBegun` helper."""
+    """`bulk.chunks_of` with an `_EveryOtherBegun` helper."""
 
     @contextmanager
-    def helping(path, lines):
-        yield bulk_module.Helper(_EveryOtherBegun(), path, str(folder), lines)
+    def chunks_of(path, attributor=None):
+        yield bulk_module.Chunks(path, _EveryOtherBegun(), str(folder), attributor)
 
-    return helping
+    return chunks_of
 
 
 def _lost_block(path: str, start: int, end: int, folder: str) -> str:
@@ -193,23 +194,27 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
     from tests.conftest import fresh_url
 
     monkeypatch.setattr(bulk_module, "CHUNK", chunk)
-    monkeypatch.setattr(bulk_module, "FIRST_CHUNK", 200 if chunk == 1000 else 2)  # a smaller first one
-    monkeypatch.setattr(bulk_module, "LAST_CHUNK", 200 if chunk == 1000 else 1)  # and last one
+    monkeypatch.setattr(bulk_module, "MIN_CHUNK", 50 if chunk == 1000 else 2)  # stored as they come ready
     monkeypatch.setattr(bulk_module, "BLOCK_LINES", block)
     monkeypatch.setattr(bulk_module.os, "cpu_count", lambda: 1 if helper == "none" else 2)
     if helper == "lost":
         monkeypatch.setattr(bulk_module, "_work_block", _lost_block)
     if helper == "behind":
-        monkeypatch.setattr(bulk_module, "helping", _helping_behind(tmp_path))
-    taken: list[tuple[Future, int]] = []  # each block's job and its count of lines
-    take = bulk_module.Helper.take
+        monkeypatch.setattr(bulk_module, "chunks_of", _helping_behind(tmp_path))
+    here: list[int] = []  # the lines of each block worked out by the process storing
+    helped: list[list] = []  # the helper's results of each block it was waited for or done
+    work_here, helper_results = bulk_module.Chunks._work_here, bulk_module.Chunks._results
 
-    def spy(self):
-        jobs = take(self)
-        taken.extend(jobs)
-        return jobs
+    def spy_here(self, block):
+        here.append(len(block.numbers))
+        work_here(self, block)
 
-    monkeypatch.setattr(bulk_module.Helper, "take", spy)
+    def spy_results(block):
+        helped.append(helper_results(block))
+        return helped[-1]
+
+    monkeypatch.setattr(bulk_module.Chunks, "_work_here", spy_here)
+    monkeypatch.setattr(bulk_module.Chunks, "_results", staticmethod(spy_results))
     files = _files(tmp_path)
     results = tmp_path / "results.jsonl"
     lines = [batch.parse_one(p).json_line() + b"\n" for p, _ in files]
@@ -236,9 +241,15 @@ def test_bulk_loading_stores_what_ingesting_one_by_one_stores(
     assert len(expected["reports"]) == rows and len(expected["sources"]) == len(files) - 5
     assert expected["indexed"] and got == expected
     assert bulk.settled == settled and len(settled) == 1
-    assert sum(lines for _, lines in taken) == (0 if helper == "none" else len(files))
+    by_helper = [worked for block in helped for worked in block if worked is not None]
+    if helper == "none":  # every block worked out here, in turn
+        assert sum(here) == len(files) and not helped
+    else:  # every line worked out once, by one or the other (a lost helper gives nothing: its
+        # lines are parsed here in their turn)
+        assert sum(here) + sum(map(len, helped)) == len(files)
+        assert (len(by_helper) == 0) == (helper == "lost")
     if helper == "behind":  # some blocks by the helper, the rest withdrawn and worked out here
-        assert {job.cancelled() for job, _ in taken} == {True, False}
+        assert here and helped
 
 
 UNSIGNED_AT = TEXT_REPORTS.index(UNSIGNED)
@@ -451,7 +462,7 @@ def test_a_bad_line_read_ahead_stops_the_load_after_the_chunks_before_it(db_url,
 
 
 @pytest.mark.parametrize(
-    ("lines", "sizes"),
+    ("files", "sizes"),
     [
         # 200 first; 1,800 left: 1,000; 800 left, past 200: 600, then the last 200
         (2000, [200, 1000, 600, 200]),
@@ -462,26 +473,35 @@ def test_a_bad_line_read_ahead_stops_the_load_after_the_chunks_before_it(db_url,
         (150, [150]),  # the first chunk holds them all
     ],
 )
-def test_chunks_are_small_at_both_ends(lines, sizes):
-    made = bulk_module.chunks((bulk_module.Line(n, None) for n in range(lines)), lines)
-    assert [len(chunk) for chunk in made] == sizes
+def test_the_chunks_of_ingesting_files_are_small_at_both_ends(files, sizes):
+    made, left = [], files
+    for size in bulk_module.chunk_sizes(files):  # as `Store.ingest_paths` fills its chunks
+        if left <= 0:
+            break
+        made.append(min(size, left))
+        left -= size
+    assert made == sizes
 
 
-def test_the_chunks_of_the_helper_are_those_stored(tmp_path, monkeypatch):
-    # the helper's blocks (by offsets in the file) make the same chunks as `chunks`, blank lines
-    # left out of both; the count takes in the blank line: 8
-    path = tmp_path / "results.jsonl"
-    path.write_bytes(b"a\nb\n\nc\nd\ne\nf\ng\n")
-    count = bulk_module.count_lines(path)
-    assert count == 8
-    monkeypatch.setattr(bulk_module, "FIRST_CHUNK", 2)
-    monkeypatch.setattr(bulk_module, "CHUNK", 4)
-    monkeypatch.setattr(bulk_module, "LAST_CHUNK", 1)
+def test_the_blocks_of_a_results_file_are_its_lines_not_blank(tmp_path, monkeypatch):
+    """Blocks of three: each block's offsets take in the blank lines before its last line, and
+    its numbers are those of its lines not blank (line 3 is blank, line 6 spaces and a CR); the
+    last line has no line end."""
     monkeypatch.setattr(bulk_module, "BLOCK_LINES", 3)
-    stored = [len(chunk) for chunk in bulk_module.chunks(bulk_module.read_lines(path), count)]
-    helped = [sum(n for *_, n in blocks) for blocks in bulk_module._chunk_blocks(path, count)]
-    # 2 first; 6 left, past 4: 4; 2 left, past 1: 1; then the rest: the seven lines not blank
-    assert stored == helped == [2, 4, 1]
+    path = tmp_path / "results.jsonl"
+    path.write_bytes(b"a\nb\n\nc\nd\n \t\r\ne\nf\ng")
+    blocks = list(bulk_module._blocks(path))
+    # a\n b\n \n c\n end at offsets 2, 4, 5, 7; d\n 9, " \t\r\n" 13, e\n 15, f\n 17; g 18
+    assert [(b.start, b.end, b.numbers) for b in blocks] == [
+        (0, 7, [1, 2, 4]),
+        (7, 17, [5, 7, 8]),
+        (17, 18, [9]),
+    ]
+    assert bulk_module._lines_between(path, 7, 17) == [b"d", b"e", b"f"]
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    (tmp_path / "blank.jsonl").write_bytes(b"\n  \n")
+    assert list(bulk_module._blocks(tmp_path / "empty.jsonl")) == []
+    assert list(bulk_module._blocks(tmp_path / "blank.jsonl")) == []
 
 
 def test_the_first_bad_line_of_a_chunk_is_named_whoever_parsed_it(tmp_path, monkeypatch):
@@ -492,7 +512,7 @@ def test_the_first_bad_line_of_a_chunk_is_named_whoever_parsed_it(tmp_path, monk
 
     monkeypatch.setattr(bulk_module, "CHUNK", 4)
     monkeypatch.setattr(bulk_module, "BLOCK_LINES", 2)
-    monkeypatch.setattr(bulk_module, "helping", _helping_behind(tmp_path))
+    monkeypatch.setattr(bulk_module, "chunks_of", _helping_behind(tmp_path))
     out = tmp_path / "results.jsonl"
     good = [batch.parse_one(path).json_line() for path in TEXT_REPORTS[:2]]
     out.write_bytes(b"\n".join([good[0], b"{not json", good[1], b'{"file": "x.txt"}']) + b"\n")

@@ -306,7 +306,7 @@ class Store:
 
         def store_waiting() -> None:
             lines = [line for _, line in waiting]
-            bulk.prepare_worked(lines, [outcome.worked for outcome, _ in waiting])
+            bulk.prepare(lines, [outcome.worked for outcome, _ in waiting])
             loaded = loader.load(lines)
             for (outcome, _), result in zip(waiting, loaded, strict=True):
                 if result.error is not None:
@@ -365,14 +365,12 @@ class Store:
             on_start(count)
         summary = IngestSummary()
         loader = bulk.Loader(self)
-        lines = bulk.read_lines(path)
-        with batch.paused_gc(), bulk.helping(path, count) as helper:
-            ahead = bulk.Ahead(bulk.chunks(lines, count), helper, bulk.attributor(manifest, attribution))
+        with batch.paused_gc(), bulk.chunks_of(path, bulk.attributor(manifest, attribution)) as chunks:
             # PostgreSQL stores a chunk after the client has sent it: the next chunk is prepared
             # then. SQLite stores it as it is sent: the next chunk is prepared once this one is
             # stored, by which time the helper has worked out more of it
-            meanwhile = ahead.fetch if self.engine.dialect.name == "postgresql" else None
-            for chunk in ahead:
+            meanwhile = chunks.fetch if self.engine.dialect.name == "postgresql" else None
+            for chunk in chunks:
                 loaded = iter(loader.load([line for line in chunk if line.read], meanwhile))
                 for line in chunk:
                     record = line.record

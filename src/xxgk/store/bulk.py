@@ -1,4 +1,4 @@
-"""Storing reports already read — the lines `xxgk parse --out` writes — a thousand at a time.
+"""Storing reports already read — the lines `xxgk parse --out` writes — in chunks of up to a thousand.
 
 What is stored is what `Store.store_report` stores one report at a time, line after line: the
 same dedup by file hash and by content (identity.py: another file of a stored report is another
@@ -13,14 +13,15 @@ skips them by their hashes.
 With two cores or more, a helper process works out what needs nothing but a line ahead of its
 turn, on the core the storing leaves idle: it parses the line and hands over what storing needs
 (the cells as JSON text, the cells typed for the report model, its identity and words for
-search), which costs less to take than to parse again; what the helper has not begun when the
-turn comes is worked out here.
+search), which costs less to take than to parse again. The lines it has worked out are stored as
+they come ready; only when too few are does this process work out lines itself (`Chunks`).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import mmap
 import os
 import pickle
 import re
@@ -42,8 +43,9 @@ from xxgk.errors import InputError
 from xxgk.model import Report
 from xxgk.store import search
 from xxgk.store.attribution import Attribution
-from xxgk.store.convert import CellRow, cell_rows, finding_rows, from_record, row_values
+from xxgk.store.convert import CellRow, cell_rows, cell_values, finding_rows, from_record, row_values
 from xxgk.store.filing import BodyIndex, Filing, Row
+from xxgk.store.identity import content_hash
 from xxgk.store.models import Body, ReportSource, StoredFinding, StoredReport
 from xxgk.templates import TEMPLATES
 
@@ -51,10 +53,11 @@ if TYPE_CHECKING:
     from xxgk.store import Store
 
 CHUNK = 1000  # reports per transaction
-FIRST_CHUNK = 200  # the first chunk's: storing begins while the helper has barely begun
-LAST_CHUNK = 200  # the last chunk's at most: the helper has nothing to do while it is stored
-BLOCK_LINES = 25  # lines of a helper's job (`Helper`)
-CHUNKS_AHEAD = 2  # chunks' jobs given the helper before their turn
+FIRST_CHUNK = 200  # `xxgk ingest DIR`'s first chunk: storing begins while the workers have barely begun
+LAST_CHUNK = 200  # and its last one at most: the workers have nothing to do while it is stored
+BLOCK_LINES = 25  # lines of a results file worked out at a time (a helper's job)
+MIN_CHUNK = 50  # lines ready before a chunk is stored (`Chunks`)
+AHEAD = 2000  # lines of a results file given the helper before their turn
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 YEARLESS = "the report year is not printed; cannot file it under a year"
 
@@ -83,37 +86,12 @@ class Line:
         return "error" not in self.record  # type: ignore[operator]
 
 
-def prepare(
-    lines: Sequence[Line], helper: Helper | None = None, attributor: Attributor | None = None
-) -> None:
-    """Each line parsed (`attributor` gives its file's attribution), with the report model, year
-    and identity of each line read. `helper`: the helper working them out ahead, block after
-    block; the blocks it has not begun are withdrawn one at a time from the chunk's end and
-    worked out here, until the two meet. A line not well formed raises, the first one if there
-    are several."""
-    if helper is None:
-        _raise_first(_prepare(lines, [None] * len(lines), attributor))
-        return
-    jobs = helper.take()
-    end = len(lines)
-    errors: list[tuple[int, InputError]] = []
-    while jobs and jobs[-1][0].cancel():
-        count = jobs.pop()[1]
-        errors += _prepare(lines[end - count : end], [None] * count, attributor)
-        end -= count
-    worked: list[Worked | None] = []
-    for job, count in jobs:
-        try:
-            worked += helper.results(job)
-        except Exception:  # the helper is gone (killed): worked out here
-            worked += [None] * count
-    _raise_first(_prepare(lines[:end], worked, attributor) + errors)
-
-
-def prepare_worked(lines: Sequence[Line], worked: Sequence[Worked | None]) -> None:
-    """`prepare` for lines whose `Worked` came with them (`xxgk ingest DIR`: each worker works
-    out its own file's, see `batch.parse_data`); a line without one is parsed here."""
-    _raise_first(_prepare(lines, worked, None))
+def prepare(lines: Sequence[Line], worked: Sequence[Worked | None] | None = None) -> None:
+    """Each line parsed, with the report model, year and identity of each line read (a line
+    prepared already is left as it is); `worked`: each line's `Worked` where it came with one
+    (`xxgk ingest DIR`: each worker works out its own file's, see `batch.parse_data`). The first
+    line not well formed raises."""
+    _raise_first(_prepare(lines, worked or [None] * len(lines), None))
 
 
 def _raise_first(errors: list[tuple[int, InputError]]) -> None:
@@ -124,8 +102,8 @@ def _raise_first(errors: list[tuple[int, InputError]]) -> None:
 def _prepare(
     lines: Sequence[Line], worked: Sequence[Worked | None], attributor: Attributor | None
 ) -> list[tuple[int, InputError]]:
-    """`prepare` for these lines, each with the helper's `Worked` of it or None; the lines not
-    well formed are returned (by number), not raised, so that the first of a chunk is raised."""
+    """`prepare` for these lines, each with its `Worked` or None; the lines not well formed are
+    returned (by number), not raised, so that the first of a chunk is raised in its turn."""
     from xxgk.store import report_identity
 
     errors: list[tuple[int, InputError]] = []
@@ -178,8 +156,6 @@ class Worked:
 
 def work_out(raw: bytes) -> Worked | None:
     """A line's `Worked`; None for a line not read or not well formed (its turn says why)."""
-    from xxgk.store import report_identity
-
     try:
         record = _record(raw, "")
         if "error" in record:
@@ -187,10 +163,13 @@ def work_out(raw: bytes) -> Worked | None:
         cells = record.pop("cells")
         record.pop("tables", None)  # what the cells say again
         rows = cell_rows(record["template"], cells, provenance=False)
-        report = from_record(record, rows)
-        year = report.meta.year
-        identity = None if year is None else report_identity(report, year)
-        terms = search.terms(_search_text(report.meta.title, report.text))
+        meta, text = record["meta"], record.get("narrative") or ""
+        year, title = meta.get("year"), meta.get("title")
+        # as `report_identity` of the line's report model (`from_record`: its narrative the text)
+        values = cell_values(record["template"], rows)
+        agency = meta.get("agency")
+        identity = None if year is None else content_hash(year, agency, values, text.strip(), title)
+        terms = search.terms(_search_text(title, text))
         return Worked(record, dumps(cells).decode("utf-8"), rows, identity, terms)
     except Exception:  # worked out again, or refused, in its turn
         return None
@@ -206,66 +185,207 @@ def _work_block(path: str, start: int, end: int, folder: str) -> str:
     pickled into a file of `folder`, whose name is returned: the pipe back from the helper holds
     64 KB, and a block's results (some 3 MB) sent through it kept the helper waiting until this
     process, busy storing, read them."""
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        block = handle.read(end - start)
-    worked = [work_out(raw) for raw in block.split(b"\n") if not _blank(raw)]
+    worked = [work_out(raw) for raw in _lines_between(path, start, end)]
     name = os.path.join(folder, f"{start}.pickle")
     with open(name, "wb") as out:
         pickle.dump(worked, out, protocol=pickle.HIGHEST_PROTOCOL)
     return name
 
 
-class Helper:
-    """`work_out` of the lines of a results file by a helper process on the core the storing
-    leaves idle, in blocks, ahead of their chunk's turn (`take`)."""
+def _lines_between(path: str | Path, start: int, end: int) -> list[bytes]:
+    """The lines not blank between two offsets of a file."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        block = handle.read(end - start)
+    return [raw for raw in block.split(b"\n") if not _blank(raw)]
 
-    def __init__(self, pool: Executor, path: Path, folder: str, lines: int) -> None:
-        """`folder`: where the helper leaves its results, removed once the helper is stopped;
-        `lines`: the file's, as `count_lines` counts them."""
+
+@dataclass
+class _Block:
+    """Lines not blank of a results file, worked out together: where its bytes are, each line's
+    number, and once worked out (by the helper, `job`, or here) each line's `Worked`."""
+
+    start: int
+    end: int
+    numbers: list[int]
+    job: Future[str] | None = None
+    worked: list[Worked | None] | None = None
+    raws: list[bytes] | None = None  # the lines, where read here
+
+
+_TEXT = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # a character of a line not blank (`_blank`)
+
+
+def _blocks(path: Path) -> Iterator[_Block]:
+    """The file's lines not blank in blocks of BLOCK_LINES, told without copying any line."""
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            start = offset = number = 0
+            numbers: list[int] = []
+            while offset < len(data):
+                end = data.find(b"\n", offset) + 1 or len(data)
+                number += 1
+                if _TEXT.search(data, offset, end):  # type: ignore[call-overload]
+                    numbers.append(number)
+                    if len(numbers) == BLOCK_LINES:
+                        yield _Block(start, end, numbers)
+                        start, numbers = end, []
+                offset = end
+            if numbers:
+                yield _Block(start, offset, numbers)
+
+
+class Chunks:
+    """The lines of a results file in chunks, each line prepared (`_prepare`) before its chunk's
+    turn. With a helper process (`pool`), the helper works the lines out block after block, ahead
+    of their turn, while this process stores; a chunk is stored once MIN_CHUNK lines or more are
+    ready at the head, at most CHUNK. Only when fewer are ready does this process work out lines
+    itself: the block furthest ahead that the helper has not begun (so the two do not meet until
+    the end), and it waits only when the helper has begun every block. Storing is most of this
+    process's time: had it worked out lines whenever a chunk was not wholly ready, as it did, the
+    helper ran out of work well before the end and the last chunks were stored on one core.
+
+    Blocks are given the helper AHEAD lines ahead. A chunk holding a line not well formed raises
+    its first one when its turn comes, so the chunks before it are stored as they were; with
+    `fetch` as the `meanwhile` of `Loader.load` (PostgreSQL), the next chunk is made ready while
+    the server stores the current one."""
+
+    def __init__(
+        self, path: Path, pool: Executor | None, folder: str | None, attributor: Attributor | None
+    ) -> None:
+        """`folder`: where the helper leaves its results; `attributor`: as for `_prepare`."""
+        self._path = path
         self._pool = pool
-        self._path = str(path)
         self._folder = folder
-        self._chunks = _chunk_blocks(path, lines)
-        self._waiting: deque[list[tuple[Future[str], int]]] = deque()
-        for _ in range(CHUNKS_AHEAD):
-            self._submit()
+        self._attributor = attributor
+        self._blocks = _blocks(path)
+        self._queue: deque[_Block] = deque()  # blocks given out, in order, not yet ready
+        self._queued = 0  # their lines
+        self._ready: deque[tuple[Line, InputError | None]] = deque()
+        self._next: list[Line] | None = None
+        self._error: Exception | None = None
+        self._done = False
 
-    def _submit(self) -> None:
-        folder = self._folder
-        for blocks in itertools.islice(self._chunks, 1):
-            self._waiting.append(
-                [(self._pool.submit(_work_block, self._path, a, b, folder), n) for a, b, n in blocks]
-            )
+    def fetch(self) -> None:
+        if self._next is not None or self._error is not None or self._done:
+            return
+        try:
+            chunk = self._take()
+        except Exception as exc:  # raised in its turn by __iter__
+            self._error = exc
+        else:
+            self._next = chunk
+            self._done = not chunk
 
-    def take(self) -> list[tuple[Future[str], int]]:
-        """The next chunk's jobs, in order, each with its count of lines (the next chunk's are
-        given the helper)."""
-        jobs = self._waiting.popleft() if self._waiting else []
-        self._submit()
-        return jobs
+    def __iter__(self) -> Iterator[list[Line]]:
+        while True:
+            self.fetch()
+            if self._error is not None:
+                raise self._error
+            if not self._next:
+                return
+            chunk, self._next = self._next, None
+            yield chunk
+
+    def close(self) -> None:
+        """The helper's jobs not begun cancelled, the file let go."""
+        for block in self._queue:
+            if block.job is not None:
+                block.job.cancel()
+        self._blocks.close()
+
+    def _take(self) -> list[Line]:
+        """The next chunk (empty at the end of the file); raises its first line not well formed."""
+        enough = MIN_CHUNK if self._pool is not None else CHUNK
+        while True:
+            self._give()
+            self._advance()
+            if not self._queue or len(self._ready) >= enough:
+                break
+            block = self._withdrawn()
+            if block is not None:
+                self._work_here(block)
+            else:  # the helper has begun every block: its next one is waited for
+                self._queue[0].worked = self._results(self._queue[0])
+        chunk = [self._ready.popleft() for _ in range(min(CHUNK, len(self._ready)))]
+        _raise_first([(line.number, error) for line, error in chunk if error is not None])
+        return [line for line, _ in chunk]
+
+    def _give(self) -> None:
+        """Blocks queued (and given the helper) until AHEAD lines are."""
+        while self._queued < AHEAD and (block := next(self._blocks, None)) is not None:
+            if self._pool is not None:
+                path, folder = str(self._path), self._folder
+                block.job = self._pool.submit(_work_block, path, block.start, block.end, folder)
+            self._queue.append(block)
+            self._queued += len(block.numbers)
+
+    def _advance(self) -> None:
+        """The blocks at the head that are worked out, prepared and moved to the ready lines."""
+        while self._queue:
+            block = self._queue[0]
+            if block.worked is None:
+                if block.job is None or not block.job.done():
+                    return
+                block.worked = self._results(block)
+            self._queue.popleft()
+            self._queued -= len(block.numbers)
+            self._ready_lines(block)
+
+    def _withdrawn(self) -> _Block | None:
+        """The block to work out here: the head one without a helper, else the first that the
+        helper has not begun (withdrawn from it), if any."""
+        if self._pool is None:
+            return self._queue[0]
+        for block in self._queue:
+            if block.worked is None and block.job is not None and block.job.cancel():
+                return block
+        return None
+
+    def _work_here(self, block: _Block) -> None:
+        block.raws = _lines_between(self._path, block.start, block.end)
+        block.worked = [work_out(raw) for raw in block.raws]
 
     @staticmethod
-    def results(job: Future[str]) -> list[Worked | None]:
-        """A job's results, once it is done (its file removed)."""
-        name = job.result()
+    def _results(block: _Block) -> list[Worked | None]:
+        """The helper's results of a block, once it is done (their file removed); for a helper
+        gone (killed), none: the lines are parsed here in their turn."""
+        assert block.job is not None
+        try:
+            name = block.job.result()
+        except Exception:
+            return [None] * len(block.numbers)
         with open(name, "rb") as handle:
             data = handle.read()
         os.unlink(name)
         return pickle.loads(data)  # written by this load's own helper
 
-    def cancel(self) -> None:
-        for jobs in self._waiting:
-            for job, _ in jobs:
-                job.cancel()
+    def _ready_lines(self, block: _Block) -> None:
+        worked = block.worked
+        assert worked is not None
+        raws: list[bytes | None] = [None] * len(worked)
+        if None in worked:  # a line not read, or not well formed: parsed (or refused) as written
+            raws = block.raws or _lines_between(self._path, block.start, block.end)  # type: ignore[assignment]
+        lines = [
+            Line(number, None, raw=raw, where=f"{self._path}:{number}")
+            for number, raw in zip(block.numbers, raws, strict=True)
+        ]
+        errors = dict(_prepare(lines, worked, self._attributor))
+        self._ready.extend((line, errors.get(line.number)) for line in lines)
 
 
 @contextmanager
-def helping(path: Path, lines: int) -> Iterator[Helper | None]:
-    """A `Helper` for a results file of `lines` lines, its process stopped on leaving; None with
-    one core."""
+def chunks_of(path: Path, attributor: Attributor | None = None) -> Iterator[Chunks]:
+    """The `Chunks` of a results file, with a helper process where there are two cores or more
+    (stopped on leaving)."""
     if (os.cpu_count() or 1) < 2:
-        yield None
+        chunks = Chunks(path, None, None, attributor)
+        try:
+            yield chunks
+        finally:
+            chunks.close()
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -278,21 +398,20 @@ def helping(path: Path, lines: int) -> Iterator[Helper | None]:
         tempfile.TemporaryDirectory(prefix="xxgk-bulk-") as folder,
         ProcessPoolExecutor(1, context, initializer=start_worker) as pool,
     ):
-        helper = Helper(pool, path, folder, lines)
+        chunks = Chunks(path, pool, folder, attributor)
         try:
-            yield helper
+            yield chunks
         finally:
-            helper.cancel()
+            chunks.close()
 
 
-def chunk_sizes(lines: int) -> Iterator[int]:
-    """How many lines each chunk holds, in turn, of `lines` lines (a file's blank ones too, so
-    the last chunk may be smaller): a small first chunk, so storing begins while the helper (or
-    the workers reading files) has barely begun, and a small last one, whose storing they have
-    nothing to do beside."""
+def chunk_sizes(files: int) -> Iterator[int]:
+    """How many files each chunk of `xxgk ingest DIR` holds, in turn, of `files`: a small first
+    chunk, so storing begins while the workers reading them have barely begun, and a small last
+    one, whose storing they have nothing to do beside."""
     first = min(FIRST_CHUNK, CHUNK)
     yield first
-    left = lines - first
+    left = files - first
     while left > CHUNK:
         yield CHUNK
         left -= CHUNK
@@ -301,94 +420,12 @@ def chunk_sizes(lines: int) -> Iterator[int]:
     yield from itertools.repeat(CHUNK)
 
 
-def _chunk_blocks(path: Path, lines: int) -> Iterator[list[tuple[int, int, int]]]:
-    """For each chunk of lines not blank (as `chunks` makes them of `read_lines`), its blocks of
-    at most BLOCK_LINES of them: their offsets and how many lines not blank each holds."""
-    blocks: list[tuple[int, int, int]] = []
-    in_chunk = 0
-    sizes = chunk_sizes(lines)
-    size = next(sizes)
-    with path.open("rb") as handle:
-        start = offset = count = 0
-        for raw in handle:
-            offset += len(raw)
-            if _blank(raw):
-                continue
-            count += 1
-            in_chunk += 1
-            if count == BLOCK_LINES or in_chunk == size:
-                blocks.append((start, offset, count))
-                start, count = offset, 0
-            if in_chunk == size:
-                yield blocks
-                blocks, in_chunk, size = [], 0, next(sizes)
-        if count:
-            blocks.append((start, offset, count))
-        if blocks:
-            yield blocks
-
-
-class Ahead:
-    """Chunks of lines, the next one read and prepared while PostgreSQL stores the current one
-    (`fetch` is the `meanwhile` of `Loader.load`; the server takes longer to store a chunk than
-    the client to send it; SQLite stores it as it is sent, and the next is prepared after, when
-    the helper has worked out more of it). A line that cannot be read is raised when its chunk's
-    turn comes, so the chunks before it are stored as they were. Two chunks of lines are held at
-    once. `helper`, `attributor`: as for `prepare`."""
-
-    def __init__(
-        self, chunks: Iterator[list[Line]], helper: Helper | None = None, attributor: Attributor | None = None
-    ) -> None:
-        self._chunks = chunks
-        self._helper = helper
-        self._attributor = attributor
-        self._next: list[Line] | None = None
-        self._error: Exception | None = None
-        self._done = False
-
-    def fetch(self) -> None:
-        if self._next is not None or self._error is not None or self._done:
-            return
-        try:
-            chunk = next(self._chunks)
-            prepare(chunk, self._helper, self._attributor)
-        except StopIteration:
-            self._done = True
-        except Exception as exc:  # raised in its turn by __iter__
-            self._error = exc
-        else:
-            self._next = chunk
-
-    def __iter__(self) -> Iterator[list[Line]]:
-        while True:
-            self.fetch()
-            if self._error is not None:
-                raise self._error
-            if self._next is None:
-                return
-            chunk, self._next = self._next, None
-            yield chunk
-
-
 @dataclass
 class Loaded:
     """What storing a line gave: a status of `Store.store_report`, or the error that kept it out."""
 
     status: str
     error: str | None = None
-
-
-def read_lines(path: Path) -> Iterator[Line]:
-    """The lines of a results file not blank, as written: `prepare` parses and checks them (a
-    line that is not one `xxgk parse --out` writes is an error naming the file and line)."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", str(path)) from None
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not _blank(raw):
-                yield Line(number, None, raw=raw, where=f"{path}:{number}")
 
 
 def _blank(raw: bytes) -> bool:
@@ -661,17 +698,3 @@ def _json_text(value: Any) -> str | None:
     if value is None or isinstance(value, Dumped):
         return value
     return dumps(value).decode("utf-8")
-
-
-def chunks(lines: Iterable[Line], count: int) -> Iterator[list[Line]]:
-    """The lines (`count` of them, as `count_lines` counts) in chunks of `chunk_sizes`."""
-    sizes = chunk_sizes(count)
-    size = next(sizes)
-    chunk: list[Line] = []
-    for line in lines:
-        chunk.append(line)
-        if len(chunk) == size:
-            yield chunk
-            chunk, size = [], next(sizes)
-    if chunk:
-        yield chunk

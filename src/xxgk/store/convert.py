@@ -171,6 +171,12 @@ def cell_rows(template_id: str, given: dict[str, dict[str, Any]], provenance: bo
     return rows
 
 
+def cell_values(template_id: str, rows: list[CellRow]) -> dict[str, Value]:
+    """Each cell's value by key, as the report model `_fill` makes of the rows holds them."""
+    keys = (key for key, _ in _kinds(template_id))
+    return {key: None if row is None else row[0] for key, row in zip(keys, rows, strict=True)}
+
+
 def _fill(report: Report, rows: list[CellRow]) -> None:
     cells = report.cells
     for (key, _), row in zip(_kinds(report.template_id), rows, strict=True):
