@@ -239,6 +239,10 @@ def test_the_index_keeps_each_word_of_a_text_once() -> None:
     # dictionary): the index keeps whether a text holds a word, as a tsvector of them does
     assert search.index_words("信息公开 信息") == ["信息", "公开", "信息"]
     assert search.terms("信息公开 信息") == "信息 公开"
+    # ABC and abc index as one word, first met where ABC was; 2024 twice, once
+    text_ = "ABC 信息 abc 2024，Abc 公开 2024"
+    assert search.index_words(text_) == ["abc", "信息", "abc", "2024", "abc", "公开", "2024"]
+    assert search.terms(text_) == "abc 信息 2024 公开"
     assert search.index_rows("report", [(1, "信息公开 信息"), (2, "，")]) == [("report", 1, "信息 公开")]
 
 
