@@ -29,7 +29,7 @@ import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -242,10 +242,10 @@ class Chunks:
     turn. With a helper process (`pool`), the helper works the lines out block after block, ahead
     of their turn, while this process stores; a chunk is stored once MIN_CHUNK lines or more are
     ready at the head, at most CHUNK. Only when fewer are ready does this process work out lines
-    itself: the block furthest ahead that the helper has not begun (so the two do not meet until
-    the end), and it waits only when the helper has begun every block. Storing is most of this
-    process's time: had it worked out lines whenever a chunk was not wholly ready, as it did, the
-    helper ran out of work well before the end and the last chunks were stored on one core.
+    itself: the first block the helper has not begun (withdrawn from it), and it waits only when
+    the helper has begun every block. Storing is most of this process's time: when it worked out
+    every block of a chunk the helper had not begun by its turn, the helper ran out of work well
+    before the end, and the last chunks were stored on one core.
 
     Blocks are given the helper AHEAD lines ahead. A chunk holding a line not well formed raises
     its first one when its turn comes, so the chunks before it are stored as they were; with
@@ -380,24 +380,19 @@ class Chunks:
 def chunks_of(path: Path, attributor: Attributor | None = None) -> Iterator[Chunks]:
     """The `Chunks` of a results file, with a helper process where there are two cores or more
     (stopped on leaving)."""
-    if (os.cpu_count() or 1) < 2:
-        chunks = Chunks(path, None, None, attributor)
-        try:
-            yield chunks
-        finally:
-            chunks.close()
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    with ExitStack() as stack:
+        pool: Executor | None = None
+        folder: str | None = None
+        if (os.cpu_count() or 1) >= 2:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-    search.index_words("信息")  # the word list loaded here, before the fork, for both processes
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
-    # the folder removed after the helper has stopped (a job it had begun may still write there)
-    with (
-        tempfile.TemporaryDirectory(prefix="xxgk-bulk-") as folder,
-        ProcessPoolExecutor(1, context, initializer=start_worker) as pool,
-    ):
+            search.index_words("信息")  # the word list loaded here, before the fork, for both processes
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+            context = multiprocessing.get_context(method)
+            # the folder removed after the helper has stopped (a job it had begun may still write there)
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="xxgk-bulk-"))
+            pool = stack.enter_context(ProcessPoolExecutor(1, context, initializer=start_worker))
         chunks = Chunks(path, pool, folder, attributor)
         try:
             yield chunks
