@@ -95,7 +95,7 @@ def query_words(query: str) -> list[str]:
 # string_to_array does; detail=none: which texts hold a word, not where (no phrase is searched)
 _SEPARATOR = re.compile(r"[\x00-\x20\x7f]+")  # what parts words for the tokenizer
 _TOKENIZER = "ascii tokenchars " + "'" + string.punctuation.replace("'", "''") + "'"
-FTS5_OPTIONS = "detail=none, tokenize=" + "'" + _TOKENIZER.replace("'", "''") + "'"
+_FTS5_OPTIONS = "detail=none, tokenize=" + "'" + _TOKENIZER.replace("'", "''") + "'"
 
 
 def create(connection: Connection, table: str = TABLE) -> None:
@@ -104,7 +104,7 @@ def create(connection: Connection, table: str = TABLE) -> None:
         connection.execute(
             text(
                 f"CREATE VIRTUAL TABLE {table} USING fts5(kind UNINDEXED, ref_id UNINDEXED, terms,"
-                f" {FTS5_OPTIONS})"
+                f" {_FTS5_OPTIONS})"
             )
         )
         return
