@@ -504,6 +504,46 @@ def test_the_blocks_of_a_results_file_are_its_lines_not_blank(tmp_path, monkeypa
     assert list(bulk_module._blocks(tmp_path / "blank.jsonl")) == []
 
 
+class _FirstBegun(Executor):
+    """A helper that has begun the first block given it and no other, and finishes it when its
+    results are waited for."""
+
+    def __init__(self) -> None:
+        self.submitted: list[_Lazy] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = _Lazy(partial(fn, *args))
+        if not self.submitted:
+            future.set_running_or_notify_cancel()
+        self.submitted.append(future)
+        return future
+
+
+def test_the_loading_process_works_out_the_first_block_the_helper_has_not_begun(tmp_path, monkeypatch):
+    """Four lines in blocks of one, the helper has begun the first, none is ready and MIN_CHUNK is
+    three: rather than wait, the loading process works out the first block the helper has not
+    begun, again and again (lines 2, 3, 4, in that order: the helper would go on from where it
+    is), then waits for line 1; the four are one chunk."""
+    monkeypatch.setattr(bulk_module, "BLOCK_LINES", 1)
+    monkeypatch.setattr(bulk_module, "MIN_CHUNK", 3)
+    path = tmp_path / "results.jsonl"
+    path.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p in TEXT_REPORTS[:4]))
+    helper = _FirstBegun()
+    worked_here = []
+    work_here = bulk_module.Chunks._work_here
+
+    def spy(self, block):
+        worked_here.append(block.numbers)
+        work_here(self, block)
+
+    monkeypatch.setattr(bulk_module.Chunks, "_work_here", spy)
+    chunks = iter(bulk_module.Chunks(path, helper, str(tmp_path), None))
+    assert [line.number for line in next(chunks)] == [1, 2, 3, 4]
+    assert worked_here == [[2], [3], [4]]
+    assert [job.cancelled() for job in helper.submitted] == [False, True, True, True]
+    assert next(chunks, None) is None
+
+
 def test_the_first_bad_line_of_a_chunk_is_named_whoever_parsed_it(tmp_path, monkeypatch):
     """A chunk of four in blocks of two, the helper having begun the first block only: the last
     two lines are parsed here first, then the helper's. Lines 2 (the helper's block) and 4 (left
