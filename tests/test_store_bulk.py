@@ -145,28 +145,29 @@ class _Lazy(Future):
         return super().result(timeout)
 
 
-class _EveryOtherBegun(Executor):
-    """A helper that has begun every other block given it, and finishes one only when its
-    results are waited for (those it has not begun are withdrawn, and worked out by the process
-    storing, whenever fewer lines than MIN_CHUNK are ready)."""
+class _Begun(Executor):
+    """A helper that has begun the blocks given it whose turn (0, 1, …) `begun` says, and finishes
+    one only when its results are waited for (those it has not begun are withdrawn, and worked
+    out by the process storing, whenever fewer lines than MIN_CHUNK are ready)."""
 
-    def __init__(self) -> None:
-        self.submitted = 0
+    def __init__(self, begun) -> None:
+        self.begun = begun
+        self.submitted: list[_Lazy] = []
 
     def submit(self, fn, /, *args, **kwargs):
         future = _Lazy(partial(fn, *args))
-        if self.submitted % 2 == 0:
+        if self.begun(len(self.submitted)):
             future.set_running_or_notify_cancel()
-        self.submitted += 1
+        self.submitted.append(future)
         return future
 
 
 def _helping_behind(folder: Path):
-    """`bulk.chunks_of` with an `_EveryOtherBegun` helper."""
+    """`bulk.chunks_of` with a helper that has begun every other block."""
 
     @contextmanager
     def chunks_of(path, attributor=None):
-        yield bulk_module.Chunks(path, _EveryOtherBegun(), str(folder), attributor)
+        yield bulk_module.Chunks(path, _Begun(lambda turn: turn % 2 == 0), str(folder), attributor)
 
     return chunks_of
 
@@ -504,21 +505,6 @@ def test_the_blocks_of_a_results_file_are_its_lines_not_blank(tmp_path, monkeypa
     assert list(bulk_module._blocks(tmp_path / "blank.jsonl")) == []
 
 
-class _FirstBegun(Executor):
-    """A helper that has begun the first block given it and no other, and finishes it when its
-    results are waited for."""
-
-    def __init__(self) -> None:
-        self.submitted: list[_Lazy] = []
-
-    def submit(self, fn, /, *args, **kwargs):
-        future = _Lazy(partial(fn, *args))
-        if not self.submitted:
-            future.set_running_or_notify_cancel()
-        self.submitted.append(future)
-        return future
-
-
 def test_the_loading_process_works_out_the_first_block_the_helper_has_not_begun(tmp_path, monkeypatch):
     """Four lines in blocks of one, the helper has begun the first, none is ready and MIN_CHUNK is
     three: rather than wait, the loading process works out the first block the helper has not
@@ -528,7 +514,7 @@ def test_the_loading_process_works_out_the_first_block_the_helper_has_not_begun(
     monkeypatch.setattr(bulk_module, "MIN_CHUNK", 3)
     path = tmp_path / "results.jsonl"
     path.write_bytes(b"".join(batch.parse_one(p).json_line() + b"\n" for p in TEXT_REPORTS[:4]))
-    helper = _FirstBegun()
+    helper = _Begun(lambda turn: turn == 0)
     worked_here = []
     work_here = bulk_module.Chunks._work_here
 

@@ -56,7 +56,7 @@ STATUSES = ("new", "version", "source", "unchanged", "queued")
 # workers reading files whose lines the storing process works out itself (`ingest_paths`): its
 # share of the work (~1.7 ms a report against a worker's ~2 ms) keeps two cores busy; past two
 # workers it is their bottleneck, and each worker works out its own line (`bulk.work_out`),
-# which costs ~0.25 ms a report more in all (its results are larger to send, the model made twice)
+# which costs more in all: its results are larger to send than the line
 STORING_KEEPS_UP = 2
 
 

@@ -60,6 +60,7 @@ MIN_CHUNK = 50  # lines ready before a chunk is stored (`Chunks`)
 AHEAD = 2000  # lines of a results file given the helper before their turn
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 YEARLESS = "the report year is not printed; cannot file it under a year"
+_TEXT = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # a character of a line not blank (`bytes.isspace`)
 
 
 Attributor = Callable[[str], Attribution | None]  # what is known of a line's file, by its path
@@ -128,7 +129,7 @@ def _prepare(
             line.report = from_record(line.record)
         line.year = (line.given and line.given.year) or line.report.meta.year
         if line.identity is None and line.year is not None:
-            # the helper's identity is by the year printed, and so only for that year
+            # a `Worked`'s identity is by the year printed, and so only for that year
             if done is not None and line.year == line.report.meta.year:
                 line.identity, line.terms = done.identity, done.terms
             else:
@@ -169,15 +170,10 @@ def work_out(raw: bytes) -> Worked | None:
         values = cell_values(record["template"], rows)
         agency = meta.get("agency")
         identity = None if year is None else content_hash(year, agency, values, text.strip(), title)
-        terms = search.terms(_search_text(title, text))
+        terms = search.terms(search.report_text(title, text))
         return Worked(record, dumps(cells).decode("utf-8"), rows, identity, terms)
     except Exception:  # worked out again, or refused, in its turn
         return None
-
-
-def _search_text(title: str | None, narrative: str | None) -> str:
-    """What a report is found by in search: its title and narrative."""
-    return f"{title or ''}\n{narrative or ''}"
 
 
 def _work_block(path: str, start: int, end: int, folder: str) -> str:
@@ -197,7 +193,7 @@ def _lines_between(path: str | Path, start: int, end: int) -> list[bytes]:
     with open(path, "rb") as handle:
         handle.seek(start)
         block = handle.read(end - start)
-    return [raw for raw in block.split(b"\n") if not _blank(raw)]
+    return [raw for raw in block.split(b"\n") if _TEXT.search(raw)]
 
 
 @dataclass
@@ -211,9 +207,6 @@ class _Block:
     job: Future[str] | None = None
     worked: list[Worked | None] | None = None
     raws: list[bytes] | None = None  # the lines, where read here
-
-
-_TEXT = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # a character of a line not blank (`_blank`)
 
 
 def _blocks(path: Path) -> Iterator[_Block]:
@@ -423,12 +416,6 @@ class Loaded:
     error: str | None = None
 
 
-def _blank(raw: bytes) -> bool:
-    """A line of nothing but spaces, as `bytes.strip` strips them, without copying the line
-    (which strip does: some 40 KB a report)."""
-    return not raw or raw.isspace()
-
-
 def attributor(manifest: dict[Path, Attribution] | None, attribution: Attribution | None) -> Attributor:
     """Each line's file is given its manifest row (by its resolved path), else `attribution`."""
     if not manifest:
@@ -577,7 +564,7 @@ class Loader:
         words: list[tuple[str, int, str]] = [("report", r, terms) for r, terms in worked_terms if terms]
 
         def cut_words() -> None:
-            texts = ((r["id"], _search_text(r["title"], r["narrative"])) for r in unworked)
+            texts = ((r["id"], search.report_text(r["title"], r["narrative"])) for r in unworked)
             words.extend(search.index_rows("report", texts))
 
         def write_new() -> None:

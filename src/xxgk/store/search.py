@@ -151,8 +151,13 @@ def index_body(connection: Connection, body_id: int) -> None:
     _put(connection, "body", body_id, terms("\n".join(names)))
 
 
+def report_text(title: str | None, narrative: str | None) -> str:
+    """What a report is found by: its title and narrative."""
+    return f"{title or ''}\n{narrative or ''}"
+
+
 def index_report(connection: Connection, report_id: int, title: str | None, narrative: str | None) -> None:
-    _put(connection, "report", report_id, terms(f"{title or ''}\n{narrative or ''}"))
+    _put(connection, "report", report_id, terms(report_text(title, narrative)))
 
 
 COLUMNS = ("kind", "ref_id", "terms")  # the index's columns a row is written with
