@@ -445,6 +445,75 @@ def test_a_line_that_is_not_a_results_line_is_one_clear_error_and_its_chunk_is_n
     assert result.returncode == 2 and "no narrative: written by an older xxgk" in result.stderr
 
 
+KEY = "applications.received.total"
+
+
+def _cell(record: dict, **changes: object) -> None:
+    record["cells"][KEY] |= changes
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: _cell(r, value="3"), "Expected int | float | null, got str - at cells.{KEY}.value"),
+        (lambda r: _cell(r, text=3), "Expected str | null, got int - at cells.{KEY}.text"),
+        (lambda r: r["cells"].update({KEY: 3}), "Expected object, got int - at cells.{KEY}"),
+        (
+            lambda r: r["cells"][KEY]["source"].update(offset="12"),
+            "Expected int, got str - at cells.{KEY}.source.offset",
+        ),
+        (lambda r: r["meta"].update(year=True), "Expected int | null, got bool - at meta.year"),
+        (lambda r: r["meta"].update(year=20210), "meta.year 20210 is no calendar year"),
+        (lambda r: r["meta"].update(agency=["某局"]), "Expected str | null, got array - at meta.agency"),
+        (
+            lambda r: r.update(findings=[{"rule": "T3-BAL", "cells": [KEY], "message": "…"}]),
+            "Object missing required field severity - at findings[0]",
+        ),
+        (lambda r: r.update(layout=[]), "Expected object, got array - at layout"),
+        (
+            lambda r: r["layout"]["tables"]["applications"].update(candidates=[]),
+            "layout.tables.applications.candidates is not an object",
+        ),
+    ],
+)
+def test_a_line_with_a_field_of_another_type_is_refused_naming_the_field(db_url, tmp_path, change, message):
+    """A results file from elsewhere (a script, a hand edit): a field not of the type xxgk writes
+    would be stored to break what reads it later (a page, the rules across years), or stop the
+    load with a traceback; the line is refused, naming the field, and nothing of it is stored."""
+    from xxgk.errors import InputError
+
+    record = json.loads(batch.parse_one(TEXT_REPORTS[0]).json_line())
+    assert isinstance(record["cells"][KEY]["value"], int) and record["layout"]["tables"]["applications"]
+    change(record)
+    out = tmp_path / "results.jsonl"
+    good = batch.parse_one(TEXT_REPORTS[1]).json_line()
+    out.write_bytes(good + b"\n" + json.dumps(record, ensure_ascii=False).encode() + b"\n")
+    store = Store(db_url)
+    with pytest.raises(InputError) as raised:
+        store.ingest_results(out)
+    assert str(raised.value) == (
+        f"{out}:2: not a line of `xxgk parse --out` as it writes them: {message.format(KEY=KEY)}"
+    )
+    with store.session() as session:  # one chunk: the good line before it is not stored either
+        assert session.scalars(select(StoredReport)).all() == []
+
+
+def test_a_number_no_float_holds_is_refused_from_the_command(tmp_path):
+    from tests.test_inputs import run
+
+    record = json.loads(batch.parse_one(TEXT_REPORTS[0]).json_line())
+    _cell(record, value=987654321)  # then printed as 1e400, which JSON allows and no float holds
+    line = json.dumps(record, ensure_ascii=False).replace("987654321", "1e400")
+    out = tmp_path / "results.jsonl"
+    out.write_text(line + "\n", encoding="utf-8")
+    result = run("ingest", str(out), "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        f"xxgk: error: {out}:1: not a line of `xxgk parse --out` as it writes them: "
+    )
+    assert "Number out of range" in result.stderr
+
+
 def test_a_bad_line_read_ahead_stops_the_load_after_the_chunks_before_it(db_url, tmp_path, monkeypatch):
     """The next chunk is read while the current one is stored: a bad line in it must not undo the
     current chunk. Chunks of 2 over 3 good lines and a bad one: lines 1–2 stored, 3 is not."""
@@ -545,7 +614,10 @@ def test_the_first_bad_line_of_a_chunk_is_named_whoever_parsed_it(tmp_path, monk
     store = Store(f"sqlite:///{tmp_path / 'x.db'}")
     with pytest.raises(InputError) as raised:
         store.ingest_results(out)
-    assert str(raised.value) == f"{out}:2: not a JSON line (a torn last line? read the files again)"
+    assert (
+        str(raised.value)
+        == f"{out}:2: not a JSON line (JSON is malformed: object keys must be strings (byte 1))"
+    )
     with store.session() as session:
         assert session.scalars(select(StoredReport)).all() == []
 

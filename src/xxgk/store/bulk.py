@@ -35,13 +35,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from sqlalchemy import JSON, Column, Dialect, Select, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from xxgk.batch import dumps, loads, start_worker
 from xxgk.errors import InputError
 from xxgk.model import Report
-from xxgk.store import search
+from xxgk.store import results_line, search
 from xxgk.store.attribution import Attribution
 from xxgk.store.convert import CellRow, cell_rows, cell_values, finding_rows, from_record, row_values
 from xxgk.store.filing import BodyIndex, Filing, Row
@@ -162,7 +163,6 @@ def work_out(raw: bytes) -> Worked | None:
         if "error" in record:
             return None
         cells = record.pop("cells")
-        record.pop("tables", None)  # what the cells say again
         rows = cell_rows(record["template"], cells, provenance=False)
         meta, text = record["meta"], record.get("narrative") or ""
         year, title = meta.get("year"), meta.get("title")
@@ -430,10 +430,22 @@ def count_lines(path: Path) -> int:
 
 
 def _record(raw: bytes, where: str) -> dict[str, Any]:
+    """A line parsed: a report read, its fields of their types (`results_line`), or a file not
+    read (`error`); else what is wrong with it."""
     try:
-        record = loads(raw)
-    except json.JSONDecodeError:  # orjson's error is one too
-        raise InputError("not a JSON line (a torn last line? read the files again)", where) from None
+        record, wrong = results_line.parse(raw), None
+    except results_line.MalformedLine as malformed:  # a file not read, or a line not as written
+        record, wrong = None, f"not a line of `xxgk parse --out` as it writes them: {malformed}"
+    except msgspec.DecodeError as error:
+        torn = "truncated" in str(error)
+        raise InputError(
+            f"not a JSON line ({'a torn last line? read the files again' if torn else error})", where
+        ) from None
+    if record is None:
+        try:
+            record = loads(raw)
+        except json.JSONDecodeError:  # orjson's error is one too: a number JSON allows, no float holds
+            raise InputError(wrong, where) from None
     if not isinstance(record, dict) or not isinstance(record.get("file"), str):
         raise InputError("not a line of `xxgk parse --out` (no file)", where)
     if "error" in record:
@@ -445,10 +457,8 @@ def _record(raw: bytes, where: str) -> dict[str, Any]:
         raise InputError(f"unknown template {record.get('template')!r}", where)
     if "narrative" not in record:
         raise InputError("no narrative: written by an older xxgk; read the files again", where)
-    meta, cells, findings = record.get("meta"), record.get("cells"), record.get("findings")
-    year = meta.get("year") if isinstance(meta, dict) else "?"
-    if not isinstance(cells, dict) or not isinstance(findings, list) or not isinstance(year, int | None):
-        raise InputError("meta, cells or findings missing or malformed", where)
+    if wrong is not None:
+        raise InputError(wrong, where)
     return record
 
 
