@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, selectinload, undefer
 
 from xxgk.check import RULES, check_pair
@@ -136,6 +136,9 @@ class Row:
     errors: int
     layout: dict[str, Any] | None
     changed: bool = False
+    # a version not current when read: its layout (the largest thing filing reads) is read only if
+    # it is made current again, as only current rows are settled (`Filing._in_doubt`)
+    layout_unread: bool = False
 
 
 @dataclass
@@ -218,13 +221,14 @@ class Filing:
             StoredReport.kind,
             StoredReport.published,
             StoredReport.errors,
-            StoredReport.layout,
+            case((StoredReport.current, StoredReport.layout)),
         )
         for start in range(0, max(len(bodies), len(row_ids)), 1000):
             some, named = bodies[start : start + 1000], row_ids[start : start + 1000]
             query = select(*columns).where(StoredReport.body_id.in_(some) | StoredReport.id.in_(named))
             for values in self.session.execute(query):
-                self.rows.setdefault(values[0], Row(*values))
+                if values[0] not in self.rows:
+                    self.rows[values[0]] = Row(*values, layout_unread=not values[4])
             choices = (
                 select(VersionChoice.body_id, VersionChoice.year, VersionChoice.report_id)
                 .where(VersionChoice.body_id.in_(some))
@@ -301,7 +305,7 @@ class Filing:
     def _after_change(self, body_id: int, year: int) -> None:
         near = {y: self._current(body_id, y) for y in range(year - 2, year + 3)}
         for this in (near[y] for y in (year - 1, year, year + 1)):
-            if this is not None and splits.in_doubt(this):  # type: ignore[arg-type]
+            if this is not None and self._in_doubt(this):
                 self._settle(this, near[this.year - 1], near[this.year + 1])
         for kind in REPORT_KINDS:
             for y in (year, year + 1):
@@ -310,6 +314,12 @@ class Filing:
                     before = self._latest(body_id, y - 1, kind) or self._current(body_id, y - 1)
                     pair = (self._snapshot(this), None if before is None else self._snapshot(before))
                     self.compared.setdefault(this.id, []).append(pair)
+
+    def _in_doubt(self, row: Row) -> bool:
+        if row.layout_unread:
+            row.layout = self.session.scalar(select(StoredReport.layout).where(StoredReport.id == row.id))
+            row.layout_unread = False
+        return splits.in_doubt(row)  # type: ignore[arg-type]
 
     def _snapshot(self, row: Row) -> Snapshot:
         return self.models.get(row.id, row.id)
