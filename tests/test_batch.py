@@ -101,3 +101,33 @@ def test_a_named_file_that_is_no_report_is_a_failure_not_skipped(tmp_path):
 def test_a_folder_without_out_is_a_clear_error(tmp_path):
     result = run("parse", str(tmp_path))
     assert result.returncode == 2 and "use --out" in result.stderr
+
+
+def test_an_output_that_cannot_be_written_is_one_clear_error(tmp_path):
+    """No traceback and no hang: a folder that does not exist, a named pipe (reading back the
+    lines already in it would wait for a writer forever), no worker at all."""
+    import os
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    cases = [
+        (
+            ("--out", str(tmp_path / "no" / "results.jsonl")),
+            "cannot write the results: No such file or directory",
+        ),
+        (("--out", str(pipe)), "the output is not a regular file; give a file name such as results.jsonl"),
+    ]
+    for args, message in cases:
+        result = run("parse", str(TEXT_REPORTS[0]), *args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, args
+        assert result.stderr.strip() == f"xxgk: error: {args[1]}: {message}"
+    assert not (tmp_path / "no").exists()
+    for command in ("parse", "ingest"):
+        out = (
+            ("--out", str(tmp_path / "r.jsonl"))
+            if command == "parse"
+            else ("--db", f"sqlite:///{tmp_path / 'x.db'}")
+        )
+        result = run(command, str(TEXT_REPORTS[0]), *out, "--jobs", "0")
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "Invalid value for '--jobs': 0 is not in the range x>=1" in result.stderr

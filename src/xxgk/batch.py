@@ -307,6 +307,16 @@ def _done(out: Path) -> tuple[set[str], list[bytes]]:
     return good, keep
 
 
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """Writing the results file: what the system refuses (no such folder, no space left, no
+    permission) is the user's to mend, said in one line."""
+    try:
+        yield
+    except OSError as error:
+        raise InputError(f"cannot write the results: {error.strerror or error}", str(out)) from None
+
+
 def run(
     paths: Iterable[Path],
     out: Path,
@@ -319,6 +329,8 @@ def run(
     """Read every file under `paths` into `out`; the callbacks report progress."""
     if out.is_dir():
         raise InputError("the output is a directory; give a file name such as results.jsonl", str(out))
+    if out.exists() and not out.is_file():  # a pipe or a device: reading back what it holds would block
+        raise InputError("the output is not a regular file; give a file name such as results.jsonl", str(out))
     paths = list(paths)
     files = discover(paths)
     summary = Summary(named=named_files(paths))
@@ -333,17 +345,20 @@ def run(
         else:
             todo.append(path)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(b"".join(line + b"\n" for line in keep))
-    tmp.replace(out)
+    with _writing(out):
+        tmp.write_bytes(b"".join(line + b"\n" for line in keep))
+        tmp.replace(out)
+        sink = out.open("ab")
     if on_start:
         on_start(len(todo))
-    with out.open("ab") as sink:
+    with sink:
         flushed = time.monotonic()
         for outcome in outcomes(todo, jobs, scheduler):
-            sink.write(outcome.json_line() + b"\n")
-            if time.monotonic() - flushed >= FLUSH_SECONDS:
-                sink.flush()
-                flushed = time.monotonic()
+            with _writing(out):  # a disk full: the lines written so far are kept, a rerun goes on
+                sink.write(outcome.json_line() + b"\n")
+                if time.monotonic() - flushed >= FLUSH_SECONDS:
+                    sink.flush()
+                    flushed = time.monotonic()
             summary.count(outcome)
             if on_result:
                 on_result(outcome)

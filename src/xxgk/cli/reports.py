@@ -40,7 +40,7 @@ Out = Annotated[
     Path | None,
     typer.Option("--out", help="Read files and folders in parallel into this JSON Lines file (resumable)."),
 ]
-Jobs = Annotated[int | None, typer.Option("--jobs", help="Worker processes (default: all cores).")]
+Jobs = Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: all cores).")]
 Scheduler = Annotated[
     str | None,
     typer.Option(
