@@ -80,7 +80,8 @@ def err_console() -> Console:
 
 
 def fail(error: XxgkError) -> None:
-    print(f"xxgk: error: {error}", file=sys.stderr)
+    """One line, whatever the message holds (a server's message may run over several)."""
+    print("xxgk: error:", " ".join(line.strip() for line in str(error).splitlines()), file=sys.stderr)
 
 
 @contextmanager
