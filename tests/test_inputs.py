@@ -88,3 +88,49 @@ def test_a_bad_file_among_good_ones_does_not_stop_the_others(tmp_path):
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["meta"]["year"] for o in objects] == [2020, 2022]
     assert "nope.txt: no such file" in result.stderr
+
+
+def test_a_file_is_read_whole_and_at_the_cost_of_its_size(tmp_path, monkeypatch):
+    """A batch reads thousands of files: reading one took the size limit's memory (64 MB) before
+    it shrank to the file. A file that grows while it is read is read on, and refused past the
+    limit (tests/test_hostile.py: a file past it is refused before it is read)."""
+    import dataclasses
+    import os
+    import tracemalloc
+    from collections.abc import Callable
+
+    import xxgk.read
+    from xxgk.errors import InputError
+    from xxgk.read import limits, load_path
+
+    path = tmp_path / "report.txt"
+    path.write_bytes((CORPUS / "pt001.txt").read_bytes())
+    tracemalloc.start()
+    try:
+        data = load_path(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert data == path.read_bytes()
+    assert peak < 10 * len(data), peak
+
+    # the file measured 100 bytes short of what it holds: it grew after it was measured
+    def measured_short(real: Callable[..., os.stat_result]) -> Callable[..., os.stat_result]:
+        def short(*args: object, **kwargs: object) -> os.stat_result:
+            info = real(*args, **kwargs)
+            return os.stat_result((*info[:6], info.st_size - 100, *info[7:]))
+
+        return short
+
+    for limit, whole in ((len(data) + 100, True), (len(data) - 50, False)):
+        lowered = dataclasses.replace(limits.LIMITS, file_bytes=limit)
+        with monkeypatch.context() as patch:
+            patch.setattr(xxgk.read, "LIMITS", lowered)
+            patch.setattr(limits, "LIMITS", lowered)
+            patch.setattr(os, "stat", measured_short(os.stat))
+            patch.setattr(os, "fstat", measured_short(os.fstat))
+            if whole:
+                assert load_path(path) == data
+            else:
+                with pytest.raises(InputError, match="grew"):
+                    load_path(path)

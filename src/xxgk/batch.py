@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+import msgspec
 import orjson
 
 from xxgk.errors import NOT_REPORTS, InputError, XxgkError
@@ -289,22 +290,35 @@ def cluster_outcomes(todo: list[Path], scheduler: str, then: Then | None = None)
             yield from fill()
 
 
-def _done(out: Path) -> tuple[set[str], list[bytes]]:
-    """Hashes already read well, and the good lines to keep (a torn last line is dropped)."""
+def _keep_done(out: Path, tmp: Path) -> set[str]:
+    """The good lines of an earlier run copied to `tmp` (a torn last line, and the lines of files
+    that failed, left out), and the hashes of the files they read. Line by line: a national
+    corpus' results run to tens of gigabytes, of which only the hashes are held."""
     good: set[str] = set()
-    keep: list[bytes] = []
-    if not out.exists():
-        return good, keep
-    with out.open("rb") as lines:
-        for line in lines:
-            try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue
-            if isinstance(record, dict) and "error" not in record and record.get("sha256"):
-                good.add(record["sha256"])
-                keep.append(line.rstrip(b"\n"))
-    return good, keep
+    with tmp.open("wb") as kept:
+        if not out.exists():
+            return good
+        with out.open("rb") as lines:
+            for line in lines:
+                try:
+                    record = _RESUMED.decode(line)
+                except msgspec.DecodeError:  # a torn line, or none of ours
+                    continue
+                sha256 = record.get("sha256")
+                if "error" not in record and sha256:
+                    good.add(sha256)
+                    kept.write(line if line.endswith(b"\n") else line + b"\n")
+    return good
+
+
+class _Resumed(TypedDict, total=False):
+    """What resuming reads of a line (the rest is skipped unread)."""
+
+    sha256: str | None
+    error: object
+
+
+_RESUMED = msgspec.json.Decoder(_Resumed)
 
 
 @contextmanager
@@ -334,7 +348,9 @@ def run(
     paths = list(paths)
     files = discover(paths)
     summary = Summary(named=named_files(paths))
-    done, keep = _done(out)
+    tmp = out.with_name(out.name + ".tmp")
+    with _writing(out):
+        done = _keep_done(out, tmp)
     todo = []
     target = out.resolve()
     for path in files:
@@ -344,9 +360,7 @@ def run(
             summary.skipped += 1
         else:
             todo.append(path)
-    tmp = out.with_name(out.name + ".tmp")
     with _writing(out):
-        tmp.write_bytes(b"".join(line + b"\n" for line in keep))
         tmp.replace(out)
         sink = out.open("ab")
     if on_start:

@@ -132,9 +132,13 @@ def load_path(path: str | Path) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", where) from None
     with open(fd, "rb") as handle:
-        _regular(os.fstat(fd), where)
+        info = os.fstat(fd)
+        _regular(info, where)
         try:
-            data = handle.read(LIMITS.file_bytes + 1)
+            # as much as the file holds: a read of the limit would take the limit's memory first
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew since: the rest, up to the limit
+                data += handle.read(LIMITS.file_bytes + 1 - len(data))
         except OSError as exc:
             raise InputError(f"cannot read file: {exc.strerror or exc}", where) from None
     if len(data) > LIMITS.file_bytes:
