@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 import xxgk
 from tests.conftest import CORPUS, TEXT_REPORTS
@@ -170,3 +173,25 @@ def test_resuming_holds_the_hashes_of_an_earlier_run_not_its_lines(tmp_path):
     assert summary.read == 1
     kept = out.read_text(encoding="utf-8").splitlines()
     assert kept[:-1] == good and json.loads(kept[-1])["file"] == str(TEXT_REPORTS[0])
+
+
+def test_results_already_there_that_cannot_be_read_are_one_clear_error(tmp_path, monkeypatch):
+    """An earlier run's results the user may not read (their permissions): said as that, not as
+    a failure to write, and left as they are."""
+    from xxgk.errors import InputError
+
+    out = tmp_path / "results.jsonl"
+    out.write_bytes(b'{"file": "a.txt", "sha256": "' + b"0" * 64 + b'"}\n')
+    real_open = Path.open
+
+    def refused(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if self == out and mode == "rb":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refused)
+    with pytest.raises(InputError) as raised:
+        batch.run([TEXT_REPORTS[0]], out, jobs=1)
+    assert str(raised.value) == f"{out}: cannot read the results already there: Permission denied"
+    monkeypatch.undo()
+    assert out.read_bytes() == b'{"file": "a.txt", "sha256": "' + b"0" * 64 + b'"}\n'

@@ -298,7 +298,13 @@ def _keep_done(out: Path, tmp: Path) -> set[str]:
     with tmp.open("wb") as kept:
         if not out.exists():
             return good
-        with out.open("rb") as lines:
+        try:
+            lines = out.open("rb")
+        except OSError as error:
+            raise InputError(
+                f"cannot read the results already there: {error.strerror or error}", str(out)
+            ) from None
+        with lines:
             for line in lines:
                 try:
                     record = _RESUMED.decode(line)
