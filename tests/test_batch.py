@@ -195,3 +195,4 @@ def test_results_already_there_that_cannot_be_read_are_one_clear_error(tmp_path,
     assert str(raised.value) == f"{out}: cannot read the results already there: Permission denied"
     monkeypatch.undo()
     assert out.read_bytes() == b'{"file": "a.txt", "sha256": "' + b"0" * 64 + b'"}\n'
+    assert list(tmp_path.iterdir()) == [out]  # no copy of them begun

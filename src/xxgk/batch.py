@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import io
 import json
 import os
 import stat
@@ -295,25 +296,22 @@ def _keep_done(out: Path, tmp: Path) -> set[str]:
     that failed, left out), and the hashes of the files they read. Line by line: a national
     corpus' results run to tens of gigabytes, of which only the hashes are held."""
     good: set[str] = set()
-    with tmp.open("wb") as kept:
-        if not out.exists():
-            return good
-        try:
-            lines = out.open("rb")
-        except OSError as error:
-            raise InputError(
-                f"cannot read the results already there: {error.strerror or error}", str(out)
-            ) from None
-        with lines:
-            for line in lines:
-                try:
-                    record = _RESUMED.decode(line)
-                except msgspec.DecodeError:  # a torn line, or none of ours
-                    continue
-                sha256 = record.get("sha256")
-                if "error" not in record and sha256:
-                    good.add(sha256)
-                    kept.write(line if line.endswith(b"\n") else line + b"\n")
+    try:
+        lines = out.open("rb") if out.exists() else io.BytesIO()
+    except OSError as error:
+        raise InputError(
+            f"cannot read the results already there: {error.strerror or error}", str(out)
+        ) from None
+    with lines, tmp.open("wb") as kept:
+        for line in lines:
+            try:
+                record = _RESUMED.decode(line)
+            except msgspec.DecodeError:  # a torn line, or none of ours
+                continue
+            sha256 = record.get("sha256")
+            if "error" not in record and sha256:
+                good.add(sha256)
+                kept.write(line if line.endswith(b"\n") else line + b"\n")
     return good
 
 
