@@ -778,3 +778,28 @@ def test_many_versions_of_a_year_are_filed_in_bulk_as_one_by_one(
     summary = bulk.ingest_results(results, manifest={p.resolve(): given for p, given in files[3:]})
     assert summary.versions == 5
     assert stored(bulk) == (expected, order)
+
+
+def test_the_declared_shape_of_a_line_keeps_all_the_store_keeps_in_every_format(tmp_path):
+    """A field of no type declared in results_line is left out of the record: what the reader
+    writes of every format (text, HTML, a PDF's pages and boxes) must be declared, or a bulk load
+    would store less than ingesting the file does; a cell's source is declared field for field
+    as the model's Provenance (an OCR confidence, a compiled cell's register entries)."""
+    from tests.scans import generated_report
+    from xxgk.model import Provenance
+    from xxgk.store import results_line
+
+    assert set(results_line.Source.__annotations__) == set(Provenance.__slots__)
+    generated = tmp_path / "generated.pdf"
+    generated.write_bytes(generated_report(5)[1])
+    paths = [*TEXT_REPORTS[:1], *CORPUS.glob("*.html"), *CORPUS.glob("*.pdf"), generated]
+    formats = set()
+    for path in paths:
+        line = batch.parse_one(path).json_line()
+        written, read = json.loads(line), results_line.parse(line)
+        formats.add(written["format"])
+        del written["tables"]  # what the cells say again: not stored, so not read
+        assert read == written, path
+    assert formats == {"text", "html", "pdf"}
+    cells = results_line.parse(batch.parse_one(generated).json_line())["cells"].values()
+    assert any({"bbox", "grid", "page"} <= cell.get("source", {}).keys() for cell in cells)

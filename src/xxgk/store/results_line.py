@@ -54,6 +54,7 @@ class Finding(TypedDict):
     severity: str
     cells: list[str]
     message: str
+    pages: NotRequired[list[int]]  # of a PDF: the pages its cells stand on
 
 
 class Line(TypedDict):
