@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -84,7 +85,7 @@ def results_file(path: Path, count: int, years: int = 5) -> None:
         for i in range(count):
             report = reports[i % len(reports)]
             report.meta.agency, report.meta.year = f"基准测试单位{i // years}", 2019 + i % years
-            record = batch.loads(
+            record = json.loads(
                 batch.report_line(f"r{i}.txt", hashlib.sha256(f"{i}".encode()).hexdigest(), report)
             )
             record["narrative"] += f"\n{report.meta.agency}{report.meta.year}年度共办理第{i}号事项。"

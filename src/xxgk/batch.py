@@ -78,20 +78,6 @@ def dumps(record: dict[str, Any]) -> bytes:
         return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
 
-# a run of digits past what orjson reads as an integer (64 bits), which it would make a float:
-# found as 19 zeros once every digit is made a zero (a regex takes ten times as long)
-_DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"0" * 9)
-_LONG_NUMBER = b"0" * 19
-
-
-def loads(line: bytes) -> Any:
-    """One JSON line back, every number as it was written: json reads what orjson would round
-    (an integer past 64 bits; such lines are rare, and json is only asked for them)."""
-    if _LONG_NUMBER in line.translate(_DIGITS_AS_ZEROS):
-        return json.loads(line)
-    return orjson.loads(line)
-
-
 def report_line(path: Path | str, sha256: str | None, report: Report) -> bytes:
     """A read report's line: the JSON contract, where it came from, and its narrative (sections
     一, 五, 六: the store keeps it for the cross-year rules, so the line can be loaded unread)."""

@@ -20,7 +20,6 @@ they come ready; only when too few are does this process work out lines itself (
 from __future__ import annotations
 
 import itertools
-import json
 import mmap
 import os
 import pickle
@@ -39,7 +38,7 @@ import msgspec
 from sqlalchemy import JSON, Column, Dialect, Select, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from xxgk.batch import dumps, loads, start_worker
+from xxgk.batch import dumps, start_worker
 from xxgk.errors import InputError
 from xxgk.model import Report
 from xxgk.store import results_line, search
@@ -441,10 +440,10 @@ def _record(raw: bytes, where: str) -> dict[str, Any]:
         raise InputError(
             f"not a JSON line ({'a torn last line? read the files again' if torn else error})", where
         ) from None
-    if record is None:
+    if record is None:  # a line of a file not read has other fields: read without the shape
         try:
-            record = loads(raw)
-        except json.JSONDecodeError:  # orjson's error is one too: a number JSON allows, no float holds
+            record = msgspec.json.decode(raw)
+        except msgspec.DecodeError:  # a number JSON allows, no float holds
             raise InputError(wrong, where) from None
     if not isinstance(record, dict) or not isinstance(record.get("file"), str):
         raise InputError("not a line of `xxgk parse --out` (no file)", where)
