@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image, ImageDraw
 
 import xxgk
 from tests.conftest import CORPUS, TEXT_REPORTS
 from tests.test_inputs import run
 from xxgk import batch
+from xxgk.read.ocr import ocr_available
 
 
 def _tree(tmp: Path) -> Path:
@@ -196,3 +201,112 @@ def test_results_already_there_that_cannot_be_read_are_one_clear_error(tmp_path,
     monkeypatch.undo()
     assert out.read_bytes() == b'{"file": "a.txt", "sha256": "' + b"0" * 64 + b'"}\n'
     assert list(tmp_path.iterdir()) == [out]  # no copy of them begun
+
+
+# --- a file that stops its worker ------------------------------------------------------------------
+# Each hook below runs in the worker after a report is read (`then`, as the store's bulk.work_out
+# does) and acts on one file only, named in its JSON line: they stand for what a hostile file may
+# do to the process reading it, which the readers' own limits are made never to let happen.
+BAD = "pt004.txt"
+
+
+def _ends_its_worker(line: bytes) -> None:
+    if BAD.encode() in line[:300]:
+        os._exit(9)  # a crash in native code, or the kernel's out-of-memory killer
+
+
+def _hangs(line: bytes) -> None:
+    if BAD.encode() in line[:300]:
+        time.sleep(600)
+
+
+def _takes_all_memory(line: bytes) -> None:
+    if BAD.encode() in line[:300]:
+        bytearray(2 << 30)  # 2 GB: more than the limit set below leaves, less than this machine has
+
+
+def _within(seconds: float, *args: Any, **kwargs: Any) -> list[batch.Outcome]:
+    """`batch.outcomes` to its end, or the test fails after `seconds` (a file lost with its worker
+    hung `multiprocessing.Pool` forever)."""
+    found: list[batch.Outcome] = []
+    reading = threading.Thread(target=lambda: found.extend(batch.outcomes(*args, **kwargs)), daemon=True)
+    reading.start()
+    reading.join(seconds)
+    assert not reading.is_alive(), "the batch did not end"
+    return found
+
+
+def _vsize_mb() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE") >> 20
+
+
+@pytest.mark.parametrize(
+    ("then", "seconds", "error"),
+    [
+        (_ends_its_worker, 60.0, "the process reading it ended unexpectedly (exit code 9)"),
+        (_hangs, 2.0, "reading it took longer than 2 s (the time limit, $XXGK_JOB_SECONDS); stopped"),
+        (_takes_all_memory, 60.0, "reading it needed more than {mb:,} MB of memory"),
+    ],
+)
+def test_a_file_that_stops_its_worker_fails_alone_and_the_batch_goes_on(tmp_path, then, seconds, error):
+    """64 files in tasks of four (the bad one among others): the task that stops its worker is
+    read again a file at a time, so every other file is read and the bad one alone fails, saying
+    why; the pool replaces the worker it lost."""
+    files = []
+    for i in range(16):
+        (tmp_path / f"{i}").mkdir()
+        for path in [*TEXT_REPORTS[:3], CORPUS / BAD] if i == 5 else TEXT_REPORTS[:4]:
+            files.append(Path(shutil.copy(path, tmp_path / f"{i}" / path.name)))
+    assert len(files) == 64 and sum(p.name == BAD for p in files) == 1
+    assert [len(task) for task in batch._tasks(files, 2)] == [4] * 16  # 64 // (2 workers * 8)
+    memory_mb = _vsize_mb() + 1024  # a worker starts as a copy of this process
+    limits = batch.Limits(workers=2, seconds=seconds, memory_mb=memory_mb)
+    started = time.monotonic()
+    found = _within(120, files, then=then, limits=limits)
+    assert sorted(o.path for o in found) == sorted(files)
+    failed = [o for o in found if not o.read]
+    assert [o.path.name for o in failed] == [BAD]
+    assert failed[0].error.startswith(error.format(mb=memory_mb)), failed[0].error
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the xxgk[ocr] extra is not installed")
+def test_a_scan_past_the_time_limit_fails_and_the_rest_is_read(tmp_path):
+    """A page image of 2,800 numbers, read through OCR in some 8 s on this machine, given a limit of
+    1 s (a text report takes a few milliseconds): it fails with the limit named, the text
+    reports beside it are read."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in TEXT_REPORTS[:3]:
+        shutil.copy(path, folder / path.name)
+    page = Image.new("RGB", (2480, 3508), "white")  # A4 at 300 dpi
+    draw = ImageDraw.Draw(page)
+    for y in range(40, 3460, 40):
+        draw.text((60, y), " ".join(str(1000 + 37 * i + y) for i in range(30)), fill="black")
+    page.save(folder / "scan.png")
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    result = run("parse", str(folder), "--out", str(out), env={"XXGK_JOB_SECONDS": "1"})
+    assert time.monotonic() - started < 60
+    assert result.returncode == 2, result.stderr
+    errors = {Path(r["file"]).name: r.get("error") for r in _lines(out)}
+    assert errors == {
+        **{path.name: None for path in TEXT_REPORTS[:3]},
+        "scan.png": "reading it took longer than 1 s (the time limit, $XXGK_JOB_SECONDS); stopped",
+    }
+    assert "failed: 1 × reading it took longer than 1 s" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["parse", "ingest"])
+@pytest.mark.parametrize(("name", "value"), [("XXGK_JOB_SECONDS", "soon"), ("XXGK_JOB_MEMORY_MB", "-1")])
+def test_a_wrong_limit_in_the_environment_is_said_before_anything_is_written(tmp_path, command, name, value):
+    out = (
+        ["--out", str(tmp_path / "out.jsonl")]
+        if command == "parse"
+        else ["--db", f"sqlite:///{tmp_path}/x.db"]
+    )
+    result = run(command, str(TEXT_REPORTS[0]), str(TEXT_REPORTS[1]), *out, env={name: value})
+    assert result.returncode == 2
+    message = "must be a number, not 'soon'" if value == "soon" else "must be above 0, not -1"
+    assert result.stderr == f"xxgk: error: ${name} {message}\n"
+    assert list(tmp_path.iterdir()) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +16,15 @@ from tests.conftest import CORPUS
 WUXI = CORPUS / "001_0e974329021f3c6f.txt"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`xxgk` with these arguments (`env`: variables set besides this process's own)."""
     return subprocess.run(
-        [sys.executable, "-m", "xxgk", *args], capture_output=True, text=True, encoding="utf-8", check=False
+        [sys.executable, "-m", "xxgk", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        env=None if env is None else {**os.environ, **env},
     )
 
 

@@ -9,7 +9,6 @@ already has a good line (failed files are tried again, their old lines dropped).
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import io
@@ -31,6 +30,7 @@ from xxgk.errors import NOT_REPORTS, InputError, XxgkError
 from xxgk.files import discover, named_files
 from xxgk.model import Report
 from xxgk.read.limits import LIMITS
+from xxgk.workers import BATCH_FILE_SECONDS, Limits, limit_memory, out_of_memory, warm_up
 
 FLUSH_SECONDS = 1.0
 # more work on a report's JSON line, done in the worker that read it (a top-level function, so
@@ -166,6 +166,8 @@ def _failed(outcome: Outcome, error: Exception) -> Outcome:
     if isinstance(error, XxgkError):
         outcome.error = error.message
         outcome.not_a_report = isinstance(error, NOT_REPORTS)
+    elif _memory_mb is not None and out_of_memory(error):
+        outcome.error = TOO_BIG.format(mb=_memory_mb)
     else:  # a bug must not stop a batch of thousands
         outcome.error = f"internal error ({type(error).__name__}: {error}); please report it"
     return outcome
@@ -201,31 +203,152 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+_memory_mb: int | None = None  # a worker's address-space limit (None: not limited)
+
+
 def start_worker() -> None:
-    """Initializer of a worker process that reads reports."""
+    """Initializer of a worker process that reads reports or their lines."""
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
+def start_reader(memory_mb: int) -> None:
+    """Initializer of a batch's worker: its readers made ready (not counted in a file's time),
+    then its address space limited."""
+    global _memory_mb
+    start_worker()
+    warm_up()
+    limit_memory(memory_mb)
+    _memory_mb = memory_mb
+
+
 def outcomes(
-    todo: list[Path], jobs: int | None = None, scheduler: str | None = None, *, then: Then | None = None
+    todo: list[Path],
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    *,
+    then: Then | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Outcome]:
-    """Read files on `jobs` processes (default: all cores), or on the Dask cluster whose scheduler
-    is at `scheduler`, yielding results as they finish (`then`: see `parse_data`)."""
+    """Read files on `jobs` worker processes (default: all cores), or on the Dask cluster whose
+    scheduler is at `scheduler`, yielding results as they finish (`then`: see `parse_data`). A
+    worker's file is given `limits` (default: the environment's, see `xxgk.workers`). One file,
+    or `jobs=1`, is read in this process, without them."""
     if scheduler:
         yield from cluster_outcomes(todo, scheduler, then)
         return
-    jobs = jobs or os.cpu_count() or 1
-    read = functools.partial(parse_one, then=then)
-    if jobs == 1 or len(todo) < 2:
+    if len(todo) < 2 or jobs == 1:  # read here, where a failure is the command's own
         with batch_gc():
-            yield from map(read, todo)
+            yield from (parse_one(path, then) for path in todo)
         return
-    import multiprocessing  # here: a run on one process or on a cluster needs no pool
+    yield from _pooled(todo, limits or pool_limits(jobs), then)
+
+
+def pool_limits(jobs: int | None) -> Limits:
+    """The limits of a batch's pool of `jobs` workers (default: all cores): asked for before a
+    batch begins, so that a wrong one in the environment is said before anything is written."""
+    return Limits.from_env(jobs or os.cpu_count() or 1, seconds=BATCH_FILE_SECONDS)
+
+
+# A worker reads a task of files in turn and sends their outcomes back together (a task a file
+# cost 10-20% more on text reports); a task holds up to this many files, and this many bytes of
+# them, so that a scan's long reading is mostly a task of its own.
+TASK_FILES = 16
+TASK_BYTES = 1 << 20
+TASKS_PER_WORKER = 4  # tasks sent ahead to each worker
+
+# what a file that stops its worker gets as its error
+TOO_SLOW = "reading it took longer than {seconds:g} s (the time limit, $XXGK_JOB_SECONDS); stopped"
+TOO_BIG = "reading it needed more than {mb:,} MB of memory (the limit, $XXGK_JOB_MEMORY_MB); stopped"
+ENDED = (
+    "the process reading it ended unexpectedly (exit code {code}), most often past the memory limit"
+    " of {mb:,} MB ($XXGK_JOB_MEMORY_MB)"
+)
+
+
+def read_files(paths: list[Path], then: Then | None) -> list[Outcome]:
+    """A worker's task: `parse_one` of each file."""
+    return [parse_one(path, then) for path in paths]
+
+
+def _tasks(todo: list[Path], workers: int) -> Iterator[list[Path]]:
+    most = max(1, min(TASK_FILES, len(todo) // (workers * 8)))  # a short run: work for every worker
+    task: list[Path] = []
+    size = 0
+    for path in todo:
+        try:
+            length = path.stat().st_size
+        except OSError:
+            length = 0  # its reading says why it cannot be read
+        if task and (len(task) >= most or size + length > TASK_BYTES):
+            yield task
+            task, size = [], 0
+        task.append(path)
+        size += length
+    if task:
+        yield task
+
+
+def _stopped(path: Path, error: Exception, limits: Limits) -> Outcome:
+    """The outcome of a file whose task failed as a whole (read alone)."""
+    from pebble import ProcessExpired
+
+    outcome = Outcome(path, None)
+    if isinstance(error, TimeoutError):
+        outcome.error = TOO_SLOW.format(seconds=limits.seconds)
+    elif isinstance(error, ProcessExpired):
+        outcome.error = ENDED.format(code=error.exitcode, mb=limits.memory_mb)
+    elif out_of_memory(error):
+        outcome.error = TOO_BIG.format(mb=limits.memory_mb)
+    else:
+        _failed(outcome, error)
+    return outcome
+
+
+def _pooled(todo: list[Path], limits: Limits, then: Then | None) -> Iterator[Outcome]:
+    """Read on a pool of `limits.workers` processes. A task past the time limit is stopped by
+    killing its worker, and one whose worker died (a crash in native code, the kernel's killer)
+    is lost: either way its files are read again each alone, and the one that stops its worker
+    alone is given the error, so that one file never stops (or hangs) a batch of a million."""
+    import multiprocessing  # here: a run on one file or on a cluster needs no pool
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
+
+    from pebble import ProcessPool
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with multiprocessing.get_context(method).Pool(jobs, initializer=start_worker) as pool:
-        chunk = max(1, min(16, len(todo) // (jobs * 8)))
-        yield from pool.imap_unordered(read, todo, chunksize=chunk)
+    pool = ProcessPool(
+        limits.workers,
+        initializer=start_reader,
+        initargs=(limits.memory_mb,),
+        context=multiprocessing.get_context(method),
+    )
+    tasks = _tasks(todo, limits.workers)
+    alone: list[Path] = []  # files of a task that stopped its worker, to be read again each alone
+    running: dict[Future[list[Outcome]], list[Path]] = {}
+
+    def send() -> None:
+        while len(running) < limits.workers * TASKS_PER_WORKER:
+            task = [alone.pop()] if alone else next(tasks, None)
+            if task is None:
+                return
+            running[pool.schedule(read_files, (task, then), timeout=limits.seconds)] = task
+
+    try:
+        send()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                task = running.pop(future)
+                try:
+                    yield from future.result()
+                except Exception as error:
+                    if len(task) > 1:
+                        alone.extend(reversed(task))
+                    else:
+                        yield _stopped(task[0], error, limits)
+            send()
+    finally:
+        pool.stop()
+        pool.join()
 
 
 # files in flight per worker thread of a cluster: enough to keep every worker busy, few enough
@@ -335,6 +458,7 @@ def run(
         raise InputError("the output is a directory; give a file name such as results.jsonl", str(out))
     if out.exists() and not out.is_file():  # a pipe or a device: reading back what it holds would block
         raise InputError("the output is not a regular file; give a file name such as results.jsonl", str(out))
+    limits = None if scheduler else pool_limits(jobs)
     paths = list(paths)
     files = discover(paths)
     summary = Summary(named=named_files(paths))
@@ -357,7 +481,7 @@ def run(
         on_start(len(todo))
     with sink:
         flushed = time.monotonic()
-        for outcome in outcomes(todo, jobs, scheduler):
+        for outcome in outcomes(todo, jobs, scheduler, limits=limits):
             with _writing(out):  # a disk full: the lines written so far are kept, a rerun goes on
                 sink.write(outcome.json_line() + b"\n")
                 if time.monotonic() - flushed >= FLUSH_SECONDS:

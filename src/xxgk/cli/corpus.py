@@ -72,13 +72,17 @@ def ingest(
     paths = paths or []
     if not paths and not rows:
         raise XxgkError("name report files or folders, or a --manifest that lists them")
+    results = [p for p in paths if p.suffix == RESULTS_SUFFIX and p.is_file()]
+    files = [p for p in paths if p.exists() and p not in results]
+    if (files or not results) and scheduler is None:
+        from xxgk import batch
+
+        batch.pool_limits(jobs)  # a wrong limit in the environment is said before the database is made
     store = _store(db)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         fail(XxgkError("no such file or folder", str(path)))
     given = Attribution(body=body.strip()) if body and body.strip() else None
-    results = [p for p in paths if p.suffix == RESULTS_SUFFIX and p.is_file()]
-    files = [p for p in paths if p.exists() and p not in results]
     failed = bool(missing)
     for path in results:
         with progress_bar("storing") as (started, finished):

@@ -40,7 +40,14 @@ Out = Annotated[
     Path | None,
     typer.Option("--out", help="Read files and folders in parallel into this JSON Lines file (resumable)."),
 ]
-Jobs = Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: all cores).")]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        min=1,
+        help="Worker processes (default: all cores); 1 reads in this process, without time limits.",
+    ),
+]
 Scheduler = Annotated[
     str | None,
     typer.Option(

@@ -10,24 +10,19 @@ is ended by killing its worker, which the pool replaces. Too many waiting jobs a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing
 import os
-import resource
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from xxgk.errors import XxgkError
 from xxgk.model import Report
 from xxgk.serve.uploads import UploadError
+from xxgk.workers import Limits, limit_memory, out_of_memory, warm_up
 
-# the limits, each overridable by an environment variable of the same name (or create_app)
-DEFAULT_WORKERS = 2  # XXGK_WORKERS
-DEFAULT_JOB_SECONDS = 120.0  # XXGK_JOB_SECONDS: a scan through OCR takes tens of seconds
-DEFAULT_JOB_MEMORY_MB = 2560  # XXGK_JOB_MEMORY_MB: address space of a worker; OCR of a scan needs 2 GB
+__all__ = ["Limits", "ReadingPool"]
+
 QUEUE_PER_WORKER = 32  # jobs in the pool per worker, waiting or running, before new ones are refused (503)
 QUEUE_BYTES = 256 * 1024 * 1024  # uploads held for the pool, together, before new ones are refused
 
@@ -40,58 +35,11 @@ BUSY = "服务器正忙，正在处理的任务太多；请稍后再试 (server 
 CRASHED = "{what}时工作进程意外退出（多半超出了 {mb} MB 的内存上限）；{advice} (worker failed)"
 
 
-@dataclass(frozen=True)
-class Limits:
-    workers: int = DEFAULT_WORKERS
-    seconds: float = DEFAULT_JOB_SECONDS
-    memory_mb: int = DEFAULT_JOB_MEMORY_MB
-
-    @classmethod
-    def from_env(cls, workers: int | None = None) -> Limits:
-        def number(name: str, default: float) -> float:
-            value = os.environ.get(name, "").strip()
-            try:
-                return float(value) if value else default
-            except ValueError:
-                raise XxgkError(f"${name} must be a number, not {value!r}") from None
-
-        chosen = workers if workers is not None else int(number("XXGK_WORKERS", DEFAULT_WORKERS))
-        if chosen < 1:
-            raise XxgkError(f"the number of workers must be at least 1, not {chosen}")
-        return cls(
-            workers=chosen,
-            seconds=number("XXGK_JOB_SECONDS", DEFAULT_JOB_SECONDS),
-            memory_mb=int(number("XXGK_JOB_MEMORY_MB", DEFAULT_JOB_MEMORY_MB)),
-        )
-
-
-def _warm_up() -> None:
-    """Read a report made of each template's own labels: the readers build their tables and
-    patterns on first use (most of a second), which must not count against a job's time."""
-    import xxgk
-    from xxgk.templates import SECTIONS, TEMPLATES
-
-    for template in TEMPLATES.values():
-        lines = [f"某县人民政府{template.first_year}年度政府信息公开工作年度报告"]
-        for section in SECTIONS:
-            lines.append(f"{section.number}、{section.keywords[0]}")
-            rows = [row for table in template.tables if table.section == section.id for row in table.rows]
-            lines += [f"{row.label} 0" for row in rows]
-        with contextlib.suppress(XxgkError):
-            xxgk.parse_text("\n".join(lines), "warm-up")
-
-
 def _start_worker(megabytes: int) -> None:
     """Worker initializer: ready the readers, then limit the address space (past it an
     allocation fails with MemoryError)."""
-    _warm_up()
-    limit = megabytes * 1024 * 1024
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else hard))
-
-
-# how native libraries say an allocation failed (C++ std::bad_alloc, onnxruntime's allocator)
-NATIVE_OUT_OF_MEMORY = ("bad_alloc", "Failed to allocate memory")
+    warm_up()
+    limit_memory(megabytes)
 
 
 class _OutOfMemory(Exception):
@@ -107,11 +55,8 @@ def read_job(data: bytes | str, name: str, as_json: bool | None) -> Report | str
     try:
         report = xxgk.parse_text(data, name) if isinstance(data, str) else xxgk.parse_bytes(data, name)
         return report if as_json is None else report_json(report, indent=None, cells=as_json)
-    except MemoryError:
-        raise _OutOfMemory() from None
     except Exception as error:
-        # native code (onnxruntime in OCR) out of memory raises its own error, not MemoryError
-        if any(sign in str(error) for sign in NATIVE_OUT_OF_MEMORY):
+        if out_of_memory(error):  # MemoryError, or native code's own (onnxruntime in OCR)
             raise _OutOfMemory() from None
         raise
 

@@ -281,6 +281,7 @@ class Store:
         reports do not."""
         from xxgk.store import bulk
 
+        limits = None if scheduler else batch.pool_limits(jobs)
         paths = list(paths) or list(manifest or ())
         manifest = manifest or {}
         summary = IngestSummary(named=named_files(paths))
@@ -323,7 +324,7 @@ class Store:
         keeps_up = scheduler is None and (jobs or os.cpu_count() or 1) <= STORING_KEEPS_UP
         then = None if keeps_up else bulk.work_out
         with batch.batch_gc():  # the lines waiting are millions of objects, none cyclic
-            for outcome in batch.outcomes(todo, jobs, scheduler, then=then):
+            for outcome in batch.outcomes(todo, jobs, scheduler, then=then, limits=limits):
                 if not outcome.read:
                     summary.count(outcome)
                     if on_result:
