@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import threading
 import time
 from pathlib import Path
@@ -212,7 +213,12 @@ BAD = "pt004.txt"
 
 def _ends_its_worker(line: bytes) -> None:
     if BAD.encode() in line[:300]:
-        os._exit(9)  # a crash in native code, or the kernel's out-of-memory killer
+        os._exit(9)  # a native library ending the process
+
+
+def _is_killed(line: bytes) -> None:
+    if BAD.encode() in line[:300]:
+        os.kill(os.getpid(), signal.SIGKILL)  # a crash in native code, the kernel's out-of-memory killer
 
 
 def _hangs(line: bytes) -> None:
@@ -244,6 +250,7 @@ def _vsize_mb() -> int:
     ("then", "seconds", "error"),
     [
         (_ends_its_worker, 60.0, "the process reading it ended unexpectedly (exit code 9)"),
+        (_is_killed, 60.0, "the process reading it ended unexpectedly (killed by signal 9)"),
         (_hangs, 2.0, "reading it took longer than 2 s (the time limit, $XXGK_JOB_SECONDS); stopped"),
         (_takes_all_memory, 60.0, "reading it needed more than {mb:,} MB of memory"),
     ],

@@ -4,7 +4,8 @@ Each input gives one line: the report's JSON (with `file`, `sha256` and the `nar
 store keeps) or, when it cannot be read, `file`, `sha256`, `error` and `reason`. The workers
 write the lines (the parent only appends them), and lines are flushed at least every second,
 so an interrupted run loses at most that second's; a rerun skips every file whose content hash
-already has a good line (failed files are tried again, their old lines dropped).
+already has a good line (failed files are tried again, their old lines dropped). A file that
+stops its worker (past its time or memory, or crashing it) fails alone; the others are read.
 """
 
 from __future__ import annotations
@@ -260,8 +261,8 @@ TASKS_PER_WORKER = 4  # tasks sent ahead to each worker
 TOO_SLOW = "reading it took longer than {seconds:g} s (the time limit, $XXGK_JOB_SECONDS); stopped"
 TOO_BIG = "reading it needed more than {mb:,} MB of memory (the limit, $XXGK_JOB_MEMORY_MB); stopped"
 ENDED = (
-    "the process reading it ended unexpectedly (exit code {code}), most often past the memory limit"
-    " of {mb:,} MB ($XXGK_JOB_MEMORY_MB)"
+    "the process reading it ended unexpectedly ({how}), most often past the memory limit of {mb:,} MB"
+    " ($XXGK_JOB_MEMORY_MB)"
 )
 
 
@@ -296,7 +297,9 @@ def _stopped(path: Path, error: Exception, limits: Limits) -> Outcome:
     if isinstance(error, TimeoutError):
         outcome.error = TOO_SLOW.format(seconds=limits.seconds)
     elif isinstance(error, ProcessExpired):
-        outcome.error = ENDED.format(code=error.exitcode, mb=limits.memory_mb)
+        code = error.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        outcome.error = ENDED.format(how=how, mb=limits.memory_mb)
     elif out_of_memory(error):
         outcome.error = TOO_BIG.format(mb=limits.memory_mb)
     else:
