@@ -13,12 +13,15 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
+from sqlalchemy import select
 
 import xxgk
 from tests.conftest import CORPUS, TEXT_REPORTS
 from tests.test_inputs import run
 from xxgk import batch
 from xxgk.read.ocr import ocr_available
+from xxgk.store import Store
+from xxgk.store.models import ReportSource
 
 
 def _tree(tmp: Path) -> Path:
@@ -278,10 +281,11 @@ def test_a_file_that_stops_its_worker_fails_alone_and_the_batch_goes_on(tmp_path
 
 
 @pytest.mark.skipif(not ocr_available(), reason="the xxgk[ocr] extra is not installed")
-def test_a_scan_past_the_time_limit_fails_and_the_rest_is_read(tmp_path):
+@pytest.mark.parametrize("command", ["parse", "ingest"])
+def test_a_scan_past_the_time_limit_fails_and_the_rest_is_read(tmp_path, command):
     """A page image of 2,800 numbers, read through OCR in some 8 s on this machine, given a limit of
     1 s (a text report takes a few milliseconds): it fails with the limit named, the text
-    reports beside it are read."""
+    reports beside it are read (and stored)."""
     folder = tmp_path / "reports"
     folder.mkdir()
     for path in TEXT_REPORTS[:3]:
@@ -291,17 +295,22 @@ def test_a_scan_past_the_time_limit_fails_and_the_rest_is_read(tmp_path):
     for y in range(40, 3460, 40):
         draw.text((60, y), " ".join(str(1000 + 37 * i + y) for i in range(30)), fill="black")
     page.save(folder / "scan.png")
-    out = tmp_path / "out.jsonl"
+    out, db = tmp_path / "out.jsonl", f"sqlite:///{tmp_path / 'x.db'}"
     started = time.monotonic()
-    result = run("parse", str(folder), "--out", str(out), env={"XXGK_JOB_SECONDS": "1"})
+    where = ["--out", str(out)] if command == "parse" else ["--db", db]
+    result = run(command, str(folder), *where, env={"XXGK_JOB_SECONDS": "1"})
     assert time.monotonic() - started < 60
     assert result.returncode == 2, result.stderr
-    errors = {Path(r["file"]).name: r.get("error") for r in _lines(out)}
-    assert errors == {
-        **{path.name: None for path in TEXT_REPORTS[:3]},
-        "scan.png": "reading it took longer than 1 s (the time limit, $XXGK_JOB_SECONDS); stopped",
-    }
+    limit = "reading it took longer than 1 s (the time limit, $XXGK_JOB_SECONDS); stopped"
     assert "failed: 1 × reading it took longer than 1 s" in result.stderr
+    if command == "parse":
+        errors = {Path(r["file"]).name: r.get("error") for r in _lines(out)}
+        assert errors == {**{path.name: None for path in TEXT_REPORTS[:3]}, "scan.png": limit}
+    else:
+        assert f"scan.png: {limit}" in result.stderr
+        with Store(db).session() as session:
+            stored = session.scalars(select(ReportSource.path)).all()
+        assert sorted(Path(p).name for p in stored) == [path.name for path in TEXT_REPORTS[:3]]
 
 
 @pytest.mark.parametrize("command", ["parse", "ingest"])
