@@ -3,15 +3,14 @@ what one job may take, and readers made ready as a worker starts.
 
 A hostile or broken file must not stall a server nor a batch of a million files: a job past its
 time is ended by killing its worker, and a worker's address space is limited (past it an
-allocation fails with MemoryError). Each limit is overridable by the environment variable of
-the same name.
+allocation fails with MemoryError). Each limit can be set in the environment: XXGK_JOB_SECONDS,
+XXGK_JOB_MEMORY_MB and (the server's) XXGK_WORKERS.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import resource
 from dataclasses import dataclass
 
 from xxgk.errors import XxgkError
@@ -59,6 +58,8 @@ class Limits:
 
 def limit_memory(megabytes: int) -> None:
     """Limit this process's address space to `megabytes` (in a worker, as it starts)."""
+    import resource  # POSIX only: here, so that what imports this module runs anywhere
+
     limit = megabytes * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else hard))
