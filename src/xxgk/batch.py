@@ -31,7 +31,7 @@ from xxgk.errors import NOT_REPORTS, InputError, XxgkError
 from xxgk.files import discover, named_files
 from xxgk.model import Report
 from xxgk.read.limits import LIMITS
-from xxgk.workers import BATCH_FILE_SECONDS, Limits, limit_memory, out_of_memory, warm_up
+from xxgk.workers import BATCH_FILE_SECONDS, Limits, limit_memory, out_of_memory
 
 FLUSH_SECONDS = 1.0
 # more work on a report's JSON line, done in the worker that read it (a top-level function, so
@@ -213,11 +213,10 @@ def start_worker() -> None:
 
 
 def start_reader(memory_mb: int) -> None:
-    """Initializer of a batch's worker: its readers made ready (not counted in a file's time),
-    then its address space limited."""
+    """Initializer of a batch's worker: its address space limited. (The readers make their
+    patterns as the first file is read: a tenth of a second, nothing beside a file's limit.)"""
     global _memory_mb
     start_worker()
-    warm_up()
     limit_memory(memory_mb)
     _memory_mb = memory_mb
 
