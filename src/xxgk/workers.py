@@ -1,5 +1,5 @@
 """Worker processes that read reports (the server's pool of uploads, a batch's pool of files):
-what one job may take, and readers made ready as a worker starts.
+what one job may take.
 
 A hostile or broken file must not stall a server nor a batch of a million files: a job past its
 time is ended by killing its worker, and a worker's address space is limited (past it an
@@ -9,7 +9,6 @@ XXGK_JOB_MEMORY_MB and (the server's) XXGK_WORKERS.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
 
@@ -68,19 +67,3 @@ def limit_memory(megabytes: int) -> None:
 def out_of_memory(error: BaseException) -> bool:
     """The error says an allocation failed: Python's MemoryError, or a native library's own."""
     return isinstance(error, MemoryError) or any(sign in str(error) for sign in NATIVE_OUT_OF_MEMORY)
-
-
-def warm_up() -> None:
-    """Read a report made of each template's own labels: the readers build their tables and
-    patterns on first use (a tenth of a second), which must not count against a job's time."""
-    import xxgk
-    from xxgk.templates import SECTIONS, TEMPLATES
-
-    for template in TEMPLATES.values():
-        lines = [f"某县人民政府{template.first_year}年度政府信息公开工作年度报告"]
-        for section in SECTIONS:
-            lines.append(f"{section.number}、{section.keywords[0]}")
-            rows = [row for table in template.tables if table.section == section.id for row in table.rows]
-            lines += [f"{row.label} 0" for row in rows]
-        with contextlib.suppress(XxgkError):
-            xxgk.parse_text("\n".join(lines), "warm-up")
