@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,6 +20,7 @@ from sqlalchemy import select
 
 import xxgk
 from tests.conftest import CORPUS, TEXT_REPORTS
+from tests.scans import cjk_font, generated_report, image_pdf, page_images
 from tests.test_inputs import run
 from xxgk import batch
 from xxgk.read.ocr import ocr_available
@@ -278,6 +282,61 @@ def test_a_file_that_stops_its_worker_fails_alone_and_the_batch_goes_on(tmp_path
     assert [o.path.name for o in failed] == [BAD]
     assert failed[0].error.startswith(error.format(mb=memory_mb)), failed[0].error
     assert time.monotonic() - started < 60
+
+
+def _ocr_threads(line: bytes) -> tuple[int, int]:
+    """The threads a worker read its scan's pages on: onnxruntime's (as asked) and OpenCV's."""
+    import cv2
+
+    from xxgk.read import ocr
+
+    return ocr.THREADS, cv2.getNumThreads()
+
+
+# a batch of scans in a fresh process (this one may have read a scan: its workers would be copies);
+# with an argument, that process reads the first scan itself first
+_SCANS_IN_A_BATCH = """
+import sys
+from pathlib import Path
+
+import xxgk
+from tests.test_batch import _ocr_threads
+from xxgk import batch
+
+files = [Path(p) for p in sys.argv[2:]]
+if sys.argv[1] == "read one here first":
+    xxgk.parse_path(files[0])
+print([o.worked if o.read else o.error for o in batch.outcomes(files, 2, then=_ocr_threads)])
+"""
+
+
+@pytest.mark.skipif(not ocr_available() or not cjk_font(), reason="needs the xxgk[ocr] extra and a CJK font")
+@pytest.mark.parametrize("first", ["", "read one here first"])
+def test_a_batch_worker_reads_a_scan_on_one_thread(tmp_path, first):
+    """The workers are one a core: each reads a page on one thread, where OCR's default is every
+    core (four scans of four pages, two workers on two cores: 20-21 s, against 31-34 s before).
+    Where the process had read a scan before the batch began, its workers, copies of it, keep the
+    engine they were given as it is: setting its threads, or letting it go, waited forever on the
+    threads that stayed in the parent."""
+    _, pdf = generated_report(5)
+    scan = image_pdf(page_images(pdf)[:1])  # the first page: a report of table 二 alone
+    files = [tmp_path / "a.pdf", tmp_path / "b.pdf"]
+    for path in files:
+        path.write_bytes(scan)
+    done = subprocess.run(
+        [sys.executable, "-c", _SCANS_IN_A_BATCH, first, *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=Path(__file__).parent.parent,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    threads = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    if first:  # the parent's engine: every core (-1), OpenCV's own count
+        assert [t[0] for t in threads] == [-1, -1], threads
+    else:
+        assert threads == [(1, 1), (1, 1)]
 
 
 @pytest.mark.skipif(not ocr_available(), reason="the xxgk[ocr] extra is not installed")

@@ -213,10 +213,14 @@ def start_worker() -> None:
 
 
 def start_reader(memory_mb: int) -> None:
-    """Initializer of a batch's worker: its address space limited. (The readers make their
-    patterns as the first file is read: a tenth of a second, nothing beside a file's limit.)"""
+    """Initializer of a batch's worker: a page of a scan read on one thread (the workers are one
+    a core), its address space limited. (The readers make their patterns as the first file is
+    read: a tenth of a second, nothing beside a file's limit.)"""
     global _memory_mb
+    from xxgk.read import ocr
+
     start_worker()
+    ocr.use_threads(1)
     limit_memory(memory_mb)
     _memory_mb = memory_mb
 
@@ -332,7 +336,10 @@ def _pooled(todo: list[Path], limits: Limits, then: Then | None) -> Iterator[Out
             task = [alone.pop()] if alone else next(tasks, None)
             if task is None:
                 return
-            running[pool.schedule(read_files, (task, then), timeout=limits.seconds)] = task
+            try:
+                running[pool.schedule(read_files, (task, then), timeout=limits.seconds)] = task
+            except RuntimeError as error:  # pebble's pool is broken: no worker could start
+                raise XxgkError(f"the worker processes failed ({error}); the lines so far are kept") from None
 
     try:
         send()

@@ -61,7 +61,9 @@ def limit_memory(megabytes: int) -> None:
 
     limit = megabytes * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else hard))
+    if hard != resource.RLIM_INFINITY:  # a limit set from outside (a container's) stays the bound
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def out_of_memory(error: BaseException) -> bool:

@@ -72,7 +72,7 @@ ENGINE: dict[str, Any] = {
     # same confidences, in three quarters of the time; 160 and 96 lowered the confidences
     "Rec.rec_img_shape": [3, 48, 240],
 }
-THREADS = -1  # onnxruntime's threads for one page; -1: its default (one per core). bench_ocr sets 1
+THREADS = -1  # threads for one page (onnxruntime's, OpenCV's); -1: their default, one per core
 
 
 def ocr_available() -> bool:
@@ -90,11 +90,28 @@ def _require(source: str) -> None:
         raise InputError(MISSING, source, kind="needs_ocr")
 
 
+def use_threads(count: int) -> None:
+    """Read pages on `count` threads in this process (-1: one per core), if its engine is not made
+    yet. A batch's workers each read a file on a core of their own: a page read on every core by
+    every worker oversubscribes them (four scans of four pages on two cores, two workers: 31-34 s
+    against 20-21 s). An engine made already is left as it is: in a process forked after it was
+    made (a worker of a batch begun where a scan was read), neither it nor OpenCV's threads can be
+    changed or let go (both wait on threads that stayed in the parent)."""
+    global THREADS
+    if not _engine.cache_info().currsize:
+        THREADS = count
+
+
 @cache
 def _engine() -> Any:
     """One RapidOCR engine per process, on the models inside the rapidocr wheel."""
     import rapidocr
     from rapidocr import RapidOCR
+
+    if THREADS > 0:
+        import cv2  # rapidocr's own image library
+
+        cv2.setNumThreads(THREADS)
 
     root = Path(rapidocr.__file__).parent / "models"
     params = {**ENGINE, "EngineConfig.onnxruntime.intra_op_num_threads": THREADS}
