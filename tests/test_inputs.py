@@ -102,7 +102,6 @@ def test_a_file_is_read_whole_and_at_the_cost_of_its_size(tmp_path, monkeypatch)
     it shrank to the file. A file that grows while it is read is read on, and refused past the
     limit (tests/test_hostile.py: a file past it is refused before it is read)."""
     import dataclasses
-    import os
     import tracemalloc
     from collections.abc import Callable
 

@@ -163,12 +163,15 @@ def parse_data(data: bytes, path: Path, then: Then | None = None) -> Outcome:
     return outcome
 
 
-def _failed(outcome: Outcome, error: Exception) -> Outcome:
+def _failed(outcome: Outcome, error: Exception, memory_mb: int | None = None) -> Outcome:
+    """The outcome of a file that could not be read (`memory_mb`: the address space it had, where
+    limited; by default, this worker's)."""
+    memory_mb = memory_mb or _memory_mb
     if isinstance(error, XxgkError):
         outcome.error = error.message
         outcome.not_a_report = isinstance(error, NOT_REPORTS)
-    elif _memory_mb is not None and out_of_memory(error):
-        outcome.error = TOO_BIG.format(mb=_memory_mb)
+    elif memory_mb is not None and out_of_memory(error):
+        outcome.error = TOO_BIG.format(mb=memory_mb)
     else:  # a bug must not stop a batch of thousands
         outcome.error = f"internal error ({type(error).__name__}: {error}); please report it"
     return outcome
@@ -303,10 +306,8 @@ def _stopped(path: Path, error: Exception, limits: Limits) -> Outcome:
         code = error.exitcode
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         outcome.error = ENDED.format(how=how, mb=limits.memory_mb)
-    elif out_of_memory(error):
-        outcome.error = TOO_BIG.format(mb=limits.memory_mb)
     else:
-        _failed(outcome, error)
+        _failed(outcome, error, limits.memory_mb)
     return outcome
 
 

@@ -74,10 +74,11 @@ def ingest(
         raise XxgkError("name report files or folders, or a --manifest that lists them")
     results = [p for p in paths if p.suffix == RESULTS_SUFFIX and p.is_file()]
     files = [p for p in paths if p.exists() and p not in results]
+    limits = None
     if (files or not results) and scheduler is None:
         from xxgk import batch
 
-        batch.pool_limits(jobs)  # a wrong limit in the environment is said before the database is made
+        limits = batch.pool_limits(jobs)  # a wrong one in the environment is said before the database is made
     store = _store(db)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
@@ -101,6 +102,7 @@ def ingest(
                 on_result=finished,
                 attribution=given,
                 manifest=rows,
+                limits=limits,
             )
         _summarise(summary, store)
         failed |= bool(summary.failures)

@@ -274,14 +274,16 @@ class Store:
         on_result: Callable[[batch.Outcome], None] | None = None,
         attribution: Attribution | None = None,
         manifest: dict[Path, Attribution] | None = None,
+        limits: batch.Limits | None = None,
     ) -> IngestSummary:
         """Read files and folders in parallel (or on a Dask cluster) and store each report, a
         chunk at a time; files already stored are recognised by their content hash and not read
         again. `manifest` (by resolved path) and `attribution` (for every other file) say what the
-        reports do not."""
+        reports do not; `limits`: a file's in a worker (default: the environment's)."""
         from xxgk.store import bulk
 
-        limits = None if scheduler else batch.pool_limits(jobs)
+        if limits is None and scheduler is None:
+            limits = batch.pool_limits(jobs)
         paths = list(paths) or list(manifest or ())
         manifest = manifest or {}
         summary = IngestSummary(named=named_files(paths))
