@@ -140,3 +140,64 @@ def test_a_file_is_read_whole_and_at_the_cost_of_its_size(tmp_path, monkeypatch)
             else:
                 with pytest.raises(InputError, match="grew"):
                     load_path(path)
+
+
+@pytest.mark.parametrize("command", [["check"], ["parse", "--out", "out.jsonl"], ["ingest"]])
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, command):
+    # `xxgk check "$FILE"` with FILE unset: Path("") is "." and would read every file under it
+    (tmp_path / "report.txt").write_text(WUXI.read_text(encoding="utf-8"), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "xxgk", *command, ""],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert result.returncode == 2
+    assert "an empty path; name a file or folder" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]  # nothing read, written or made
+
+
+def test_ingesting_the_folder_that_holds_the_database_leaves_its_files_alone(tmp_path):
+    # `cd reports; xxgk ingest .` makes ./xxgk.db (its journal, its lock) in the folder it reads:
+    # those files are the store's, not reports that failed; named, a file is read as given
+    (tmp_path / "report.txt").write_text(WUXI.read_text(encoding="utf-8"), encoding="utf-8")
+
+    def ingest(*paths: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "xxgk", "ingest", *paths],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "XXGK_DB": ""},
+        )
+
+    first = ingest(".")
+    assert first.returncode == 0, first.stderr
+    assert "stored 1 new" in first.stderr and "failed 0" in first.stderr
+    assert (tmp_path / "xxgk.db").exists()
+    again = ingest(".")
+    assert again.returncode == 0, again.stderr
+    assert "1 unchanged, failed 0" in again.stderr and "skipped" not in again.stderr
+    named = ingest("xxgk.db")
+    assert named.returncode == 2 and "xxgk.db: binary data" in named.stderr
+
+
+def test_a_folder_or_a_huge_file_given_as_the_bodies_list_is_one_line(tmp_path):
+    from xxgk.read.limits import LIMITS
+
+    huge = tmp_path / "bodies.csv"
+    with huge.open("wb") as handle:
+        handle.truncate(LIMITS.file_bytes + 1)  # sparse: its size without the disk
+    database = f"sqlite:///{tmp_path / 'x.db'}"
+    for path, words in [(tmp_path, "a folder, not a file"), (huge, "over the limit of")]:
+        result = run("bodies", "import", str(path), "--db", database)
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"xxgk: error: {path}: "), result.stderr
+        assert words in lines[0]

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -34,6 +35,14 @@ def _commands() -> None:
     # a callback keeps `app` a group of commands when only one module of them is loaded
     # (typer runs a lone command as the whole program otherwise)
     pass
+
+
+def file_or_folder(value: str) -> Path:
+    """A path argument as typed; an empty one (an unset shell variable: `xxgk check "$FILE"`)
+    is refused, where `Path("")` is the current folder and would read every file under it."""
+    if not value:
+        raise typer.BadParameter("an empty path; name a file or folder")
+    return Path(value)
 
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]

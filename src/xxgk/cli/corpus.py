@@ -24,6 +24,7 @@ from xxgk.cli.common import (
     console,
     err_console,
     fail,
+    file_or_folder,
     progress_bar,
 )
 from xxgk.cli.reports import Jobs, Scheduler, report_summary
@@ -47,7 +48,9 @@ def ingest(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Report files and folders (with --manifest: else its files).", show_default=False
+            help="Report files and folders (with --manifest: else its files).",
+            show_default=False,
+            parser=file_or_folder,
         ),
     ] = None,
     db: Db = None,

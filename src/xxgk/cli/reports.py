@@ -20,6 +20,7 @@ from xxgk.cli.common import (
     console,
     err_console,
     fail,
+    file_or_folder,
     on_terminal,
     progress_bar,
 )
@@ -31,9 +32,17 @@ from xxgk.output.json import report_json
 if TYPE_CHECKING:
     from xxgk import batch
 
-Files = Annotated[list[Path], typer.Argument(help="Report files.", show_default=False)]
+Files = Annotated[
+    list[Path],
+    typer.Argument(help="Report files.", show_default=False, parser=file_or_folder),
+]
 FilesAndFolders = Annotated[
-    list[Path], typer.Argument(help="Report files and folders (every file under them).", show_default=False)
+    list[Path],
+    typer.Argument(
+        help="Report files and folders (every file under them).",
+        show_default=False,
+        parser=file_or_folder,
+    ),
 ]
 NoCells = Annotated[bool, typer.Option("--no-cells", help="Leave per-cell provenance out of the JSON.")]
 Out = Annotated[

@@ -34,7 +34,15 @@ from xxgk.store import search, splits, versions
 from xxgk.store.attribution import Attribution
 from xxgk.store.bodies import body_for, import_bodies, match, read_bodies
 from xxgk.store.convert import finding_rows, to_report, to_row
-from xxgk.store.db import StoreError, connect, file_lock, lock_transaction, resolve_url, vacuum_reports
+from xxgk.store.db import (
+    StoreError,
+    connect,
+    file_lock,
+    lock_transaction,
+    own_files,
+    resolve_url,
+    vacuum_reports,
+)
 from xxgk.store.identity import content_hash
 from xxgk.store.models import (
     REPORT_KINDS,
@@ -288,6 +296,8 @@ class Store:
         manifest = manifest or {}
         summary = IngestSummary(named=named_files(paths))
         files = discover(paths)
+        if own := own_files(self.engine):  # found in a folder, the store's files are no reports
+            files = [f for f in files if f in summary.named or f.resolve() not in own]
         with self.session() as session:
             known = set(session.scalars(select(ReportSource.sha256)))
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError
 from xxgk.extract.meta import body_level
+from xxgk.read.limits import LIMITS, exceeded
 from xxgk.store.models import Body, BodyAlias
 from xxgk.templates import META
 
@@ -87,8 +88,10 @@ class BodyRecord:
 def read_bodies(path: Path) -> Iterator[BodyRecord]:
     """Rows of a CSV or XLSX file with columns name, level, region, parent, aliases (、;, separated),
     or 名称, 层级, 地区, 上级, 别名."""
-    if not path.exists():
-        raise InputError("no such file", str(path))
+    if not path.is_file():
+        raise InputError("a folder, not a file" if path.is_dir() else "no such file", str(path))
+    if (size := path.stat().st_size) > LIMITS.file_bytes:
+        raise exceeded("file_bytes", f"{size:,} bytes", str(path))
     rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
     header = [str(h or "").strip().lower() for h in next(rows, [])]
     header = [CHINESE_COLUMNS.get(h, h) for h in header]

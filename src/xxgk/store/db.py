@@ -47,6 +47,9 @@ ADVISORY_KEY = 0x7878676B  # "xxgk"
 _memory_lock = threading.RLock()
 
 
+LOCK_SUFFIX = ".lock"
+
+
 def file_lock(engine: Engine) -> AbstractContextManager[Any]:
     """The lock beside a SQLite database (nothing for PostgreSQL, which locks in the transaction)."""
     if engine.dialect.name != "sqlite":
@@ -54,7 +57,17 @@ def file_lock(engine: Engine) -> AbstractContextManager[Any]:
     database = engine.url.database
     if not database or database == ":memory:":
         return _memory_lock
-    return FileLock(f"{database}.lock")
+    return FileLock(f"{database}{LOCK_SUFFIX}")
+
+
+def own_files(engine: Engine) -> set[Path]:
+    """A SQLite database's files, resolved: it, its journal and its lock (none for PostgreSQL).
+    A folder being ingested may hold them (`cd reports; xxgk ingest .` makes ./xxgk.db)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return set()
+    path = Path(database).resolve()
+    return {path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal", LOCK_SUFFIX))}
 
 
 def lock_transaction(connection: Connection) -> None:
