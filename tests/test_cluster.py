@@ -6,10 +6,13 @@ from __future__ import annotations
 import gc
 import json
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from tests import test_batch
 from tests.conftest import TEXT_REPORTS
 from tests.test_inputs import run
 from tests.test_store_bulk import _rows
@@ -82,3 +85,37 @@ def test_an_unreachable_scheduler_is_one_clear_line(tmp_path):
     result = run("parse", str(folder), "--out", str(tmp_path / "r.jsonl"), "--scheduler", "tcp://127.0.0.1:9")
     assert result.returncode == 2
     assert "cannot reach the Dask scheduler" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("then", "seconds", "error"),
+    [
+        (test_batch._hangs, 2.0, "reading it took longer than 2 s (the time limit, $XXGK_JOB_SECONDS)"),
+        (test_batch._is_killed, 60.0, "the process reading it ended unexpectedly (killed by signal 9)"),
+        (test_batch._takes_all_memory, 60.0, "reading it needed more than 1,536 MB of memory"),
+    ],
+)
+def test_a_file_that_stops_its_reader_on_a_cluster_fails_alone(tmp_path, scheduler, then, seconds, error):
+    """On a cluster too, a file past the time or memory limit (or whose reading ends its process)
+    fails alone, saying why, and the worker reads the others: Dask cannot stop a running task, so
+    each worker reads in processes of its own, given the batch's limits."""
+    folder = _folder(tmp_path)
+    (folder / "empty.txt").unlink()
+    shutil.copy(test_batch.CORPUS / test_batch.BAD, folder / test_batch.BAD)
+    files = sorted(folder.iterdir())
+    limits = batch.Limits(workers=2, seconds=seconds, memory_mb=1536)  # a fresh reader: some 600 MB
+    found: list[batch.Outcome] = []
+    reading = threading.Thread(
+        target=lambda: found.extend(batch.outcomes(files, scheduler=scheduler, then=then, limits=limits)),
+        daemon=True,
+    )
+    started = time.monotonic()
+    reading.start()
+    reading.join(120)
+    assert not reading.is_alive(), "the run did not end"
+    assert sorted(o.path for o in found) == files
+    failed = [o for o in found if not o.read]
+    assert [o.path.name for o in failed] == [test_batch.BAD]
+    assert failed[0].error.startswith(error), failed[0].error
+    assert failed[0].sha256 is not None  # a rerun finds it failed, and reads it again
+    assert time.monotonic() - started < 90

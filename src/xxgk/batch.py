@@ -241,7 +241,13 @@ def outcomes(
     worker's file is given `limits` (default: the environment's, see `xxgk.workers`). One file,
     or `jobs=1`, is read in this process, without them."""
     if scheduler:
-        yield from cluster_outcomes(todo, scheduler, then)
+        try:
+            from xxgk.cluster import cluster_outcomes
+        except ModuleNotFoundError as error:
+            if error.name not in ("dask", "distributed"):
+                raise
+            raise InputError("--scheduler needs dask.distributed: pip install 'xxgk[cluster]'") from None
+        yield from cluster_outcomes(todo, scheduler, limits or pool_limits(jobs), then)
         return
     if len(todo) < 2 or jobs == 1:  # read here, where a failure is the command's own
         with batch_gc():
@@ -361,55 +367,6 @@ def _pooled(todo: list[Path], limits: Limits, then: Then | None) -> Iterator[Out
         pool.join()
 
 
-# files in flight per worker thread of a cluster: enough to keep every worker busy, few enough
-# that a corpus of scans is never all in the scheduler's memory at once
-IN_FLIGHT_PER_THREAD = 4
-
-
-def cluster_outcomes(todo: list[Path], scheduler: str, then: Then | None = None) -> Iterator[Outcome]:
-    """Read files on a Dask cluster. This process reads each file and sends its bytes, so the
-    workers need xxgk installed but no view of these files."""
-    from xxgk.read import load_path
-
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise InputError("--scheduler needs dask.distributed: pip install 'xxgk[cluster]'") from None
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError(f"cannot reach the Dask scheduler ({exc})", scheduler) from None
-    with client:
-        window = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
-        waiting = iter(todo)
-        running = as_completed()
-        sent: dict[str, Path] = {}
-
-        def fill() -> Iterator[Outcome]:
-            """Send files until the window is full; one that cannot be loaded here is an outcome."""
-            while running.count() < window:
-                path = next(waiting, None)
-                if path is None:
-                    return
-                try:
-                    data = load_path(path)
-                except XxgkError as error:
-                    yield _failed(Outcome(path, None), error)
-                    continue
-                future = client.submit(parse_data, data, path, then, pure=False)
-                sent[future.key] = path
-                running.add(future)
-
-        yield from fill()
-        for future in running:
-            path = sent.pop(future.key)
-            if future.status == "error":  # the worker died, or the task could not run there
-                yield Outcome(path, None, error=f"the cluster could not read it ({future.exception()})")
-            else:
-                yield future.result()
-            yield from fill()
-
-
 def _keep_done(out: Path, tmp: Path) -> set[str]:
     """The good lines of an earlier run copied to `tmp` (a torn last line, and the lines of files
     that failed, left out), and the hashes of the files they read. Line by line: a national
@@ -468,7 +425,7 @@ def run(
         raise InputError("the output is a directory; give a file name such as results.jsonl", str(out))
     if out.exists() and not out.is_file():  # a pipe or a device: reading back what it holds would block
         raise InputError("the output is not a regular file; give a file name such as results.jsonl", str(out))
-    limits = None if scheduler else pool_limits(jobs)
+    limits = pool_limits(jobs)
     paths = list(paths)
     files = discover(paths)
     summary = Summary(named=named_files(paths))

@@ -78,7 +78,7 @@ def ingest(
     results = [p for p in paths if p.suffix == RESULTS_SUFFIX and p.is_file()]
     files = [p for p in paths if p.exists() and p not in results]
     limits = None
-    if (files or not results) and scheduler is None:
+    if files or not results:
         from xxgk import batch
 
         limits = batch.pool_limits(jobs)  # a wrong one in the environment is said before the database is made

@@ -290,7 +290,7 @@ class Store:
         reports do not; `limits`: a file's in a worker (default: the environment's)."""
         from xxgk.store import bulk
 
-        if limits is None and scheduler is None:
+        if limits is None:
             limits = batch.pool_limits(jobs)
         paths = list(paths) or list(manifest or ())
         manifest = manifest or {}
