@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import json
 import shutil
-import threading
 import time
 from pathlib import Path
 
@@ -20,6 +19,8 @@ from xxgk import batch
 from xxgk.store import Store
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
+cluster_module = pytest.importorskip("xxgk.cluster")
 
 
 @pytest.fixture(scope="module")
@@ -104,18 +105,54 @@ def test_a_file_that_stops_its_reader_on_a_cluster_fails_alone(tmp_path, schedul
     shutil.copy(test_batch.CORPUS / test_batch.BAD, folder / test_batch.BAD)
     files = sorted(folder.iterdir())
     limits = batch.Limits(workers=2, seconds=seconds, memory_mb=1536)  # a fresh reader: some 600 MB
-    found: list[batch.Outcome] = []
-    reading = threading.Thread(
-        target=lambda: found.extend(batch.outcomes(files, scheduler=scheduler, then=then, limits=limits)),
-        daemon=True,
-    )
     started = time.monotonic()
-    reading.start()
-    reading.join(120)
-    assert not reading.is_alive(), "the run did not end"
+    found = test_batch._within(120, files, scheduler=scheduler, then=then, limits=limits)
     assert sorted(o.path for o in found) == files
     failed = [o for o in found if not o.read]
     assert [o.path.name for o in failed] == [test_batch.BAD]
     assert failed[0].error.startswith(error), failed[0].error
     assert failed[0].sha256 is not None  # a rerun finds it failed, and reads it again
     assert time.monotonic() - started < 90
+
+
+def _process_cluster() -> distributed.LocalCluster:
+    """Two workers in processes of their own (started by Dask's nanny, as `dask worker` does)."""
+    return distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=":0",  # any free port: the cluster above may hold Dask's default
+        worker_dashboard_address=None,
+    )
+
+
+def test_worker_processes_read_in_reader_processes_stopped_past_the_limit(tmp_path):
+    """Workers as `dask worker` starts them, told they may start processes: a file that hangs
+    its reader is stopped and fails alone."""
+    folder = _folder(tmp_path)
+    (folder / "empty.txt").unlink()
+    shutil.copy(test_batch.CORPUS / test_batch.BAD, folder / test_batch.BAD)
+    files = sorted(folder.iterdir())
+    limits = batch.Limits(workers=2, seconds=2.0, memory_mb=2560)
+    with dask.config.set({"distributed.worker.daemon": False}), _process_cluster() as cluster:
+        address = cluster.scheduler_address
+        found = test_batch._within(120, files, scheduler=address, then=test_batch._hangs, limits=limits)
+    failed = [o for o in found if not o.read]
+    assert sorted(o.path for o in found) == files and [o.path.name for o in failed] == [test_batch.BAD]
+    assert failed[0].error.startswith("reading it took longer than 2 s"), failed[0].error
+
+
+def test_daemonic_workers_read_without_limits_and_the_command_says_so(tmp_path):
+    """Dask's default: a daemonic worker may start no process. Its files are read in its threads,
+    as before, and the command says, in one line, that the limits do not hold there."""
+    folder = _folder(tmp_path)
+    out = tmp_path / "results.jsonl"
+    with _process_cluster() as cluster:
+        result = run("parse", str(folder), "--out", str(out), "--scheduler", cluster.scheduler_address)
+    assert result.returncode == 2 and f"read {len(TEXT_REPORTS)}, skipped 0" in result.stderr
+    assert "failed 1;" in result.stderr  # the empty file
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("xxgk: warning:")]
+    assert warnings == [f"xxgk: warning: {cluster_module.DAEMONIC}"]
+    assert "Traceback" not in result.stderr

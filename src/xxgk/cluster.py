@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,19 @@ from xxgk.workers import Limits
 IN_FLIGHT_PER_THREAD = 4
 
 
+# Dask's nanny starts its workers as daemonic processes by default, and such a process may start
+# none of its own (multiprocessing refuses): there each file is read in the worker's threads
+DAEMONIC = (
+    "the cluster's workers are daemonic processes, which cannot start reader processes: files are"
+    " read there without the time and memory limits (start the workers with"
+    " DASK_DISTRIBUTED__WORKER__DAEMON=False to have them)"
+)
+
+
+def _daemonic() -> bool:
+    return multiprocessing.current_process().daemon
+
+
 class Readers(WorkerPlugin):
     """A worker's reader processes for one run, stopped when the run ends (or the worker does)."""
 
@@ -41,6 +55,8 @@ class Readers(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         from pebble import ProcessPool
 
+        if multiprocessing.current_process().daemon:  # may start no process: reads in its threads
+            return
         # spawned: a worker process has threads (its event loop, its task threads), which a
         # forked copy would find stopped wherever they were, locks held
         self.pool = ProcessPool(
@@ -56,6 +72,8 @@ class Readers(WorkerPlugin):
             self.pool.join()
 
     def read(self, data: bytes, path: Path, then: Then | None) -> Outcome:
+        if self.pool is None:
+            return parse_data(data, path, then)
         future = self.pool.schedule(parse_data, (data, path, then), timeout=self.limits.seconds)
         try:
             return future.result()
@@ -85,6 +103,8 @@ def cluster_outcomes(
         plugin = f"xxgk-readers-{uuid.uuid4().hex}"  # this run's: another run may share the cluster
         client.register_plugin(Readers(limits), name=plugin)
         try:
+            if any(client.run(_daemonic).values()):
+                warnings.warn(DAEMONIC, stacklevel=1)
             yield from _outcomes(client, plugin, todo, then)
         finally:
             client.unregister_worker_plugin(plugin)

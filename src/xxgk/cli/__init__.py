@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from xxgk.cli.common import EXIT_UNREADABLE, fail
@@ -67,7 +68,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _one_line(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
+) -> str:
+    return f"xxgk: warning: {message}\n"
+
+
 def main() -> None:
+    warnings.formatwarning = _one_line  # a library's warning is a line, as an error is
     try:
         load_commands(sys.argv[1:])()
     except XxgkError as error:
