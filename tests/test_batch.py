@@ -188,6 +188,38 @@ def test_resuming_holds_the_hashes_of_an_earlier_run_not_its_lines(tmp_path):
     assert kept[:-1] == good and json.loads(kept[-1])["file"] == str(TEXT_REPORTS[0])
 
 
+@pytest.mark.parametrize(
+    ("held", "line"),
+    [
+        ("report", 1),  # a report given as --out by mistake (`xxgk parse a.txt --out b.txt`)
+        ("results of another program", 1),  # JSON lines, none with a file
+        ("results, then something else", 2),
+        ("a line no JSON", 1),  # one line without its end: no torn line of ours either
+    ],
+)
+def test_an_output_that_holds_something_else_is_refused_and_kept(tmp_path, held, line):
+    """Resuming keeps the lines of an earlier run and writes the file anew: a file that holds
+    anything else is refused whole, never written over (before: a report given as the output was
+    replaced by the results, its text lost)."""
+    ours = b'{"file": "a.txt", "sha256": "' + b"0" * 64 + b'"}\n'
+    content = {
+        "report": TEXT_REPORTS[0].read_bytes(),
+        "results of another program": b'{"id": 1, "name": "x"}\n{"id": 2}\n',
+        "results, then something else": ours + "第二行：不是结果\n".encode() + ours,
+        "a line no JSON": "平潭综合实验区".encode(),
+    }[held]
+    out = tmp_path / "b.txt"
+    out.write_bytes(content)
+    result = run("parse", str(TEXT_REPORTS[1]), "--out", str(out))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"xxgk: error: {out}: holds something other than the lines of `xxgk parse --out` (line {line});"
+        " give the results a new file name\n"
+    )
+    assert out.read_bytes() == content
+    assert list(tmp_path.iterdir()) == [out]  # no copy begun
+
+
 def test_results_already_there_that_cannot_be_read_are_one_clear_error(tmp_path, monkeypatch):
     """An earlier run's results the user may not read (their permissions): said as that, not as
     a failure to write, and left as they are."""

@@ -79,6 +79,9 @@ def dumps(record: dict[str, Any]) -> bytes:
         return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
 
+LINE_START = b'{"file":'  # how every line begins (`report_line`, `Outcome.json_line`)
+
+
 def report_line(path: Path | str, sha256: str | None, report: Report) -> bytes:
     """A read report's line: the JSON contract, where it came from, and its narrative (sections
     一, 五, 六: the store keeps it for the cross-year rules, so the line can be loaded unread)."""
@@ -378,22 +381,39 @@ def _keep_done(out: Path, tmp: Path) -> set[str]:
         raise InputError(
             f"cannot read the results already there: {error.strerror or error}", str(out)
         ) from None
+    foreign: int | None = None  # the first line none of ours (unless the torn last one)
     with lines, tmp.open("wb") as kept:
-        for line in lines:
+        for number, line in enumerate(lines, start=1):
+            if foreign is not None:
+                break
             try:
                 record = _RESUMED.decode(line)
-            except msgspec.DecodeError:  # a torn line, or none of ours
+            except msgspec.DecodeError:
+                torn = line.startswith(LINE_START) and not line.endswith(b"\n")
+                if not torn and line.strip():
+                    foreign = number
+                continue
+            if "file" not in record:
+                foreign = number
                 continue
             sha256 = record.get("sha256")
             if "error" not in record and sha256:
                 good.add(sha256)
                 kept.write(line if line.endswith(b"\n") else line + b"\n")
+    if foreign is not None:  # another file (a report, another program's lines): never written over
+        tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"holds something other than the lines of `xxgk parse --out` (line {foreign});"
+            " give the results a new file name",
+            str(out),
+        )
     return good
 
 
 class _Resumed(TypedDict, total=False):
     """What resuming reads of a line (the rest is skipped unread)."""
 
+    file: str
     sha256: str | None
     error: object
 
