@@ -29,6 +29,7 @@ from xxgk.store.stats import stats
 
 WUXI, ALTERED = SAMPLES / "wuxi_helie_2020.txt", SAMPLES / "altered_wuxi_helie_2020.txt"
 HELIE = "无锡市滨湖区河埒街道办事处"  # as wuxi_helie_2020.txt prints it
+PINGTAN = SAMPLES / "pingtan_2022.txt"
 UNSIGNED = CORPUS / "004_a002ef4d6b85274a.txt"  # a 2019 report that prints no agency, no findings
 SAMPLE_REPORTS = sorted(p for p in SAMPLES.glob("*.txt"))
 
@@ -471,3 +472,29 @@ def test_migration_0012_keeps_every_cell_with_its_source_in_one_document(db_url:
                     cell.ambiguous,
                 ), key
                 assert again.provenance == cell.provenance, key
+
+
+def test_choosing_a_version_with_its_body_and_year_refuses_another_bodys_report(db_url):
+    # `xxgk versions 某镇 2021 --choose 3` where report 3 is another body's: made it current
+    # there (before), unseen, as if a version of its own; now refused and nothing changes
+    assert run("ingest", str(WUXI), str(ALTERED), str(PINGTAN), "--db", db_url).returncode == 0
+    store = Store(db_url)
+    _, helie, _ = store.version_list(HELIE, 2020)
+    other = store.version_list("平潭综合实验区", 2022)
+    chosen = run(
+        "versions", "平潭综合实验区", "2022", "--choose", str(helie[1].id), "--by", "乙", "--why", "x",
+        "--db", db_url,
+    )  # fmt: skip
+    assert chosen.returncode == 2
+    assert chosen.stderr == (
+        f"xxgk: error: report {helie[1].id} is no version of the report of 平潭综合实验区 2022\n"
+    )
+    assert store.version_list(HELIE, 2020)[1] == helie and store.version_list("平潭综合实验区", 2022) == other
+    wrong_year = run(
+        "versions", HELIE, "2021", "--choose", str(helie[1].id), "--by", "乙", "--why", "x", "--db", db_url
+    )
+    assert wrong_year.returncode == 2 and "is no version of the report of" in wrong_year.stderr
+    right = run(
+        "versions", HELIE, "2020", "--choose", str(helie[1].id), "--by", "乙", "--why", "x", "--db", db_url
+    )
+    assert right.returncode == 0, right.stderr

@@ -169,14 +169,15 @@ def versions(
     by: Annotated[str | None, typer.Option(help="Who chooses (with --choose).")] = None,
     why: Annotated[str | None, typer.Option(help="Why this version (with --choose).")] = None,
 ) -> None:
-    """The versions of a body's report for a year, and which is current and why; or choose one."""
+    """The versions of a body's report for a year, and which is current and why; or choose one
+    (given BODY and YEAR too, the report chosen must be one of theirs)."""
     from xxgk.store.versions import REASONS
 
     store = _store(db)
     if choose is not None:
         if not by or not why:
             raise XxgkError("--choose needs --by NAME and --why TEXT")
-        store.choose_version(choose, by, why)
+        store.choose_version(choose, by, why, body, year)
         console().print(f"report {choose} is now the current version (chosen by {by})", markup=False)
         return
     if body is None or year is None:

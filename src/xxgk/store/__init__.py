@@ -188,14 +188,24 @@ class Store:
             )
         return None if row is None else self.attribute(row.id, attribution.body)
 
-    def choose_version(self, report_id: int, by: str, why: str) -> None:
-        """A reviewer makes a stored version the current one; who and why are kept."""
+    def choose_version(
+        self, report_id: int, by: str, why: str, body: str | None = None, year: int | None = None
+    ) -> None:
+        """A reviewer makes a stored version the current one; who and why are kept. `body` and
+        `year`, where given, are the report's the reviewer means: another's is refused."""
         if not why.strip():
             raise InputError("say why this version is the right one (--why)", kind="no_reason")
         with self.writing() as session:
             row = session.get(StoredReport, report_id)
             if row is None:
                 raise InputError(f"no stored report has the id {report_id}", kind="no_such_report")
+            if body is not None or year is not None:
+                found = self.find_body(session, body) if body is not None else None
+                if (found is not None and row.body_id != found.id) or (year is not None and row.year != year):
+                    meant = " ".join(str(part) for part in (found and found.name, year) if part)
+                    raise InputError(
+                        f"report {report_id} is no version of the report of {meant}", kind="other_report"
+                    )
             if row.body_id is None:
                 raise InputError(
                     f"report {report_id} is not attributed to a body yet (待认定)", kind="unattributed"
