@@ -82,6 +82,24 @@ def test_reports_in_chinese_encodings_are_read_like_utf8(tmp_path, encoding):
     assert xxgk.parse_path(path).meta.agency == "无锡市滨湖区河埒街道办事处"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "北京市海淀区人民政府\n",
+        "海淀区\n",
+        "文件,机关\nh.txt,北京市海淀区人民政府\n",
+    ],
+)
+def test_a_few_gbk_words_are_not_taken_for_korean_or_big5(text):
+    """Short GBK (a list of bodies, a manifest) that the detector takes for another East Asian
+    encoding, as checked first, is read as GB18030."""
+    from xxgk.read.decode import _OTHER_CJK, _detect, decode_text
+
+    data = text.encode("gbk")
+    assert _detect(data) in _OTHER_CJK  # cp949 or big5: the case mended
+    assert decode_text(data, "names.csv") == text
+
+
 def test_gbk_text_with_a_character_outside_gb2312_is_decoded(tmp_path):
     # 埒 is in GBK but not in GB2312: decoding GBK files as GB2312 would lose it
     path = tmp_path / "gbk.txt"

@@ -288,6 +288,17 @@ def test_a_manifest_with_chinese_headers_attributes_each_file(db_url, tmp_path):
     assert store.versions("宿迁市侯集镇人民政府", 2021) == [1]
 
 
+def test_a_manifest_saved_by_excel_in_gbk_is_read_as_gbk(db_url, tmp_path):
+    # Excel on a Chinese Windows saves CSV in GBK; a manifest is a few short names, on which the
+    # encoding detector guessed Korean: the body was stored as 굇쑴懇베듯혐훙췽漣리 (before)
+    (tmp_path / "h.txt").write_bytes((SAMPLES / "houji_2021.txt").read_bytes())
+    manifest = tmp_path / "m.csv"
+    manifest.write_bytes("文件,机关\nh.txt,北京市海淀区人民政府\n".encode("gbk"))
+    result = run("ingest", "--manifest", str(manifest), "--db", db_url)
+    assert result.returncode == 0, result.stderr
+    assert Store(db_url).versions("北京市海淀区人民政府", 2021) == [1]
+
+
 @pytest.mark.parametrize(
     ("rows", "error"),
     [

@@ -21,6 +21,8 @@ from xxgk.errors import InputError, UnknownFormatError
 
 FORMATS = "text, HTML, DOCX, DOC, WPS, PDF, images"
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
+# the other East Asian double-byte encodings, whose byte pairs GB18030 mostly shares
+_OTHER_CJK = {"big5", "big5hkscs", "cp950", "cp949", "euckr", "johab", "shiftjis", "cp932", "eucjp"}
 _CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _ASCII = bytes(range(128))
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -92,6 +94,14 @@ def decode(data: bytes, where: str) -> tuple[str, Replaced | None]:
     if bad["utf-8"] <= FEW * non_ascii:  # UTF-8 with a few stray bytes
         return _accept(data, "utf-8")
     detected = _detect(data)
+    if detected in _OTHER_CJK:
+        # a short text (a list of bodies, a manifest) gives the detector little to go on: GBK
+        # names of a few characters were taken for Korean (北京市 → 굇쑴懇). Bytes that decode
+        # whole as GB18030 are read as it: China's government files are, not Korean or Japanese
+        try:
+            return data.decode("gb18030"), None
+        except UnicodeDecodeError:
+            pass
     if detected is not None:
         try:
             return data.decode(detected), None
