@@ -35,6 +35,10 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "essay.txt").write_text("今天天气很好。我们去公园散步，看见了很多花。\n" * 20, encoding="utf-8")
     (tmp / "odd.txt").write_bytes(bytes(range(128, 256)) * 30)
     (tmp / "folder").mkdir()
+    # read as text, the numbers in their strings made reports no one printed (before)
+    line = {"file": "a.txt", "sha256": "0" * 64, "template": "2021", "narrative": "本年新收申请 12 件"}
+    (tmp / "results.txt").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp / "data.json").write_text('{\n "收到申请": [12, 3, 0]\n}\n', encoding="utf-8")
     return {
         "missing": (tmp / "nope.txt", "no such file"),
         "directory": (tmp / "folder", "is a directory"),
@@ -43,10 +47,22 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
         "binary": (tmp / "binary.txt", "binary data"),
         "not a report": (tmp / "essay.txt", "not a government information-disclosure annual report"),
         "unknown encoding": (tmp / "odd.txt", "unknown text encoding"),
+        "results": (tmp / "results.txt", "results of `xxgk parse --out` (JSON Lines), not a report"),
+        "JSON": (tmp / "data.json", "JSON data, not a report"),
     }
 
 
-CASES = ["missing", "directory", "empty", "whitespace only", "binary", "not a report", "unknown encoding"]
+CASES = [
+    "missing",
+    "directory",
+    "empty",
+    "whitespace only",
+    "binary",
+    "not a report",
+    "unknown encoding",
+    "results",
+    "JSON",
+]
 
 
 # check reads a folder (tests/test_cli.py); parse reads one only with --out

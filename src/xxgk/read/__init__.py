@@ -103,7 +103,33 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
 
 def _read_plain(data: bytes, source: str) -> Document:
     text, replaced = decode(data, source)
+    _refuse_json(text, source)
     return read_text(text, source, replaced)
+
+
+def _refuse_json(text: str, source: str) -> None:
+    """JSON is data, never a report as published: read as text, the numbers of its strings made a
+    report of cells no one printed (results of `xxgk parse --out` given to `check`, say)."""
+    start = text.lstrip()[:1]
+    if start not in ("{", "["):
+        return
+    import json
+
+    first = text.lstrip().split("\n", 1)[0]
+    try:
+        value = json.loads(first)
+    except ValueError:
+        try:
+            value = json.loads(text)  # JSON over several lines
+        except ValueError:
+            return
+    if isinstance(value, dict) and "file" in value and "sha256" in value:
+        raise UnknownFormatError(
+            "results of `xxgk parse --out` (JSON Lines), not a report; `xxgk ingest` stores them"
+            " (as a .jsonl file)",
+            source,
+        )
+    raise UnknownFormatError("JSON data, not a report", source)
 
 
 _SPECIAL = (
