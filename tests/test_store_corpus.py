@@ -340,6 +340,21 @@ def test_attribute_and_queue_commands(db_url):
     assert missing.returncode == 2 and "no stored report has the id 999" in missing.stderr
 
 
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_body_name_is_refused_and_no_body_made(db_url, name):
+    # `--body "$BODY"` with BODY unset made a body without a name (before), reports filed under it
+    assert run("ingest", str(UNSIGNED), "--db", db_url).returncode == 0
+    queued = json.loads(run("queue", "--db", db_url, "--json").stdout)
+    empty = run("attribute", str(queued[0]["id"]), "--body", name, "--db", db_url)
+    assert (empty.returncode, empty.stderr) == (2, "xxgk: error: a body's name is empty\n")
+    new = ["--received", "2025-01-20", "--channel", "网络", "--applicant-type", "自然人", "--name", "张三"]
+    added = run("register", "add", *new, "--body", name, "--today", "2025-01-20", "--db", db_url)
+    assert (added.returncode, added.stderr) == (2, "xxgk: error: a body's name is empty\n")
+    with Store(db_url).session() as session:
+        assert session.scalar(select(func.count()).select_from(Body)) == 0
+    assert len(json.loads(run("queue", "--db", db_url, "--json").stdout)) == 1
+
+
 def test_a_manifest_in_xlsx(tmp_path):
     from openpyxl import Workbook
 
