@@ -235,3 +235,13 @@ def test_a_folder_or_a_huge_file_given_as_the_bodies_list_is_one_line(tmp_path):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"xxgk: error: {path}: "), result.stderr
         assert words in lines[0]
+
+
+def test_checking_a_folder_with_no_files_is_said_not_passed(tmp_path):
+    # a wrong folder, a copy that failed: `check` printed nothing and exited 0, as if all were well
+    (tmp_path / "empty" / ".hidden").mkdir(parents=True)
+    (tmp_path / "empty" / ".hidden" / "r.txt").write_bytes(WUXI.read_bytes())  # hidden: not read
+    result = run("check", str(tmp_path / "empty"), str(WUXI))
+    assert result.returncode == 2
+    assert result.stderr == f"xxgk: error: {tmp_path / 'empty'}: no files in this folder\n"
+    assert "河埒街道" in result.stdout  # the file named is checked all the same

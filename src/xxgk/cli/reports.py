@@ -170,7 +170,13 @@ def check(paths: FilesAndFolders, as_json: AsJson = False, no_cells: NoCells = F
     """
     from xxgk.files import discover, named_files
 
-    raise typer.Exit(_emit(discover(paths), as_json, no_cells, linter=True, named=named_files(paths)))
+    files = discover(paths)
+    # a folder with nothing to check is said, not passed as checked (a wrong folder, a failed copy)
+    empty = [p for p in paths if p.is_dir() and not any(f.is_relative_to(p) for f in files)]
+    for folder in empty:
+        fail(XxgkError("no files in this folder", str(folder)))
+    status = _emit(files, as_json, no_cells, linter=True, named=named_files(paths))
+    raise typer.Exit(EXIT_UNREADABLE if empty else status)
 
 
 @app.command()
