@@ -256,6 +256,22 @@ def test_missing_yearly_figures_stop_the_report():
             "applications[0].received: not a date",
         ),
         ('{"body": "x", "as_of": "2023-12-31", "appeal": []}', "unknown field 'appeal'"),
+        # a date the year's counting compares: a traceback (before)
+        (
+            '{"body": "x", "as_of": "2023-12-31", "documents": [{"kind": "regulations", "number": "1", '
+            '"title": "t", "issued": null}]}',
+            "documents[0].issued: must be given, not null",
+        ),
+        # a fee below nought was counted as none (before), a repair no one asked for
+        (
+            '{"body": "x", "as_of": "2023-12-31", "applications": [{"id": "1", "received": "2023-03-01", '
+            '"applicant": "natural_person", "fee": "-5"}]}',
+            "applications[0].fee: an amount is 0 or more and under 1,000,000,000,000, not -5",
+        ),
+        (
+            '{"body": "x", "as_of": "2023-12-31", "figures": [{"year": 2023, "fees": 1e400}]}',
+            "figures[0].fees: an amount is 0 or more",
+        ),
     ],
 )
 def test_bad_facts_are_one_line_and_exit_2(tmp_path, content, said):

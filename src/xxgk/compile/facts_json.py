@@ -15,6 +15,7 @@ from typing import Any
 from xxgk.errors import InputError
 from xxgk.register.facts import AppealFacts, ApplicationFacts, DocumentFacts, RegisterFacts, YearFigures
 
+MAX_AMOUNT = Decimal(10) ** 12  # yuan: no body's fees or figures come near a trillion
 MAX_BYTES = 64 * 1024 * 1024  # a register of a million applications is about 150 MB; bodies have thousands
 
 # list key → the record type of its items
@@ -90,18 +91,20 @@ def _record(kind: type, item: object, where: str) -> Any:
     _keys(item, set(fields), required, where)
     values = {}
     for name, value in item.items():
+        at = f"{where}.{name}"
         if value is None:
+            if name in required:
+                raise InputError("must be given, not null", at)
             values[name] = None
             continue
         annotation = str(fields[name].type)
-        at = f"{where}.{name}"
         if "date" in annotation:
             values[name] = _date(value, at)
         elif "Decimal" in annotation:
             values[name] = _decimal(value, at)
         elif "int" in annotation:
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise InputError(f"not a whole number: {value!r}", at)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise InputError(f"not a whole number of 0 or more: {value!r}", at)
             values[name] = value
         else:
             values[name] = _text(value, at)
@@ -130,4 +133,6 @@ def _decimal(value: object, where: str) -> Decimal:
         amount = None
     if amount is None or not amount.is_finite():
         raise InputError(f"not an amount: {value!r}", where)
+    if amount < 0 or amount >= MAX_AMOUNT:
+        raise InputError(f"an amount is 0 or more and under {MAX_AMOUNT:,}, not {value}", where)
     return amount
