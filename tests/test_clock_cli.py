@@ -162,3 +162,31 @@ def test_a_bad_calendar_file_is_refused_and_nothing_is_kept(xxgk, tmp_path):
         2,
         f"xxgk: error: {tmp_path / 'none.csv'}: no such file\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("kept", "message"),
+    [
+        ('{"notices": 5}', "cannot read the stored notices (notices is int, not a list)"),
+        ("[1, 2]", "cannot read the stored notices"),
+        ('{"notices": [7]}', "not a stored notice"),
+    ],
+)
+def test_a_damaged_notices_file_is_one_line(xxgk, tmp_path, kept, message):
+    # an edited or damaged notices.json: {"notices": 5} was a traceback (before)
+    (tmp_path / "calendar").mkdir()
+    (tmp_path / "calendar" / "notices.json").write_text(kept, encoding="utf-8")
+    result = xxgk("deadline", "--received", "2025-02-03")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("xxgk: error: ") and message in result.stderr
+
+
+def test_a_calendar_folder_that_is_a_file_is_said_not_passed_over(xxgk, tmp_path):
+    # `--calendar-dir /bin/ls`: the official calendar alone was used, without a word (before)
+    given = tmp_path / "notices.csv"
+    given.write_text("date,kind,name\n", encoding="utf-8")
+    result = xxgk("deadline", "--received", "2025-02-03", "--calendar-dir", str(given))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"xxgk: error: {given}: the calendar folder is a file, not a folder\n",
+    )

@@ -25,12 +25,16 @@ def calendar_dir(given: Path | None = None) -> Path:
 
 
 def kept_notices(folder: Path) -> list[Notice]:
+    if folder.exists() and not folder.is_dir():  # `--calendar-dir` given a file: said, not passed over
+        raise XxgkError("the calendar folder is a file, not a folder", str(folder))
     path = folder / NOTICES_FILE
     if not path.exists():
         return []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         stored = data["notices"]
+        if not isinstance(stored, list):
+            raise TypeError(f"notices is {type(stored).__name__}, not a list")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise XxgkError(f"cannot read the stored notices ({error})", str(path)) from None
     return [Notice.from_dict(item, f"{path} (notice {i})") for i, item in enumerate(stored, 1)]
