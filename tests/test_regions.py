@@ -9,12 +9,14 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 import xxgk
 from tests.test_inputs import run
 from tests.test_store_reports import ingest, synthetic
 from xxgk.store import Store
 from xxgk.store.findings import list_findings
+from xxgk.store.models import Body
 from xxgk.store.regions import Hierarchy, parse
 from xxgk.store.stats import stats
 
@@ -250,3 +252,27 @@ def test_the_api_and_pages_roll_regions_up(regions):
     figures = re.findall(r'class="region-figure">([^<]*)<', county)
     # 沭阳县: 2 reports of 2 bodies, 10 + 6 received, (5 + 3) / 16 = 50.0%, no appeals, 1 with errors
     assert figures == ["2", "2", "16", "50.0%", "—", "1", "0"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        ("name,level\nA局,bogus\n", "row 2: level 'bogus' is not one of"),
+        ("name,parent\nA局,A局\n", "row 2: A局 is its own parent"),
+        ("name,parent\nA局,B局\nB局,A局\n", "the parents go round in a circle: A局 → B局 → A局"),
+        ("name,aliases\nA局,B局\nB局,\n", "row 3: B局 is listed again (row 2, as a name or an alias)"),
+        ("name\nA局\nA局\n", "row 3: A局 is listed again (row 2"),
+        ('name,level\nA局,"县,,,\n', "line 2: not CSV (unexpected end of data)"),
+    ],
+)
+def test_a_list_of_bodies_that_cannot_mean_one_thing_is_refused_whole(tmp_path, rows, said):
+    # each was stored as given (before): a level no template knows, a body above itself, two
+    # bodies answering to one name, one body counted twice, a quote left open taken as a name
+    listing = tmp_path / "bodies.csv"
+    listing.write_text(rows, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    result = run("bodies", "import", str(listing), "--db", db)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("xxgk: error: ")
+    with Store(db).session() as session:
+        assert session.scalar(select(func.count()).select_from(Body)) == 0

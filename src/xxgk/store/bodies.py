@@ -100,27 +100,55 @@ def read_bodies(path: Path) -> Iterator[BodyRecord]:
     if "name" not in header:
         columns = f"{', '.join(COLUMNS)}, or {', '.join(CHINESE_COLUMNS)}"
         raise InputError(f"the first row must name the columns ({columns}); 'name' is missing", str(path))
+    rows_of: dict[str, int] = {}  # each name's row, and each alias's
     for number, row in enumerate(rows, start=2):
         record = dict(zip(header, [("" if v is None else str(v)).strip() for v in row], strict=False))
-        if not record.get("name"):
+        name = record.get("name")
+        if not name:
             if any(record.values()):
                 raise InputError(f"row {number} has no name", str(path))
             continue
         aliases = record.get("aliases", "").replace("、", ";").replace(",", ";").replace("，", ";")
-        yield BodyRecord(
-            name=record["name"],
-            level=record.get("level") or body_level(record["name"]),
+        body = BodyRecord(
+            name=name,
+            level=record.get("level") or body_level(name),
             region=record.get("region") or None,
             parent=record.get("parent") or None,
             aliases=[a.strip() for a in aliases.split(";") if a.strip()],
         )
+        _check_row(body, number, rows_of, str(path))
+        yield body
+
+
+def _check_row(body: BodyRecord, number: int, rows_of: dict[str, int], where: str) -> None:
+    """What a list of bodies cannot mean: one row per body, a level the templates know, a body
+    not its own parent, an alias no other body's name (the store would hold them as given)."""
+    from xxgk.store.attribution import levels
+
+    def bad(message: str) -> InputError:
+        return InputError(f"row {number}: {message}", where, kind="bad_row")
+
+    if body.name in rows_of:
+        raise bad(f"{body.name} is listed again (row {rows_of[body.name]}, as a name or an alias)")
+    if body.level is not None and body.level not in levels():
+        raise bad(f"level {body.level!r} is not one of {', '.join(levels())}")
+    if body.parent == body.name:
+        raise bad(f"{body.name} is its own parent")
+    rows_of[body.name] = number
+    for alias in body.aliases:
+        if alias != body.name and rows_of.setdefault(alias, number) != number:
+            raise bad(f"alias {alias} is another row's name or alias (row {rows_of[alias]})")
 
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
     from xxgk.read.decode import decode_text
 
     text = decode_text(path.read_bytes(), str(path))
-    yield from csv.reader(text.splitlines())
+    reader = csv.reader(text.splitlines(), strict=True)
+    try:
+        yield from reader
+    except csv.Error as error:  # a quote left open took the rest of the file as one name
+        raise InputError(f"line {reader.line_num}: not CSV ({error})", str(path)) from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[object]]:
@@ -152,9 +180,30 @@ def import_bodies(session: Session, records: list[BodyRecord]) -> int:
             body.parent_id = parent.id
         known = {a.alias for a in body.aliases}
         for alias in record.aliases:
+            named = by_name.get(alias) or session.scalar(select(Body).where(Body.name == alias))
+            if named is not None and named is not body:
+                raise InputError(f"{record.name}: alias {alias} is the name of another body", kind="bad_row")
             if alias not in known and alias != body.name:
                 other = session.scalar(select(BodyAlias).where(BodyAlias.alias == alias))
                 if other is None:
                     body.aliases.append(BodyAlias(alias=alias, key=canonical(alias)))
     session.flush()
+    for body in by_name.values():
+        _no_circle(session, body)
     return len(records)
+
+
+def _no_circle(session: Session, body: Body) -> None:
+    """A body is never above itself: A under B under A would make every region's sums loop."""
+    seen = [body.name]
+    parent_id = body.parent_id
+    while parent_id is not None:
+        parent = session.get_one(Body, parent_id)
+        if parent.id == body.id:
+            raise InputError(
+                f"the parents go round in a circle: {' → '.join([*seen, body.name])}", kind="bad_row"
+            )
+        if parent.name in seen or len(seen) > 100:  # a circle above this body: said from its own
+            return
+        seen.append(parent.name)
+        parent_id = parent.parent_id
