@@ -31,6 +31,9 @@ DATABASES = ["sqlite", "postgresql"]
 def fresh_url(kind: str, tmp_path: Path) -> str:
     """A URL of an empty database: a new SQLite file, or the test PostgreSQL emptied."""
     if kind == "sqlite":
+        (
+            tmp_path / "store.db"
+        ).touch()  # an empty file is an empty database (a read command opens no new one)
         return f"sqlite:///{tmp_path / 'store.db'}"
     url = os.environ.get("XXGK_TEST_PG")
     if not url:

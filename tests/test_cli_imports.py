@@ -90,6 +90,7 @@ def test_check_into_a_pipe_needs_neither_rich_nor_a_worker_pool(tmp_path: Path) 
 
 def test_the_log_sees_the_store_when_a_command_uses_it(tmp_path: Path) -> None:
     # the other side of the test above: a store command does import SQLAlchemy, and the log shows it
+    (tmp_path / "store.db").touch()  # an empty database: `stats` opens no new one
     status, names = imported(tmp_path, "stats", "--db", f"sqlite:///{tmp_path / 'store.db'}", "--json")
     assert status == 0
     assert {"sqlalchemy", "alembic"} <= {name.split(".")[0] for name in heavy(names)}
@@ -99,6 +100,7 @@ def test_a_store_already_up_to_date_opens_without_alembic(tmp_path: Path) -> Non
     # the first command creates the database through the migrations; the next finds it at
     # SCHEMA_REVISION and does not load Alembic (a fifth of a second of every store command)
     url = f"sqlite:///{tmp_path / 'store.db'}"
+    (tmp_path / "store.db").touch()
     assert imported(tmp_path, "stats", "--db", url, "--json")[0] == 0
     status, names = imported(tmp_path, "stats", "--db", url, "--json")
     assert status == 0

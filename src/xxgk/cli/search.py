@@ -27,7 +27,7 @@ def search(
     from xxgk.store import Store
     from xxgk.store.search import to_json
 
-    results = Store(db).search(query, limit=limit)
+    results = Store(db, create=False).search(query, limit=limit)
     if as_json:
         print(json.dumps(to_json(results), ensure_ascii=False, indent=1))
         return

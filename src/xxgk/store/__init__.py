@@ -41,6 +41,7 @@ from xxgk.store.db import (
     lock_transaction,
     own_files,
     resolve_url,
+    said,
     vacuum_reports,
 )
 from xxgk.store.identity import content_hash
@@ -83,23 +84,27 @@ class IngestSummary(batch.Summary):
 
 
 class Store:
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+        """The store at `url`; a SQLite file not there is made, unless not to `create` (one who
+        only reads gets a StoreError: a mistyped path would find nothing in a new database)."""
         self.settled: list[str] = []  # splits in doubt that a neighbouring year settled, as ingested
         self.url = resolve_url(url)
-        self.engine = connect(self.url)
+        self.engine = connect(self.url, create=create)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         search.watch(self.sessions)  # what is written is indexed for search as it is flushed
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self.sessions.begin() as session:
+        """A transaction; the database's own trouble (busy, read-only, a server gone) a StoreError."""
+        with said(self.engine), self.sessions.begin() as session:
             yield session
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A session for a write that reads first (is this file stored? this body?): one writer at
-        a time, across processes, so concurrent ingests neither collide nor lose a report."""
-        with file_lock(self.engine), self.sessions.begin() as session:
+        a time, across processes, so concurrent ingests neither collide nor lose a report (a wait
+        for another is said: db.SAY_WAITING_AFTER)."""
+        with said(self.engine), file_lock(self.engine), self.sessions.begin() as session:
             lock_transaction(session.connection())
             yield session
 
