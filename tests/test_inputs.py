@@ -245,3 +245,43 @@ def test_checking_a_folder_with_no_files_is_said_not_passed(tmp_path):
     assert result.returncode == 2
     assert result.stderr == f"xxgk: error: {tmp_path / 'empty'}: no files in this folder\n"
     assert "河埒街道" in result.stdout  # the file named is checked all the same
+
+
+def _xxgk(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    argv = [sys.executable, "-m", "xxgk", *args]
+    return subprocess.run(argv, input=stdin, capture_output=True, check=False)
+
+
+def test_a_password_is_asked_on_a_terminal_or_read_as_utf8_text(tmp_path):
+    # bytes not UTF-8 on stdin were a traceback; no terminal and no --password-stdin printed
+    # getpass's warning and "Aborted." (before); neither makes the database
+    db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    binary = _xxgk("user", "add", "carol", "--password-stdin", *db, stdin=bytes(range(128, 256)))
+    assert binary.returncode == 2
+    assert binary.stderr == b"xxgk: error: the password on stdin is not UTF-8 text\n"
+    asked = _xxgk("user", "add", "alice", *db)
+    assert asked.returncode == 2
+    assert asked.stderr.decode() == (
+        "xxgk: error: no terminal to ask the password on; give it on stdin with --password-stdin\n"
+    )
+    assert not (tmp_path / "x.db").exists()
+    given = _xxgk("user", "add", "dave", "--password-stdin", *db, stdin="密码pässwörd\n".encode())
+    assert given.returncode == 0, given.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["register", "monthly", "--body", "甲局", "--year", "-1"],
+        ["register", "lock", "--body", "甲局", "--year", "0", "--by", "boss"],
+        ["review", "--region", "x", "--year", "1999", "--out", "r.docx"],
+        ["compile", "--body", "甲局", "--year", "10000", "--out", "r.docx"],
+        ["serve", "--port", "70000"],
+    ],
+)
+def test_a_year_or_a_port_out_of_range_is_refused_before_any_work(tmp_path, args):
+    # register monthly --year -1 was a traceback (date out of range), review --year 1999 wrote a
+    # review of a year before the reports began, a port past 65535 was uvicorn's traceback
+    result = _xxgk(*args, "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.returncode == 2 and b"is not in the range" in result.stderr
+    assert b"Traceback" not in result.stderr and not (tmp_path / "x.db").exists()

@@ -56,6 +56,9 @@ OriginRecord = tuple[int, int, "int | None", Any, "int | None", "int | None", "i
 
 _START, _CONFIDENCE = operator.itemgetter(0), operator.itemgetter(7)
 # a record's fields after start and end, in the order Provenance.to_dict gives them
+# the years a report can be of: they exist since 2008 (条例, 2008-05-01); a year outside is a typo
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 _RECORD_FIELDS = ("page", "bbox", "grid", "grid_row", "grid_col", "confidence")
 
 

@@ -8,7 +8,6 @@ The clock is imported inside each command, so `xxgk parse` does not load it.
 from __future__ import annotations
 
 import json
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -70,12 +69,13 @@ def calendar_import(
     kept = {n.year: n for n in kept_notices(folder)}
     before = {year: n.source for year, n in Calendar.official(kept.values()).notices.items()}
     kept.update({n.year: n for n in notices})
-    folder.mkdir(parents=True, exist_ok=True)
+    from xxgk.output_file import make_folder, output_file
+
+    make_folder(folder)
     payload = json.dumps({"notices": [kept[y].to_dict() for y in sorted(kept)]}, ensure_ascii=False, indent=1)
     # written whole, then moved into place: a failed write leaves the old file as it was
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp") as out:
-        out.write(payload)
-    Path(out.name).replace(folder / NOTICES_FILE)
+    with output_file(folder / NOTICES_FILE) as part:
+        part.write_text(payload, encoding="utf-8")
     for notice in notices:
         replaced = f", replacing the one from {before[notice.year]}" if notice.year in before else ""
         console().print(

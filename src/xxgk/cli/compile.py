@@ -12,6 +12,8 @@ import typer
 
 from xxgk.cli.common import EXIT_FINDINGS, Db, app, err_console
 from xxgk.errors import InputError
+from xxgk.model import FIRST_YEAR, LAST_YEAR
+from xxgk.output_file import out_path
 
 if TYPE_CHECKING:
     from xxgk.compile import Compiled
@@ -54,7 +56,7 @@ def _store_compile(db: str | None, body: str, year: int, previous: Path | None) 
     from xxgk.register.service import compile_year
     from xxgk.store import Store
 
-    store = Store(db)
+    store = Store(db, create=False)  # a register to compile is in a store already made
     with store.session() as session:
         found = store.find_body(session, body)
         name, body_id = found.name, found.id
@@ -80,12 +82,15 @@ def _previous(previous: Path | None, db: str | None, body: str, year: int, use_s
 
 @app.command(name="compile")
 def compile_command(
-    year: Annotated[int, typer.Option("--year", help="The report year.")],
+    year: Annotated[int, typer.Option("--year", help="The report year.", min=FIRST_YEAR, max=LAST_YEAR)],
     facts: Annotated[
         Path | None, typer.Option("--facts", help="The register's facts as JSON (docs/compile.md).")
     ] = None,
     body: Annotated[str | None, typer.Option("--body", help="A body whose register is in the store.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write .docx, .pdf, .html or .json.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write .docx, .pdf, .html or .json.", parser=out_path, metavar="FILE"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the compiled report as JSON.")] = False,
     previous: Annotated[
         Path | None,

@@ -29,6 +29,7 @@ from xxgk.cli.common import (
 )
 from xxgk.cli.reports import Jobs, Scheduler, report_summary
 from xxgk.errors import XxgkError
+from xxgk.output_file import out_path
 
 if TYPE_CHECKING:
     from xxgk.store import IngestSummary, Store
@@ -37,10 +38,12 @@ bodies_app = typer.Typer(no_args_is_help=True, help="The bodies that publish rep
 app.add_typer(bodies_app, name="bodies")
 
 
-def _store(db: str | None) -> Store:
+def _store(db: str | None, *, create: bool = True) -> Store:
+    """The store of `--db`; a command that only reads (not `create`) refuses a SQLite file that is
+    not there, where a mistyped path would make a new, empty database and find nothing in it."""
     from xxgk.store import Store
 
-    return Store(db)
+    return Store(db, create=create)
 
 
 @app.command()
@@ -148,7 +151,7 @@ def queue(db: Db = None, as_json: AsJson = False) -> None:
     """The stored reports whose body is not known yet (待认定), counted nowhere until attributed."""
     from xxgk.store.queue import queued
 
-    rows = queued(_store(db))
+    rows = queued(_store(db, create=False))
     if as_json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
         return
@@ -173,7 +176,7 @@ def versions(
     (given BODY and YEAR too, the report chosen must be one of theirs)."""
     from xxgk.store.versions import REASONS
 
-    store = _store(db)
+    store = _store(db, create=choose is not None)
     if choose is not None:
         if not by or not why:
             raise XxgkError("--choose needs --by NAME and --why TEXT")
@@ -233,8 +236,9 @@ def findings(
     """List the stored findings of the current reports."""
     from xxgk.store.findings import list_findings
 
+    store = _store(db, create=False)
     found = list_findings(
-        _store(db), body=body, region=region, year=year, rule=rule, severity=severity, status=status
+        store, body=body, region=region, year=year, rule=rule, severity=severity, status=status
     )
     if as_json:
         print(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=1))
@@ -267,7 +271,7 @@ def bodies_list(db: Db = None, as_json: AsJson = False) -> None:
     """The bodies in the store, with their hierarchy."""
     from xxgk.store.models import Body
 
-    store = _store(db)
+    store = _store(db, create=False)
     with store.session() as session:
         bodies = session.query(Body).order_by(Body.name).all()
         rows = [
@@ -309,7 +313,12 @@ def user_add(
     from xxgk.store.users import add_user
 
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        try:
+            password = sys.stdin.buffer.readline().decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise XxgkError("the password on stdin is not UTF-8 text") from None
+    elif not sys.stdin.isatty():  # a script, a pipe: no one to ask (getpass would echo, or wait)
+        raise XxgkError("no terminal to ask the password on; give it on stdin with --password-stdin")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     store = _store(db)
@@ -333,7 +342,7 @@ def user_token(name: Annotated[str, typer.Argument(help="The user's name.")], db
 def serve(
     db: Db = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[
         int | None,
         typer.Option(help="Processes that read uploads (default $XXGK_WORKERS, else 2).", min=1),
@@ -370,7 +379,10 @@ def compare(
         str | None, typer.Option("--region", help="A region: its bodies' key figures by year.")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write a document: .xlsx, .docx, .pdf or .html.")
+        Path | None,
+        typer.Option(
+            "--out", help="Write a document: .xlsx, .docx, .pdf or .html.", parser=out_path, metavar="FILE"
+        ),
     ] = None,
     db: Db = None,
     as_json: AsJson = False,
@@ -392,7 +404,7 @@ def compare(
         from xxgk.documents.comparison import body_comparison, region_comparison
 
         check_suffix(out)
-        store = _store(db)
+        store = _store(db, create=False)
         if region is not None:
             document = region_comparison(store, region, chosen)
         else:
@@ -403,7 +415,7 @@ def compare(
         return
     if region is not None or body is None:
         raise XxgkError("a region's comparison is a document: give --out FILE.xlsx, .docx, .pdf or .html")
-    store = _store(db)
+    store = _store(db, create=False)
     if len(chosen) != 2:
         series = compare_series(store, body, chosen)
         if as_json:
@@ -439,8 +451,9 @@ def stats(
     from xxgk.store.stats import render_stats
     from xxgk.store.stats import stats as corpus_stats
 
+    store = _store(db, create=False)
     rows = corpus_stats(
-        _store(db), region=region, body=body, level=level, years=year, by=by, depth=depth, min_cases=min_cases
+        store, region=region, body=body, level=level, years=year, by=by, depth=depth, min_cases=min_cases
     )
     if as_json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
@@ -455,7 +468,10 @@ def export(
         str, typer.Option("--shape", help="long (a row per cell) or wide (a row per report).")
     ] = "long",
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output file (CSV and JSON: stdout without it).")
+        Path | None,
+        typer.Option(
+            "--out", help="Output file (CSV and JSON: stdout without it).", parser=out_path, metavar="FILE"
+        ),
     ] = None,
     region: Annotated[
         str | None, typer.Option(help="Only bodies of this region and the regions under it.")
@@ -466,6 +482,6 @@ def export(
     """Export the current reports' cells; column names are the data-dictionary ids."""
     from xxgk.store.export import export as export_cells
 
-    rows = export_cells(_store(db), fmt, shape, out, region=region, body=body)
+    rows = export_cells(_store(db, create=False), fmt, shape, out, region=region, body=body)
     if out is not None:
         console().print(f"wrote {rows} rows to {out}")

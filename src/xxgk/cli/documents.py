@@ -10,11 +10,19 @@ import typer
 
 from xxgk.cli.common import Db, app, console
 from xxgk.errors import InputError
+from xxgk.model import FIRST_YEAR, LAST_YEAR
+from xxgk.output_file import out_path
 
 Out = Annotated[
-    Path, typer.Option("--out", help="The file to write: .docx, .pdf, .html (review: also .xlsx).")
+    Path,
+    typer.Option(
+        "--out",
+        help="The file to write: .docx, .pdf, .html (review: also .xlsx).",
+        parser=out_path,
+        metavar="FILE",
+    ),
 ]
-Year = Annotated[int, typer.Option("--year", help="The report year.")]
+Year = Annotated[int, typer.Option("--year", help="The report year.", min=FIRST_YEAR, max=LAST_YEAR)]
 Number = Annotated[str, typer.Option("--number", help="The 文号 line, e.g. 某政务公开〔2025〕3号.")]
 Signer = Annotated[str, typer.Option("--signer", help="The issuing office, signed above the date.")]
 Day = Annotated[
@@ -51,9 +59,8 @@ def notice(
 
     allowed = (".docx", ".pdf", ".html")
     check_suffix(out, allowed)
-    document = build(
-        Store(db), body, year, everything=include_all, number=number, signer=signer, day=_day(day)
-    )
+    store = Store(db, create=False)
+    document = build(store, body, year, everything=include_all, number=number, signer=signer, day=_day(day))
     write(document, out, allowed)
     console().print(f"wrote {out}", markup=False)
 
@@ -74,5 +81,5 @@ def review(
     from xxgk.store import Store
 
     check_suffix(out)
-    write(build(Store(db), region, year, number=number, signer=signer, day=_day(day)), out)
+    write(build(Store(db, create=False), region, year, number=number, signer=signer, day=_day(day)), out)
     console().print(f"wrote {out}", markup=False)

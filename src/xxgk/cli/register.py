@@ -18,6 +18,8 @@ import typer
 from xxgk.cli.clock import CalendarDir
 from xxgk.cli.common import AsJson, Db, app, console
 from xxgk.errors import XxgkError
+from xxgk.model import FIRST_YEAR, LAST_YEAR
+from xxgk.output_file import out_path
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -59,10 +61,12 @@ def _day(text: str | None, option: str) -> date:
     return date.today() if text is None else parse_date(text, option)
 
 
-def _store(db: str | None) -> Store:
+def _store(db: str | None, *, create: bool = True) -> Store:
+    """The store of `--db`; a command that only reads (not `create`) refuses a SQLite file that is
+    not there, where a mistyped path would make a new, empty database."""
     from xxgk.store import Store
 
-    return Store(db)
+    return Store(db, create=create)
 
 
 def _calendar(folder: Path | None) -> Calendar:
@@ -191,7 +195,7 @@ def list_(
 
     if status is not None:
         require_choice("status", status, STATUSES)
-    with _store(db).session() as session:
+    with _store(db, create=False).session() as session:
         query = select(RegisterApplication).where(RegisterApplication.body_id == _body(session, body))
         if status:
             query = query.where(RegisterApplication.status == status)
@@ -231,7 +235,7 @@ def show(
     """An application: its state, its deadlines with their trace, and its events."""
     from xxgk.register.service import application, event_label, events_of, personal, summary
 
-    with _store(db).writing() as session:
+    with _store(db, create=False).writing() as session:
         row = application(session, _body(session, body), key)
         data = {
             **summary(row),
@@ -357,7 +361,7 @@ def due(
     from xxgk.register.service import queues, summary
 
     day = _day(today, "--today")
-    with _store(db).session() as session:
+    with _store(db, create=False).session() as session:
         found = {
             name: [summary(r) for r in rows]
             for name, rows in queues(session, _body(session, body), _calendar(calendar_dir), day).items()
@@ -376,7 +380,7 @@ def due(
 @register_app.command("monthly")
 def monthly(
     body: BodyName,
-    year: Annotated[int | None, typer.Option("--year")] = None,
+    year: Annotated[int | None, typer.Option("--year", min=FIRST_YEAR, max=LAST_YEAR)] = None,
     db: Db = None,
     as_json: AsJson = False,
 ) -> None:
@@ -385,7 +389,7 @@ def monthly(
 
     from xxgk.register.service import by_month
 
-    with _store(db).session() as session:
+    with _store(db, create=False).session() as session:
         lines = by_month(session, _body(session, body), year)
     if as_json:
         print(
@@ -479,7 +483,7 @@ def audit_log(body: BodyName, db: Db = None, as_json: AsJson = False) -> None:
 
     from xxgk.register.tables import AuditEntry
 
-    with _store(db).session() as session:
+    with _store(db, create=False).session() as session:
         rows = [
             {
                 "at": str(e.at),
@@ -504,15 +508,18 @@ def audit_log(body: BodyName, db: Db = None, as_json: AsJson = False) -> None:
 
 @register_app.command("template")
 def template(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the template (.xlsx).")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Where to write the template (.xlsx).", parser=out_path, metavar="FILE"),
+    ],
 ) -> None:
     """Write xxgk's own register template (sheets 申请 and 复议诉讼, closed lists as drop-downs)."""
+    from xxgk.output_file import check
     from xxgk.register.io import template_workbook
 
     if out.suffix.lower() != ".xlsx":
         raise XxgkError("the template is an .xlsx workbook", str(out))
-    if not out.parent.is_dir():
-        raise XxgkError("no such folder", str(out.parent))
+    check(out)
     template_workbook(out)
     console().print(f"wrote {out}")
 
@@ -520,20 +527,21 @@ def template(
 @register_app.command("export")
 def export(
     body: BodyName,
-    out: Annotated[Path, typer.Option("--out", help="An .xlsx or .csv file.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="An .xlsx or .csv file.", parser=out_path, metavar="FILE")
+    ],
     unmasked: Annotated[bool, typer.Option("--unmasked", help="Personal data in full (logged).")] = False,
     by: By = None,
     db: Db = None,
 ) -> None:
     """Export the register in the template's layout; personal data masked unless --unmasked."""
-    from xxgk.register.io import export_rows, write_export
+    from xxgk.output_file import check
+    from xxgk.register.io import export_paths, export_rows, write_export
     from xxgk.register.service import audit
 
-    if out.suffix.lower() not in (".xlsx", ".csv"):
-        raise XxgkError("the export is an .xlsx or a .csv file", str(out))
-    if not out.parent.is_dir():
-        raise XxgkError("no such folder", str(out.parent))
-    with _store(db).writing() as session:
+    for path in export_paths(out):  # a CSV export is two files: both checked before any work
+        check(path)
+    with _store(db, create=False).writing() as session:
         body_id = _body(session, body)
         applications, appeals = export_rows(session, body_id, unmasked)
         write_export(out, applications, appeals)
@@ -552,7 +560,7 @@ def export(
 @register_app.command("lock")
 def lock(
     body: BodyName,
-    year: Annotated[int, typer.Option("--year", help="The year to close.")],
+    year: Annotated[int, typer.Option("--year", help="The year to close.", min=FIRST_YEAR, max=LAST_YEAR)],
     by: Annotated[str, typer.Option("--by", help="The body's head (a user with role head).")],
     db: Db = None,
 ) -> None:

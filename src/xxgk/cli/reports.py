@@ -28,6 +28,7 @@ from xxgk.errors import NOT_REPORTS, XxgkError
 from xxgk.model import Report
 from xxgk.output import plain
 from xxgk.output.json import report_json
+from xxgk.output_file import out_path
 
 if TYPE_CHECKING:
     from xxgk import batch
@@ -47,7 +48,12 @@ FilesAndFolders = Annotated[
 NoCells = Annotated[bool, typer.Option("--no-cells", help="Leave per-cell provenance out of the JSON.")]
 Out = Annotated[
     Path | None,
-    typer.Option("--out", help="Read files and folders in parallel into this JSON Lines file (resumable)."),
+    typer.Option(
+        "--out",
+        help="Read files and folders in parallel into this JSON Lines file (resumable).",
+        parser=out_path,
+        metavar="FILE",
+    ),
 ]
 Jobs = Annotated[
     int | None,

@@ -6,13 +6,12 @@ register are built as a `Document` and written here, so they share one typesetti
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from xxgk.documents.model import Block, Cell, Document, Figure, Heading, Paragraph, Table
 from xxgk.errors import InputError, XxgkError
+from xxgk.output_file import check, output_file
 
 __all__ = [
     "FORMATS",
@@ -90,17 +89,14 @@ OFFICE = (".docx", ".pdf", ".html", ".xlsx")  # what an official document is wri
 
 
 def check_suffix(path: Path, allowed: tuple[str, ...] = OFFICE) -> str:
-    """The output format told by the file name, and a folder to write it in: a one-line error
-    before any work is done."""
+    """The output format told by the file name, and a place to write it (xxgk.output_file): a
+    one-line error before any work is done."""
     suffix = path.suffix.lower()
     if suffix not in allowed:
         raise InputError(
             f"cannot write {suffix or 'a file without a suffix'}; use {', '.join(allowed)}", str(path)
         )
-    if not path.parent.is_dir():
-        raise InputError("cannot write here: no such folder", str(path.parent))
-    if path.is_dir():
-        raise InputError("cannot write here: a folder of that name exists", str(path))
+    check(path)
     return suffix
 
 
@@ -113,12 +109,7 @@ def write(document: Document, path: Path, allowed: tuple[str, ...] = OFFICE) -> 
 
 
 def write_bytes(data: bytes, path: Path) -> None:
-    """Write whole or not at all: into a temporary file beside `path`, then renamed over it."""
-    handle, temporary = tempfile.mkstemp(prefix=".xxgk-", suffix=path.suffix, dir=path.parent or ".")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write whole or not at all (xxgk.output_file: a temporary file beside `path`, then renamed
+    over it); a path where nothing can be written is a one-line error."""
+    with output_file(path) as part:
+        part.write_bytes(data)

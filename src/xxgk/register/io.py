@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from xxgk.clock import Calendar
 from xxgk.errors import InputError, XxgkError
+from xxgk.output_file import output_file, output_files
 from xxgk.register.replay import Event, check_event, effective, replay
 from xxgk.register.rules import (
     APPEAL_LABELS,
@@ -532,7 +533,8 @@ def template_workbook(out: Path) -> None:
                 )
                 rule.add(f"{letter}2:{letter}5000")
                 sheet.add_data_validation(rule)
-    workbook.save(out)
+    with output_file(out) as part:
+        workbook.save(part)
 
 
 def export_rows(session: Session, body_id: int, unmasked: bool) -> tuple[list[list[Any]], list[list[Any]]]:
@@ -588,23 +590,32 @@ def export_rows(session: Session, body_id: int, unmasked: bool) -> tuple[list[li
     return out, appeals
 
 
-def write_export(out: Path, applications: list[list[Any]], appeals: list[list[Any]]) -> None:
-    """XLSX: the template's two sheets; CSV: the applications (the appeals beside it, `-复议诉讼.csv`)."""
+def export_paths(out: Path) -> list[Path]:
+    """The files an export to `out` writes: an XLSX workbook; or two CSVs, the applications and
+    beside them the appeals (`-复议诉讼.csv`)."""
     if out.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        for key, rows in (("applications", applications), ("appeals", appeals)):
-            sheet = workbook.create_sheet(SHEETS[key]["name"])
-            for row in rows:
-                sheet.append(row)
-        workbook.save(out)
-        return
+        return [out]
     if out.suffix.lower() != ".csv":
         raise InputError("the export is an .xlsx or a .csv file", str(out))
-    for path, rows in (
-        (out, applications),
-        (out.with_name(f"{out.stem}-{SHEETS['appeals']['name']}.csv"), appeals),
-    ):
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows(["" if v is None else v for v in row] for row in rows)
+    return [out, out.with_name(f"{out.stem}-{SHEETS['appeals']['name']}.csv")]
+
+
+def write_export(out: Path, applications: list[list[Any]], appeals: list[list[Any]]) -> None:
+    """XLSX: the template's two sheets; CSV: the applications (the appeals beside it, `-复议诉讼.csv`).
+    Both CSVs are written, or neither (xxgk.output_file)."""
+    paths = export_paths(out)
+    if len(paths) == 1:
+        from openpyxl import Workbook
+
+        with output_file(out) as part:
+            workbook = Workbook(write_only=True)
+            for key, rows in (("applications", applications), ("appeals", appeals)):
+                sheet = workbook.create_sheet(SHEETS[key]["name"])
+                for row in rows:
+                    sheet.append(row)
+            workbook.save(part)
+        return
+    with output_files(*paths) as parts:
+        for path, rows in zip(parts, (applications, appeals), strict=True):
+            with path.open("w", encoding="utf-8-sig", newline="") as handle:
+                csv.writer(handle).writerows(["" if v is None else v for v in row] for row in rows)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.errors import InputError
+from xxgk.model import FIRST_YEAR, LAST_YEAR
 from xxgk.templates import META
 
 # each column's accepted headers (compared case-insensitively, spaces ignored)
@@ -32,7 +33,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "published": ("published", "发布日期", "发布时间"),
 }
 REQUIRED = ("file", "body")
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # the reports exist since 2008; a year outside is a typo
 MAX_ROWS = 100_000
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 

@@ -23,7 +23,6 @@ import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -35,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from xxgk.errors import InputError, require_choice
 from xxgk.model import Value
+from xxgk.output_file import check, output_file
 from xxgk.store.columns import cell_label, has_cell, merged_keys, plain, typed
 from xxgk.store.models import Body, StoredReport
 from xxgk.store.regions import within
@@ -94,8 +94,9 @@ def export(
     require_choice("export shape", shape, SHAPES)
     if out is None and fmt in ("xlsx", "parquet"):
         raise InputError(f"a {fmt.upper()} export is a binary file: give it a file name with --out")
-    if out is not None and not out.parent.is_dir():
-        raise InputError("the folder to write the export into does not exist", str(out.parent))
+    if out is not None:
+        _check_suffix(out, fmt)
+        check(out)
     with store.session() as session:
         body_id = store.find_body(session, body).id if body is not None else None
         selected = [
@@ -110,7 +111,7 @@ def export(
             write = _write_csv if fmt == "csv" else _write_json
             return write(stream, columns, rows)
         fractional = _fractional_counts(session, selected) if fmt == "parquet" and shape == "wide" else set()
-        with _replacing(out) as part:
+        with output_file(out) as part:
             if fmt == "csv":
                 # with a BOM, so that Excel opens it as UTF-8
                 with part.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -125,15 +126,12 @@ def export(
             return _write_parquet(part, shape, columns, rows, fractional)
 
 
-@contextmanager
-def _replacing(out: Path) -> Iterator[Path]:
-    """A file beside `out` that replaces it once complete: a failed export leaves no half file."""
-    part = out.with_name(f".{out.name}.part")
-    try:
-        yield part
-        part.replace(out)
-    finally:
-        part.unlink(missing_ok=True)
+def _check_suffix(out: Path, fmt: str) -> None:
+    """A file named as another format's (`--format xlsx --out e.csv`) is refused: the name would
+    lie about what it holds. Any other name (no suffix, .txt, .dat) is the user's choice."""
+    suffix = out.suffix.lower()
+    if suffix != f".{fmt}" and suffix.removeprefix(".") in FORMATS:
+        raise InputError(f"the {fmt} format is written to a .{fmt} file, not {suffix}", str(out))
 
 
 # --- reading the store ---------------------------------------------------------------------------
