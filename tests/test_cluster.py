@@ -86,6 +86,7 @@ def test_an_unreachable_scheduler_is_one_clear_line(tmp_path):
     result = run("parse", str(folder), "--out", str(tmp_path / "r.jsonl"), "--scheduler", "tcp://127.0.0.1:9")
     assert result.returncode == 2
     assert "cannot reach the Dask scheduler" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "r.jsonl").exists()  # no empty results file left made
 
 
 @pytest.mark.parametrize(

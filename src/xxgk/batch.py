@@ -450,6 +450,7 @@ def run(
     files = discover(paths)
     summary = Summary(named=named_files(paths))
     tmp = out.with_name(out.name + ".tmp")
+    new = not out.exists()
     with _writing(out):
         done = _keep_done(out, tmp)
     todo = []
@@ -468,13 +469,18 @@ def run(
         on_start(len(todo))
     with sink:
         flushed = time.monotonic()
-        for outcome in outcomes(todo, jobs, scheduler, limits=limits):
-            with _writing(out):  # a disk full: the lines written so far are kept, a rerun goes on
-                sink.write(outcome.json_line() + b"\n")
-                if time.monotonic() - flushed >= FLUSH_SECONDS:
-                    sink.flush()
-                    flushed = time.monotonic()
-            summary.count(outcome)
-            if on_result:
-                on_result(outcome)
+        try:
+            for outcome in outcomes(todo, jobs, scheduler, limits=limits):
+                with _writing(out):  # a disk full: the lines written so far are kept, a rerun goes on
+                    sink.write(outcome.json_line() + b"\n")
+                    if time.monotonic() - flushed >= FLUSH_SECONDS:
+                        sink.flush()
+                        flushed = time.monotonic()
+                summary.count(outcome)
+                if on_result:
+                    on_result(outcome)
+        except BaseException:
+            if new and sink.tell() == 0:  # no line yet (a scheduler not reached): no file left made
+                out.unlink(missing_ok=True)
+            raise
     return summary
