@@ -69,7 +69,7 @@ def _ids(session: Session, on_body: ColumnElement[bool], on_alias: ColumnElement
 def body_for(session: Session, name: str) -> Body:
     """The matching body, or a new one named as printed."""
     if not name or name.isspace():  # `--body ""`: an unset variable, never a body's name
-        raise InputError("a body's name is empty", kind="no_body")
+        raise InputError("a body's name is empty", kind="empty_name")
     body = match(session, name)
     if body is None:
         body = Body(name=name, key=canonical(name), level=body_level(name))
