@@ -115,6 +115,14 @@ def test_the_2019_layout_reads_back_too(tmp_path):
     assert _parsed(out)["tables"] == json.loads(done.stdout)["tables"] == expected_tables(facts, 2020)
 
 
+def test_compiling_with_nothing_to_write_shows_the_report(tmp_path):
+    # neither --out nor --json nor --store printed nothing but "N placeholders to complete" (before)
+    done = run("compile", "--facts", str(facts_file(HAND, tmp_path)), "--year", "2023")
+    assert done.returncode == 0, done.stderr
+    assert "三、收到和处理政府信息公开申请情况" in done.stdout and "本年新收" in done.stdout
+    assert list(tmp_path.iterdir()) == [tmp_path / "facts.json"]  # nothing written
+
+
 def test_the_docx_has_the_six_sections_and_placeholders(tmp_path):
     out = tmp_path / "report.docx"
     assert (

@@ -142,6 +142,10 @@ def compile_command(
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     elif compiled.amended:
         sys.stdout.write(_amended_text(compiled))
+    elif out is None and not store:  # nothing asked for but the report: shown, as `check` shows one
+        from xxgk.cli.reports import show_report
+
+        show_report(compiled.report, findings=True)
 
 
 def _amended_text(compiled: Compiled) -> str:

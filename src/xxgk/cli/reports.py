@@ -83,16 +83,21 @@ def _reports(files: list[Path]) -> Iterator[Report | XxgkError]:
             yield XxgkError(f"internal error ({type(error).__name__}: {error}); please report it", str(path))
 
 
+def show_report(report: Report, findings: bool) -> None:
+    """A report's tables (and findings) on stdout: with rich on a terminal, else plain lines."""
+    if on_terminal(sys.stdout):
+        from xxgk.output import terminal
+
+        terminal.render_report(console(), report, tables=True, findings=findings)
+    else:
+        plain.render_report(sys.stdout, report, tables=True, findings=findings)
+
+
 def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool, named: set[Path]) -> int:
     """Print each report; a file of a folder that is no report is listed as skipped, not failed.
 
     Off a terminal the view is printed without rich (output.plain), in the same lines.
     """
-    rich = not as_json and on_terminal(sys.stdout)
-    if rich:
-        from xxgk.output import terminal
-
-        out = console()
     status = EXIT_OK
     for path, result in zip(files, _reports(files), strict=True):
         if isinstance(result, NOT_REPORTS) and path not in named:
@@ -104,10 +109,8 @@ def _emit(files: list[Path], as_json: bool, no_cells: bool, *, linter: bool, nam
             continue
         if as_json:
             print(report_json(result, indent=None if len(files) > 1 else 2, cells=not no_cells))
-        elif rich:
-            terminal.render_report(out, result, tables=True, findings=linter or bool(result.findings))
         else:
-            plain.render_report(sys.stdout, result, tables=True, findings=linter or bool(result.findings))
+            show_report(result, findings=linter or bool(result.findings))
         if linter and result.errors and status == EXIT_OK:
             status = EXIT_FINDINGS
     return status
