@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,13 @@ from tests.conftest import CORPUS
 WUXI = CORPUS / "001_0e974329021f3c6f.txt"
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`xxgk` with these arguments (`env`: variables set besides this process's own)."""
+def run(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`xxgk` with these arguments (`env`: variables set besides this process's own), in `cwd`."""
     return subprocess.run(
         [sys.executable, "-m", "xxgk", *args],
         capture_output=True,
@@ -25,6 +31,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         encoding="utf-8",
         check=False,
         env=None if env is None else {**os.environ, **env},
+        cwd=cwd,
+        preexec_fn=preexec_fn,
     )
 
 
@@ -137,7 +145,6 @@ def test_a_file_is_read_whole_and_at_the_cost_of_its_size(tmp_path, monkeypatch)
     limit (tests/test_hostile.py: a file past it is refused before it is read)."""
     import dataclasses
     import tracemalloc
-    from collections.abc import Callable
 
     import xxgk.read
     from xxgk.errors import InputError
@@ -180,15 +187,7 @@ def test_a_file_is_read_whole_and_at_the_cost_of_its_size(tmp_path, monkeypatch)
 def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, command):
     # `xxgk check "$FILE"` with FILE unset: Path("") is "." and would read every file under it
     (tmp_path / "report.txt").write_text(WUXI.read_text(encoding="utf-8"), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "xxgk", *command, ""],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
+    result = run(*command, "", cwd=tmp_path)
     assert result.returncode == 2
     assert "an empty path; name a file or folder" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
@@ -201,15 +200,7 @@ def test_ingesting_the_folder_that_holds_the_database_leaves_its_files_alone(tmp
     (tmp_path / "report.txt").write_text(WUXI.read_text(encoding="utf-8"), encoding="utf-8")
 
     def ingest(*paths: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "xxgk", "ingest", *paths],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            check=False,
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "XXGK_DB": ""},
-        )
+        return run("ingest", *paths, cwd=tmp_path, env={"XXGK_DB": ""})
 
     first = ingest(".")
     assert first.returncode == 0, first.stderr

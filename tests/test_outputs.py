@@ -15,7 +15,6 @@ import resource
 import signal
 import stat
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -143,14 +142,7 @@ def test_a_path_ending_in_a_slash_is_refused_and_nothing_made(stores, tmp_path, 
 
 @pytest.mark.parametrize("writer", ["export", "notice", "review", "compile", "register template"])
 def test_an_empty_path_is_one_line(stores, tmp_path, writer):
-    done = subprocess.run(
-        [sys.executable, "-m", "xxgk", *_args(stores, writer, "")],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        cwd=tmp_path,
-    )
+    done = run(*_args(stores, writer, ""), cwd=tmp_path)
     _one_error(done, "--out", "an empty file name")
     assert list(tmp_path.iterdir()) == []
 
@@ -183,15 +175,7 @@ def _run_on_a_full_disk(limit: int, *args: str) -> subprocess.CompletedProcess[s
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run(
-        [sys.executable, "-m", "xxgk", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        preexec_fn=full,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
+    return run(*args, env={"PYTHONDONTWRITEBYTECODE": "1"}, preexec_fn=full)
 
 
 @pytest.mark.parametrize(("writer", "suffix", "limit"), FULL_DISK)
