@@ -12,8 +12,6 @@ puts back those done before it, so all are written or none.
 The temporary file is made as a new file is, mode 0o666 less the umask (mkstemp's is 0o600); a
 writer that opens it again by name (openpyxl, pyarrow) truncates it and keeps that mode.
 
-`out_path` is the CLI's parser of an --out option: pathlib reads "" as "." and drops a trailing
-slash, so what was typed is checked before it becomes a Path.
 """
 
 from __future__ import annotations
@@ -27,19 +25,9 @@ from pathlib import Path
 
 from xxgk.errors import InputError
 
-__all__ = ["PREFIX", "check", "make_folder", "out_path", "output_file", "output_files"]
+__all__ = ["PREFIX", "check", "make_folder", "output_file", "output_files"]
 
 PREFIX = ".xxgk-"  # a temporary file's name: hidden, and xxgk's
-
-
-def out_path(text: str) -> Path:
-    """An --out value as typed: an empty one (an unset shell variable) or one ending in a slash
-    (a folder's name) is refused, where Path would make it "." or drop the slash."""
-    if not text:
-        raise InputError("an empty file name: name the file to write", "--out")
-    if text.endswith(("/", os.sep)):
-        raise InputError("a folder name, not a file: name the file to write", text)
-    return Path(text)
 
 
 def check(path: Path) -> None:

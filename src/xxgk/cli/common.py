@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from xxgk.errors import XxgkError
+from xxgk.errors import InputError, XxgkError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -37,12 +37,25 @@ def _commands() -> None:
     pass
 
 
+# Parsers of path arguments as typed: pathlib reads "" as "." and drops a trailing slash, so an
+# unset shell variable (`xxgk check "$FILE"`) would read every file of the current folder, and
+# `--out reports/` write a file named reports.
+
+
 def file_or_folder(value: str) -> Path:
-    """A path argument as typed; an empty one (an unset shell variable: `xxgk check "$FILE"`)
-    is refused, where `Path("")` is the current folder and would read every file under it."""
+    """A path to read; an empty one is refused."""
     if not value:
-        raise typer.BadParameter("an empty path; name a file or folder")
+        raise InputError("an empty path; name a file or folder")
     return Path(value)
+
+
+def out_path(text: str) -> Path:
+    """An --out value: an empty one, or one ending in a slash (a folder's name), is refused."""
+    if not text:
+        raise InputError("an empty file name: name the file to write", "--out")
+    if text.endswith(("/", os.sep)):
+        raise InputError("a folder name, not a file: name the file to write", text)
+    return Path(text)
 
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]

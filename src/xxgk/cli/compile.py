@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from xxgk.cli.common import EXIT_FINDINGS, Db, app, err_console
+from xxgk.cli.common import EXIT_FINDINGS, Db, app, err_console, out_path
 from xxgk.errors import InputError
 from xxgk.model import FIRST_YEAR, LAST_YEAR
-from xxgk.output_file import out_path
 
 if TYPE_CHECKING:
     from xxgk.compile import Compiled

@@ -25,11 +25,11 @@ from xxgk.cli.common import (
     err_console,
     fail,
     file_or_folder,
+    out_path,
     progress_bar,
 )
 from xxgk.cli.reports import Jobs, Scheduler, report_summary
 from xxgk.errors import XxgkError
-from xxgk.output_file import out_path
 
 if TYPE_CHECKING:
     from xxgk.store import IngestSummary, Store

@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
-from xxgk.cli.common import Db, app, console
+from xxgk.cli.common import Db, app, console, out_path
 from xxgk.errors import InputError
 from xxgk.model import FIRST_YEAR, LAST_YEAR
-from xxgk.output_file import out_path
 
 Out = Annotated[
     Path,

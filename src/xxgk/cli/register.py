@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from xxgk.cli.clock import CalendarDir
-from xxgk.cli.common import AsJson, Db, app, console
+from xxgk.cli.common import AsJson, Db, app, console, out_path
 from xxgk.errors import XxgkError
 from xxgk.model import FIRST_YEAR, LAST_YEAR
-from xxgk.output_file import out_path
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

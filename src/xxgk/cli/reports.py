@@ -22,13 +22,13 @@ from xxgk.cli.common import (
     fail,
     file_or_folder,
     on_terminal,
+    out_path,
     progress_bar,
 )
 from xxgk.errors import NOT_REPORTS, XxgkError
 from xxgk.model import Report
 from xxgk.output import plain
 from xxgk.output.json import report_json
-from xxgk.output_file import out_path
 
 if TYPE_CHECKING:
     from xxgk import batch
