@@ -276,3 +276,11 @@ def test_a_year_or_a_port_out_of_range_is_refused_before_any_work(tmp_path, args
     result = _xxgk(*args, "--db", f"sqlite:///{tmp_path / 'x.db'}")
     assert result.returncode == 2 and b"is not in the range" in result.stderr
     assert b"Traceback" not in result.stderr and not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("command", [["calendar", "import"], ["register", "import", "--body", "甲局"]])
+def test_a_folder_given_for_a_file_to_import_is_called_a_folder(tmp_path, command):
+    # "no such file" for a folder that is there (before) sent the user looking for a typo
+    db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"] if command[0] == "register" else []
+    result = run(*command, str(tmp_path), *db, env={"XXGK_CALENDAR_DIR": str(tmp_path / "calendar")})
+    assert (result.returncode, result.stderr) == (2, f"xxgk: error: {tmp_path}: a folder, not a file\n")

@@ -53,7 +53,7 @@ def calendar_import(
     from xxgk.clock import Calendar, parse_notices_csv
 
     if not file.is_file():
-        raise XxgkError("no such file", str(file))
+        raise XxgkError("a folder, not a file" if file.is_dir() else "no such file", str(file))
     if file.stat().st_size > MAX_CSV_BYTES:
         raise XxgkError(f"larger than {MAX_CSV_BYTES:,} bytes: not a holiday notice", str(file))
     try:

@@ -99,7 +99,7 @@ def read_map(path: Path | None) -> dict[str, str]:
 def _sheets(path: Path) -> dict[str, Iterator[tuple[Any, ...]]]:
     """Sheet name → its rows; a CSV is the sheet 申请."""
     if not path.is_file():
-        raise InputError("no such file", str(path))
+        raise InputError("a folder, not a file" if path.is_dir() else "no such file", str(path))
     if path.stat().st_size > MAX_FILE_BYTES:
         raise InputError(f"larger than {MAX_FILE_BYTES:,} bytes: not a register", str(path))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
