@@ -268,3 +268,23 @@ def test_hostile_files_are_one_line_errors(db_url: str, tmp_path: Path) -> None:
         with pytest.raises(XxgkError, match=why):
             _import(store, tmp_path / name)
     assert _counts(store) == (0, 0, 0)
+
+
+def test_a_date_still_to_come_is_refused_as_a_typo(db_url: str) -> None:
+    # 2099 for 2019: the register records what happened; received 2099-03-01 and a reply on
+    # 2030-01-01 were kept as given (before), the deadlines counted from them. A day's margin
+    # (a server's UTC date is a day behind Beijing's until 08:00): tomorrow is still taken
+    db = ["--db", db_url, "--body", "某局"]
+    new = ["--channel", "网络", "--applicant-type", "自然人", "--name", "张三", "--today", "2025-03-03"]
+    future = run("register", "add", "--received", "2099-03-01", *new, *db)
+    assert (future.returncode, future.stderr) == (
+        2,
+        "xxgk: error: 2099-03-01 has not come yet (today is 2025-03-03)\n",
+    )
+    tomorrow = run("register", "add", "--received", "2025-03-04", "--number", "C-1", *new, *db)
+    assert tomorrow.returncode == 0, tomorrow.stderr
+    reply = ["reply", "--on", "2030-01-01", "--outcome", "granted", "--today", "2025-03-05"]
+    later = run("register", "event", "C-1", *reply, *db)
+    assert later.returncode == 2 and "2030-01-01 has not come yet (today is 2025-03-05)" in later.stderr
+    shown = json.loads(run("register", "show", "C-1", "--json", *db).stdout)
+    assert [e["kind"] for e in shown["events"]] == ["receipt"]

@@ -54,6 +54,7 @@ from xxgk.register.service import (
     guard_locked,
     histories,
     locked_years,
+    not_to_come,
     refresh,
 )
 from xxgk.register.tables import RegisterAppeal, RegisterApplication, RegisterEvent
@@ -357,6 +358,8 @@ def import_register(
     fresh: list[tuple[Row, RegisterApplication]] = []
     for row in rows:
         try:
+            for event in row.events:
+                not_to_come(event.on, today)
             app = existing.get(row.new.number or "")
             if app is None:
                 touched = [e.on for e in row.events]

@@ -272,6 +272,13 @@ def next_number(session: Session, body_id: int, year: int) -> str:
     return f"{year}-{(count or 0) + 1:04d}"
 
 
+def not_to_come(on: date, today: date) -> None:
+    """The register records what happened: a date to come is a typo (2099 for 2019). A day's
+    margin: a server's today (UTC) is a day behind Beijing's until 08:00."""
+    if on > today + timedelta(days=1):
+        raise XxgkError(f"{on} has not come yet (today is {today})", kind="future")
+
+
 def add_application(
     session: Session,
     body_id: int,
@@ -289,6 +296,7 @@ def add_application(
         raise XxgkError(
             f"applicant type {new.applicant_type!r} is not one of {', '.join(APPLICANTS)}", kind="bad_choice"
         )
+    not_to_come(new.received, today)
     number = (new.number or "").strip() or next_number(session, body_id, new.received.year)
     if session.scalar(
         select(RegisterApplication.id).where(
@@ -416,6 +424,7 @@ def add_event(
                 f"第{corrects}项记录",
                 kind="receipt_void",
             )
+    not_to_come(on, today)
     order = max((e.id for e in history), default=0) + 1  # after every recorded event
     new = Event(kind, on, data, id=order, corrects=corrects, seq=order)
     check_event(new)
