@@ -91,6 +91,7 @@ READS = [
     ["compare", "某局", "--years", "2022", "2023"],
     ["register", "list", "--body", "某局"],
     ["register", "due", "--body", "某局"],
+    ["user", "token", "bob"],  # a token for a user of a store that is not there
 ]
 
 

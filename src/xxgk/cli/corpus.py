@@ -332,7 +332,7 @@ def user_token(name: Annotated[str, typer.Argument(help="The user's name.")], db
     """Print a new API token for the user (send it as `Authorization: Bearer TOKEN`)."""
     from xxgk.store.users import new_api_token
 
-    store = _store(db)
+    store = _store(db, create=False)  # a token for a user of a store that is there
     with store.session() as session:
         token = new_api_token(session, name)
     print(token)
