@@ -19,6 +19,7 @@ import docx
 import numpy as np
 import pytest
 
+from tests.conftest import SAMPLES
 from tests.registers import AGENCY, HAND, app, expected_tables, facts_file, generate, run
 from xxgk.compile import compile_report
 from xxgk.register.facts import AppealFacts, DocumentFacts, RegisterFacts, YearFigures
@@ -121,6 +122,21 @@ def test_compiling_with_nothing_to_write_shows_the_report(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "三、收到和处理政府信息公开申请情况" in done.stdout and "本年新收" in done.stdout
     assert list(tmp_path.iterdir()) == [tmp_path / "facts.json"]  # nothing written
+
+
+def test_a_previous_report_of_another_year_is_refused(tmp_path):
+    # --previous is last year's report, for X-CARRY and X-STOCK: one of 2020 for a 2023 report
+    # was compared as if of 2022 (before), its 结转 against this year's 上年结转
+    facts = str(facts_file(HAND, tmp_path))
+    old = SAMPLES / "wuxi_helie_2020.txt"
+    wrong = run("compile", "--facts", facts, "--year", "2023", "--previous", str(old))
+    assert (wrong.returncode, wrong.stderr) == (
+        2,
+        f"xxgk: error: {old}: a report of 2020, not of 2022, the year before\n",
+    )
+    last_year = str(SAMPLES / "pingtan_2022.txt")
+    right = run("compile", "--facts", facts, "--year", "2023", "--previous", last_year)
+    assert right.returncode in (0, 1) and "the year before" not in right.stderr  # compared, then
 
 
 def test_the_docx_has_the_six_sections_and_placeholders(tmp_path):

@@ -70,7 +70,11 @@ def _previous(previous: Path | None, db: str | None, body: str, year: int, use_s
     if previous is not None:
         import xxgk
 
-        return xxgk.parse_path(previous)
+        before = xxgk.parse_path(previous)
+        if before.meta.year is not None and before.meta.year != year - 1:  # X-CARRY would compare wrongly
+            said = f"a report of {before.meta.year}, not of {year - 1}, the year before"
+            raise InputError(said, str(previous))
+        return before
     if not use_store:
         return None
     from xxgk.register.service import last_year_report
