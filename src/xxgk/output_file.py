@@ -1,5 +1,7 @@
-"""Every file xxgk writes goes through here: whole or not at all, with the permissions the user's
-umask gives a new file, and a path where nothing can be written is one line, never a traceback.
+"""Every document, export, template and notices file xxgk writes goes through here (the results of
+`parse --out` are appended and resume: batch.py): whole or not at all, with the permissions the
+user's umask gives a new file, and a path where nothing can be written is one line, never a
+traceback.
 
 `output_file(target)` checks the target (a folder of that name, no such folder to write into, a
 folder the user may not write in), yields a temporary file beside it and, once the body is done,
