@@ -524,3 +524,14 @@ def test_choosing_a_version_with_its_body_and_year_refuses_another_bodys_report(
         "versions", HELIE, "2020", "--choose", str(helie[1].id), "--by", "乙", "--why", "x", "--db", db_url
     )
     assert right.returncode == 0, right.stderr
+
+
+def test_an_empty_body_or_a_word_for_a_year_is_said_as_such(db_url):
+    # `findings --body ""` said "no such body in the store" without a name (before); `compare B
+    # 2020 abc` the generic "name one body … or one region" line
+    assert run("ingest", str(PINGTAN), "--db", db_url).returncode == 0
+    empty = run("findings", "--body", "", "--db", db_url)
+    assert (empty.returncode, empty.stderr) == (2, "xxgk: error: a body's name is empty\n")
+    wrong = run("compare", "平潭综合实验区", "2020", "abc", "--db", db_url)
+    assert wrong.returncode == 2
+    assert wrong.stderr == "xxgk: error: 'abc' is no year; name one body, then its years\n"

@@ -397,7 +397,10 @@ def compare(
     chosen = [*(years or []), *(int(w) for w in words if w.isdigit())]
     names = [w for w in words if not w.isdigit()]
     body = body_option or (names[0] if names else None)
-    if len(names) > (0 if body_option else 1) or (body is None) == (region is None):
+    if len(names) > (0 if body_option else 1):  # `compare B 2020 abc`: a word that is no year
+        extra = names[1:] if not body_option else names
+        raise XxgkError(f"{extra[0]!r} is no year; name one body, then its years")
+    if (body is None) == (region is None):
         raise XxgkError("name one body (BODY or --body) or one region (--region), and the years with --years")
     if out is not None:
         from xxgk.documents import check_suffix, write

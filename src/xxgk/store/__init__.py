@@ -475,6 +475,8 @@ class Store:
             return import_bodies(session, records)
 
     def find_body(self, session: Session, name: str) -> Body:
+        if not name.strip():  # `--body ""`: an unset variable
+            raise InputError("a body's name is empty", kind="empty_name")
         body = match(session, name)
         if body is None:
             raise InputError("no such body in the store", name, kind="no_body")
