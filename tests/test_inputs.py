@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -276,6 +277,27 @@ def test_a_year_or_a_port_out_of_range_is_refused_before_any_work(tmp_path, args
     result = _xxgk(*args, "--db", f"sqlite:///{tmp_path / 'x.db'}")
     assert result.returncode == 2 and b"is not in the range" in result.stderr
     assert b"Traceback" not in result.stderr and not (tmp_path / "x.db").exists()
+
+
+def test_serving_on_an_address_that_cannot_be_had_is_one_line_before_anything_starts(tmp_path):
+    # a port in use, a host no resolver knows, an address not of this machine: uvicorn's own
+    # log lines (started, startup complete, the error, shutdown) and exit 3, the store made (before)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cases = {
+            ("127.0.0.1", port): "the port is in use (another server is on it: choose another with --port)",
+            ("nosuchhost.invalid", port + 1): "no such address (",
+            ("192.0.2.1", port + 1): "the address is not one of this machine's (see --host)",  # TEST-NET-1
+        }
+        for (host, at), reason in cases.items():
+            result = _xxgk(
+                "serve", "--host", host, "--port", str(at), "--db", f"sqlite:///{tmp_path / 'x.db'}"
+            )
+            line = f"xxgk: error: cannot serve on {host}:{at}: {reason}".encode()
+            assert result.returncode == 2 and result.stderr.startswith(line), result.stderr
+            assert result.stderr.count(b"\n") == 1 and not (tmp_path / "x.db").exists()
 
 
 @pytest.mark.parametrize("command", [["calendar", "import"], ["register", "import", "--body", "甲局"]])

@@ -264,6 +264,23 @@ def test_fee_by_count_and_the_article_35_view(store: Store) -> None:
         assert lines[0].fees == (0,) * 10 + (100, 100)
 
 
+def test_a_fee_notice_without_its_basis_or_its_pages_says_what_is_missing(store: Store) -> None:
+    # `register event A fee_notice --basis pages` without --pages said "pages: must be 1 or more,
+    # not 0", and without --basis "basis None is not count or pages" (before)
+    with store.session() as s:
+        row = _app(s, body_for(s, "某局").id, date(2025, 3, 3), "P")
+        for data, message in (
+            ({"basis": "pages"}, "发出收费通知: a fee by pages needs the number of pages"),
+            ({"basis": "pages", "pages": ""}, "发出收费通知: a fee by pages needs the number of pages"),
+            ({}, "发出收费通知: a fee notice needs its basis: count or pages"),
+            ({"basis": "pages", "pages": 0}, "pages: must be 1 or more, not 0"),  # given, and wrong
+        ):
+            with pytest.raises(XxgkError) as raised:
+                add_event(s, row, "fee_notice", date(2025, 3, 4), data, "clerk", CAL, date(2025, 3, 4))
+            assert str(raised.value) == message
+        assert not s.scalars(select(RegisterEvent).where(RegisterEvent.kind == "fee_notice")).all()
+
+
 def test_a_new_calendar_moves_deadlines_and_lists_them(store: Store) -> None:
     plain = Calendar([Notice(2025, {}, "test: weekends only")])
     with store.session() as s:

@@ -309,6 +309,8 @@ def test_a_manifest_saved_by_excel_in_gbk_is_read_as_gbk(db_url, tmp_path):
         ("file,body,published\nr.txt,甲局,去年\n", "row 2: published '去年' is not a date"),
         ("file,agency\nr.txt,甲局\n", "missing: body (机关)"),
         ("file,body\nr.txt,甲局\nr.txt,乙局\n", "row 3: file 'r.txt' is listed twice"),
+        # a header alone asked to "name report files or folders" (before), the manifest named
+        ("file,body\n\n,\n", "m.csv: the manifest lists no files, only the names of its columns"),
     ],
 )
 def test_a_bad_manifest_row_is_one_line_and_nothing_is_ingested(db_url, tmp_path, rows, error):

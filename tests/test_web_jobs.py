@@ -121,6 +121,7 @@ def test_every_file_to_a_chosen_body_and_a_single_file(app):
         ("文件,单位\n无署名.txt,甲局\n不存在.txt,乙局\n", "清单第 3 行：不存在.txt：上传的文件中没有它"),
         ("文件\n无署名.txt\n", "清单有误：清单的第一行须写明各列的名称，至少有“文件”和“单位”两列"),
         ("文件,单位,年度\n无署名.txt,甲局,二〇一九\n", "清单第 2 行：年度不是有效的年份"),
+        ("文件,单位\n", "清单有误：清单是空的"),  # its header alone: the files were stored unfiled (before)
     ],
 )
 def test_a_bad_manifest_row_stores_nothing(app, manifest, message):

@@ -366,6 +366,12 @@ def applicant_position(session: Session, row: RegisterApplication) -> int:
 def _fee_data(session: Session, row: RegisterApplication, data: dict[str, Any]) -> dict[str, Any]:
     """A fee notice's amount from the fee engine, with its basis (by count or by pages, never both)."""
     basis = data.get("basis")
+    if not basis:
+        raise XxgkError(
+            "a fee notice needs its basis: count or pages", event_label("fee_notice"), kind="missing"
+        )
+    if basis == "pages" and data.get("pages") in (None, ""):
+        raise XxgkError("a fee by pages needs the number of pages", event_label("fee_notice"), kind="missing")
     if basis == "count":
         fee = fee_by_count(applicant_position(session, row))
     elif basis == "pages":

@@ -94,6 +94,10 @@ def manifest_rows(data: bytes, name: str) -> Iterator[tuple[int, str, Attributio
             )
         seen.add(file)
         yield number, file, attribution
+    if not seen:
+        raise ManifestError(
+            "the manifest lists no files, only the names of its columns", name, kind="manifest_empty"
+        )
 
 
 def read_manifest(path: Path) -> dict[Path, Attribution]:
