@@ -58,3 +58,59 @@ def test_a_name_as_ocr_printed_it_is_kept():
     report = xxgk.parse_text("# " + text)
     assert report.meta.agency == "沐阳县交通运输局"
     assert report.meta.title == "沐阳县交通运输局2023年政府信息公开工作年度报告"
+
+
+def _unsigned(title: str) -> str:
+    """A corpus report with its title replaced and its signature (the body's name above the date
+    at its end) cut, so that only the title can name the body."""
+    text = (CORPUS / "000_cb2280fd5fe4f76b.txt").read_text(encoding="utf-8")
+    body = text[text.index("\n") : text.rindex("重庆市永川区青峰镇人民政府")]
+    assert "人民政府" not in body  # nothing else in it names the body
+    return title + body
+
+
+BODY = "重庆市永川区青峰镇人民政府"
+WHOLE = f"{BODY}2020年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize(
+    ("printed", "title", "agency"),
+    [
+        (WHOLE, WHOLE, BODY),
+        # text taken out of a PDF sets the year apart: the name was lost (before)
+        (f"{BODY} 2020 年政府信息公开工作年度报告", f"{BODY} 2020 年政府信息公开工作年度报告", BODY),
+        # a title on two lines, the name above (a centred title): the title was the second line
+        # alone and the body unknown (before)
+        (f"{BODY}\n2020年政府信息公开工作年度报告", WHOLE, BODY),
+        (f"  {BODY}\n\n  2020年政府信息公开工作年度报告", WHOLE, BODY),
+        # a line broken anywhere: no title and no body (before)
+        (f"{BODY}2020年政府信息\n公开工作年度报告", WHOLE, BODY),
+        (f"{BODY}2020年\n政府信息公开工作年度报告", WHOLE, BODY),
+        (f"2020年{BODY}政府信息\n公开工作年度报告", f"2020年{BODY}政府信息公开工作年度报告", BODY),
+        (f"正文\n2020 年{BODY}政府信息\n公开工作年度报告", f"2020 年{BODY}政府信息公开工作年度报告", BODY),
+        # what is not a body's name is not joined to the title: a word, a site's crumbs, a paragraph
+        ("正文\n2020年政府信息公开工作年度报告", "2020年政府信息公开工作年度报告", None),
+        ("首页>信息公开>年度报告\n2020年政府信息公开工作年度报告", "2020年政府信息公开工作年度报告", None),
+        (
+            f"{BODY}\n{'本报告根据条例编制' * 5}\n2020年政府信息公开工作年度报告",
+            "2020年政府信息公开工作年度报告",
+            None,
+        ),
+    ],
+    ids=[
+        "one line",
+        "year set apart",
+        "name above",
+        "name above, blank between",
+        "broken mid-word",
+        "broken after the year",
+        "year first, broken",
+        "a word above, broken",
+        "a word above",
+        "crumbs above",
+        "a paragraph between",
+    ],
+)
+def test_a_title_set_apart_or_broken_over_lines_still_names_the_body(printed, title, agency):
+    meta = xxgk.parse_text(_unsigned(printed)).meta
+    assert (meta.title, meta.agency, meta.year) == (title, agency, 2020)

@@ -8,10 +8,18 @@ from collections import Counter
 from xxgk.model import Meta
 from xxgk.templates import META
 
+# the body's name may stand apart from the year ("宿迁市 2025 年…": text taken out of a PDF)
 _TITLE = re.compile(
-    r"(?P<pre>[^\s:,。;]{0,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?"
+    r"(?P<pre>[^\s:,。;]{0,40}?)[ \t\u3000]*(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?"
     r"(?P<mid>[^\s,。;]{0,30}?)政府信息公开(?:工作)?(?:年度)?(?:报告|年报)"
 )
+# a title set on two or three lines (a centred title in a PDF or a Word file): the lines at the
+# top of the text are tried joined, when the title alone would make up their whole
+TITLE_LINES, TITLE_TOP = 3, 60  # lines joined at most; lines of the text's top tried
+_SHORT_LINE = 40
+_LABEL = re.compile(
+    r"^(?:#{1,6}\s*)?(?:(?:标题|题目)\s*:?\s*)?"
+)  # a markdown heading's marks, a field's label
 # where a title ends: found first, so the title pattern runs on a short window, not the whole text
 _TITLE_END = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:报告|年报)")
 _PERIOD = re.compile(r"(?P<year>(?:19|20)\d{2})年\s*1月\s*1日")
@@ -54,14 +62,19 @@ def extract_meta(text: str, body_start: int, hints: dict[str, str] | None = None
     """
     hints = hints or {}
     meta = Meta()
-    title = _find_title(text) or _find_title(hints.get("ArticleTitle") or hints.get("title", ""))
+    title = _find_title(text)
+    if title is None or not (
+        title.group("pre") or title.group("mid")
+    ):  # the body's name may be on the line above
+        title = _title_on_lines(text) or title
+    title = title or _find_title(hints.get("ArticleTitle") or hints.get("title", ""))
     title_agency = None
     if title:
         where = title.string
         line_start = where.rfind("\n", 0, title.start()) + 1
         line_end = where.find("\n", title.end())
         line = where[line_start : line_end if line_end >= 0 else len(where)]
-        meta.title = re.sub(r"^\s*(?:#{1,6}\s*)?(?:(?:标题|题目)\s*:?\s*)?", "", line).strip()[:120]
+        meta.title = _LABEL.sub("", line.strip()).strip()[:120]
         meta.year = int(title.group("year"))
         title_agency = _clean_agency(title.group("pre") or title.group("mid"))
     if meta.year is None:
@@ -96,6 +109,26 @@ def _find_title(text: str) -> re.Match[str] | None:
         title = _TITLE.search(text, max(line_start, end.start() - 80), end.end())
         if title is not None:
             return title
+    return None
+
+
+def _title_on_lines(text: str) -> re.Match[str] | None:
+    """A title broken over lines at the top of the text, matched in the lines joined: the body's
+    name on a line of its own above the year ("某县人民政府" / "2023年政府信息公开工作年度报告"),
+    or a line broken anywhere. Only lines that are the title whole are joined (the fewest that
+    make it), and only where what they name is a body's name: never a title and the text around it."""
+    lines = [line.strip() for line in text[: TITLE_TOP * 80].split("\n", TITLE_TOP)[:TITLE_TOP]]
+    lines = [_LABEL.sub("", line) for line in lines if line]  # blank lines between are passed over
+    for count in range(2, TITLE_LINES + 1):
+        for first in range(len(lines) - count + 1):
+            joined = lines[first : first + count]
+            if any(len(line) > _SHORT_LINE for line in joined) or any(map(_TITLE_END.search, joined[:-1])):
+                continue  # a paragraph is no part of a title, and a title ends on its last line
+            title = _TITLE.fullmatch("".join(joined))
+            if title is not None and _is_body_name(
+                _clean_agency(title.group("pre") or title.group("mid")) or ""
+            ):
+                return title
     return None
 
 
