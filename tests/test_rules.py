@@ -197,6 +197,22 @@ def test_narrative_figures_that_agree_are_not_warned(sentence):
     assert not any(f.rule.startswith("TXT") for f in _parse(text).findings)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "rules"),
+    [
+        # none brought: checked against the table (2 reviews, 1 suit)
+        ("本年度未发生因政府信息公开被申请行政复议、提起行政诉讼的情况。", ["TXT-LITIGATION", "TXT-REVIEW"]),
+        # none lost: says nothing of how many were brought (a real report of 55 reviews and 34
+        # suits was told its narrative contradicted its table, before)
+        ("全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。", []),
+        ("未出现行政复议被纠正、行政诉讼被撤销的情况。", []),
+    ],
+)
+def test_a_statement_of_no_reviews_or_suits_is_told_from_one_of_none_lost(sentence, rules):
+    text = xxgk.parse_path(WUXI).text.replace("一、总体情况\n", "一、总体情况\n" + sentence + "\n", 1)
+    assert sorted(f.rule for f in _parse(text).findings if f.rule.startswith("TXT")) == rules
+
+
 def test_received_may_be_stated_with_the_carried_over_applications():
     # pt004 says 收到政府信息公开申请75件: 74 new plus 1 carried over, as its table prints
     report = xxgk.parse_path(PINGTAN_2022)
