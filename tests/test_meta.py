@@ -114,3 +114,65 @@ WHOLE = f"{BODY}2020年政府信息公开工作年度报告"
 def test_a_title_set_apart_or_broken_over_lines_still_names_the_body(printed, title, agency):
     meta = xxgk.parse_text(_unsigned(printed)).meta
     assert (meta.title, meta.agency, meta.year) == (title, agency, 2020)
+
+
+SENTENCE = (
+    "根据《中华人民共和国政府信息公开条例》(以下简称《条例》)要求,现向社会公布某县发展和改革局2023年度"
+    "政府信息公开年度报告。本年度报告所列数据的统计时限为2023年1月1日至2023年12月31日。\n"
+)
+BODY_TEXT = "一、总体情况\n2023年,本局认真贯彻《条例》。\n二、主动公开政府信息情况\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "hints", "title", "year"),
+    [
+        # a report named in a sentence is mentioned, not titled: the sentence was the title (before)
+        (SENTENCE + BODY_TEXT, {}, None, 2023),
+        # then the page's <title> is, without the site's name after it
+        (
+            SENTENCE + BODY_TEXT,
+            {"title": "某县发展和改革局2023年政府信息公开年度报告-某县发改局"},
+            "某县发展和改革局2023年政府信息公开年度报告",
+            2023,
+        ),
+        # a heading with the words set apart (OCR, PDF): a sentence further on was the title (before)
+        (
+            "# 某县人民政府 2025 年 政府信息公开工作年度报告\n\n" + SENTENCE + BODY_TEXT,
+            {},
+            "某县人民政府 2025 年 政府信息公开工作年度报告",
+            2025,
+        ),
+        # a page scraped onto one line: the title that begins it, not the line's first 120 characters
+        (
+            "平潭综合实验区2019年度政府信息公开工作年度报告 " + SENTENCE.strip() + " " + BODY_TEXT,
+            {},
+            "平潭综合实验区2019年度政府信息公开工作年度报告",
+            2019,
+        ),
+    ],
+    ids=["mentioned", "page title", "heading set apart", "one line"],
+)
+def test_a_title_is_printed_as_one_not_mentioned_in_a_sentence(text, hints, title, year):
+    meta = extract_meta(text, text.index("一、总体情况"), hints)
+    assert (meta.title, meta.year) == (title, year)
+
+
+def test_a_table_label_broken_over_lines_is_no_signature():
+    # a PDF's text broke a label of table 三 so that a line of it ends as a body's name does:
+    # "政机关不再处理其政府" was taken for the signature of an unsigned report (before)
+    import random
+
+    from tests.layouts import Style, render
+    from xxgk.templates import TEMPLATES
+
+    values = {key: 1 for key in TEMPLATES["2021"].cell_keys()}
+    text = render("2021", 2023, "某市科学技术委员会", values, Style("one_per_line", False), random.Random(1))
+    text = text[: text.rindex("某市科学技术委员会\n2024")]  # unsigned
+    label = "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    broken = text.replace(
+        label, "2.申请人逾期未按收费\n通知要求缴纳费用、行\n政机关不再处理其政府\n信息公开申请"
+    )
+    assert broken != text
+    report = xxgk.parse_text(broken)
+    assert report.meta.agency == "某市科学技术委员会"  # as the title names it
+    assert all(cell.value == 1 for cell in report.cells.values())  # the table read as printed

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from xxgk.errors import NotAReportError
 from xxgk.extract.evidence import by_layout, choose, digits, from_narrative
 from xxgk.extract.labels import count_phrases
-from xxgk.extract.meta import extract_meta
+from xxgk.extract.meta import read_title, sign
 from xxgk.extract.noise import quiet
 from xxgk.extract.sections import Heading, find_headings, section_spans
 from xxgk.extract.split import report_budget
@@ -36,10 +36,12 @@ def extract(document: Document) -> Extraction:
     text = document.text
     headings = find_headings(text)
     body_start = headings[0].start if headings else 0
-    meta = extract_meta(text, body_start, document.hints)
+    meta, named = read_title(text, document.hints)
     marks = _marks(text)
     with report_budget():
         template, readings = _read_tables(quiet(text, meta.title), headings, meta.year, marks)
+    tables = [r.span for r in readings.values() if r.span is not None and r.rows_found]
+    sign(meta, text, body_start, named, document.hints, tables)
     in_doubt = any(line.ambiguous for r in readings.values() for line in r.lines)
     decided = _decide_by_evidence(readings.values(), text) if in_doubt else {}
     preferred = _prefer_by_layout(readings.values(), template) if in_doubt else {}

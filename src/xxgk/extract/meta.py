@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from xxgk.model import Meta
 from xxgk.templates import META
 
-# the body's name may stand apart from the year ("宿迁市 2025 年…": text taken out of a PDF)
+# the body's name and the words may stand apart from the year ("宿迁市 2025 年 政府…": text taken
+# out of a PDF)
 _TITLE = re.compile(
     r"(?P<pre>[^\s:,。;]{0,40}?)[ \t\u3000]*(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?"
-    r"(?P<mid>[^\s,。;]{0,30}?)政府信息公开(?:工作)?(?:年度)?(?:报告|年报)"
+    r"(?P<mid>[^\s,。;]{0,30}?)[ \t\u3000]*政府信息公开(?:工作)?(?:年度)?(?:报告|年报)"
 )
 # a title set on two or three lines (a centred title in a PDF or a Word file): the lines at the
 # top of the text are tried joined, when the title alone would make up their whole
 TITLE_LINES, TITLE_TOP = 3, 60  # lines joined at most; lines of the text's top tried
 _SHORT_LINE = 40
-_LABEL = re.compile(
-    r"^(?:#{1,6}\s*)?(?:(?:标题|题目)\s*:?\s*)?"
-)  # a markdown heading's marks, a field's label
+TITLE_LINE = 80  # a longer line is a paragraph: a title named in it is mentioned, not printed
+# before a title: a markdown heading's marks, a field's label
+_LABEL = re.compile(r"^(?:#{1,6}\s*)?(?:(?:标题|题目)\s*:?\s*)?")
 # where a title ends: found first, so the title pattern runs on a short window, not the whole text
 _TITLE_END = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:报告|年报)")
 _PERIOD = re.compile(r"(?P<year>(?:19|20)\d{2})年\s*1月\s*1日")
@@ -54,35 +56,57 @@ _DATED = re.compile(f"(?:{'|'.join(META.date_labels)})\\s*:?\\s*{_YMD}")
 _DATE_LINE = _Lines(r"[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 
 
-def extract_meta(text: str, body_start: int, hints: dict[str, str] | None = None) -> Meta:
-    """`body_start` is where the first section heading is; signatures are looked for after it.
+def extract_meta(
+    text: str, body_start: int, hints: dict[str, str] | None = None, tables: Sequence[tuple[int, int]] = ()
+) -> Meta:
+    """`body_start` is where the first section heading is; signatures are looked for after it,
+    outside the statistical tables (`tables`, their spans, where known).
 
     `hints` are what the file itself says (HTML <title> and <meta>, document properties); the
     printed text wins where it speaks.
     """
+    meta, named = read_title(text, hints)
+    sign(meta, text, body_start, named, hints, tables)
+    return meta
+
+
+def read_title(text: str, hints: dict[str, str] | None = None) -> tuple[Meta, str | None]:
+    """Title, year and publication date, and the body the title names: what reading the tables
+    needs (`sign` finds the body once they are read)."""
     hints = hints or {}
     meta = Meta()
     title = _find_title(text)
-    if title is None or not (
-        title.group("pre") or title.group("mid")
-    ):  # the body's name may be on the line above
+    if title is None or not (title.group("pre") or title.group("mid")):  # the name may be on the line above
         title = _title_on_lines(text) or title
-    title = title or _find_title(hints.get("ArticleTitle") or hints.get("title", ""))
-    title_agency = None
-    if title:
-        where = title.string
-        line_start = where.rfind("\n", 0, title.start()) + 1
-        line_end = where.find("\n", title.end())
-        line = where[line_start : line_end if line_end >= 0 else len(where)]
-        meta.title = _LABEL.sub("", line.strip()).strip()[:120]
-        meta.year = int(title.group("year"))
-        title_agency = _clean_agency(title.group("pre") or title.group("mid"))
+    hinted = _find_title(hints.get("ArticleTitle") or hints.get("title", "")) if title is None else None
+    named = None
+    if title or hinted:
+        found = title or hinted
+        assert found is not None
+        # a page's <title> often ends in the site's name: the title alone is taken from it
+        meta.title = _title_text(title) if title else found.group()
+        meta.year = int(found.group("year"))
+        named = _clean_agency(found.group("pre") or found.group("mid"))
+    else:  # a sentence naming the report ("现将本局2023年政府信息公开工作年度报告公布如下"): its year
+        mention = _find_title(text, mentions=True)
+        meta.year = int(mention.group("year")) if mention else None
     if meta.year is None:
         meta.year = _year_from_body(text)
-    meta.agency = _agency(text, body_start, title_agency) or _hint(hints, META.hint_agency)
     meta.published = _published(text) or _published(_hint(hints, META.hint_published) or "", labelled=False)
+    return meta, named
+
+
+def sign(
+    meta: Meta,
+    text: str,
+    body_start: int,
+    named: str | None,
+    hints: dict[str, str] | None = None,
+    tables: Sequence[tuple[int, int]] = (),
+) -> None:
+    """The body: its signature, else the body the title names (`named`), else the file's tags."""
+    meta.agency = _agency(text, body_start, named, tables) or _hint(hints or {}, META.hint_agency)
     meta.level = body_level(meta.agency)
-    return meta
 
 
 def _hint(hints: dict[str, str], names: tuple[str, ...]) -> str | None:
@@ -103,13 +127,32 @@ def body_level(agency: str | None) -> str | None:
     return None
 
 
-def _find_title(text: str) -> re.Match[str] | None:
+def _find_title(text: str, *, mentions: bool = False) -> re.Match[str] | None:
+    """The first title printed as one: a line of its own, or the start of a line (a page scraped
+    onto one line). With `mentions`, also one named inside a sentence."""
     for end in _TITLE_END.finditer(text):
         line_start = text.rfind("\n", 0, end.start()) + 1
         title = _TITLE.search(text, max(line_start, end.start() - 80), end.end())
-        if title is not None:
+        if title is None:
+            continue
+        line_end = text.find("\n", title.end())
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        if (
+            mentions
+            or len(line.strip()) <= TITLE_LINE
+            or not _LABEL.sub("", text[line_start : title.start()].strip())
+        ):
             return title
     return None
+
+
+def _title_text(title: re.Match[str]) -> str:
+    """The title as printed: its whole line, or where that is a paragraph, the title alone."""
+    text = title.string
+    line_start = text.rfind("\n", 0, title.start()) + 1
+    line_end = text.find("\n", title.end())
+    line = _LABEL.sub("", text[line_start : line_end if line_end >= 0 else len(text)].strip()).strip()
+    return line if len(line) <= TITLE_LINE else title.group().strip()
 
 
 def _title_on_lines(text: str) -> re.Match[str] | None:
@@ -147,11 +190,18 @@ def _year_from_body(text: str) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
-def _agency(text: str, body_start: int, title_agency: str | None) -> str | None:
+def _agency(
+    text: str, body_start: int, title_agency: str | None, tables: Sequence[tuple[int, int]] = ()
+) -> str | None:
     # the last dated signature line, else the last signature line; the end of the text, where
-    # it usually is, is searched first
+    # it usually is, is searched first. A line of a table is none (a label broken over lines by
+    # a PDF's extraction: "行政机关不再处理其政府")
     for start in dict.fromkeys((max(body_start, len(text) - SIGNATURE_WINDOW), body_start)):
-        signatures = [m for m in _NAME_LINE.findall(text, start) if _is_body_name(m.group("name"))]
+        signatures = [
+            m
+            for m in _NAME_LINE.findall(text, start)
+            if _is_body_name(m.group("name")) and not any(a <= m.start() < b for a, b in tables)
+        ]
         dated = [m for m in signatures if _SIGNED_DATE.match(text, m.end())]
         if dated:
             return dated[-1].group("name")
