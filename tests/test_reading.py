@@ -230,3 +230,53 @@ def test_rows_too_many_to_try_together_are_flagged_not_guessed():
     assert {k: report.cells[k].value for k in values if k not in doubt} == {
         k: v for k, v in values.items() if k not in doubt
     }
+
+
+def _markdown_2023(active: str) -> str:
+    """A 2021-format report rendered as markdown, its section 二 replaced by `active`."""
+    import random
+
+    from tests.layouts import Style, render
+    from xxgk.templates import TEMPLATES
+
+    values = {key: 1 for key in TEMPLATES["2021"].cell_keys()}
+    text = render("2021", 2023, "某县交通运输局", values, Style("markdown", False), random.Random(1))
+    start, end = text.index("二、主动公开政府信息情况"), text.index("三、收到和处理")
+    return text[:start] + "二、主动公开政府信息情况\n" + active + "\n" + text[end:]
+
+
+FIRST_PART = """第二十条第（一）项
+| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
+|---|---|---|---|
+| 规章 | 0 | 0 | 4 |
+| 行政规范性文件 | 6 | 2 | 40 |"""
+
+
+def test_later_parts_of_table_two_printed_above_its_first_are_read():
+    # markdown made from a PDF set 第二十条 (五), (六), (八) as plain lines above the header of
+    # (一): the rows were looked for after (一)'s and not found (before)
+    report = xxgk.parse_text(
+        _markdown_2023(
+            "第二十条第（五）项\n信息内容本年处理决定数量\n行政许可 97\n"
+            "第二十条第（六）项\n信息内容本年处理决定数量\n行政处罚 12\n行政强制 3\n"
+            "第二十条第（八）项\n信息内容本年收费金额（单位：万元）\n行政事业性收费 0.5\n" + FIRST_PART
+        )
+    )
+    active = report.tables()["active"]
+    assert active["regulations"] == {"issued": 0, "repealed": 0, "in_force": 4}
+    assert active["normative_documents"] == {"issued": 6, "repealed": 2, "in_force": 40}
+    assert (active["licensing"], active["penalties"], active["enforcement"]) == (
+        {"decisions": 97},
+        {"decisions": 12},
+        {"decisions": 3},
+    )
+    assert json_value(report.value("active.fees.amount")) == 0.5
+
+
+def test_a_row_label_named_in_prose_above_the_table_is_not_a_row():
+    # within the table's parts, above (一): a sentence that names rows is no line of them
+    prose = "第二十条第（五）项\n信息内容本年处理决定数量\n本年度办理行政许可 1234 件，行政处罚 56 件。\n"
+    report = xxgk.parse_text(_markdown_2023(prose + FIRST_PART))
+    assert report.tables()["active"]["normative_documents"] == {"issued": 6, "repealed": 2, "in_force": 40}
+    assert all(report.value(f"active.{row}.decisions") is None for row in ("licensing", "penalties"))
+    assert not report.cells["active.licensing.decisions"].found

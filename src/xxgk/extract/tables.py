@@ -285,6 +285,7 @@ def _labelled_lines(
         if match is not None:
             cursor = match.end
     misprinted = _by_numbering(text, table, matches, start, end, alike)
+    moved = _rows_printed_before(text, table, matches, start)
     for row, match in zip(table.rows, matches, strict=True):
         if match is not None and row.id not in misprinted and row.id not in collapsed:
             printed = _typo_before_variant(text, table, row, match)
@@ -295,6 +296,8 @@ def _labelled_lines(
         for row, keys, match in zip(table.rows, _keys_by_row(table), matches, strict=True)
     ]
     found = [line for line in lines if line.label is not None]
+    if moved:  # the values of a label lie after it up to the next label printed
+        found.sort(key=lambda line: line.label.start)  # type: ignore[union-attr]
     bounds = [(line.label.start, line.label.end) for line in found]  # type: ignore[union-attr]
     if not bounds:
         return TableReading(table, lines, span, collapsed=collapsed, misprinted=misprinted)
@@ -316,12 +319,39 @@ def _labelled_lines(
     )
     for line, (a, b) in zip(found, before if numbers_first else after, strict=True):
         line.toks = every[a:b]
-    lost = [] if numbers_first else _lost_labels(text, lines)
+    lost = [] if numbers_first or moved else _lost_labels(text, lines)
     reading = TableReading(
         table, lines, span, numbers_first=numbers_first, collapsed=collapsed, misprinted=misprinted
     )
     reading.lost = lost
     return reading
+
+
+# what may follow a row's label on its line when the line is a table's: values, placeholders, pipes
+_VALUES_ONLY = re.compile(
+    r"(?:[ \t|]*(?:[-+]?[0-9][0-9,]*(?:\.[0-9]+)?[ ]?(?:万元|元)?|[-—/]{1,2}|无))+[ \t|]*(?=\n|$)"
+)
+
+
+def _rows_printed_before(text: str, table: TableSpec, matches: list[LabelMatch | None], start: int) -> bool:
+    """Rows after the last one found, printed before the first one found, each on a line of its
+    own with its values and nothing else: a PDF's text may set a table's later parts (第二十条
+    (五), (六), (八)) above the header of its first. `matches` is completed in place; returns
+    whether any was. Prose mentioning a row's label ("办理行政许可1234件") is no such line."""
+    found = [i for i, match in enumerate(matches) if match is not None]
+    if not found:
+        return False
+    first = matches[found[0]].start  # type: ignore[union-attr]
+    cursor, moved = start, False
+    for i in range(found[-1] + 1, len(matches)):
+        match = find_row(text, table.rows[i], cursor, first)
+        if match is None:
+            continue
+        line_start = text.rfind("\n", 0, match.start) + 1
+        if text[line_start : match.start].strip(" \t|") or not _VALUES_ONLY.match(text, match.end):
+            continue
+        matches[i], cursor, moved = match, match.end, True
+    return moved
 
 
 def _lost_labels(text: str, lines: list[Line]) -> list[Line]:
