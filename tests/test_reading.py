@@ -280,3 +280,12 @@ def test_a_row_label_named_in_prose_above_the_table_is_not_a_row():
     assert report.tables()["active"]["normative_documents"] == {"issued": 6, "repealed": 2, "in_force": 40}
     assert all(report.value(f"active.{row}.decisions") is None for row in ("licensing", "penalties"))
     assert not report.cells["active.licensing.decisions"].found
+
+
+def test_a_labels_numbering_left_at_the_head_of_a_line_is_no_value():
+    # a PDF's text broke "1.本机关不掌握相关政府信息" so that the label was not found: its "1."
+    # was read as a value and every row after it moved (before)
+    from xxgk.extract.tokens import tokens
+
+    text = "| 1 | 0 | 1 |\n1.本机关不掌握相关政\n府信息\n  2、没有现成信息\n| 3 | 4 |\n1.5\n12\n7、8"
+    assert [t.text for t in tokens(text, 0, len(text))] == ["1", "0", "1", "3", "4", "1.5", "12", "7", "8"]

@@ -15,6 +15,9 @@ from xxgk.model import Value
 from xxgk.templates import ColumnSpec
 
 _NOTE = re.compile(r"\([^()\n]*[\u4e00-\u9fff][^()\n]*\)")
+# the numbering that begins a line of a label ("1." "2、" before its words), where the label
+# itself was not found (a PDF's text breaks it over lines)
+_NUMBERING = re.compile(r"(?<=\n)[ \t|]*[0-9]{1,2}[.、](?=[\u4e00-\u9fff])")
 # A printed value. Its first character is named by a class, which lets the regex engine skip
 # text quickly; what may follow depends on that character, looked back at. Digits are ASCII in
 # normalised text, and [0-9] is checked faster than \d.
@@ -89,6 +92,8 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
         segment = text[start:end]
     if "(" in segment:
         segment = _NOTE.sub(_blank, segment)
+    if "\n" in segment:  # a label's numbering left at the head of a line ("1.本机关不掌握…") is no value
+        segment = _NUMBERING.sub(_blank, segment)
     # split() hands over the groups of every match and the text between them in one C call;
     # the groups make up the whole match, so positions follow from their lengths
     pieces = _TOKEN.split(segment)
