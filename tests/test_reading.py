@@ -289,3 +289,34 @@ def test_a_labels_numbering_left_at_the_head_of_a_line_is_no_value():
 
     text = "| 1 | 0 | 1 |\n1.本机关不掌握相关政\n府信息\n  2、没有现成信息\n| 3 | 4 |\n1.5\n12\n7、8"
     assert [t.text for t in tokens(text, 0, len(text))] == ["1", "0", "1", "3", "4", "1.5", "12", "7", "8"]
+
+
+def _wuxi(cut: str) -> xxgk.Report:
+    """The Wuxi report with its section 四 heading (`cut` "heading") or its whole section 四
+    (`cut` "section") left out."""
+    text = (CORPUS / "001_0e974329021f3c6f.txt").read_text(encoding="utf-8")
+    start = text.index("四、政府信息公开行政复议、行政诉讼情况")
+    end = (
+        start + len("四、政府信息公开行政复议、行政诉讼情况")
+        if cut == "heading"
+        else text.index("五、存在的主要问题")
+    )
+    return xxgk.parse_text(text[:start] + text[end:])
+
+
+def test_a_report_without_section_four_has_no_appeals_read_from_another_table():
+    # without section 四 the row of 15 values was looked for in the whole text and found in table
+    # 三's rows (or the narrative's years): 15 cells no one printed, and T4-SUM errors (before)
+    report = _wuxi("section")
+    assert all(
+        cell.value is None and not cell.found
+        for key, cell in report.cells.items()
+        if key.startswith("appeals")
+    )
+    assert not [f for f in report.findings if f.rule.startswith("T4")]
+    assert "TEMPLATE" in {f.rule for f in report.errors}
+
+
+def test_table_four_without_its_heading_is_read_after_its_header():
+    whole = xxgk.parse_path(CORPUS / "001_0e974329021f3c6f.txt").tables()["appeals"]
+    assert _wuxi("heading").tables()["appeals"] == whole

@@ -97,6 +97,14 @@ class TableReading:
 def read_table(text: str, table: TableSpec, template: Template, spans: list[tuple[int, int]]) -> TableReading:
     """The best reading of `table` among the printed occurrences of its section (the one with
     the most values where its labels are; the values are interpreted for that one only)."""
+    if not spans and table.found_by:
+        header = find_phrase(text, table.found_by, 0, len(text))
+        if header is None:  # neither its heading nor its header: not printed, nothing to read
+            keys, columns, _ = _unlabelled_layout(table)
+            return TableReading(table, [Line(keys, columns, None)], None)
+        # from the header's first anchor before the phrase (its first line), else the phrase
+        before = find_phrase(text, table.anchors, max(0, header.start - HEADER_BACK), header.start)
+        spans = [((before or header).start, len(text))]
     best: TableReading | None = None
     for span in spans or [(0, len(text))]:
         reading = _locate(text, table, span)
@@ -119,6 +127,9 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
         best = _locate(text, table, best.span, alike=True)
     _choose(text, best, template)
     return best
+
+
+HEADER_BACK = 200  # characters a table's header may take before the phrase that finds it
 
 
 def _locate(text: str, table: TableSpec, span: tuple[int, int], *, alike: bool = False) -> TableReading:

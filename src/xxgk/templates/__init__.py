@@ -72,6 +72,7 @@ class TableSpec:
     rows: tuple[RowSpec, ...]
     unlabelled: bool
     outcomes_from: str | None
+    found_by: tuple[str, ...] = ()
 
     def row(self, row_id: str) -> RowSpec:
         for row in self.rows:
@@ -236,6 +237,7 @@ def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabular
                     rows=_rows(data, spec[table_id], table.get("columns")),
                     unlabelled=table.get("unlabelled", False),
                     outcomes_from=table.get("outcomes_from"),
+                    found_by=tuple(table.get("found_by", ())),
                 )
             )
         templates[spec["id"]] = Template(
