@@ -176,3 +176,13 @@ def test_a_table_label_broken_over_lines_is_no_signature():
     report = xxgk.parse_text(broken)
     assert report.meta.agency == "某市科学技术委员会"  # as the title names it
     assert all(cell.value == 1 for cell in report.cells.values())  # the table read as printed
+
+
+def test_a_sites_link_to_another_report_is_not_the_title():
+    # a report whose page prints no title, and the site's links under it: the 上一篇 line was
+    # taken for the title, its year for the report's, and a false TEMPLATE error followed (before)
+    text = (CORPUS / "004_a002ef4d6b85274a.txt").read_text(encoding="utf-8")
+    links = "\n上一篇:2021年政府信息公开工作年度报告\n下一篇:某镇2018年政府信息公开工作年度报告\n"
+    report = xxgk.parse_text(text + links)
+    assert (report.meta.title, report.meta.year, report.template_id) == (None, 2019, "2019")
+    assert report.errors == []

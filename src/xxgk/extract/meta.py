@@ -137,6 +137,8 @@ def _find_title(text: str, *, mentions: bool = False) -> re.Match[str] | None:
             continue
         line_end = text.find("\n", title.end())
         line = text[line_start : line_end if line_end >= 0 else len(text)]
+        if line.strip().startswith(META.link_labels):  # a link to another report (上一篇：…)
+            continue
         if (
             mentions
             or len(line.strip()) <= TITLE_LINE
@@ -161,7 +163,8 @@ def _title_on_lines(text: str) -> re.Match[str] | None:
     or a line broken anywhere. Only lines that are the title whole are joined (the fewest that
     make it), and only where what they name is a body's name: never a title and the text around it."""
     lines = [line.strip() for line in text[: TITLE_TOP * 80].split("\n", TITLE_TOP)[:TITLE_TOP]]
-    lines = [_LABEL.sub("", line) for line in lines if line]  # blank lines between are passed over
+    # blank lines between are passed over; a link to another page is no part of a title
+    lines = [_LABEL.sub("", line) for line in lines if line and not line.startswith(META.link_labels)]
     for count in range(2, TITLE_LINES + 1):
         for first in range(len(lines) - count + 1):
             joined = lines[first : first + count]

@@ -209,6 +209,7 @@ class MetaVocabulary:
     place_suffixes: tuple[str, ...]
     place_bodies: tuple[str, ...]
     date_labels: tuple[str, ...]
+    link_labels: tuple[str, ...]
     levels: tuple[tuple[str, tuple[str, ...]], ...]
     hint_agency: tuple[str, ...]
     hint_published: tuple[str, ...]
@@ -254,6 +255,7 @@ def _load() -> tuple[dict[str, Template], tuple[SectionSpec, ...], MetaVocabular
         place_suffixes=tuple(meta["place_suffixes"]),
         place_bodies=tuple(meta["place_bodies"]),
         date_labels=tuple(meta["date_labels"]),
+        link_labels=tuple(meta["link_labels"]),
         levels=tuple((level, tuple(endings)) for level, endings in meta["levels"]),
         hint_agency=tuple(meta["hint_agency"]),
         hint_published=tuple(meta["hint_published"]),
