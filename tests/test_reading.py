@@ -320,3 +320,18 @@ def test_a_report_without_section_four_has_no_appeals_read_from_another_table():
 def test_table_four_without_its_heading_is_read_after_its_header():
     whole = xxgk.parse_path(CORPUS / "001_0e974329021f3c6f.txt").tables()["appeals"]
     assert _wuxi("heading").tables()["appeals"] == whole
+
+
+def test_a_browsers_print_header_and_footer_inside_a_table_are_no_values():
+    # a page printed from a browser: the footer (the page's address, the date and time) and the
+    # next page's header inside table 三, one cell a line: their digits were read as the next
+    # row's cells (2025, 20250120, 1, …), with eight false errors (before)
+    text = (CORPUS / "001_0e974329021f3c6f.txt").read_text(encoding="utf-8")
+    at = text.index("\n", text.index("二、上年结转"))
+    chrome = (
+        "\nhttps://www.example.gov.cn/zwgk/xxgk/2025/t20250120_1.htm 2025/1/20 10:32\n"
+        "2025/1/20 10:32 河埒街道2020年政府信息公开工作年度报告\n"
+    )
+    printed = xxgk.parse_text(text)
+    report = xxgk.parse_text(text[:at] + chrome + text[at:])
+    assert report.tables() == printed.tables() and report.errors == []

@@ -1,7 +1,8 @@
 """What a table reading must not take for values: page chrome and the litter of machine-made
 markdown (OCR or an LLM turning a PDF into markdown).
 
-Page markers (第3页, - 3 -, <!-- page 3 -->, 3/12), markdown headings (a section title repeated
+Page markers (第3页, - 3 -, <!-- page 3 -->, 3/12, a browser's print header and footer: the
+page's address, "2025/1/20 10:32"), markdown headings (a section title repeated
 over a table, "## 3. 收到…"), the report's title repeated at a page top, placeholder header
 cells (数据1, 列2, Column 3) and rows of nothing but dashes hold digits or dashes that would
 otherwise be read as cells and shift the rest. They are blanked out with spaces, so that every
@@ -17,7 +18,10 @@ _PAGE = re.compile(
     r"|[-—]{1,2}[ \t]*\d{1,4}[ \t]*[-—]{1,2}"
     r"|<!--[^\n]*?-->"
     r"|\d{1,4}[ \t]*/[ \t]*\d{1,4}"
-    r"|[Pp]age[ \t]*\d{1,4}(?:[ \t]*of[ \t]*\d{1,4})?)[ \t]*(?=\n|\Z)"
+    r"|[Pp]age[ \t]*\d{1,4}(?:[ \t]*of[ \t]*\d{1,4})?"
+    # a browser's print header and footer: the page's address, the date and time it was printed
+    r"|https?://[^\s]+(?:[ \t][^\n]*)?"
+    r"|(?:19|20)\d{2}/\d{1,2}/\d{1,2}[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?:[ \t][^\n]*)?)[ \t]*(?=\n|\Z)"
 )
 _HEADING = re.compile(r"\n#{1,6}[ \t][^\n]*")
 _DIGITS = re.compile(r"[0-9]")
