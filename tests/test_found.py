@@ -67,3 +67,21 @@ def test_none_lost_on_review_is_not_read_as_none_brought():
     report = xxgk.parse_path(FOUND / "shanghai_bgt_2025.txt")
     assert "行政复议纠错或" in report.text.replace("\n", "")
     assert not [f for f in report.findings if f.rule in ("TXT-REVIEW", "TXT-LITIGATION")]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "table"),
+    [
+        ("<p>二、主动公开政府信息情况</p>", "<p>三、收到和处理政府信息公开申请情况</p>", "active"),
+        ("<p>三、收到和处理政府信息公开申请情况</p>", "<p><br />四、政府信息公开行政复议", "applications"),
+    ],
+    ids=["no section 二", "no section 三"],
+)
+def test_a_section_left_out_is_not_read_from_the_narrative(tmp_path, start, end, table):
+    # the table was looked for in the whole text and read from sentences ("主动公开规章13件,行政规范性
+    # 文件60件…", "予以公开及部分公开258件,占33.9%…"): cells no one printed, DOMAIN and T3-ROW errors
+    html = (FOUND / "shanghai_bgt_2019.html").read_text(encoding="utf-8")
+    (tmp_path / "r.html").write_text(html[: html.index(start)] + html[html.index(end) :], encoding="utf-8")
+    report = xxgk.parse_path(tmp_path / "r.html")
+    assert {k: c.value for k, c in report.cells.items() if k.startswith(table) and c.value is not None} == {}
+    assert {f.rule for f in report.errors} == {"TEMPLATE"}  # the table is missing: that, and only that

@@ -96,25 +96,24 @@ class TableReading:
 
 def read_table(text: str, table: TableSpec, template: Template, spans: list[tuple[int, int]]) -> TableReading:
     """The best reading of `table` among the printed occurrences of its section (the one with
-    the most values where its labels are; the values are interpreted for that one only)."""
-    if not spans and table.found_by:
-        header = find_phrase(text, table.found_by, 0, len(text))
-        if header is None:  # neither its heading nor its header: not printed, nothing to read
-            keys, columns, _ = _unlabelled_layout(table)
-            return TableReading(table, [Line(keys, columns, None)], None)
-        # from the header's first anchor before the phrase (its first line), else the phrase
-        before = find_phrase(text, table.anchors, max(0, header.start - HEADER_BACK), header.start)
-        spans = [((before or header).start, len(text))]
+    the most values where its labels are; the values are interpreted for that one only).
+
+    A table not found in its section (or whose section has no heading found) is read where its
+    own header is printed, and not at all where it is not: never from the narrative's sentences
+    or from another table, whose words and numbers a search of the whole text would take."""
     best: TableReading | None = None
-    for span in spans or [(0, len(text))]:
+    for span in spans:
         reading = _locate(text, table, span)
         if best is None or (reading.cells_found, reading.rows_found) > (best.cells_found, best.rows_found):
             best = reading
-    assert best is not None
-    if best.rows_found == 0 and spans:
-        whole = _locate(text, table, (0, len(text)))
-        if whole.rows_found > 0:
-            best = whole
+    if best is None or best.rows_found == 0:
+        header = _header_start(text, table)
+        if header is not None:
+            whole = _locate(text, table, (header, len(text)))
+            if best is None or whole.rows_found > 0:
+                best = whole
+    if best is None:
+        return _not_printed(table)
     if (
         (best.missing_rows or best.lost)
         and best.rows_found
@@ -130,6 +129,30 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
 
 
 HEADER_BACK = 200  # characters a table's header may take before the phrase that finds it
+
+
+def _header_start(text: str, table: TableSpec) -> int | None:
+    """Where the table's header is printed, if anywhere: its first anchor phrase; for a table
+    that `found_by` phrases tell apart, the anchor just before one of them, else the phrase."""
+    if not table.found_by:
+        anchor = find_phrase(text, table.anchors, 0, len(text))
+        return None if anchor is None else anchor.start
+    header = find_phrase(text, table.found_by, 0, len(text))
+    if header is None:
+        return None
+    before = find_phrase(text, table.anchors, max(0, header.start - HEADER_BACK), header.start)
+    return (before or header).start
+
+
+def _not_printed(table: TableSpec) -> TableReading:
+    if table.unlabelled:
+        keys, columns, _ = _unlabelled_layout(table)
+        return TableReading(table, [Line(keys, columns, None)], None)
+    return TableReading(
+        table,
+        [Line(keys, row.columns, None) for row, keys in zip(table.rows, _keys_by_row(table), strict=True)],
+        None,
+    )
 
 
 def _locate(text: str, table: TableSpec, span: tuple[int, int], *, alike: bool = False) -> TableReading:
