@@ -85,3 +85,30 @@ def test_a_section_left_out_is_not_read_from_the_narrative(tmp_path, start, end,
     report = xxgk.parse_path(tmp_path / "r.html")
     assert {k: c.value for k, c in report.cells.items() if k.startswith(table) and c.value is not None} == {}
     assert {f.rule for f in report.errors} == {"TEMPLATE"}  # the table is missing: that, and only that
+
+
+NOTE = "<p>注：本年度共办结申请805件，其中予以公开258件，结转下年度继续办理72件，办结率100%。</p>"
+HEADING_FOUR = "<p><br />四、政府信息公开行政复议、行政诉讼情况</p>"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # a note under table 三: its numbers filled the blanks of the last row (72, 80, 5, 258, 72,
+        # 100), with T3-BAL and T3-ROW errors (before)
+        lambda html: html.replace(HEADING_FOUR, NOTE + HEADING_FOUR),
+        # section 四's heading lost: table 四's header and row were read into the last row of 三
+        lambda html: html.replace(HEADING_FOUR, ""),
+    ],
+    ids=["a note under table 三", "no heading of section 四"],
+)
+def test_what_follows_a_tables_last_row_is_none_of_its_cells(tmp_path, edit):
+    html = (FOUND / "shanghai_bgt_2019.html").read_text(encoding="utf-8")
+    edited = edit(html)
+    assert edited != html
+    (tmp_path / "r.html").write_text(edited, encoding="utf-8")
+    report = xxgk.parse_path(tmp_path / "r.html")
+    truth = cells_of(truth_of(FOUND / "shanghai_bgt_2019.html")["tables"])
+    got = cells_of(report.tables())
+    assert {k: (v, got.get(k)) for k, v in truth.items() if not same(v, got.get(k))} == {}
+    assert report.errors == []

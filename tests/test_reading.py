@@ -335,3 +335,13 @@ def test_a_browsers_print_header_and_footer_inside_a_table_are_no_values():
     printed = xxgk.parse_text(text)
     report = xxgk.parse_text(text[:at] + chrome + text[at:])
     assert report.tables() == printed.tables() and report.errors == []
+
+
+def test_a_note_after_a_table_run_together_on_one_line_is_none_of_its_cells():
+    # a page scraped onto one line, a note after table 三: its numbers (75, 12, 3, 100) were read
+    # as the last row's cells, with a false T3-BAL error (before)
+    text = (CORPUS / "pt004.txt").read_text(encoding="utf-8")
+    at = text.index("四、政府信息公开行政")
+    note = " 注:本年度共办结申请75件,其中予以公开12件,结转下年度继续办理3件,办结率100%。 "
+    report = xxgk.parse_text(text[:at] + note + text[at:])
+    assert report.tables() == xxgk.parse_text(text).tables() and report.errors == []

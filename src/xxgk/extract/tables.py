@@ -341,7 +341,15 @@ def _labelled_lines(
     # between the previous label's end and its start): as index ranges into `every`
     label_starts = [bisect.bisect_left(starts, a) for a, _ in bounds]
     label_ends = [bisect.bisect_left(starts, b) for _, b in bounds]
-    after = list(zip(label_ends, [*label_starts[1:], len(every)], strict=True))
+    # the last row's values end where words begin again after its first value (a note under the
+    # table, the next section's heading or table): their numbers are none of its cells
+    first = label_ends[-1]
+    last = (
+        len(every)
+        if first == len(every)
+        else bisect.bisect_left(starts, _words_after(text, every[first].end, end))
+    )
+    after = list(zip(label_ends, [*label_starts[1:], last], strict=True))
     before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
     fits_after = sum(b - a == len(line.columns) for (a, b), line in zip(after, found, strict=True))
     # numbers before labels happen in PDF text, where values are spaced; a table whose cells
@@ -359,6 +367,18 @@ def _labelled_lines(
     )
     reading.lost = lost
     return reading
+
+
+# words: two CJK characters in a row that are not a unit (万元); a note in brackets is passed over
+_WORDS_AGAIN = re.compile(r"\([^()\n]*\)|(?:(?!万元)[\u4e00-\u9fff]){2}")
+
+
+def _words_after(text: str, start: int, end: int) -> int:
+    """Where the first words after `start` begin (`end` if none)."""
+    for words in _WORDS_AGAIN.finditer(text, start, end):
+        if words.group()[0] != "(":
+            return words.start()
+    return end
 
 
 # what may follow a row's label on its line when the line is a table's: values, placeholders, pipes
