@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import xxgk
 from tests.conftest import CORPUS, truth_of
 from xxgk.model import json_value
@@ -345,3 +348,42 @@ def test_a_note_after_a_table_run_together_on_one_line_is_none_of_its_cells():
     note = " 注:本年度共办结申请75件,其中予以公开12件,结转下年度继续办理3件,办结率100%。 "
     report = xxgk.parse_text(text[:at] + note + text[at:])
     assert report.tables() == xxgk.parse_text(text).tables() and report.errors == []
+
+
+def test_rows_printed_above_their_tables_header_are_read():
+    # a PDF's text set table 三's header (勾稽关系, 申请人情况, the applicant columns) below its
+    # rows: the rows were looked for after the header only, and table 三 called missing (before)
+    text = (CORPUS / "001_0e974329021f3c6f.txt").read_text(encoding="utf-8")
+    heading = text.index("\n", text.index("三、收到和处理政府信息公开申请情况"))
+    rows, end = text.index("一、本年新收"), text.index("四、政府信息公开行政复议")
+    moved = text[:heading] + "\n" + text[rows:end] + text[heading:rows] + text[end:]
+    report = xxgk.parse_text(moved)
+    assert report.tables() == xxgk.parse_text(text).tables() and report.errors == []
+
+
+def test_table_four_printed_without_its_header_is_read_in_its_section():
+    # machine-made text that lost table 四's header: its 15 values alone under its heading were
+    # read only by a search of the whole text, which now looks for the header (before)
+    text = (CORPUS / "001_0e974329021f3c6f.txt").read_text(encoding="utf-8")
+    heading = text.index("\n", text.index("四、政府信息公开行政复议、行政诉讼情况"))
+    values = re.compile(r"\n\s*\d").search(text, text.index("复议后起诉")).start()  # the first value
+    report = xxgk.parse_text(text[:heading] + text[values:])
+    assert not any(label in report.text for label in ("结果维持", "未经复议直接起诉"))
+    assert report.tables()["appeals"] == xxgk.parse_text(text).tables()["appeals"]
+
+
+def test_a_date_is_no_value_and_a_year_run_into_a_rows_digits_is_cut_off():
+    from xxgk.extract.tokens import tokens
+
+    text = "于2024年3月15日公布 2024 年 0 1 21317000001324019" + "2024年,实验区"
+    assert [t.text for t in tokens(text, 0, len(text))] == ["0", "1", "21317000001324019"]
+
+
+def test_table_four_run_together_with_the_narrative_after_it_is_read_as_printed():
+    # a page scraped onto one line whose section 五 heading is lost: "…总计21317000001324019" runs
+    # into "2024年,实验区…"; the year was read as digits of the row, with a false T4-SUM (before)
+    path = Path(__file__).parent / "found" / "pingtan_2024.txt"
+    text = path.read_text(encoding="utf-8")
+    report = xxgk.parse_text(text.replace("五、存在的主要问题及改进情况", "", 1))
+    assert report.tables()["appeals"] == xxgk.parse_path(path).tables()["appeals"]
+    assert report.errors == []

@@ -164,7 +164,14 @@ def _locate(text: str, table: TableSpec, span: tuple[int, int], *, alike: bool =
         start = anchor.start
     if table.unlabelled:
         return TableReading(table, _unlabelled_line(text, table, start, end), span)
-    return _labelled_lines(text, table, start, end, span, alike)
+    reading = _labelled_lines(text, table, start, end, span, alike)
+    if start > span[0] and reading.missing_rows:
+        # rows printed above the header (a PDF's text may set the header below them): read from
+        # the section's start too, and kept where that finds more rows
+        whole = _labelled_lines(text, table, span[0], end, span, alike)
+        if whole.rows_found > reading.rows_found:
+            return whole
+    return reading
 
 
 def _column_labels(tables: Iterable[TableSpec]) -> re.Pattern[str]:
@@ -227,7 +234,12 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
         line.toks = row
         return [line]
     marks = find_phrases(text, header, start, end)
-    if not marks:
+    if not marks:  # no header: the row alone in its section, or not printed
+        alone = tokens(text, start, end)
+        if alone and len(alone) <= len(columns) <= sum(map(capacity, alone)):
+            line = Line(keys, columns, LabelMatch(alone[0].start, alone[0].start))
+            line.toks = alone
+            return [line]
         return [Line(keys, columns, None)]
     every = tokens(text, start, end, [(m.start, m.end) for m in marks])
     grouped = _by_group(text, table, every, start, end)

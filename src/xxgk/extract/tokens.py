@@ -103,7 +103,11 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
     for value, suffix, unit, between in zip(
         pieces[1::4], pieces[2::4], pieces[3::4], pieces[4::4], strict=True
     ):
-        if len(value) > MAX_DIGITS:  # no row of any table prints so many digits: not a value
+        if len(value) > MAX_DIGITS or _dated(between):  # too many digits for a row; a year, a date
+            if _glued_year(
+                value, between
+            ):  # the next text's year ran into the row's digits ("…19" + "2024年")
+                append(Token(value[:-4], at, int(value[:-4]), value[:-4], None))
             at += len(value) + len(suffix or "") + len(between)
             continue
         if suffix is None and value.isdecimal():  # most values: a plain count
@@ -119,6 +123,26 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
         append(token)
         at += len(token.text) + len(between)
     return out
+
+
+def _dated(after: str) -> bool:
+    """A number followed by 年, 月 or 日 is part of a date (narrative after a table: "2024年"), no cell."""
+    return after[:1] in _DATE_PARTS or (after[:1] == " " and after[1:2] in _DATE_PARTS)
+
+
+_DATE_PARTS = frozenset("年月日")
+
+
+def _glued_year(value: str, after: str) -> bool:
+    """Digits run together ending in a year that 年 follows: the values of a row scraped onto one
+    line with the narrative after it."""
+    return (
+        len(value) > 4
+        and len(value) <= MAX_DIGITS
+        and value.isdecimal()
+        and value[-4:-2] in ("19", "20")
+        and after.lstrip(" ")[:1] == "年"
+    )
 
 
 def _blank(match: re.Match[str]) -> str:
