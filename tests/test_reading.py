@@ -387,3 +387,15 @@ def test_table_four_run_together_with_the_narrative_after_it_is_read_as_printed(
     report = xxgk.parse_text(text.replace("五、存在的主要问题及改进情况", "", 1))
     assert report.tables()["appeals"] == xxgk.parse_path(path).tables()["appeals"]
     assert report.errors == []
+
+
+def test_table_two_is_not_read_from_prose_that_names_its_header_word():
+    # section 二 left out of a report whose narrative says 信息内容 and names 行政许可 with figures:
+    # table 二 was read from the narrative (68, 1, 2, …) (before)
+    text = (CORPUS / "pt001.txt").read_text(encoding="utf-8")
+    start, end = text.index("二、主动公开政府信息情况"), text.index("三、收到和处理政府信息公开申请情况")
+    report = xxgk.parse_text(text[:start] + text[end:])
+    assert "信息内容" in report.text and "行政许可" in report.text
+    assert {
+        k: c.value for k, c in report.cells.items() if k.startswith("active") and c.value is not None
+    } == {}
