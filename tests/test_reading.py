@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import xxgk
 from tests.conftest import CORPUS, truth_of
 from xxgk.model import json_value
@@ -399,3 +401,15 @@ def test_table_two_is_not_read_from_prose_that_names_its_header_word():
     assert {
         k: c.value for k, c in report.cells.items() if k.startswith("active") and c.value is not None
     } == {}
+
+
+@pytest.mark.parametrize(
+    "path", [CORPUS / "pt004.txt", Path(__file__).parent / "found" / "shuyang_fgj_2023.html"]
+)
+def test_a_page_of_table_three_printed_again_is_none_of_a_rows_values(path):
+    # rows 1.属于国家秘密 … 3.补正后申请内容仍不明确 printed twice (a PDF's page repeated): the second
+    # printing was read as values of the row before it, with false T3-SUM and T3-ROW errors (before)
+    text = xxgk.parse_path(path).text
+    start, end = text.index("1.属于国家秘密"), text.index("(五)不予处理")
+    report = xxgk.parse_text(text[:end] + "\n" + text[start:end] + "\n" + text[end:])
+    assert report.tables() == xxgk.parse_text(text).tables() and report.errors == []

@@ -362,6 +362,10 @@ def _labelled_lines(
         else bisect.bisect_left(starts, _words_after(text, every[first].end, end))
     )
     after = list(zip(label_ends, [*label_starts[1:], last], strict=True))
+    after = [
+        _before_repeated_label(text, table, every, starts, a, b, len(line.columns))
+        for (a, b), line in zip(after, found, strict=True)
+    ]
     before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
     fits_after = sum(b - a == len(line.columns) for (a, b), line in zip(after, found, strict=True))
     # numbers before labels happen in PDF text, where values are spaced; a table whose cells
@@ -379,6 +383,28 @@ def _labelled_lines(
     )
     reading.lost = lost
     return reading
+
+
+def _before_repeated_label(
+    text: str, table: TableSpec, every: list[Token], starts: list[int], a: int, b: int, cells: int
+) -> tuple[int, int]:
+    """A row's values (`every[a:b]`) end before another row's label printed among them: a page
+    of the table printed again (rows already read) is none of this row's values."""
+    if b - a <= cells:  # no more values than cells: nothing to cut (the common case, no search)
+        return a, b
+    again = find_phrase(text, _row_labels(table), every[a].end, every[b - 1].start)
+    if again is None:
+        return a, b
+    numbering = _NUMBERING_BEFORE.search(text, max(0, again.start - 8), again.start)  # "1." of "1.属于…"
+    return a, bisect.bisect_left(starts, numbering.start() if numbering else again.start)
+
+
+_NUMBERING_BEFORE = re.compile(r"(?:[0-9]{1,2}[.、]|\([一二三四五六七八九十]{1,2}\))[ \t]*$")
+
+
+@cache
+def _row_labels(table: TableSpec) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(label for row in table.rows for label in (row.label, *row.aliases)))
 
 
 # words: two CJK characters in a row that are not a unit (万元); a note in brackets is passed over
