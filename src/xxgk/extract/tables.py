@@ -362,8 +362,9 @@ def _labelled_lines(
         else bisect.bisect_left(starts, _words_after(text, every[first].end, end))
     )
     after = list(zip(label_ends, [*label_starts[1:], last], strict=True))
+    order = _row_order(table)
     after = [
-        _before_repeated_label(text, table, every, starts, a, b, len(line.columns))
+        _before_repeated_label(text, table, order[_row_id_of(line)], every, starts, a, b, len(line.columns))
         for (a, b), line in zip(after, found, strict=True)
     ]
     before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
@@ -386,25 +387,35 @@ def _labelled_lines(
 
 
 def _before_repeated_label(
-    text: str, table: TableSpec, every: list[Token], starts: list[int], a: int, b: int, cells: int
+    text: str, table: TableSpec, row: int, every: list[Token], starts: list[int], a: int, b: int, cells: int
 ) -> tuple[int, int]:
-    """A row's values (`every[a:b]`) end before another row's label printed among them: a page
-    of the table printed again (rows already read) is none of this row's values."""
-    if b - a <= cells:  # no more values than cells: nothing to cut (the common case, no search)
+    """A row's values (`every[a:b]`) end before the label of a row before it printed among them
+    (and that label's numbering): a page of the table printed again is none of its values. Later
+    rows' labels are not looked for: 总计 heads a column too, in a header printed again."""
+    if b - a <= cells or row == 0:  # no more values than cells: nothing to cut (the common case)
         return a, b
-    again = find_phrase(text, _row_labels(table), every[a].end, every[b - 1].start)
+    again = find_phrase(text, _labels_before(table, row), every[a].end, every[b - 1].start)
     if again is None:
         return a, b
     numbering = _NUMBERING_BEFORE.search(text, max(0, again.start - 8), again.start)  # "1." of "1.属于…"
     return a, bisect.bisect_left(starts, numbering.start() if numbering else again.start)
 
 
-_NUMBERING_BEFORE = re.compile(r"(?:[0-9]{1,2}[.、]|\([一二三四五六七八九十]{1,2}\))[ \t]*$")
+@cache
+def _labels_before(table: TableSpec, row: int) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(label for spec in table.rows[:row] for label in (spec.label, *spec.aliases)))
 
 
 @cache
-def _row_labels(table: TableSpec) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(label for row in table.rows for label in (row.label, *row.aliases)))
+def _row_order(table: TableSpec) -> dict[str, int]:
+    return {row.id: i for i, row in enumerate(table.rows)}
+
+
+def _row_id_of(line: Line) -> str:
+    return line.keys[0].split(".")[1]
+
+
+_NUMBERING_BEFORE = re.compile(r"(?:[0-9]{1,2}[.、]|\([一二三四五六七八九十]{1,2}\))[ \t]*$")
 
 
 # words: two CJK characters in a row that are not a unit (万元); a note in brackets is passed over
