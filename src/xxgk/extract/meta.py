@@ -20,6 +20,7 @@ _TITLE = re.compile(
 TITLE_LINES, TITLE_TOP = 3, 60  # lines joined at most; lines of the text's top tried
 _SHORT_LINE = 40
 TITLE_LINE = 80  # a longer line is a paragraph: a title named in it is mentioned, not printed
+_TITLE_WORDS = ("报告", "年报")  # the words a title ends in (`_TITLE`)
 # before a title: a markdown heading's marks, a field's label
 _LABEL = re.compile(r"^(?:#{1,6}\s*)?(?:(?:标题|题目)\s*:?\s*)?")
 # where a title ends: found first, so the title pattern runs on a short window, not the whole text
@@ -165,11 +166,15 @@ def _title_on_lines(text: str) -> re.Match[str] | None:
     lines = [line.strip() for line in text[: TITLE_TOP * 80].split("\n", TITLE_TOP)[:TITLE_TOP]]
     # blank lines between are passed over; a link to another page is no part of a title
     lines = [_LABEL.sub("", line) for line in lines if line and not line.startswith(META.link_labels)]
+    # a title ends a line: only the short lines that end as one are tried as a title's last
+    ends = [i for i, line in enumerate(lines) if len(line) <= _SHORT_LINE and line.endswith(_TITLE_WORDS)]
     for count in range(2, TITLE_LINES + 1):
-        for first in range(len(lines) - count + 1):
-            joined = lines[first : first + count]
-            if any(len(line) > _SHORT_LINE for line in joined) or any(map(_TITLE_END.search, joined[:-1])):
-                continue  # a paragraph is no part of a title, and a title ends on its last line
+        for last in ends:
+            joined = lines[max(0, last - count + 1) : last + 1]
+            if len(joined) < count or any(len(line) > _SHORT_LINE for line in joined):
+                continue  # a paragraph is no part of a title
+            if any(map(_TITLE_END.search, joined[:-1])):
+                continue  # a title ends on its last line
             title = _TITLE.fullmatch("".join(joined))
             if title is not None and _is_body_name(
                 _clean_agency(title.group("pre") or title.group("mid")) or ""

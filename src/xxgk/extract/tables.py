@@ -362,9 +362,10 @@ def _labelled_lines(
         else bisect.bisect_left(starts, _words_after(text, every[first].end, end))
     )
     after = list(zip(label_ends, [*label_starts[1:], last], strict=True))
-    order = _row_order(table)
     after = [
-        _before_repeated_label(text, table, order[_row_id_of(line)], every, starts, a, b, len(line.columns))
+        (a, b)
+        if b - a <= len(line.columns)
+        else _before_repeated_label(text, table, line, every, starts, a, b)
         for (a, b), line in zip(after, found, strict=True)
     ]
     before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
@@ -387,12 +388,14 @@ def _labelled_lines(
 
 
 def _before_repeated_label(
-    text: str, table: TableSpec, row: int, every: list[Token], starts: list[int], a: int, b: int, cells: int
+    text: str, table: TableSpec, line: Line, every: list[Token], starts: list[int], a: int, b: int
 ) -> tuple[int, int]:
-    """A row's values (`every[a:b]`) end before the label of a row before it printed among them
-    (and that label's numbering): a page of the table printed again is none of its values. Later
-    rows' labels are not looked for: 总计 heads a column too, in a header printed again."""
-    if b - a <= cells or row == 0:  # no more values than cells: nothing to cut (the common case)
+    """A row's values (`every[a:b]`, more than its cells) end before the label of a row before it
+    printed among them (and that label's numbering): a page of the table printed again is none
+    of its values. Later rows' labels are not looked for: 总计 heads a column too, in a header
+    printed again."""
+    row = _row_order(table)[line.keys[0].split(".")[1]]
+    if row == 0:
         return a, b
     again = find_phrase(text, _labels_before(table, row), every[a].end, every[b - 1].start)
     if again is None:
@@ -409,10 +412,6 @@ def _labels_before(table: TableSpec, row: int) -> tuple[str, ...]:
 @cache
 def _row_order(table: TableSpec) -> dict[str, int]:
     return {row.id: i for i, row in enumerate(table.rows)}
-
-
-def _row_id_of(line: Line) -> str:
-    return line.keys[0].split(".")[1]
 
 
 _NUMBERING_BEFORE = re.compile(r"(?:[0-9]{1,2}[.、]|\([一二三四五六七八九十]{1,2}\))[ \t]*$")

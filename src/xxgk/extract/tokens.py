@@ -15,9 +15,7 @@ from xxgk.model import Value
 from xxgk.templates import ColumnSpec
 
 _NOTE = re.compile(r"\([^()\n]*[\u4e00-\u9fff][^()\n]*\)")
-# the numbering that begins a line of a label ("1." "2、" before its words), where the label
-# itself was not found (a PDF's text breaks it over lines)
-_NUMBERING = re.compile(r"(?<=\n)[ \t|]*[0-9]{1,2}[.、](?=[\u4e00-\u9fff])")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # A printed value. Its first character is named by a class, which lets the regex engine skip
 # text quickly; what may follow depends on that character, looked back at. Digits are ASCII in
 # normalised text, and [0-9] is checked faster than \d.
@@ -92,8 +90,6 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
         segment = text[start:end]
     if "(" in segment:
         segment = _NOTE.sub(_blank, segment)
-    if "\n" in segment:  # a label's numbering left at the head of a line ("1.本机关不掌握…") is no value
-        segment = _NUMBERING.sub(_blank, segment)
     # split() hands over the groups of every match and the text between them in one C call;
     # the groups make up the whole match, so positions follow from their lengths
     pieces = _TOKEN.split(segment)
@@ -103,10 +99,9 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
     for value, suffix, unit, between in zip(
         pieces[1::4], pieces[2::4], pieces[3::4], pieces[4::4], strict=True
     ):
-        if len(value) > MAX_DIGITS or _dated(between):  # too many digits for a row; a year, a date
-            if _glued_year(
-                value, between
-            ):  # the next text's year ran into the row's digits ("…19" + "2024年")
+        # no row of any table prints so many digits; what follows may tell a date or a numbering
+        if len(value) > MAX_DIGITS or (between[:1] in _TELLING and _no_value(value, between, text, at)):
+            if _glued_year(value, between):  # the next text's year ran into a row's digits
                 append(Token(value[:-4], at, int(value[:-4]), value[:-4], None))
             at += len(value) + len(suffix or "") + len(between)
             continue
@@ -125,17 +120,26 @@ def tokens(text: str, start: int, end: int, labels: list[tuple[int, int]] | None
     return out
 
 
-def _dated(after: str) -> bool:
-    """A number followed by 年, 月 or 日 is part of a date (narrative after a table: "2024年"), no cell."""
-    return after[:1] in _DATE_PARTS or (after[:1] == " " and after[1:2] in _DATE_PARTS)
-
-
 _DATE_PARTS = frozenset("年月日")
+_TELLING = frozenset("年月日 .、")  # what may follow a number that is no value (`_no_value`)
+
+
+def _no_value(value: str, after: str, text: str, at: int) -> bool:
+    """A year, a month or a day ("2024年", "2025 年"), or a label's numbering at the head of a line
+    ("1.本机关不掌握…", left where the label itself was not found: a PDF's text broke it over
+    lines): no value."""
+    first = after[:1]
+    if first in _DATE_PARTS or (first == " " and after[1:2] in _DATE_PARTS):
+        return True
+    if first == " " or len(value) > 2 or not value.isdecimal() or not _CJK.match(after, 1):
+        return False
+    line_start = text.rfind("\n", 0, at) + 1
+    return not text[line_start:at].strip(" \t|")
 
 
 def _glued_year(value: str, after: str) -> bool:
-    """Digits run together ending in a year that 年 follows: the values of a row scraped onto one
-    line with the narrative after it."""
+    """Digits run together ending in a year that 年 follows ("…19" + "2024年"): the values of a
+    row scraped onto one line with the narrative after it."""
     return (
         len(value) > 4
         and len(value) <= MAX_DIGITS
