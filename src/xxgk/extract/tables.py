@@ -391,30 +391,18 @@ def _before_repeated_label(
     text: str, table: TableSpec, line: Line, every: list[Token], starts: list[int], a: int, b: int
 ) -> tuple[int, int]:
     """A row's values (`every[a:b]`, more than its cells) end before the label of a row before it
-    printed among them (and that label's numbering): a page of the table printed again is none
-    of its values. Later rows' labels are not looked for: 总计 heads a column too, in a header
-    printed again."""
+    printed among them, numbering included (`find_row`): a page of the table printed again is
+    none of its values. Later rows' labels are not looked for: 总计 heads a column too, in a
+    header printed again."""
     row = _row_order(table)[line.keys[0].split(".")[1]]
-    if row == 0:
-        return a, b
-    again = find_phrase(text, _labels_before(table, row), every[a].end, every[b - 1].start)
-    if again is None:
-        return a, b
-    numbering = _NUMBERING_BEFORE.search(text, max(0, again.start - 8), again.start)  # "1." of "1.属于…"
-    return a, bisect.bisect_left(starts, numbering.start() if numbering else again.start)
-
-
-@cache
-def _labels_before(table: TableSpec, row: int) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(label for spec in table.rows[:row] for label in (spec.label, *spec.aliases)))
+    found = (find_row(text, earlier, every[a].end, every[b - 1].start) for earlier in table.rows[:row])
+    again = min((match.start for match in found if match is not None), default=None)
+    return (a, b) if again is None else (a, bisect.bisect_left(starts, again))
 
 
 @cache
 def _row_order(table: TableSpec) -> dict[str, int]:
     return {row.id: i for i, row in enumerate(table.rows)}
-
-
-_NUMBERING_BEFORE = re.compile(r"(?:[0-9]{1,2}[.、]|\([一二三四五六七八九十]{1,2}\))[ \t]*$")
 
 
 # words: two CJK characters in a row that are not a unit (万元); a note in brackets is passed over
