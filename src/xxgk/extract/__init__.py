@@ -171,12 +171,25 @@ def _prefer_by_layout(
             choice = by_layout(options, {column: frozenset(w) for column, w in widths.items()})
             if choice is None:
                 continue
-            merged = {**values, **options[choice[0]]}
-            if any(i.holds(merged) is False for i in identities(template) if set(i.keys) & set(line.keys)):
+            # every other line as shown (a line in doubt too: the arithmetic chose its reading
+            # together with this one's, and the layout must not break what it chose)
+            shown = {**values, **_shown(readings, line), **options[choice[0]]}
+            if any(i.holds(shown) is False for i in identities(template) if set(i.keys) & set(line.keys)):
                 continue
             line.chosen = choice[0]
             preferred.setdefault(reading.table.id, {})[_row_id(line)] = {"evidence": choice[1]}
     return preferred
+
+
+def _shown(readings: list[TableReading], but: Line) -> dict[str, Value]:
+    """The values of the lines in doubt as they are shown (their chosen reading), but one."""
+    return {
+        key: value
+        for reading in readings
+        for line in reading.lines
+        if line is not but and line.ambiguous and line.reading is not None
+        for key, value in _readings(line)[line.chosen].items()
+    }
 
 
 def _candidates(reading: TableReading) -> dict[str, list[list[list[object]]]]:
