@@ -57,17 +57,15 @@ _DATED = re.compile(f"(?:{'|'.join(META.date_labels)})\\s*:?\\s*{_YMD}")
 _DATE_LINE = _Lines(r"[ \t]*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 
 
-def extract_meta(
-    text: str, body_start: int, hints: dict[str, str] | None = None, tables: Sequence[tuple[int, int]] = ()
-) -> Meta:
-    """`body_start` is where the first section heading is; signatures are looked for after it,
-    outside the statistical tables (`tables`, their spans, where known).
+def extract_meta(text: str, body_start: int, hints: dict[str, str] | None = None) -> Meta:
+    """`body_start` is where the first section heading is; signatures are looked for after it
+    (`extract` reads the title before the tables and the signature after, outside them).
 
     `hints` are what the file itself says (HTML <title> and <meta>, document properties); the
     printed text wins where it speaks.
     """
     meta, named = read_title(text, hints)
-    sign(meta, text, body_start, named, hints, tables)
+    sign(meta, text, body_start, named, hints)
     return meta
 
 
@@ -136,25 +134,28 @@ def _find_title(text: str, *, mentions: bool = False) -> re.Match[str] | None:
         title = _TITLE.search(text, max(line_start, end.start() - 80), end.end())
         if title is None:
             continue
-        line_end = text.find("\n", title.end())
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
-        if line.strip().startswith(META.link_labels):  # a link to another report (上一篇：…)
+        line = _line_of(title)
+        if line.startswith(META.link_labels):  # a link to another report (上一篇：…)
             continue
         if (
             mentions
-            or len(line.strip()) <= TITLE_LINE
+            or len(line) <= TITLE_LINE
             or not _LABEL.sub("", text[line_start : title.start()].strip())
         ):
             return title
     return None
 
 
+def _line_of(match: re.Match[str]) -> str:
+    """The line a match stands on, stripped."""
+    text = match.string
+    line_end = text.find("\n", match.end())
+    return text[text.rfind("\n", 0, match.start()) + 1 : line_end if line_end >= 0 else len(text)].strip()
+
+
 def _title_text(title: re.Match[str]) -> str:
     """The title as printed: its whole line, or where that is a paragraph, the title alone."""
-    text = title.string
-    line_start = text.rfind("\n", 0, title.start()) + 1
-    line_end = text.find("\n", title.end())
-    line = _LABEL.sub("", text[line_start : line_end if line_end >= 0 else len(text)].strip()).strip()
+    line = _LABEL.sub("", _line_of(title)).strip()
     return line if len(line) <= TITLE_LINE else title.group().strip()
 
 

@@ -229,17 +229,16 @@ def _unlabelled_layout(table: TableSpec) -> tuple[tuple[str, ...], tuple[ColumnS
 def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[Line]:
     keys, columns, header = _unlabelled_layout(table)
     row = _row_of_values(text, start, end, len(columns))
+    marks = find_phrases(text, header, start, end) if row is None else []
+    if row is None and not marks:  # no header: the row alone in its section, or not printed
+        alone = tokens(text, start, end)
+        if alone and len(alone) <= len(columns) <= sum(map(capacity, alone)):
+            row = alone
     if row is not None:
         line = Line(keys, columns, LabelMatch(row[0].start, row[0].start))
         line.toks = row
         return [line]
-    marks = find_phrases(text, header, start, end)
-    if not marks:  # no header: the row alone in its section, or not printed
-        alone = tokens(text, start, end)
-        if alone and len(alone) <= len(columns) <= sum(map(capacity, alone)):
-            line = Line(keys, columns, LabelMatch(alone[0].start, alone[0].start))
-            line.toks = alone
-            return [line]
+    if not marks:
         return [Line(keys, columns, None)]
     every = tokens(text, start, end, [(m.start, m.end) for m in marks])
     grouped = _by_group(text, table, every, start, end)
