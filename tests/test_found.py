@@ -62,6 +62,18 @@ def test_tables_three_and_four_of_a_pdf_made_markdown_are_read_as_printed():
     assert not [f for f in report.errors]
 
 
+def test_table_three_whose_labels_were_cut_out_of_their_rows_is_read_as_printed():
+    # ten of its rows printed as markdown rows of values only, their labels lines of their own
+    # elsewhere (and a page number "1" among them): 44 cells were unknown or wrong, with a false
+    # T3-ROW error (before)
+    report = xxgk.parse_path(FOUND / "shanghai_kewei_2024.txt")
+    truth = cells_of(truth_of(FOUND / "shanghai_kewei_2024.txt")["tables"])
+    got = cells_of(report.tables())
+    wrong = {k: (v, got.get(k)) for k, v in truth.items() if k[0] != "active" and not same(v, got.get(k))}
+    assert wrong == {}
+    assert {f.rule for f in report.errors} == {"TEMPLATE"}  # table 二's four rows above its heading
+
+
 def test_none_lost_on_review_is_not_read_as_none_brought():
     # "全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形" beside 55 reviews and 34 suits
     report = xxgk.parse_path(FOUND / "shanghai_bgt_2025.txt")

@@ -340,6 +340,64 @@ def test_hand_ce_lost_label_after_header_with_total(header: str) -> None:
     assert_hand_report(hand_report(applications=APPLICATIONS_HEAD + "\n" + rows), lost)
 
 
+def _labels_cut_out(partly_granted: str = "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |") -> str:
+    """Table 三 as a PDF made into markdown may print it: the labels of 部分公开, 4.保护第三方合法权益
+    and （四）1.本机关不掌握相关政府信息 cut out of their rows, each row's values a row of its own,
+    each label printed as lines of its own below its values (broken over two lines)."""
+    rule = "|---|---|---|---|---|---|---|"
+    return "\n".join(
+        [
+            _rows("一、", "（二）"),
+            partly_granted,
+            rule,
+            "（二）部分公开（区分处理的，只",
+            "计这一情形，不计其他情形）",
+            _rows("（三）", "4.保护"),
+            "| 0 | 1 | 0 | 0 | 0 | 0 | 1 |",
+            rule,
+            _rows("5.属于", "（四）"),
+            "4.保护第三方合法",
+            "权益",
+            "（四）无法提供",
+            "| 3 | 0 | 0 | 0 | 0 | 0 | 3 |",
+            rule,
+            "1.本机关不掌握相关政",
+            "府信息",
+            _rows("2.没有现成", ""),
+        ]
+    )
+
+
+def test_hand_g_labels_cut_out_of_their_rows() -> None:
+    """(g) Rows of values only between rows found in their own markdown rows are the rows whose
+    labels are missing there, in order (1 | … | 1 is 部分公开; 3 | … | 3 is 本机关不掌握), the
+    labels printed anywhere around: the 自然人 column confirms them (4 + 1 + 0 + 3 + 1 = 9), and a
+    warning says each row was read by its place."""
+    report = xxgk.parse_text(hand_report(applications=APPLICATIONS_HEAD + "\n" + _labels_cut_out()))
+    assert_reads_back(report, EXPECTED)
+    placed = [f.message for f in report.findings if f.rule == "LABEL"]
+    assert len(placed) == 3
+    assert all("按印刷顺序读作该行" in message for message in placed)
+
+
+def test_hand_g_labels_cut_out_not_confirmed() -> None:
+    """(g) As above, but 部分公开's values (2 | … | 2) make 自然人's outcomes 10 beside a total of 9:
+    which of the rows read by their place is wrong the arithmetic cannot tell, so none of the
+    three is read from its numbers (unknown, the numbers reported), and no error is made of them."""
+    text = hand_report(
+        applications=APPLICATIONS_HEAD + "\n" + _labels_cut_out("| 2 | 0 | 0 | 0 | 0 | 0 | 2 |")
+    )
+    report = xxgk.parse_text(text)
+    table = TEMPLATES["2021"].table("applications")
+    placed = [
+        key
+        for row in ("partly_granted", "withheld_third_party", "unavailable_not_held")
+        for key in table.row_keys(table.row(row))
+    ]
+    assert all(report.cells[key].value is None for key in placed)
+    assert_reads_back(report, EXPECTED, tuple(placed))
+
+
 def test_hand_f_appeals_split_by_headings() -> None:
     """(f) Table 四 as three small tables, told apart only by the heading above each."""
     header = "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|"

@@ -125,6 +125,12 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
         # occurrence and template tried)
         best = _locate(text, table, best.span, alike=True)
     _choose(text, best, template)
+    if best.span is not None and not table.unlabelled and best.rows_found < len(best.lines):
+        by_rows = _markdown_rows(text, table, best.span)
+        if by_rows is not None:
+            _choose(text, by_rows, template)
+            if by_rows.rows_found > best.rows_found:
+                best = by_rows
     return best
 
 
@@ -273,13 +279,76 @@ def _row_of_values(text: str, start: int, end: int, width: int) -> list[Token] |
         line = text[at:stop]
         if line.count("|") >= width or line.count("\t") >= width - 1:  # a border between each two
             found = tokens(text, at, stop)
-            if len(found) == width:
-                rest = "".join(text[a.end : b.start] for a, b in itertools.pairwise(found))
-                outside = text[at : found[0].start] + rest + text[found[-1].end : stop]
-                if _CELL_BORDERS.fullmatch(outside):
-                    return found
+            if len(found) == width and _CELL_BORDERS.fullmatch(_between_tokens(text, at, stop, found)):
+                return found
         at = stop + 1
     return None
+
+
+_MARKDOWN_ROW = re.compile(r"^[ \t]*\|.*$", re.M)
+
+
+def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableReading | None:
+    """The table read from its markdown rows alone, where some rows hold values only: a PDF made
+    into markdown may cut a row's label out of its row and print it as a line of its own,
+    anywhere around (or lose it). A row whose label its own markdown row prints is found there;
+    the rows of values only between two rows found (or after the last) are the rows between
+    them whose labels were cut out, in order, when they are as many and each has its number of
+    values. Those rows are kept only where the arithmetic confirms them (`_confirm_lost`), and
+    this reading only where it finds more rows than reading labels wherever they are printed.
+    None where no markdown row holds values only."""
+    printed: list[tuple[int, int, list[Token], bool]] = []  # (start, end, values, values only)
+    for row in _MARKDOWN_ROW.finditer(text, *span):
+        at, stop = row.span()
+        values = tokens(text, at, stop)
+        if any(token.number is not None for token in values):  # not a header or a rule line
+            only = _CELL_BORDERS.fullmatch(_between_tokens(text, at, stop, values)) is not None
+            printed.append((at, stop, values, only))
+    if not any(only for *_, only in printed):
+        return None
+    rows = table.rows
+    found: list[tuple[int, LabelMatch, list[Token]]] = []  # (row index, its label, its values)
+    values_only: list[tuple[int, list[Token]]] = []  # (rows found before it, its values)
+    for at, stop, values, only in printed:
+        if only:
+            values_only.append((len(found), values))
+            continue
+        first = found[-1][0] + 1 if found else 0
+        match = next(
+            ((i, m) for i in range(first, len(rows)) if (m := find_row(text, rows[i], at, stop)) is not None),
+            None,
+        )
+        if match is not None:
+            found.append((match[0], match[1], tokens(text, match[1].end, stop)))
+    if not found:
+        return None
+    lines = [Line(keys, row.columns, None) for row, keys in zip(rows, _keys_by_row(table), strict=True)]
+    for index, match, values in found:
+        lines[index].label, lines[index].toks = match, values
+    lost: list[Line] = []
+    for after in range(1, len(found) + 1):
+        given = [values for before, values in values_only if before == after]
+        low = found[after - 1][0] + 1
+        high = found[after][0] if after < len(found) else len(rows)
+        missing = lines[low:high]
+        if not given or len(given) != len(missing):
+            continue
+        if any(len(values) != len(line.columns) for values, line in zip(given, missing, strict=True)):
+            continue
+        for values, line in zip(given, missing, strict=True):
+            line.label, line.toks = LabelMatch(values[0].start, values[0].start), values
+            lost.append(line)
+    if not lost:
+        return None
+    reading = TableReading(table, lines, span)
+    reading.lost = lost
+    return reading
+
+
+def _between_tokens(text: str, start: int, end: int, values: list[Token]) -> str:
+    """What a line prints besides its values."""
+    rest = "".join(text[a.end : b.start] for a, b in itertools.pairwise(values))
+    return text[start : values[0].start] + rest + text[values[-1].end : end]
 
 
 def _by_group(text: str, table: TableSpec, every: list[Token], start: int, end: int) -> Line | None:
