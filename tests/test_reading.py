@@ -278,6 +278,55 @@ def test_later_parts_of_table_two_printed_above_its_first_are_read():
     assert json_value(report.value("active.fees.amount")) == 0.5
 
 
+@pytest.mark.parametrize(
+    "row",
+    ["| 规章 | 22 | 235 |", "规章 22 235", "规章\t22\t235"],
+    ids=["markdown", "spaces", "tabs"],
+)
+def test_a_row_of_table_two_short_of_a_value_is_read_in_order_and_in_doubt(row):
+    # 规章 printed 22 and 235 for three cells (a PDF made into markdown moved its 废止 cell, "22
+    # （其中修订 16 件）", out of the table): which cell is blank nothing tells, table 二 having no
+    # arithmetic; it was read 22 | 235 | blank silently (before)
+    report = xxgk.parse_text(_markdown_2023(FIRST_PART.replace("| 规章 | 0 | 0 | 4 |", row)))
+    cells = [report.cells[f"active.regulations.{c}"] for c in ("issued", "repealed", "in_force")]
+    assert [(c.value, c.ambiguous) for c in cells] == [(22, True), (235, True), (None, True)]
+    (doubt,) = [f for f in report.findings if f.rule == "AMBIGUOUS"]
+    assert doubt.severity == "warning"
+    assert "22|235|空；22|空|235；空|22|235" in doubt.message
+    # the rows printed whole are not in doubt
+    assert not report.cells["active.normative_documents.repealed"].ambiguous
+
+
+def test_a_blank_cell_table_two_shows_between_its_borders_is_no_doubt():
+    report = xxgk.parse_text(
+        _markdown_2023(FIRST_PART.replace("| 规章 | 0 | 0 | 4 |", "| 规章 | 22 |  | 235 |"))
+    )
+    cells = [report.cells[f"active.regulations.{c}"] for c in ("issued", "repealed", "in_force")]
+    assert [(c.value, c.ambiguous) for c in cells] == [(22, False), (None, False), (235, False)]
+    assert not [f for f in report.findings if f.rule == "AMBIGUOUS"]
+
+
+def test_sections_numbered_otherwise_are_found_by_their_whole_titles():
+    # a PDF made into markdown numbered sections 二 to 四 一 to 三, and its markdown put "## 表二"
+    # between table 二's later parts and its first: the section was found at "## 表二" only, and
+    # 行政许可 above it was missing (TEMPLATE named it too) (before)
+    later = "第二十条第（五）项\n信息内容本年处理决定数量\n行政许可 97\n"
+    printed = _markdown_2023(later + "## 表二：主动公开政府信息情况\n" + FIRST_PART)
+    text = printed
+    for statutory, other in (
+        ("二、主动", "一、主动"),
+        ("三、收到", "二、收到"),
+        ("四、政府信息公开行政", "三、政府信息公开行政"),
+    ):
+        text = text.replace(statutory, other)
+    report, as_numbered = xxgk.parse_text(text), xxgk.parse_text(printed)
+    assert report.value("active.licensing.decisions") == 97
+    assert report.tables() == as_numbered.tables()
+    # every cell of 三 and 四 printed 1: their arithmetic fails as printed; 行政处罚, 行政强制 and
+    # 行政事业性收费 are not printed (TEMPLATE names those three, not 行政许可)
+    assert [(f.rule, f.message) for f in report.errors] == [(f.rule, f.message) for f in as_numbered.errors]
+
+
 def test_a_row_label_named_in_prose_above_the_table_is_not_a_row():
     # within the table's parts, above (一): a sentence that names rows is no line of them
     prose = "第二十条第（五）项\n信息内容本年处理决定数量\n本年度办理行政许可 1234 件，行政处罚 56 件。\n"

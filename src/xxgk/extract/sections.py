@@ -55,6 +55,32 @@ def find_headings(text: str) -> list[Heading]:
             found.append(Heading(section.id, match.start(), match.end() + end))
     if "#" in text:
         found = _with_markdown(text, found)
+    numbered = {heading.section for heading in found if text[heading.start] in _BY_NUMBER}
+    if len(numbered) < len(SECTIONS):
+        found = _numbered_otherwise(text, found, numbered)
+    return found
+
+
+# a line that is a section's whole title as the national format prints it, under any numeral
+_TITLE_LINES = {
+    s.id: re.compile(rf"^[ \t]*[一二三四五六][ \t]*[、.．][ \t]*{re.escape(s.title)}[ \t]*$", re.M)
+    for s in SECTIONS
+}
+
+
+def _numbered_otherwise(text: str, found: list[Heading], numbered: set[str]) -> list[Heading]:
+    """The headings of sections none of whose headings carries its own numeral, printed as their
+    whole title under another's ("一、主动公开政府信息情况": a PDF that numbers its tables, or lost
+    a section before them, numbers the sections after it otherwise)."""
+    starts = {heading.start for heading in found}
+    for section in SECTIONS:
+        if section.id in numbered:
+            continue
+        for match in _TITLE_LINES[section.id].finditer(text):
+            start = match.start() + len(match.group()) - len(match.group().lstrip())
+            if start not in starts:
+                found.append(Heading(section.id, start, match.end()))
+    found.sort(key=lambda heading: heading.start)
     return found
 
 

@@ -760,6 +760,20 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
                 # a cell left blank in a layout that does not show where: every place for the
                 # blanks is a reading, for the arithmetic to choose among or to leave in doubt
                 options = placements(toks, line.columns)
+            if (
+                not options
+                and toks
+                and len(toks) < n
+                and None not in toks
+                and line.keys[0] not in arithmetic.keys
+            ):
+                # fewer values than cells, no layout to show where the blanks are and no arithmetic
+                # to choose: read in printed order, every other place for the blanks listed, and
+                # the row in doubt
+                first = exact(toks, line.columns)
+                others = (c for c in placements(toks, line.columns) if c.pieces != first.pieces)  # type: ignore[arg-type]
+                options = [first, *others]
+                line.ambiguous = set(line.keys)
         line.options = options or [exact(toks, line.columns)]
 
     for line in found:
