@@ -398,6 +398,30 @@ def test_hand_g_labels_cut_out_not_confirmed() -> None:
     assert_reads_back(report, EXPECTED, tuple(placed))
 
 
+def test_hand_g_first_rows_label_below_its_values() -> None:
+    """(g) 本年新收's label printed below its values: the row was left unknown (before; in a
+    probe's variants of other reports, the whole table was read as numbers before their labels,
+    every row from the next one's numbers). A row of values only before the first row found is
+    the rows above it whose labels are missing there; 新收 + 结转 = 总计 + 结转下年度 confirms it."""
+    rows = APPLICATIONS_ROWS.split("\n")
+    first = rows[0].split("|", 2)[2]  # its values and their cells' borders
+    applications = "\n".join([APPLICATIONS_HEAD, "|" + first, "一、本年新收政府信息公开申请数量", *rows[1:]])
+    assert_hand_report(hand_report(applications=applications))
+
+
+def test_hand_g_a_blank_cell_in_a_row_of_values_only() -> None:
+    """(g) 结转下年度 printed as values only, its 总计 cell left blank, its label below: the row is
+    its seven cells, one blank (no cell moves), and confirmed by the columns it can be checked in."""
+    rows = APPLICATIONS_ROWS.split("\n")
+    assert rows[-1].startswith("| 四、结转下年度继续办理 | 3 |")
+    applications = "\n".join(
+        [APPLICATIONS_HEAD, *rows[:-1], "| 3 | 0 | 0 | 0 | 0 | 0 |  |", "四、结转下年度继续办理"]
+    )
+    report = xxgk.parse_text(hand_report(applications=applications))
+    assert report.cells["applications.carried_forward.total"].value is None
+    assert_reads_back(report, {**EXPECTED, "applications.carried_forward.total": None})
+
+
 def test_hand_f_appeals_split_by_headings() -> None:
     """(f) Table 四 as three small tables, told apart only by the heading above each."""
     header = "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|"

@@ -125,13 +125,21 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
         # occurrence and template tried)
         best = _locate(text, table, best.span, alike=True)
     _choose(text, best, template)
-    if best.span is not None and not table.unlabelled and best.rows_found < len(best.lines):
+    if best.span is not None and not table.unlabelled and _VALUES_FIRST.search(text, *best.span):
         by_rows = _markdown_rows(text, table, best.span)
         if by_rows is not None:
             _choose(text, by_rows, template)
-            if by_rows.rows_found > best.rows_found:
+            # rows read by their place that the arithmetic confirms, every one: beside the rows
+            # read by their labels, which pair a label cut out of its row with whatever numbers
+            # follow it
+            confirmed = by_rows.lost and not by_rows.unplaced
+            if by_rows.rows_found > best.rows_found or (confirmed and by_rows.rows_found == best.rows_found):
                 best = by_rows
     return best
+
+
+# a markdown row whose first cell with anything in it holds a number: a row of values only, maybe
+_VALUES_FIRST = re.compile(r"^[ \t]*(?:\|[ \t]*)+\d", re.M)
 
 
 HEADER_BACK = 200  # characters a table's header may take before the phrase that finds it
@@ -292,11 +300,10 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
     """The table read from its markdown rows alone, where some rows hold values only: a PDF made
     into markdown may cut a row's label out of its row and print it as a line of its own,
     anywhere around (or lose it). A row whose label its own markdown row prints is found there;
-    the rows of values only between two rows found (or after the last) are the rows between
-    them whose labels were cut out, in order, when they are as many and each has its number of
-    values. Those rows are kept only where the arithmetic confirms them (`_confirm_lost`), and
-    this reading only where it finds more rows than reading labels wherever they are printed.
-    None where no markdown row holds values only."""
+    the rows of values only between two rows found (or before the first, or after the last) are
+    the rows between them whose labels were cut out, in order, when they are as many and each
+    has its number of values. Those rows are kept only where the arithmetic confirms them
+    (`_confirm_lost`). None where no row is read so."""
     printed: list[tuple[int, int, list[Token], bool]] = []  # (start, end, values, values only)
     for row in _MARKDOWN_ROW.finditer(text, *span):
         at, stop = row.span()
@@ -308,10 +315,12 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
         return None
     rows = table.rows
     found: list[tuple[int, LabelMatch, list[Token]]] = []  # (row index, its label, its values)
-    values_only: list[tuple[int, list[Token]]] = []  # (rows found before it, its values)
+    # (rows found before it, where it starts, its cells (a blank one too), its values)
+    values_only: list[tuple[int, int, int, list[Token]]] = []
     for at, stop, values, only in printed:
         if only:
-            values_only.append((len(found), values))
+            cells = _cells_in_place(text, at, stop, "|", values, label_cell=True)
+            values_only.append((len(found), at, len(values) if cells is None else len(cells), values))
             continue
         first = found[-1][0] + 1 if found else 0
         match = next(
@@ -326,17 +335,23 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
     for index, match, values in found:
         lines[index].label, lines[index].toks = match, values
     lost: list[Line] = []
-    for after in range(1, len(found) + 1):
-        given = [values for before, values in values_only if before == after]
-        low = found[after - 1][0] + 1
+    for after in range(len(found) + 1):
+        given = [(at, cells, values) for before, at, cells, values in values_only if before == after]
+        low = found[after - 1][0] + 1 if after else 0
         high = found[after][0] if after < len(found) else len(rows)
         missing = lines[low:high]
         if not given or len(given) != len(missing):
             continue
-        if any(len(values) != len(line.columns) for values, line in zip(given, missing, strict=True)):
+        # a row of as many cells as the row has (a blank one too), or of as many values (an empty
+        # cell besides: the label's, left empty)
+        if any(
+            len(line.columns) not in (cells, len(values))
+            for (_, cells, values), line in zip(given, missing, strict=True)
+        ):
             continue
-        for values, line in zip(given, missing, strict=True):
-            line.label, line.toks = LabelMatch(values[0].start, values[0].start), values
+        for (at, _, values), line in zip(given, missing, strict=True):
+            # its label, were it printed, would be the row's first cell, left empty here
+            line.label, line.toks = LabelMatch(at, at), values
             lost.append(line)
     if not lost:
         return None
@@ -795,14 +810,14 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
 
 
 def _confirm_lost(text: str, reading: TableReading, template: Template) -> None:
-    """A row read from a line of numbers without its label is kept only where every identity
-    it is in can be checked and holds; otherwise it is left unread, the numbers reported."""
+    """A row read from a line of numbers without its label is kept only where an identity
+    across rows holds with it and none it is in fails (one with a blank cell neither holds nor
+    fails); otherwise it is left unread, the numbers reported."""
     values = {key: value for line in reading.lines if line.reading for key, value in _line_values(line)}
     for line in reading.lost:
         keys = set(line.keys)
-        mine = [i for i in identities(template) if keys & set(i.keys)]
-        across = [i for i in mine if not set(i.keys) <= keys]
-        if across and all(i.holds(values) for i in mine):
+        held = {i: i.holds(values) for i in identities(template) if keys & set(i.keys)}
+        if False not in held.values() and any(held[i] for i in held if not set(i.keys) <= keys):
             continue
         row_id = line.keys[0].split(".")[1]
         reading.unplaced[row_id] = " ".join(t.text for t in line.toks)
