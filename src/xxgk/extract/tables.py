@@ -125,7 +125,7 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
         # occurrence and template tried)
         best = _locate(text, table, best.span, alike=True)
     _choose(text, best, template)
-    if best.span is not None and not table.unlabelled and _VALUES_FIRST.search(text, *best.span):
+    if best.span is not None and not table.unlabelled and _VALUES_ONLY_ROW.search(text, *best.span):
         by_rows = _markdown_rows(text, table, best.span)
         if by_rows is not None:
             _choose(text, by_rows, template)
@@ -138,8 +138,10 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
     return best
 
 
-# a markdown row whose first cell with anything in it holds a number: a row of values only, maybe
-_VALUES_FIRST = re.compile(r"^[ \t]*(?:\|[ \t]*)+\d", re.M)
+# a markdown row of numbers (and placeholders, blanks) only: what `_markdown_rows` reads by place
+_VALUES_ONLY_ROW = re.compile(
+    r"^(?=[^\n]*\d)[ \t]*\|(?:[ \t]*(?:[\d.,]+|/|-{1,2}|—{1,2}|无)?[ \t]*\|)+[ \t]*$", re.M
+)
 
 
 HEADER_BACK = 200  # characters a table's header may take before the phrase that finds it
