@@ -304,7 +304,7 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
     anywhere around (or lose it). A row whose label its own markdown row prints is found there;
     the rows of values only between two rows found (or before the first, or after the last) are
     the rows between them whose labels were cut out, in order, when they are as many and each
-    has its number of values. Those rows are kept only where the arithmetic confirms them
+    has the row's number of cells. Those rows are kept only where the arithmetic confirms them
     (`_confirm_lost`). None where no row is read so."""
     printed: list[tuple[int, int, list[Token], bool]] = []  # (start, end, values, values only)
     for row in _MARKDOWN_ROW.finditer(text, *span):
