@@ -327,6 +327,25 @@ def test_sections_numbered_otherwise_are_found_by_their_whole_titles():
     assert [(f.rule, f.message) for f in report.errors] == [(f.rule, f.message) for f in as_numbered.errors]
 
 
+def test_a_row_of_values_only_no_arithmetic_confirms_is_reported_not_read_and_no_row_goes_missing():
+    # 行政处罚's label cut out of its markdown row and printed below the next row: the label was
+    # paired with no numbers and 行政强制 read from nothing, with a false TEMPLATE error naming
+    # it (before). Table 二 has no arithmetic to confirm "12" as 行政处罚: it is named, not read.
+    active = FIRST_PART + (
+        "\n第二十条第（五）项\n| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政许可 | 97 |\n"
+        "第二十条第（六）项\n| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 12 |\n| 行政强制 | 3 |\n行政处罚\n"
+        "第二十条第（八）项\n| 信息内容 | 本年收费金额（单位：万元） |\n|---|---|\n| 行政事业性收费 | 0.5 |"
+    )
+    report = xxgk.parse_text(_markdown_2023(active))
+    values = {
+        row: report.value(f"active.{row}.decisions") for row in ("licensing", "penalties", "enforcement")
+    }
+    assert values == {"licensing": 97, "penalties": None, "enforcement": 3}
+    (label,) = [f for f in report.findings if f.rule == "LABEL"]
+    assert "“行政处罚”" in label.message and "“12”" in label.message and label.severity == "warning"
+    assert not [f for f in report.findings if f.rule == "TEMPLATE"]
+
+
 def test_a_row_label_named_in_prose_above_the_table_is_not_a_row():
     # within the table's parts, above (一): a sentence that names rows is no line of them
     prose = "第二十条第（五）项\n信息内容本年处理决定数量\n本年度办理行政许可 1234 件，行政处罚 56 件。\n"

@@ -129,11 +129,12 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
         by_rows = _markdown_rows(text, table, best.span)
         if by_rows is not None:
             _choose(text, by_rows, template)
-            # rows read by their place that the arithmetic confirms, every one: beside the rows
-            # read by their labels, which pair a label cut out of its row with whatever numbers
-            # follow it
+            # more rows found or placed (a row the arithmetic denies is printed there, its numbers
+            # reported, not missing); as many, when the arithmetic confirms every row placed: the
+            # reading by labels pairs a label cut out of its row with whatever numbers follow it
+            placed = by_rows.rows_found + len(by_rows.unplaced)
             confirmed = by_rows.lost and not by_rows.unplaced
-            if by_rows.rows_found > best.rows_found or (confirmed and by_rows.rows_found == best.rows_found):
+            if placed > best.rows_found or (confirmed and placed == best.rows_found):
                 best = by_rows
     return best
 
