@@ -422,6 +422,32 @@ def test_hand_g_a_blank_cell_in_a_row_of_values_only() -> None:
     assert_reads_back(report, {**EXPECTED, "applications.carried_forward.total": None})
 
 
+def test_hand_g_a_row_of_values_only_that_lost_a_cell() -> None:
+    """(g) 上年结转 printed as values only, one of its cells lost (six numbers for seven cells, no
+    border to show which), its label above the row before: which cell is lost nothing tells, so
+    the row is not read, its numbers are reported in its place, and it is not called missing (a
+    false TEMPLATE error named it, before)."""
+    rows = APPLICATIONS_ROWS.split("\n")
+    assert rows[1].startswith("| 二、上年结转政府信息公开申请数量 | 2 |")
+    applications = "\n".join(
+        [
+            APPLICATIONS_HEAD,
+            "二、上年结转政府信息公开申请数量",
+            rows[0],
+            "| 2 | 0 | 0 | 0 | 0 | 2 |",
+            *rows[2:],
+        ]
+    )
+    report = xxgk.parse_text(hand_report(applications=applications))
+    table = TEMPLATES["2021"].table("applications")
+    carried = table.row_keys(table.row("carried_over"))
+    assert all(report.cells[key].value is None for key in carried)
+    (label,) = [f for f in report.findings if f.rule == "LABEL"]
+    assert "“2 0 0 0 0 2”" in label.message and "未读取" in label.message
+    assert not [f for f in report.findings if f.rule == "TEMPLATE"]
+    assert_reads_back(report, EXPECTED, carried)
+
+
 def test_hand_f_appeals_split_by_headings() -> None:
     """(f) Table 四 as three small tables, told apart only by the heading above each."""
     header = "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|"

@@ -338,6 +338,7 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
     for index, match, values in found:
         lines[index].label, lines[index].toks = match, values
     lost: list[Line] = []
+    unplaced: dict[str, str] = {}
     for after in range(len(found) + 1):
         given = [(at, cells, values) for before, at, cells, values in values_only if before == after]
         low = found[after - 1][0] + 1 if after else 0
@@ -345,21 +346,20 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
         missing = lines[low:high]
         if not given or len(given) != len(missing):
             continue
-        # a row of as many cells as the row has (a blank one too), or of as many values (an empty
-        # cell besides: the label's, left empty)
-        if any(
-            len(line.columns) not in (cells, len(values))
-            for (_, cells, values), line in zip(given, missing, strict=True)
-        ):
-            continue
-        for (at, _, values), line in zip(given, missing, strict=True):
-            # its label, were it printed, would be the row's first cell, left empty here
-            line.label, line.toks = LabelMatch(at, at), values
-            lost.append(line)
-    if not lost:
+        for (at, cells, values), line in zip(given, missing, strict=True):
+            # a row of as many cells as the row has (a blank one too), or of as many values (an
+            # empty cell besides: the label's, left empty); else a cell of it was lost, which one
+            # nothing tells: its numbers are reported, not read
+            if len(line.columns) in (cells, len(values)):
+                # its label, were it printed, would be the row's first cell, left empty here
+                line.label, line.toks = LabelMatch(at, at), values
+                lost.append(line)
+            else:
+                unplaced[line.keys[0].split(".")[1]] = " ".join(token.text for token in values)
+    if not lost and not unplaced:
         return None
     reading = TableReading(table, lines, span)
-    reading.lost = lost
+    reading.lost, reading.unplaced = lost, unplaced
     return reading
 
 
