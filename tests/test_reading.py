@@ -327,23 +327,29 @@ def test_sections_numbered_otherwise_are_found_by_their_whole_titles():
     assert [(f.rule, f.message) for f in report.errors] == [(f.rule, f.message) for f in as_numbered.errors]
 
 
-def test_a_row_of_values_only_no_arithmetic_confirms_is_reported_not_read_and_no_row_goes_missing():
+def test_a_row_of_values_only_no_arithmetic_can_confirm_is_read_by_its_place_in_doubt():
     # 行政处罚's label cut out of its markdown row and printed below the next row: the label was
     # paired with no numbers and 行政强制 read from nothing, with a false TEMPLATE error naming
-    # it (before). Table 二 has no arithmetic to confirm "12" as 行政处罚: it is named, not read.
+    # it (before). Table 二 has no arithmetic to confirm "12" as 行政处罚: read by its place, in
+    # doubt, and said so.
     active = FIRST_PART + (
         "\n第二十条第（五）项\n| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政许可 | 97 |\n"
         "第二十条第（六）项\n| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 12 |\n| 行政强制 | 3 |\n行政处罚\n"
         "第二十条第（八）项\n| 信息内容 | 本年收费金额（单位：万元） |\n|---|---|\n| 行政事业性收费 | 0.5 |"
     )
     report = xxgk.parse_text(_markdown_2023(active))
-    values = {
-        row: report.value(f"active.{row}.decisions") for row in ("licensing", "penalties", "enforcement")
+    cells = {
+        row: report.cells[f"active.{row}.decisions"] for row in ("licensing", "penalties", "enforcement")
     }
-    assert values == {"licensing": 97, "penalties": None, "enforcement": 3}
+    assert {row: (c.value, c.ambiguous) for row, c in cells.items()} == {
+        "licensing": (97, False),
+        "penalties": (12, True),
+        "enforcement": (3, False),
+    }
     (label,) = [f for f in report.findings if f.rule == "LABEL"]
-    assert "“行政处罚”" in label.message and "“12”" in label.message and label.severity == "warning"
-    assert not [f for f in report.findings if f.rule == "TEMPLATE"]
+    assert "“行政处罚”" in label.message and "没有勾稽关系可以确认" in label.message
+    # said once: the row's doubt is LABEL's, not AMBIGUOUS's (whose words are of digits run together)
+    assert not [f for f in report.findings if f.rule in ("TEMPLATE", "AMBIGUOUS")]
 
 
 def test_a_row_label_named_in_prose_above_the_table_is_not_a_row():

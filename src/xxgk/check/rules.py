@@ -178,11 +178,13 @@ def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
             by_row.setdefault(key.rsplit(".", 1)[0], []).append(key)
     for row_key, keys in by_row.items():
         table_id, row_id = row_key.split(".")
+        layout = report.layout.get("tables", {}).get(table_id, {})
+        if row_id in layout.get("lost", ()):
+            continue  # a row read by its place: LABEL says why it is in doubt
         table = report.template.table(table_id)
         row_keys = table.row_keys(table.row(row_id))
         texts = [report.cells[k].text or "" for k in row_keys]
         printed = sum(1 for t in texts if t)
-        layout = report.layout.get("tables", {}).get(table_id, {})
         others = layout.get("candidates", {}).get("" if table.unlabelled else row_id, [])
         hint = layout.get("preferred", {}).get(row_id)
         yield rule.finding(
@@ -299,7 +301,10 @@ def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
                 yield rule.finding(table.row_keys(row), number=number, row=row.printed, printed=printed)
         for row_id in info.get("lost", []):
             row = table.row(row_id)
-            yield rule.finding(table.row_keys(row), "lost", number=number, row=row.printed)
+            keys = table.row_keys(row)
+            # no arithmetic to confirm the row (table 二): read by its place, in doubt
+            doubt = any(report.cells[key].ambiguous for key in keys)
+            yield rule.finding(keys, "lost_in_doubt" if doubt else "lost", number=number, row=row.printed)
         for row_id, printed in info.get("unplaced", {}).items():
             row = table.row(row_id)
             yield rule.finding(

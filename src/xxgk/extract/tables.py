@@ -133,7 +133,9 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
             # reported, not missing); as many, when the arithmetic confirms every row placed: the
             # reading by labels pairs a label cut out of its row with whatever numbers follow it
             placed = by_rows.rows_found + len(by_rows.unplaced)
-            confirmed = by_rows.lost and not by_rows.unplaced
+            confirmed = (
+                by_rows.lost and not by_rows.unplaced and not any(line.ambiguous for line in by_rows.lost)
+            )
             if placed > best.rows_found or (confirmed and placed == best.rows_found):
                 best = by_rows
     return best
@@ -815,11 +817,15 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
 def _confirm_lost(text: str, reading: TableReading, template: Template) -> None:
     """A row read from a line of numbers without its label is kept only where an identity
     across rows holds with it and none it is in fails (one with a blank cell neither holds nor
-    fails); otherwise it is left unread, the numbers reported."""
+    fails); a row no identity holds (table 二's) is kept in doubt; otherwise it is left unread,
+    the numbers reported."""
     values = {key: value for line in reading.lines if line.reading for key, value in _line_values(line)}
     for line in reading.lost:
         keys = set(line.keys)
         held = {i: i.holds(values) for i in identities(template) if keys & set(i.keys)}
+        if not held:
+            line.ambiguous = set(line.keys)
+            continue
         if False not in held.values() and any(held[i] for i in held if not set(i.keys) <= keys):
             continue
         row_id = line.keys[0].split(".")[1]
