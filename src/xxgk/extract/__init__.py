@@ -70,7 +70,7 @@ def extract(document: Document) -> Extraction:
                 "rows_missing": r.missing_rows,
                 "collapsed": r.collapsed,
                 "misprinted": r.misprinted,
-                "lost": [line.keys[0].split(".")[1] for line in r.lost],
+                "lost": [line.row_id for line in r.lost],
                 "unplaced": r.unplaced,
                 "decided": decided.get(table_id, {}),
                 "candidates": _candidates(r),

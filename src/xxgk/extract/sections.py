@@ -63,7 +63,9 @@ def find_headings(text: str) -> list[Heading]:
 
 # a line that is a section's whole title as the national format prints it, under any numeral
 _TITLE_LINES = {
-    s.id: re.compile(rf"^[ \t]*[一二三四五六][ \t]*[、.．][ \t]*{re.escape(s.title)}[ \t]*$", re.M)
+    s.id: re.compile(
+        rf"^[ \t]*(?P<heading>[一二三四五六][ \t]*[、.．][ \t]*{re.escape(s.title)})[ \t]*$", re.M
+    )
     for s in SECTIONS
 }
 
@@ -77,9 +79,8 @@ def _numbered_otherwise(text: str, found: list[Heading], numbered: set[str]) -> 
         if section.id in numbered:
             continue
         for match in _TITLE_LINES[section.id].finditer(text):
-            start = match.start() + len(match.group()) - len(match.group().lstrip())
-            if start not in starts:
-                found.append(Heading(section.id, start, match.end()))
+            if match.start("heading") not in starts:
+                found.append(Heading(section.id, match.start("heading"), match.end()))
     found.sort(key=lambda heading: heading.start)
     return found
 

@@ -64,6 +64,11 @@ class Line:
     def reading(self) -> Candidate | None:
         return self.options[self.chosen] if self.options else None
 
+    @property
+    def row_id(self) -> str:
+        """The row of its first cell (for a table printed as one line, the first row)."""
+        return self.keys[0].split(".")[1]
+
 
 @dataclass(slots=True)
 class TableReading:
@@ -91,7 +96,7 @@ class TableReading:
     def missing_rows(self) -> list[str]:
         if self.table.unlabelled:
             return [] if self.lines and self.lines[0].label is not None else [r.id for r in self.table.rows]
-        return [line.keys[0].split(".")[1] for line in self.lines if line.label is None]
+        return [line.row_id for line in self.lines if line.label is None]
 
 
 def read_table(text: str, table: TableSpec, template: Template, spans: list[tuple[int, int]]) -> TableReading:
@@ -167,11 +172,12 @@ def _not_printed(table: TableSpec) -> TableReading:
     if table.unlabelled:
         keys, columns, _ = _unlabelled_layout(table)
         return TableReading(table, [Line(keys, columns, None)], None)
-    return TableReading(
-        table,
-        [Line(keys, row.columns, None) for row, keys in zip(table.rows, _keys_by_row(table), strict=True)],
-        None,
-    )
+    return TableReading(table, _unfound_lines(table), None)
+
+
+def _unfound_lines(table: TableSpec) -> list[Line]:
+    """A line for each row of a labelled table, none found yet."""
+    return [Line(keys, row.columns, None) for row, keys in zip(table.rows, _keys_by_row(table), strict=True)]
 
 
 def _locate(text: str, table: TableSpec, span: tuple[int, int], *, alike: bool = False) -> TableReading:
@@ -336,7 +342,7 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
             found.append((match[0], match[1], tokens(text, match[1].end, stop)))
     if not found:
         return None
-    lines = [Line(keys, row.columns, None) for row, keys in zip(rows, _keys_by_row(table), strict=True)]
+    lines = _unfound_lines(table)
     for index, match, values in found:
         lines[index].label, lines[index].toks = match, values
     lost: list[Line] = []
@@ -357,7 +363,7 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
                 line.label, line.toks = LabelMatch(at, at), values
                 lost.append(line)
             else:
-                unplaced[line.keys[0].split(".")[1]] = " ".join(token.text for token in values)
+                unplaced[line.row_id] = _as_printed(values)
     if not lost and not unplaced:
         return None
     reading = TableReading(table, lines, span)
@@ -482,7 +488,7 @@ def _before_repeated_label(
     printed among them, numbering included (`find_row`): a page of the table printed again is
     none of its values. Later rows' labels are not looked for: 总计 heads a column too, in a
     header printed again."""
-    row = _row_order(table)[line.keys[0].split(".")[1]]
+    row = _row_order(table)[line.row_id]
     found = (find_row(text, earlier, every[a].end, every[b - 1].start) for earlier in table.rows[:row])
     again = min((match.start for match in found if match is not None), default=None)
     return (a, b) if again is None else (a, bisect.bisect_left(starts, again))
@@ -817,7 +823,7 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
 def _confirm_lost(text: str, reading: TableReading, template: Template) -> None:
     """A row read from a line of numbers without its label is kept only where an identity
     across rows holds with it and none it is in fails (one with a blank cell neither holds nor
-    fails); a row no identity holds (table 二's) is kept in doubt; otherwise it is left unread,
+    fails); a row in no identity (table 二's) is kept in doubt; otherwise it is left unread,
     the numbers reported."""
     values = {key: value for line in reading.lines if line.reading for key, value in _line_values(line)}
     for line in reading.lost:
@@ -828,11 +834,15 @@ def _confirm_lost(text: str, reading: TableReading, template: Template) -> None:
             continue
         if False not in held.values() and any(held[i] for i in held if not set(i.keys) <= keys):
             continue
-        row_id = line.keys[0].split(".")[1]
-        reading.unplaced[row_id] = " ".join(t.text for t in line.toks)
+        reading.unplaced[line.row_id] = _as_printed(line.toks)
         line.label, line.toks, line.options, line.chosen = None, (), (), 0
     reading.lost = [line for line in reading.lost if line.label is not None]
     reading.rows_found = sum(1 for line in reading.lines if line.label is not None)
+
+
+def _as_printed(values: Sequence[Token]) -> str:
+    """Numbers not read, as the report printed them (for the finding that names them)."""
+    return " ".join(token.text for token in values)
 
 
 def _line_values(line: Line) -> Iterator[tuple[str, Value]]:
@@ -840,7 +850,7 @@ def _line_values(line: Line) -> Iterator[tuple[str, Value]]:
 
 
 def _line_id(reading: TableReading, line: Line) -> str:
-    return "" if reading.table.unlabelled else line.keys[0].split(".")[1]
+    return "" if reading.table.unlabelled else line.row_id
 
 
 @cache
