@@ -381,21 +381,61 @@ def test_hand_g_labels_cut_out_of_their_rows() -> None:
 
 
 def test_hand_g_labels_cut_out_not_confirmed() -> None:
-    """(g) As above, but 部分公开's values (2 | … | 2) make 自然人's outcomes 10 beside a total of 9:
-    which of the rows read by their place is wrong the arithmetic cannot tell, so none of the
-    three is read from its numbers (unknown, the numbers reported), and no error is made of them."""
+    """(g) As above, but 部分公开 printed 2 | … | 2 where the report holds 1 | … | 1: the rows are
+    still the rows of their places, read as printed and in doubt, and the report's own errors are
+    reported. Worked by hand: 自然人's outcomes 4 (予以公开) + 2 (部分公开) + 3 (本机关不掌握) + 1
+    (重复申请) = 10 beside its 总计 of 9; 总计's outcomes 6 + 2 + 1 (保护第三方) + 3 + 1 = 13 beside
+    12. Those two identities fail; each of the three rows is in the first, so each is named as read
+    by its place against the arithmetic. Before, none of the three was read (the numbers named,
+    unread) and the report's errors went unreported."""
     text = hand_report(
         applications=APPLICATIONS_HEAD + "\n" + _labels_cut_out("| 2 | 0 | 0 | 0 | 0 | 0 | 2 |")
     )
     report = xxgk.parse_text(text)
     table = TEMPLATES["2021"].table("applications")
-    placed = [
-        key
-        for row in ("partly_granted", "withheld_third_party", "unavailable_not_held")
-        for key in table.row_keys(table.row(row))
-    ]
-    assert all(report.cells[key].value is None for key in placed)
-    assert_reads_back(report, EXPECTED, tuple(placed))
+    rows = ("partly_granted", "withheld_third_party", "unavailable_not_held")
+    placed = [key for row in rows for key in table.row_keys(table.row(row))]
+    printed = {
+        **EXPECTED,
+        "applications.partly_granted.natural_person": 2,
+        "applications.partly_granted.total": 2,
+    }
+    assert {key: report.cells[key].value for key in placed} == {key: printed[key] for key in placed}
+    assert all(report.cells[key].ambiguous for key in placed)
+    sums = sorted(f.message for f in report.errors)
+    assert [f.rule for f in report.errors] == ["T3-SUM", "T3-SUM"]
+    assert "“自然人”列：（七）总计为9，而各项办理结果之和为10" in sums[1]
+    assert "“总计”列：（七）总计为12，而各项办理结果之和为13" in sums[0]
+    denied = [f for f in report.findings if f.rule == "LABEL"]
+    assert sorted(f.cells[0].split(".")[1] for f in denied) == sorted(rows)
+    assert all("按印刷顺序读作该行，但勾稽关系与之不符" in f.message for f in denied)
+
+
+@pytest.mark.parametrize(
+    ("row", "printed"),
+    [
+        ("规章", "| 0 | 0 | 0 |"),
+        ("行政规范性文件", "| 22 | 3 | 55 |"),
+        ("行政处罚", "| 37 | | |"),
+    ],
+)
+def test_hand_g_a_row_of_table_two_whose_label_is_below_its_values(row: str, printed: str) -> None:
+    """(g) A row of table 二 printed as values only, its label on the line below: the row is the
+    one missing before the next row found, read by its place and in doubt (table 二 has no
+    arithmetic to confirm it), a warning saying so. Before, its label was found with no values
+    after it, and its printed cells were called blank."""
+    active = ACTIVE.replace(f"| {row} |{printed[1:]}", f"{printed}\n{row}")
+    assert active != ACTIVE
+    report = xxgk.parse_text(hand_report(active=active))
+    table = TEMPLATES["2021"].table("active")
+    (spec,) = [r for r in table.rows if r.label == row]
+    keys = table.row_keys(spec)
+    assert all(report.cells[key].ambiguous for key in keys)
+    assert_reads_back(report, EXPECTED, keys)
+    assert {key: report.cells[key].value for key in keys} == {key: EXPECTED[key] for key in keys}
+    (label,) = [f for f in report.findings if f.rule == "LABEL"]
+    assert f"“{row}”行没有标签" in label.message and "没有勾稽关系可以确认" in label.message
+    assert not [f for f in report.findings if f.rule == "BLANK"]
 
 
 def test_hand_g_first_rows_label_below_its_values() -> None:

@@ -302,9 +302,12 @@ def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
         for row_id in info.get("lost", []):
             row = table.row(row_id)
             keys = table.row_keys(row)
-            # no arithmetic to confirm the row (table 二): read by its place, in doubt
-            doubt = any(report.cells[key].ambiguous for key in keys)
-            yield rule.finding(keys, "lost_in_doubt" if doubt else "lost", number=number, row=row.printed)
+            # read by its place, confirmed by the arithmetic, denied by it, or with none to tell
+            if row_id in info.get("denied", ()):
+                kind = "lost_denied"
+            else:
+                kind = "lost_in_doubt" if any(report.cells[key].ambiguous for key in keys) else "lost"
+            yield rule.finding(keys, kind, number=number, row=row.printed)
         for row_id, printed in info.get("unplaced", {}).items():
             row = table.row(row_id)
             yield rule.finding(

@@ -71,6 +71,7 @@ def extract(document: Document) -> Extraction:
                 "collapsed": r.collapsed,
                 "misprinted": r.misprinted,
                 "lost": [line.row_id for line in r.lost],
+                "denied": r.denied,
                 "unplaced": r.unplaced,
                 "decided": decided.get(table_id, {}),
                 "candidates": _candidates(r),

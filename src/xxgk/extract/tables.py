@@ -80,7 +80,8 @@ class TableReading:
     collapsed: list[str] = field(default_factory=list)
     misprinted: dict[str, str] = field(default_factory=dict)  # row id → the label as printed
     lost: list[Line] = field(default_factory=list)  # rows read from numbers whose label was lost
-    unplaced: dict[str, str] = field(default_factory=dict)  # row id → numbers the arithmetic denied it
+    denied: list[str] = field(default_factory=list)  # rows of `lost` an identity fails with
+    unplaced: dict[str, str] = field(default_factory=dict)  # row id → numbers of a row that lost a cell
 
     rows_found: int = field(init=False)
 
@@ -134,14 +135,16 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
         by_rows = _markdown_rows(text, table, best.span)
         if by_rows is not None:
             _choose(text, by_rows, template)
-            # more rows found or placed (a row the arithmetic denies is printed there, its numbers
-            # reported, not missing); as many, when the arithmetic confirms every row placed: the
-            # reading by labels pairs a label cut out of its row with whatever numbers follow it
+            # more rows found or placed (a row that lost a cell is printed there, its numbers
+            # reported, not missing); as many, when the arithmetic confirms every row placed (the
+            # reading by labels pairs a label cut out of its row with whatever numbers follow it)
+            # or when they hold more values (it finds a label cut out below its row, and no values)
             placed = by_rows.rows_found + len(by_rows.unplaced)
             confirmed = (
                 by_rows.lost and not by_rows.unplaced and not any(line.ambiguous for line in by_rows.lost)
             )
-            if placed > best.rows_found or (confirmed and placed == best.rows_found):
+            fuller = not by_rows.unplaced and by_rows.cells_found > best.cells_found
+            if placed > best.rows_found or (placed == best.rows_found and (confirmed or fuller)):
                 best = by_rows
     return best
 
@@ -313,7 +316,7 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
     anywhere around (or lose it). A row whose label its own markdown row prints is found there;
     the rows of values only between two rows found (or before the first, or after the last) are
     the rows between them whose labels were cut out, in order, when they are as many and each
-    has the row's number of cells. Those rows are kept only where the arithmetic confirms them
+    has the row's number of cells; they are in doubt unless the arithmetic confirms them
     (`_confirm_lost`). None where no row is read so."""
     printed: list[tuple[int, int, list[Token], bool]] = []  # (start, end, values, values only)
     for row in _MARKDOWN_ROW.finditer(text, *span):
@@ -817,27 +820,25 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
                 line.ambiguous = set(_split_keys(line))
     _choose_across(reading.lines, arithmetic.across)
     if reading.lost:
-        _confirm_lost(text, reading, template)
+        _confirm_lost(reading, template)
 
 
-def _confirm_lost(text: str, reading: TableReading, template: Template) -> None:
-    """A row read from a line of numbers without its label is kept only where an identity
-    across rows holds with it and none it is in fails (one with a blank cell neither holds nor
-    fails); a row in no identity (table 二's) is kept in doubt; otherwise it is left unread,
-    the numbers reported."""
+def _confirm_lost(reading: TableReading, template: Template) -> None:
+    """A row read from a line of numbers without its label is confirmed where an identity across
+    rows holds with it and none it is in fails (one with a blank cell neither holds nor fails).
+    Any other is kept as read, by its place, in doubt: a row in no identity (table 二's) or none
+    that decides, and a row an identity denies (`denied`), whose printed numbers then make the
+    error the checks report. Its place is its order among the rows printed, which the numbers
+    cannot move; which of the rows an identity holds is wrong, nothing here tells."""
     values = {key: value for line in reading.lines if line.reading for key, value in _line_values(line)}
     for line in reading.lost:
         keys = set(line.keys)
         held = {i: i.holds(values) for i in identities(template) if keys & set(i.keys)}
-        if not held:
-            line.ambiguous = set(line.keys)
-            continue
         if False not in held.values() and any(held[i] for i in held if not set(i.keys) <= keys):
             continue
-        reading.unplaced[line.row_id] = _as_printed(line.toks)
-        line.label, line.toks, line.options, line.chosen = None, (), (), 0
-    reading.lost = [line for line in reading.lost if line.label is not None]
-    reading.rows_found = sum(1 for line in reading.lines if line.label is not None)
+        line.ambiguous = set(line.keys)
+        if False in held.values():
+            reading.denied.append(line.row_id)
 
 
 def _as_printed(values: Sequence[Token]) -> str:
