@@ -438,6 +438,74 @@ def test_hand_g_a_row_of_table_two_whose_label_is_below_its_values(row: str, pri
     assert not [f for f in report.findings if f.rule == "BLANK"]
 
 
+def _zeros_blank(rows: str) -> str:
+    """Table 三's rows as a report that leaves a cell blank where it has nothing to count prints
+    them (a 0 between borders left empty)."""
+    return rows.replace("| 0 ", "|   ").replace("|0", "| ")
+
+
+def _blank_for_zero(values: Values) -> Values:
+    return {k: None if k.startswith("applications.") and v == 0 else v for k, v in values.items()}
+
+
+def test_hand_g_labels_cut_out_of_a_table_that_prints_blanks() -> None:
+    """(g) As a PDF made into markdown prints a report that leaves cells blank for nothing: 部分公开's
+    label cut out below its values (1 and six blanks), 4.保护第三方合法权益's above them, and the rows
+    whose cells are all blank printed as their label and empty cells. Those rows are found by
+    their labels, so the rows of values only fall between them one for one: 部分公开 is 1 … 1 and
+    4.保护 is blank | 1 | … | 1, as printed. The 自然人 column confirms 部分公开 (4 + 1 + 3 + 1 = 9)
+    and the 商业企业 column 4.保护 (2 + 1 = 3). Before, the rows of blank cells were not found: the
+    rows of values only fell in gaps of several rows, and the reading by labels paired each cut
+    label with the next row's numbers (false errors, cells read from their neighbours)."""
+    rows = _zeros_blank(APPLICATIONS_ROWS).split("\n")
+    partly = next(i for i, row in enumerate(rows) if "（二）部分公开" in row)
+    third = next(i for i, row in enumerate(rows) if "4.保护第三方" in row)
+    rows[partly : partly + 1] = [
+        "|" + rows[partly].split("|", 2)[2],
+        "（二）部分公开（区分处理的，只",
+        "计这一情形，不计其他情形）",
+    ]
+    third += 2
+    rows[third : third + 1] = ["4.保护第三方合法权益", "|" + rows[third].split("|", 2)[2]]
+    report = xxgk.parse_text(hand_report(applications=APPLICATIONS_HEAD + "\n" + "\n".join(rows)))
+    printed = _blank_for_zero(EXPECTED)
+    wrong = {k: (v, report.cells[k].value) for k, v in printed.items() if report.cells[k].value != v}
+    assert not wrong
+    assert [f.rule for f in report.errors] == []
+    placed = sorted(f.cells[0].split(".")[1] for f in report.findings if f.rule == "LABEL")
+    assert placed == ["partly_granted", "withheld_third_party"]
+
+
+def test_hand_g_a_cut_row_whose_cells_are_all_blank() -> None:
+    """(g) In the same printing, 3.危及“三安全一稳定” (nothing counted: every cell blank) printed as a
+    markdown row of seven empty cells, its label below it, and 部分公开's label above the row before
+    its own (1 and six blanks). Between 2.其他法律 and 4.保护 the one row missing is 3.危及, and the
+    row of empty cells is the one row of values only there: read there, every cell blank, in
+    doubt (a row of blanks would hold anywhere). 部分公开 is the one row between 予以公开 and
+    1.属于国家秘密, confirmed by 自然人 (4 + 1 + 3 + 1 = 9) and 总计 (6 + 1 + 1 + 3 + 1 = 12), the
+    blanks read as nothing. Before, the row of empty cells was blanked out as padding, the counts
+    no longer fitted, and the reading by labels read 予以公开 from its own numbers and 部分公开's
+    (4|2|空|空|6|1|1, in doubt), called 部分公开 missing (a TEMPLATE error)."""
+    rows = _zeros_blank(APPLICATIONS_ROWS).split("\n")
+    partly = next(i for i, row in enumerate(rows) if "（二）部分公开" in row)
+    rows[partly] = "|" + rows[partly].split("|", 2)[2]
+    rows.insert(partly - 1, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）")
+    danger = next(i for i, row in enumerate(rows) if "3.危及" in row)
+    rows[danger : danger + 1] = ["|  |  |  |  |  |  |  |", "3.危及“三安全一稳定”"]
+    report = xxgk.parse_text(hand_report(applications=APPLICATIONS_HEAD + "\n" + "\n".join(rows)))
+    printed = _blank_for_zero(EXPECTED)
+    wrong = {k: (v, report.cells[k].value) for k, v in printed.items() if report.cells[k].value != v}
+    assert not wrong
+    assert [f.rule for f in report.errors] == []
+    table = TEMPLATES["2021"].table("applications")
+    danger_keys = table.row_keys(table.row("withheld_security_stability"))
+    assert all(report.cells[key].ambiguous for key in danger_keys)
+    assert not any(report.cells[key].ambiguous for key in table.row_keys(table.row("partly_granted")))
+    labels = {f.cells[0].split(".")[1]: f.message for f in report.findings if f.rule == "LABEL"}
+    assert "勾稽关系与之相符" in labels["partly_granted"]
+    assert "只有一行空白单元格" in labels["withheld_security_stability"]
+
+
 def test_hand_g_first_rows_label_below_its_values() -> None:
     """(g) 本年新收's label printed below its values: the row was left unknown (before; in a
     probe's variants of other reports, the whole table was read as numbers before their labels,

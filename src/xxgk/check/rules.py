@@ -305,6 +305,8 @@ def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
             # read by its place, confirmed by the arithmetic, denied by it, or with none to tell
             if row_id in info.get("denied", ()):
                 kind = "lost_denied"
+            elif all(report.cells[key].value is None for key in keys):
+                kind = "lost_blank"
             else:
                 kind = "lost_in_doubt" if any(report.cells[key].ambiguous for key in keys) else "lost"
             yield rule.finding(keys, kind, number=number, row=row.printed)

@@ -27,8 +27,11 @@ _HEADING = re.compile(r"\n#{1,6}[ \t][^\n]*")
 _DIGITS = re.compile(r"[0-9]")
 # a header cell that only numbers the columns: 数据1 … 数据7, 列1, Column 1, 字段2
 _PLACEHOLDER_CELL = re.compile(r"\|[ \t]*(?:数据|列|字段|项目|[Cc]ol(?:umn)?)[ \t]*\d{1,3}[ \t]*(?=\|)")
-# a markdown row with nothing but dashes or nothing at all in its cells (and separator rows)
-_DASH_ROW = re.compile(r"\n[ \t]*\|(?:[ \t:]*(?:[-—]+[ \t:]*)?\|){2,}[ \t]*(?=\n|\Z)")
+# a markdown row with nothing but dashes in its cells, some left empty (and separator rows); a
+# row of empty cells is kept: it may be a table row printed without its label (tables.py)
+_DASH_ROW = re.compile(
+    r"\n[ \t]*\|(?:[ \t:]*\|)*[ \t:]*[-—]+[ \t:]*\|(?:[ \t:]*(?:[-—]+[ \t:]*)?\|)*[ \t]*(?=\n|\Z)"
+)
 
 
 def _blank(match: re.Match[str]) -> str:

@@ -308,6 +308,10 @@ def _row_of_values(text: str, start: int, end: int, width: int) -> list[Token] |
 
 
 _MARKDOWN_ROW = re.compile(r"^[ \t]*\|.*$", re.M)
+# a markdown row of blank cells only
+_BLANK_ROW = re.compile(r"[ \t]*\|(?:[ \t]*\|)+[ \t]*")
+# a markdown row of a label and blank cells only (a header row prints more than one cell)
+_LABEL_ONLY_ROW = re.compile(r"[ \t]*\|[^\S\n]*[^\s|][^|\n]*(?:\|[ \t]*)+")
 
 
 def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableReading | None:
@@ -325,16 +329,20 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
         if any(token.number is not None for token in values):  # not a header or a rule line
             only = _CELL_BORDERS.fullmatch(_between_tokens(text, at, stop, values)) is not None
             printed.append((at, stop, values, only))
-    if not any(only for *_, only in printed):
+        elif _BLANK_ROW.fullmatch(text, at, stop):  # a row of blank cells only
+            printed.append((at, stop, [], True))
+        elif _LABEL_ONLY_ROW.fullmatch(text, at, stop):  # a row whose cells are all left blank
+            printed.append((at, stop, [], False))
+    if not any(only and values for _, _, values, only in printed):
         return None
     rows = table.rows
     found: list[tuple[int, LabelMatch, list[Token]]] = []  # (row index, its label, its values)
-    # (rows found before it, where it starts, its cells (a blank one too), its values)
-    values_only: list[tuple[int, int, int, list[Token]]] = []
+    # (rows found before it, where it starts, its cells (None: not one value each), its values)
+    values_only: list[tuple[int, int, list[Token | None] | None, list[Token]]] = []
     for at, stop, values, only in printed:
         if only:
             cells = _cells_in_place(text, at, stop, "|", values, label_cell=True)
-            values_only.append((len(found), at, len(values) if cells is None else len(cells), values))
+            values_only.append((len(found), at, cells, values))
             continue
         first = found[-1][0] + 1 if found else 0
         match = next(
@@ -351,21 +359,32 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
     lost: list[Line] = []
     unplaced: dict[str, str] = {}
     for after in range(len(found) + 1):
-        given = [(at, cells, values) for before, at, cells, values in values_only if before == after]
+        # a row of blank cells counts between rows found only: before the first and after the
+        # last, it may be a header's padding
+        given = [
+            (at, cells, values)
+            for before, at, cells, values in values_only
+            if before == after and (values or 0 < after < len(found))
+        ]
         low = found[after - 1][0] + 1 if after else 0
         high = found[after][0] if after < len(found) else len(rows)
         missing = lines[low:high]
         if not given or len(given) != len(missing):
             continue
         for (at, cells, values), line in zip(given, missing, strict=True):
-            # a row of as many cells as the row has (a blank one too), or of as many values (an
-            # empty cell besides: the label's, left empty); else a cell of it was lost, which one
+            # a row of as many cells as the row has (a blank one too), or one more, the first
+            # empty (the label's); else of as many values; else a cell of it was lost, which one
             # nothing tells: its numbers are reported, not read
-            if len(line.columns) in (cells, len(values)):
-                # its label, were it printed, would be the row's first cell, left empty here
+            width = len(line.columns)
+            if cells is not None and len(cells) == width + 1 and cells[0] is None:
+                # the label's cell, left empty: the row's cells follow it
+                line.label, line.toks = LabelMatch(at, text.index("|", text.index("|", at) + 1)), values
+                lost.append(line)
+            elif (cells is not None and len(cells) == width) or len(values) == width:
+                # its label, were it printed, would be the row's first cell
                 line.label, line.toks = LabelMatch(at, at), values
                 lost.append(line)
-            else:
+            elif values:
                 unplaced[line.row_id] = _as_printed(values)
     if not lost and not unplaced:
         return None
@@ -824,21 +843,31 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
 
 
 def _confirm_lost(reading: TableReading, template: Template) -> None:
-    """A row read from a line of numbers without its label is confirmed where an identity across
-    rows holds with it and none it is in fails (one with a blank cell neither holds nor fails).
-    Any other is kept as read, by its place, in doubt: a row in no identity (table 二's) or none
-    that decides, and a row an identity denies (`denied`), whose printed numbers then make the
-    error the checks report. Its place is its order among the rows printed, which the numbers
-    cannot move; which of the rows an identity holds is wrong, nothing here tells."""
+    """A row read from a line of numbers without its label is confirmed where no identity it is
+    in fails and one across rows holds with it; where none holds or fails for a blank term, one
+    that holds with the blank cells read as nothing, none failing so (a report that prints
+    blanks where it has nothing to count leaves blank terms in most identities). Any other is
+    kept as read, by its place, in doubt: a row in no identity (table 二's) or none that decides,
+    a row of blank cells (it would hold anywhere), and a row an identity denies (`denied`),
+    whose printed numbers then make the error the checks report. Its place is its order among
+    the rows printed, which the numbers cannot move; which of the rows an identity holds is
+    wrong, nothing here tells."""
     values = {key: value for line in reading.lines if line.reading for key, value in _line_values(line)}
+    as_nothing = {key: 0 if value is None else value for key, value in values.items()}
     for line in reading.lost:
         keys = set(line.keys)
-        held = {i: i.holds(values) for i in identities(template) if keys & set(i.keys)}
-        if False not in held.values() and any(held[i] for i in held if not set(i.keys) <= keys):
-            continue
-        line.ambiguous = set(line.keys)
-        if False in held.values():
+        concerned = [i for i in identities(template) if keys & set(i.keys)]
+        if False in (i.holds(values) for i in concerned):
+            line.ambiguous = set(line.keys)
             reading.denied.append(line.row_id)
+            continue
+        across = [i for i in concerned if not set(i.keys) <= keys]
+        held = [i.holds(values) for i in across]
+        if True not in held:
+            held = [i.holds(as_nothing) for i in across]
+            held = [] if False in held else held
+        if True not in held or all(value is None for value in _values(line.reading)):
+            line.ambiguous = set(line.keys)
 
 
 def _as_printed(values: Sequence[Token]) -> str:
