@@ -506,6 +506,24 @@ def test_hand_g_a_cut_row_whose_cells_are_all_blank() -> None:
     assert "只有一行空白单元格" in labels["withheld_security_stability"]
 
 
+def test_hand_g_the_only_cut_row_is_blank() -> None:
+    """(g) In the same printing, the one row cut apart is 4.无正当理由大量反复申请, all blank: its
+    seven empty cells where it stands, its label below the next row. The reading by labels found
+    4.无正当理由 after 5.要求行政机关确认, and so called 5 missing (a TEMPLATE error, before). Rows
+    are missing there, and a row of blank cells stands between the rows found around the one
+    missing: it is that row, every cell blank, in doubt, and nothing is missing."""
+    rows = _zeros_blank(APPLICATIONS_ROWS).split("\n")
+    at = next(i for i, row in enumerate(rows) if "4.无正当理由" in row)
+    rows[at : at + 2] = ["|  |  |  |  |  |  |  |", rows[at + 1], "4.无正当理由大量反复申请"]
+    report = xxgk.parse_text(hand_report(applications=APPLICATIONS_HEAD + "\n" + "\n".join(rows)))
+    printed = _blank_for_zero(EXPECTED)
+    wrong = {k: (v, report.cells[k].value) for k, v in printed.items() if report.cells[k].value != v}
+    assert not wrong
+    assert [f.rule for f in report.errors] == []
+    (label,) = [f for f in report.findings if f.rule == "LABEL"]
+    assert "“4.无正当理由大量反复申请”行没有标签，只有一行空白单元格" in label.message
+
+
 def test_hand_g_first_rows_label_below_its_values() -> None:
     """(g) 本年新收's label printed below its values: the row was left unknown (before; in a
     probe's variants of other reports, the whole table was read as numbers before their labels,

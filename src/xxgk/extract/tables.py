@@ -131,7 +131,16 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
         # occurrence and template tried)
         best = _locate(text, table, best.span, alike=True)
     _choose(text, best, template)
-    if best.span is not None and not table.unlabelled and _VALUES_ONLY_ROW.search(text, *best.span):
+    if (
+        best.span is not None
+        and not table.unlabelled
+        and (
+            _VALUES_ONLY_ROW.search(text, *best.span)
+            # a row of blank cells read by its place only where rows are missing: it is more
+            # often a header's padding
+            or (best.missing_rows and _BLANK_ROW.search(text, *best.span))
+        )
+    ):
         by_rows = _markdown_rows(text, table, best.span)
         if by_rows is not None:
             _choose(text, by_rows, template)
@@ -153,6 +162,8 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
 _VALUES_ONLY_ROW = re.compile(
     r"^(?=[^\n]*\d)[ \t]*\|(?:[ \t]*(?:[\d.,]+|/|-{1,2}|—{1,2}|无)?[ \t]*\|)+[ \t]*$", re.M
 )
+# a markdown row of blank cells only: a row whose label was cut out, or a header's padding
+_BLANK_ROW = re.compile(r"^[ \t]*\|(?:[ \t]*\|)+[ \t]*$", re.M)
 
 
 HEADER_BACK = 200  # characters a table's header may take before the phrase that finds it
@@ -308,8 +319,6 @@ def _row_of_values(text: str, start: int, end: int, width: int) -> list[Token] |
 
 
 _MARKDOWN_ROW = re.compile(r"^[ \t]*\|.*$", re.M)
-# a markdown row of blank cells only
-_BLANK_ROW = re.compile(r"[ \t]*\|(?:[ \t]*\|)+[ \t]*")
 # a markdown row of a label and blank cells only (a header row prints more than one cell)
 _LABEL_ONLY_ROW = re.compile(r"[ \t]*\|[^\S\n]*[^\s|][^|\n]*(?:\|[ \t]*)+")
 
@@ -333,7 +342,7 @@ def _markdown_rows(text: str, table: TableSpec, span: tuple[int, int]) -> TableR
             printed.append((at, stop, [], True))
         elif _LABEL_ONLY_ROW.fullmatch(text, at, stop):  # a row whose cells are all left blank
             printed.append((at, stop, [], False))
-    if not any(only and values for _, _, values, only in printed):
+    if not any(only for *_, only in printed):
         return None
     rows = table.rows
     found: list[tuple[int, LabelMatch, list[Token]]] = []  # (row index, its label, its values)
