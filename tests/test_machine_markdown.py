@@ -524,6 +524,22 @@ def test_hand_g_the_only_cut_row_is_blank() -> None:
     assert "“4.无正当理由大量反复申请”行没有标签，只有一行空白单元格" in label.message
 
 
+def test_hand_g_a_page_number_after_a_row_that_prints_blanks() -> None:
+    """(g) A PDF's page number ("3") on a line of its own after 2.重复申请, which prints 1, five blank
+    cells and 1 between its borders. The row's own markdown row holds a cell for each column, so
+    the 3 is not its: 重复申请 is 1|空|空|空|空|空|1. Before, the 3 was read as the row's third value
+    and the blanks placed by likelihood: 1|1|空|空|空|空|3, in doubt."""
+    rows = _zeros_blank(APPLICATIONS_ROWS).split("\n")
+    at = next(i for i, row in enumerate(rows) if "2.重复申请" in row)
+    rows.insert(at + 1, "3")
+    report = xxgk.parse_text(hand_report(applications=APPLICATIONS_HEAD + "\n" + "\n".join(rows)))
+    printed = _blank_for_zero(EXPECTED)
+    wrong = {k: (v, report.cells[k].value) for k, v in printed.items() if report.cells[k].value != v}
+    assert not wrong
+    assert not [k for k, cell in report.cells.items() if cell.ambiguous]
+    assert [f.rule for f in report.errors] == []
+
+
 def test_hand_g_first_rows_label_below_its_values() -> None:
     """(g) 本年新收's label printed below its values: the row was left unknown (before; in a
     probe's variants of other reports, the whole table was read as numbers before their labels,

@@ -724,6 +724,14 @@ def _delimited_cells(
         return None
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
+    own_end = text.find("\n", start, end)
+    if not unlabelled and own_end >= 0:
+        # the row's own line holds a cell for each column: values on the lines after it are not
+        # its (a page's number, a line astray)
+        own = [token for token in toks if token.start < own_end]
+        whole = _cells_in_place(text, start, own_end, delimiter, own, label_cell=True)
+        if own and whole is not None and len(whole) == len(line.columns):
+            return whole
     if unlabelled:  # the values stand on a line of their own, after the header
         start = text.rfind("\n", 0, toks[0].start) + 1
         if text.find("\n", start, end) >= 0:
