@@ -9,6 +9,13 @@ import pytest
 
 import xxgk
 from tests.conftest import CORPUS, truth_of
+from tests.test_machine_markdown import (
+    APPLICATIONS_ROWS,
+    EXPECTED,
+    _blank_for_zero,
+    _zeros_blank,
+    hand_report,
+)
 from xxgk.model import json_value
 
 WUXI = CORPUS / "001_0e974329021f3c6f.txt"
@@ -520,3 +527,76 @@ def test_the_layouts_hint_never_breaks_what_the_arithmetic_chose_for_lines_in_do
         if key.startswith("applications") and report.value(key) != value and not report.cells[key].ambiguous
     ]
     assert wrong == [] and not [f for f in report.errors if f.rule.startswith("T3")]
+
+
+def _scraped(rows: str, separator: str) -> str:
+    """Markdown rows as a scraper that joins a row's non-empty cells prints them."""
+    lines = []
+    for row in rows.split("\n"):
+        cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+        lines.append(separator.join(cell for cell in cells if cell))
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("separator", [" ", "\t", "\n"], ids=["spaces", "tabs", "lines"])
+def test_a_scraped_table_that_dropped_its_blank_cells_is_never_read_wrong_silently(separator: str) -> None:
+    """A report that leaves a cell blank where it has nothing to count, scraped by joining each
+    row's non-empty cells: "10 3 13" for 10|3|空|空|空|空|13. Where the blanks were nothing shows;
+    the rows' places for them are readings for the arithmetic to choose among, a blank counted as
+    nothing. Worked by hand: every column adds up only with the values where the report printed
+    them, but for 部分公开 (1, 1) and 4.保护第三方合法权益 (1, 1), whose 1s may as well be
+    自然人's as 商业企业's (自然人 4 + 1 + 3 + 1 = 9 and 商业企业 2 + 1 = 3 either way): so every cell
+    is read as printed or in doubt, and no error is made. Before, with tabs, the rows were read
+    left to right: 13 of 本年新收 as 科研机构's, silently, and the like in every row."""
+    head = "\n".join(
+        [
+            "三、收到和处理政府信息公开申请情况",
+            "申请人情况",
+            "自然人 法人或其他组织 总计",
+            "商业企业 科研机构 社会公益组织 法律服务机构 其他",
+        ]
+    )
+    rows = _scraped(_zeros_blank(APPLICATIONS_ROWS), separator)
+    report = xxgk.parse_text(hand_report(applications=head + "\n" + rows))
+    printed = _blank_for_zero(EXPECTED)
+    silent = [k for k, v in printed.items() if report.cells[k].value != v and not report.cells[k].ambiguous]
+    assert not silent
+    assert not report.errors
+    swapped = {"partly_granted", "withheld_third_party"}
+    assert all(report.cells[k].value == v for k, v in printed.items() if k.split(".")[1] not in swapped)
+
+
+APPEALS_TABBED = (
+    "## 四、政府信息公开行政复议、行政诉讼情况\n\n行政复议\t\t\t\t\t行政诉讼\n"
+    "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉\n"
+    "\t\t\t\t\t" + "\t".join(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2) + "\n"
+)
+
+
+def test_a_tab_after_the_last_value_is_an_empty_cell() -> None:
+    """Table 四 copied out of a page as tab-separated cells, the blank ones empty: 15 cells, the
+    last of them empty after the last tab (5|空|空|2|7, 8|空|空|1|9, five blanks). A pipe closes a
+    markdown row, a tab does not: before, the empty cell after the last tab was dropped, the
+    cells no longer counted 15, and the values were read left to right (5|2|7|8|1, 9|空…, a
+    false T4-SUM error: 5 + 2 + 7 + 8 = 22 beside a total of 1)."""
+    report = xxgk.parse_text(hand_report(appeals=APPEALS_TABBED + "5\t\t\t2\t7\t8\t\t\t1\t9\t\t\t\t\t"))
+    cells = [report.cells[k] for k in report.template.table("appeals").cell_keys()]
+    assert [c.value for c in cells] == [5, None, None, 2, 7, 8, None, None, 1, 9, *[None] * 5]
+    assert not any(c.ambiguous for c in cells)
+    assert not report.errors
+
+
+def test_a_row_of_table_four_that_dropped_its_blanks_is_read_as_its_sums_allow_in_doubt() -> None:
+    """The same row scraped with its blank cells dropped: "5 2 7 8 1 9" for 15 cells, 5,005 ways
+    to place six values. Those each group's sum admits (a blank counted as nothing: 5 + 2 = 7
+    and 8 + 1 = 9, in two of the three groups, 108 in all) are the readings; the one chosen
+    holds every identity, and the cells are in doubt. Before, the six were read left to right,
+    silently, and made a false T4-SUM error."""
+    report = xxgk.parse_text(hand_report(appeals=APPEALS_TABBED + "5 2 7 8 1 9"))
+    cells = [report.cells[k] for k in report.template.table("appeals").cell_keys()]
+    values = [0 if c.value is None else c.value for c in cells]
+    for group in (values[0:5], values[5:10], values[10:15]):
+        assert sum(group[:4]) == group[4]
+    assert sorted(v for v in values if v) == [1, 2, 5, 7, 8, 9]
+    assert all(c.ambiguous for c in cells)
+    assert not report.errors

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,6 +25,8 @@ from xxgk.templates.arithmetic import Positional
 MAX_CANDIDATES = 20_000
 MAX_STEPS = 200_000
 MAX_PLACEMENTS = 64
+MAX_HOLDING_PLACEMENTS = 1024  # of those the line's own identities admit (`placements`)
+MAX_Z = 6.0  # how far above its column's usual size (in deviations of its log) a value may be
 _INVALID = -25.0
 
 
@@ -265,14 +267,28 @@ def exact(toks: Sequence[Token | None], columns: tuple[ColumnSpec, ...]) -> Cand
     return Candidate(tuple(pieces), 0.0)  # the only reading: no score to compare
 
 
-def placements(toks: Sequence[Token], columns: tuple[ColumnSpec, ...]) -> list[Candidate]:
+def placements(
+    toks: Sequence[Token], columns: tuple[ColumnSpec, ...], closing: Closing | None = None
+) -> list[Candidate]:
     """Readings of fewer values than cells: each value in its own cell, in printed order, the
-    blanks anywhere (none when there are too many ways to place them)."""
+    blanks anywhere, best prior first. Where there are too many ways to place them, only those
+    under which the line's own identities (`closing`) hold, a blank counted as nothing; none
+    when they are still too many."""
     n, k = len(columns), len(toks)
-    if k == 0 or math.comb(n, k) > MAX_PLACEMENTS:
+    if k == 0:
+        return []
+    if math.comb(n, k) <= MAX_PLACEMENTS:
+        wheres: Iterable[tuple[int, ...]] = itertools.combinations(range(n), k)
+    elif closing:
+        wheres = _holding_places(toks, n, closing)
+        if wheres is None:
+            return []
+    else:
         return []
     out = []
-    for where in itertools.combinations(range(n), k):
+    for where in wheres:
+        if any(_beyond(token, columns[at]) for at, token in zip(where, toks, strict=True)):
+            continue
         cells: list[Token | None] = [None] * n
         for position, token in zip(where, toks, strict=True):
             cells[position] = token
@@ -281,6 +297,50 @@ def placements(toks: Sequence[Token], columns: tuple[ColumnSpec, ...]) -> list[C
         out.append(Candidate(pieces, sum(map(_prior, values, columns))))
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def _beyond(token: Token, column: ColumnSpec) -> bool:
+    """A value no column of its kind holds alone (cells run together, not a value with blanks
+    dropped around it): more than MAX_Z deviations of its column's usual size above it."""
+    value = token.value
+    if value is None or value <= 0:
+        return False
+    return (math.log10(value) - column.prior.mu) / column.prior.sd > MAX_Z
+
+
+def _holding_places(toks: Sequence[Token], n: int, closing: Closing) -> list[tuple[int, ...]] | None:
+    """The places of `toks` among n cells, in order, under which every identity of `closing`
+    holds, a blank counted as nothing; None past MAX_HOLDING_PLACEMENTS of them."""
+    found: list[tuple[int, ...]] = []
+    values: list[Value] = []
+    where: list[int] = []
+    # depth first over the cells, each given the next value or left blank; an explicit stack
+    # (cell, values placed so far, branch taken) rather than a closure calling itself
+    stack: list[tuple[int, int, bool]] = [(0, 0, False), (0, 0, True)]
+    while stack:
+        col, placed, take = stack.pop()
+        del values[col:], where[placed:]
+        if take:
+            if placed == len(toks):
+                continue
+            values.append(toks[placed].value)
+            where.append(col)
+            placed += 1
+        else:
+            if n - col - 1 < len(toks) - placed:
+                continue  # the values left need every cell left
+            values.append(0)
+        done = closing.get(col)
+        if done and any(identity.holds(values) is False for identity in done):
+            continue
+        if col + 1 == n:
+            if placed == len(toks):
+                found.append(tuple(where))
+                if len(found) > MAX_HOLDING_PLACEMENTS:
+                    return None
+            continue
+        stack += [(col + 1, placed, False), (col + 1, placed, True)]
+    return found
 
 
 @lru_cache(maxsize=256)

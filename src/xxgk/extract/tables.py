@@ -77,6 +77,7 @@ class TableReading:
     span: tuple[int, int] | None
     numbers_first: bool = False
     concatenated: bool = False
+    blanks_dropped: bool = False  # rows short of values were read with the blanks placed
     collapsed: list[str] = field(default_factory=list)
     misprinted: dict[str, str] = field(default_factory=dict)  # row id → the label as printed
     lost: list[Line] = field(default_factory=list)  # rows read from numbers whose label was lost
@@ -739,6 +740,11 @@ def _delimited_cells(
     whole = _cells_in_place(text, start, line_end, delimiter, toks, label_cell=not unlabelled)
     if whole is not None and len(whole) == len(line.columns):
         return whole
+    if delimiter == "\t" and text[start:line_end].endswith("\t"):
+        # a tab closes no row as a pipe does: after the last one is an empty cell
+        whole = _cells_in_place(text, start, line_end, delimiter, toks, label_cell=not unlabelled, last=True)
+        if whole is not None and len(whole) == len(line.columns):
+            return whole
     if unlabelled:
         return None
     cells: list[Token | None] = []
@@ -760,19 +766,29 @@ def _delimited_cells(
         pos = piece_end + 1
     while cells and cells[-1] is None:
         cells.pop()
-    return cells if len(cells) <= len(line.columns) else None
+    if len(cells) > len(line.columns) or (len(cells) < len(line.columns) and None not in cells):
+        return None  # more values than cells, or fewer with nothing to show where the blanks are
+    return cells
 
 
 def _cells_in_place(
-    text: str, start: int, end: int, delimiter: str, toks: Sequence[Token], *, label_cell: bool
+    text: str,
+    start: int,
+    end: int,
+    delimiter: str,
+    toks: Sequence[Token],
+    *,
+    label_cell: bool,
+    last: bool = False,
 ) -> list[Token | None] | None:
     """The cells of a printed line (after its label cell), each a token or a blank (None when a
-    cell holds more than one value or text that is not one)."""
+    cell holds more than one value or text that is not one); `last`: what follows the last
+    delimiter is a cell, even empty."""
     pieces = text[start:end].split(delimiter)
     pos = start
     if label_cell or not pieces[0].strip():  # the rest of the label cell, or before the first pipe
         pos += len(pieces.pop(0)) + 1
-    if pieces and not pieces[-1].strip():
+    if pieces and not pieces[-1].strip() and not last:
         pieces.pop()  # after the closing pipe
     cells: list[Token | None] = []
     by_start = {t.start: t for t in toks}
@@ -787,21 +803,29 @@ def _cells_in_place(
 
 def _run_together(lines: list[Line], toks: list[Sequence[Token]]) -> bool:
     """Cells ran together: a value that cannot be one number ('0181'), or most rows of several
-    columns with fewer values than columns."""
+    columns with fewer values than columns (where blank cells may as well have been dropped)."""
+    if _cannot_be_one(toks):
+        return True
+    wide = [(line, t) for line, t in zip(lines, toks, strict=True) if len(line.columns) > 1]
+    short = sum(1 for line, t in wide if 0 < len(t) < len(line.columns))
+    return short * 2 > len(wide) > 0
+
+
+def _cannot_be_one(toks: list[Sequence[Token]]) -> bool:
+    """A value that cannot be one number ('0181'): cells surely ran together."""
     for line_toks in toks:
         for token in line_toks:
             number = token.number
             if number and number[0] == "0" and len(number) > 1 and number[1] != ".":
                 return True
-    wide = [(line, t) for line, t in zip(lines, toks, strict=True) if len(line.columns) > 1]
-    short = sum(1 for line, t in wide if 0 < len(t) < len(line.columns))
-    return short * 2 > len(wide) > 0
+    return False
 
 
 def _choose(text: str, reading: TableReading, template: Template) -> None:
     """Fill each line's options and pick the reading the template's arithmetic admits."""
     found = [line for line in reading.lines if line.label is not None]
     reading.concatenated = _run_together(found, [line.toks for line in found])
+    surely = reading.concatenated and _cannot_be_one([line.toks for line in found])
     arithmetic = table_identities(template, reading.table.id)
     for line in found:
         n = len(line.columns)
@@ -810,6 +834,7 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             line.extra = len(toks) - n
             toks = toks[-n:] if reading.numbers_first else toks[:n]
         options = []
+        delimited = None
         if len(toks) < n:
             delimited = _delimited_cells(text, line, toks, unlabelled=reading.table.unlabelled)
             if delimited is not None:
@@ -821,10 +846,18 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
                 options = options or candidates(toks, line.columns)
                 if not options.complete:  # the report's budget of cuts ran out: no reading is sure
                     line.ambiguous = set(line.keys)
-            elif line.keys[0] in arithmetic.keys:
-                # a cell left blank in a layout that does not show where: every place for the
-                # blanks is a reading, for the arithmetic to choose among or to leave in doubt
-                options = placements(toks, line.columns)
+            if toks and delimited is None and line.keys[0] in arithmetic.keys and not (options and surely):
+                # a cell left blank in a layout that does not show where (rows short of values
+                # are cells run together, or blanks dropped, unless a value cannot be one number):
+                # every place for the blanks is a reading too, for the arithmetic to choose
+                # among, a blank counted as nothing, or to leave in doubt
+                own = arithmetic.within.get(_line_id(reading, line), ())
+                placed = placements(toks, line.columns, _closing(line.keys, own) if own else None)
+                if placed:
+                    options = [*options, *placed]
+                    reading.blanks_dropped = True
+                elif not options:  # too many places for the blanks: read in order, in doubt
+                    line.ambiguous = set(line.keys)
             if (
                 not options
                 and toks
@@ -841,20 +874,25 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
                 line.ambiguous = set(line.keys)
         line.options = options or [exact(toks, line.columns)]
 
+    # where the layout dropped blank cells of a table that prints no 0, a blank is a cell the
+    # report left empty for nothing: 0, for choosing where the values go (it stays blank,
+    # unknown, in what is read); a table that prints 0s leaves a cell blank for not knowing
+    nothing = reading.blanks_dropped and not any(t.value == 0 for line in found for t in line.toks if t)
+    blank: Value = 0 if nothing else None
     for line in found:
         if len(line.options) < 2:
             continue
         own = arithmetic.within.get(_line_id(reading, line), ())
         if own:
             compiled = [p for positionals in _closing(line.keys, own).values() for p in positionals]
-            scored = [(_holding(compiled, _values(c)), c) for c in line.options]
+            scored = [(_holding(compiled, _values(c, blank)), c) for c in line.options]
             top = max(s for s, _ in scored)
             kept = [c for s, c in scored if s == top][:KEEP_PER_LINE]
             kept.sort(key=lambda c: -c.score)
             line.options = kept
             if top < len(own):
                 line.ambiguous = set(_split_keys(line))
-    _choose_across(reading.lines, arithmetic.across)
+    _choose_across(reading.lines, arithmetic.across, blank)
     if reading.lost:
         _confirm_lost(reading, template)
 
@@ -910,9 +948,10 @@ def _closing(keys: tuple[str, ...], own: tuple[Identity, ...]) -> Closing:
     return closing
 
 
-def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
+def _choose_across(lines: list[Line], cross: tuple[Identity, ...], blank: Value = None) -> None:
     """Pick among each line's readings the combination most identities across lines admit, and
-    flag every cell that an equally admissible combination reads otherwise (`_search`).
+    flag every cell that an equally admissible combination reads otherwise (`_search`); a blank
+    cell counts as `blank` (None: unknown, an identity with it neither holds nor fails).
 
     A line none of whose cells is in such an identity keeps its best-scored reading. The others
     are searched in groups that share identities: one group's choice changes nothing another's
@@ -927,7 +966,7 @@ def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
     values: list[Value] = [None] * len(slot)
     for line in lines:
         if line.reading is not None:
-            for key, value in zip(line.keys, _values(line.reading), strict=True):
+            for key, value in zip(line.keys, _values(line.reading, blank), strict=True):
                 if key in slot:
                     values[slot[key]] = value
     linked: list[_Linked] = []
@@ -938,7 +977,7 @@ def _choose_across(lines: list[Line], cross: tuple[Identity, ...]) -> None:
         where = [(i, slot[key]) for i, key in enumerate(line.keys) if key in slot]
         if where:
             owner.update((s, len(linked)) for _, s in where)
-            linked.append(_Linked(line, where))
+            linked.append(_Linked(line, where, blank))
         else:
             for alt in range(1, len(line.options)):
                 _mark_differences(line, 0, alt)
@@ -970,12 +1009,13 @@ class _Linked:
 
     line: Line
     where: list[tuple[int, int]]  # (its cell, the slot of the cell)
+    blank: Value  # what a blank cell counts as
 
     def put(self, values: list[Value], option: int) -> None:
         pieces = self.line.options[option].pieces
         for i, s in self.where:
             piece = pieces[i]
-            values[s] = piece.value if piece is not None else None
+            values[s] = piece.value if piece is not None else self.blank
 
 
 def _groups(
@@ -1019,39 +1059,49 @@ def _search(
 
     Depth first, line by line: an identity is counted once its last line is chosen, and a branch
     is dropped once what it can still reach is less than the best found."""
-    ahead = [sum(len(r) for r in rules[at + 1 :]) for at in range(len(group))]
-    best_holding = -1
-    ties: list[tuple[float, tuple[int, ...]]] = []
-    choice: list[int] = []
-
-    def visit(at: int, holding: int, score: float) -> bool:
-        nonlocal best_holding, ties
-        if at == len(group):
-            if holding > best_holding:
-                best_holding, ties = holding, []
-            ties.append((score, tuple(choice)))
-            return True
-        each = group[at]
-        for option in range(len(each.line.options)):
-            budget[0] -= 1
-            if budget[0] < 0:
-                return False
-            each.put(values, option)
-            held = holding + _holding(rules[at], values)
-            if held + ahead[at] < best_holding:
-                continue
-            choice.append(option)
-            going = visit(at + 1, held, score + each.line.options[option].score)
-            choice.pop()
-            if not going:
-                return False
-        return True
-
-    if not visit(0, 0, 0.0):
+    search = _Combinations(group, rules, values, budget)
+    if not search.visit(0, 0, 0.0):
         return None
+    ties = search.ties
     top = max(score for score, _ in ties)
     best = next(c for score, c in ties if score == top)
     return best, [c for _, c in ties if c != best]
+
+
+class _Combinations:
+    """The depth-first search of `_search` (an object rather than a closure that calls itself:
+    that would make a reference cycle, freed only by the garbage collector)."""
+
+    def __init__(
+        self, group: list[_Linked], rules: list[list[Positional]], values: list[Value], budget: list[int]
+    ) -> None:
+        self.group, self.rules, self.values, self.budget = group, rules, values, budget
+        self.ahead = [sum(len(r) for r in rules[at + 1 :]) for at in range(len(group))]
+        self.best_holding = -1
+        self.ties: list[tuple[float, tuple[int, ...]]] = []
+        self.choice: list[int] = []
+
+    def visit(self, at: int, holding: int, score: float) -> bool:
+        if at == len(self.group):
+            if holding > self.best_holding:
+                self.best_holding, self.ties = holding, []
+            self.ties.append((score, tuple(self.choice)))
+            return True
+        each = self.group[at]
+        for option in range(len(each.line.options)):
+            self.budget[0] -= 1
+            if self.budget[0] < 0:
+                return False
+            each.put(self.values, option)
+            held = holding + _holding(self.rules[at], self.values)
+            if held + self.ahead[at] < self.best_holding:
+                continue
+            self.choice.append(option)
+            going = self.visit(at + 1, held, score + each.line.options[option].score)
+            self.choice.pop()
+            if not going:
+                return False
+        return True
 
 
 def _ascend(group: list[_Linked], rules: list[list[Positional]], values: list[Value]) -> tuple[int, ...]:
@@ -1085,8 +1135,8 @@ def _mark_differences(line: Line, chosen: int, alt: int) -> None:
             line.ambiguous = {*line.ambiguous, key}
 
 
-def _values(candidate: Candidate) -> list[Value]:
-    return [p.value if p is not None else None for p in candidate.pieces]
+def _values(candidate: Candidate, blank: Value = None) -> list[Value]:
+    return [p.value if p is not None else blank for p in candidate.pieces]
 
 
 def _holding(rules: list[Positional], values: list[Value]) -> int:
