@@ -600,3 +600,30 @@ def test_a_row_of_table_four_that_dropped_its_blanks_is_read_as_its_sums_allow_i
     assert sorted(v for v in values if v) == [1, 2, 5, 7, 8, 9]
     assert all(c.ambiguous for c in cells)
     assert not report.errors
+
+
+def test_rows_of_0s_with_blanks_dropped_go_where_the_table_prints() -> None:
+    """A body that counts only 自然人 and 总计 (the other columns left blank), scraped with its
+    blank cells dropped: "一、本年新收政府信息公开申请数量 13 13", "1.属于国家秘密 0 0". No sum tells
+    自然人 from 商业企业 when every row moves alike (the table prints 0s, so a blank is unknown, not
+    nothing); the rows with values other than 0 are read where each value is likeliest (13 as
+    自然人's and 总计's), and the rows of 0s where those rows print, not where a 0 alone is likeliest
+    (科研机构, 社会公益组织: before, every row of 0s was read there, in doubt)."""
+    from xxgk.templates import TEMPLATES
+
+    table = TEMPLATES["2021"].table("applications")
+    labels = [line.strip().strip("|").split("|")[0].strip() for line in APPLICATIONS_ROWS.split("\n")]
+    totals = {row.id: EXPECTED[f"applications.{row.id}.total"] for row in table.rows}
+    rows = "\n".join(f"{label} {total} {total}" for label, total in zip(labels, totals.values(), strict=True))
+    head = "\n".join(
+        [
+            "三、收到和处理政府信息公开申请情况",
+            "自然人 法人或其他组织 总计",
+            "商业企业 科研机构 社会公益组织 法律服务机构 其他",
+        ]
+    )
+    report = xxgk.parse_text(hand_report(applications=head + "\n" + rows))
+    for row in table.rows:
+        read = [report.cells[key].value for key in table.row_keys(row)]
+        assert read == [totals[row.id], None, None, None, None, None, totals[row.id]], row.id
+    assert not report.errors

@@ -874,6 +874,8 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
                 line.ambiguous = set(line.keys)
         line.options = options or [exact(toks, line.columns)]
 
+    if reading.blanks_dropped:
+        _score_by_columns_printed(found)
     # where the layout dropped blank cells of a table that prints no 0, a blank is a cell the
     # report left empty for nothing: 0, for choosing where the values go (it stays blank,
     # unknown, in what is read); a table that prints 0s leaves a cell blank for not knowing
@@ -895,6 +897,38 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
     _choose_across(reading.lines, arithmetic.across, blank)
     if reading.lost:
         _confirm_lost(reading, template)
+
+
+def _score_by_columns_printed(lines: list[Line]) -> None:
+    """Where blank cells were dropped, a table prints its values in the same columns row after
+    row (a body that counts only 自然人 and 总计 leaves the rest blank). The rows printing a value
+    other than 0 tell, by their likeliest readings, how often each column is printed; a row of 0s
+    is scored by that as well, so that its 0s go where the others print, not where a 0 alone is
+    likeliest (科研机构)."""
+    placed = [line for line in lines if len(line.options) > 1]
+    told = [line.options[0] for line in placed if _prints_other_than_0(line.options[0])]
+    told = [c for c in told if len(c.pieces) == len(told[0].pieces)]  # rows of one width (table 三)
+    if len(told) < 2:
+        return
+    printed = [sum(1 for c in told if c.pieces[at] is not None) for at in range(len(told[0].pieces))]
+
+    def likelihood(candidate: Candidate) -> float:
+        """How likely the table prints the cells this reading fills and leaves the others blank."""
+        return sum(
+            math.log(
+                ((printed[at] if piece is not None else len(told) - printed[at]) + 0.5) / (len(told) + 1)
+            )
+            for at, piece in enumerate(candidate.pieces)
+        )
+
+    for line in placed:
+        if len(line.options[0].pieces) == len(printed) and not _prints_other_than_0(line.options[0]):
+            rescored = [Candidate(c.pieces, c.score + likelihood(c)) for c in line.options]
+            line.options = sorted(rescored, key=lambda c: -c.score)
+
+
+def _prints_other_than_0(candidate: Candidate) -> bool:
+    return any(piece is not None and piece.value for piece in candidate.pieces)
 
 
 def _confirm_lost(reading: TableReading, template: Template) -> None:
