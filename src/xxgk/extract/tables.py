@@ -804,8 +804,10 @@ def _cells_in_place(
 def _run_together(lines: list[Line], toks: list[Sequence[Token]]) -> bool:
     """Cells ran together: a value that cannot be one number ('0181'), or most rows of several
     columns with fewer values than columns (where blank cells may as well have been dropped)."""
-    if _cannot_be_one(toks):
-        return True
+    return _cannot_be_one(toks) or _mostly_short(lines, toks)
+
+
+def _mostly_short(lines: list[Line], toks: list[Sequence[Token]]) -> bool:
     wide = [(line, t) for line, t in zip(lines, toks, strict=True) if len(line.columns) > 1]
     short = sum(1 for line, t in wide if 0 < len(t) < len(line.columns))
     return short * 2 > len(wide) > 0
@@ -824,8 +826,9 @@ def _cannot_be_one(toks: list[Sequence[Token]]) -> bool:
 def _choose(text: str, reading: TableReading, template: Template) -> None:
     """Fill each line's options and pick the reading the template's arithmetic admits."""
     found = [line for line in reading.lines if line.label is not None]
-    reading.concatenated = _run_together(found, [line.toks for line in found])
-    surely = reading.concatenated and _cannot_be_one([line.toks for line in found])
+    printed = [line.toks for line in found]
+    surely = _cannot_be_one(printed)  # cells ran together, not blanks dropped
+    reading.concatenated = surely or _mostly_short(found, printed)
     arithmetic = table_identities(template, reading.table.id)
     for line in found:
         n = len(line.columns)
@@ -834,44 +837,38 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
             line.extra = len(toks) - n
             toks = toks[-n:] if reading.numbers_first else toks[:n]
         options = []
-        delimited = None
         if len(toks) < n:
             delimited = _delimited_cells(text, line, toks, unlabelled=reading.table.unlabelled)
             if delimited is not None:
                 toks = delimited  # cells between | or tabs: an empty one is a blank, not a split
-            elif reading.concatenated and any(t.splittable for t in toks):
+            else:
                 own = arithmetic.within.get(_line_id(reading, line), ())
-                # cut with the line's own identities (the search stays small), else without
-                options = candidates(toks, line.columns, _closing(line.keys, own)) if own else []
-                options = options or candidates(toks, line.columns)
-                if not options.complete:  # the report's budget of cuts ran out: no reading is sure
+                closing = _closing(line.keys, own) if own else None
+                if reading.concatenated and any(t.splittable for t in toks):
+                    # cut with the line's own identities (the search stays small), else without
+                    options = candidates(toks, line.columns, closing) if closing else []
+                    options = options or candidates(toks, line.columns)
+                    if not options.complete:  # the report's budget of cuts ran out: no reading is sure
+                        line.ambiguous = set(line.keys)
+                if toks and line.keys[0] in arithmetic.keys and not (options and surely):
+                    # a cell left blank in a layout that does not show where (rows short of values
+                    # are cells run together, or blanks dropped, unless a value cannot be one
+                    # number): every place for the blanks is a reading too, for the arithmetic to
+                    # choose among, a blank counted as nothing, or to leave in doubt
+                    placed = placements(toks, line.columns, closing)
+                    if placed:
+                        options = [*options, *placed]
+                        reading.blanks_dropped = True
+                    elif not options:  # too many places for the blanks: read in order, in doubt
+                        line.ambiguous = set(line.keys)
+                elif toks and not options and line.keys[0] not in arithmetic.keys:
+                    # fewer values than cells, no layout to show where the blanks are and no
+                    # arithmetic to choose: read in printed order, every other place for the
+                    # blanks listed, and the row in doubt
+                    first = exact(toks, line.columns)
+                    others = (c for c in placements(toks, line.columns) if c.pieces != first.pieces)  # type: ignore[arg-type]
+                    options = [first, *others]
                     line.ambiguous = set(line.keys)
-            if toks and delimited is None and line.keys[0] in arithmetic.keys and not (options and surely):
-                # a cell left blank in a layout that does not show where (rows short of values
-                # are cells run together, or blanks dropped, unless a value cannot be one number):
-                # every place for the blanks is a reading too, for the arithmetic to choose
-                # among, a blank counted as nothing, or to leave in doubt
-                own = arithmetic.within.get(_line_id(reading, line), ())
-                placed = placements(toks, line.columns, _closing(line.keys, own) if own else None)
-                if placed:
-                    options = [*options, *placed]
-                    reading.blanks_dropped = True
-                elif not options:  # too many places for the blanks: read in order, in doubt
-                    line.ambiguous = set(line.keys)
-            if (
-                not options
-                and toks
-                and len(toks) < n
-                and None not in toks
-                and line.keys[0] not in arithmetic.keys
-            ):
-                # fewer values than cells, no layout to show where the blanks are and no arithmetic
-                # to choose: read in printed order, every other place for the blanks listed, and
-                # the row in doubt
-                first = exact(toks, line.columns)
-                others = (c for c in placements(toks, line.columns) if c.pieces != first.pieces)  # type: ignore[arg-type]
-                options = [first, *others]
-                line.ambiguous = set(line.keys)
         line.options = options or [exact(toks, line.columns)]
 
     if reading.blanks_dropped:
@@ -951,11 +948,12 @@ def _confirm_lost(reading: TableReading, template: Template) -> None:
             reading.denied.append(line.row_id)
             continue
         across = [i for i in concerned if not set(i.keys) <= keys]
-        held = [i.holds(values) for i in across]
-        if True not in held:
-            held = [i.holds(as_nothing) for i in across]
-            held = [] if False in held else held
-        if True not in held or all(value is None for value in _values(line.reading)):
+        if True in (i.holds(values) for i in across):
+            confirmed = True
+        else:  # no identity decides with the blanks unknown: with them read as nothing
+            loose = [i.holds(as_nothing) for i in across]
+            confirmed = True in loose and False not in loose
+        if not confirmed or all(value is None for value in _values(line.reading)):
             line.ambiguous = set(line.keys)
 
 
