@@ -453,9 +453,13 @@ def _labelled_lines(
             match = find_row(text, row, cursor, end, collapsed=True)
             if match is not None:
                 collapsed.append(row.id)
+        elif match is not None:
+            head = _head_above(text, row, match, cursor)
+            if head is not None:  # found by its last words: its values follow its first words
+                match, cursor = head, match.end
         matches.append(match)
         if match is not None:
-            cursor = match.end
+            cursor = max(cursor, match.end)
     misprinted = _by_numbering(text, table, matches, start, end, alike)
     moved = _rows_printed_before(text, table, matches, start)
     for row, match in zip(table.rows, matches, strict=True):
@@ -463,6 +467,13 @@ def _labelled_lines(
             printed = _typo_before_variant(text, table, row, match)
             if printed is not None:
                 misprinted[row.id] = printed
+    for row, match in zip(table.rows, matches, strict=True):
+        if (
+            row.id in misprinted
+            and match is not None
+            and _wrapped(text, row, misprinted[row.id], match, matches, end)
+        ):
+            del misprinted[row.id]  # the whole label, its last words printed on the lines below
     lines = [
         Line(keys, row.columns, match)
         for row, keys, match in zip(table.rows, _keys_by_row(table), matches, strict=True)
@@ -608,7 +619,8 @@ def _keys_by_row(table: TableSpec) -> tuple[tuple[str, ...], ...]:
 
 @cache
 def _numbered_label(digits: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\d.]){digits}[.、][^\d\s|()]{{2,40}}")
+    # its words may be spaced out ("4. 保 护 第 三 方": a PDF's justified text, scraped)
+    return re.compile(rf"(?<![\d.]){digits}[.、][ \t]?[^\d\s|()](?:[ \t]?[^\d\s|()]){{1,39}}")
 
 
 # a stretch of text that may be a label: no digits, spaces or cell borders
@@ -682,6 +694,80 @@ def _word_before(text: str, low: int, end: int) -> bool:
     if at >= low and text[at] == "\n":
         at -= 1
     return at >= low and _WORD_CHARACTER.match(text, at) is not None
+
+
+def _head_above(text: str, row: RowSpec, match: LabelMatch, low: int) -> LabelMatch | None:
+    """Where a label found by later words of it (an alias: "禁止公开") has its first words printed
+    above its values ("2.其他法律行政法规 / 30 0 0 … / 禁止公开": a table without rules wraps a
+    long label, and a PDF's text, or text scraped from it, sets the values between its lines),
+    the label's first words: the row is read from there. None for most labels, printed whole."""
+    words = canonical(text[match.start : match.end])
+    heads = [v[: v.find(words)] for v in variants(row) if v.find(words) > 0]
+    if not heads:
+        return None
+    pieces = list(_WORDS_AFTER.finditer(text, low, match.start))
+    for head in heads:
+        # the head as pieces in order, the last such nearest the values (each piece taken or not):
+        # how much of the head is made → the pieces that make it
+        begun: dict[int, tuple[tuple[int, int], ...]] = {}
+        made: tuple[tuple[int, int], ...] = ()
+        for piece in pieces:
+            words = canonical(piece.group()).lstrip(".、")  # "2.其他…": the numbering's stop
+            if not words:
+                continue
+            taken = (piece.end() - len(words), piece.end())
+            grown = {
+                at + len(words): (*used, taken) for at, used in begun.items() if head.startswith(words, at)
+            }
+            if head.startswith(words):
+                grown[len(words)] = (taken,)
+            begun.update(grown)
+            if len(head) in grown:
+                made = grown[len(head)]
+        if not made:
+            continue
+        first = made[0][0]
+        # its values: after its first words or among them (a word of the head is no value: "无")
+        values = tokens(text, first, match.start, list(made))
+        if 0 < len(values) <= len(row.columns):
+            last = max(b for a, b in made if a < values[0].start)
+            return LabelMatch(_numbering_before(text, first, row), last)
+    return None
+
+
+def _numbering_before(text: str, at: int, row: RowSpec) -> int:
+    """Where the row's numbering ("2.", "5. ") printed just before `at` begins, else `at`."""
+    enum = (row.enum or "")[:-1]
+    stop = at
+    while stop > 0 and text[stop - 1] in " \t":
+        stop -= 1
+    begin = stop - 1 - len(enum)
+    numbered = enum.isdigit() and begin >= 0 and text[stop - 1 : stop] in (".", "、")
+    if numbered and text.startswith(enum, begin) and (begin == 0 or not text[begin - 1].isdigit()):
+        return begin
+    return at
+
+
+def _wrapped(
+    text: str, row: RowSpec, printed: str, match: LabelMatch, matches: list[LabelMatch | None], end: int
+) -> bool:
+    """A label found by its first words (`printed`) whose other words follow below it, before
+    the next row's label: a PDF table without rules (or its text scraped) wraps a long label over
+    lines, and the row's values and the pieces of a group's label printed beside it come
+    between its lines. The rest of the label must be made of those pieces, in order."""
+    words = canonical(strip_numbering(printed))
+    limit = min((m.start for m in matches if m is not None and m.start >= match.end), default=end)
+    pieces = [canonical(m.group()) for m in _WORDS_AFTER.finditer(text, match.end, limit)]
+    for variant in variants(row):
+        if not words or not variant.startswith(words) or variant == words:
+            continue
+        rest = variant[len(words) :]
+        reached = {0}  # how much of the rest the pieces so far can make (each taken or not)
+        for piece in pieces:
+            reached |= {at + len(piece) for at in reached if rest.startswith(piece, at)}
+            if len(rest) in reached:
+                return True
+    return False
 
 
 def _typo_before_variant(text: str, table: TableSpec, row: RowSpec, match: LabelMatch) -> str | None:

@@ -16,6 +16,7 @@ from xxgk.templates import ColumnSpec
 
 _NOTE = re.compile(r"\([^()\n]*[\u4e00-\u9fff][^()\n]*\)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORDS_NEXT = re.compile(r"[ \t]*[\u4e00-\u9fff]")  # after a numbering's stop: "1.本机关", "4. 保护"
 # A printed value. Its first character is named by a class, which lets the regex engine skip
 # text quickly; what may follow depends on that character, looked back at. Digits are ASCII in
 # normalised text, and [0-9] is checked faster than \d.
@@ -131,7 +132,7 @@ def _no_value(value: str, after: str, text: str, at: int) -> bool:
     first = after[:1]
     if first in _DATE_PARTS or (first == " " and after[1:2] in _DATE_PARTS):
         return True
-    if first == " " or len(value) > 2 or not value.isdecimal() or not _CJK.match(after, 1):
+    if first == " " or len(value) > 2 or not value.isdecimal() or not _WORDS_NEXT.match(after, 1):
         return False
     line_start = text.rfind("\n", 0, at) + 1
     return not text[line_start:at].strip(" \t|")
@@ -150,7 +151,9 @@ def _glued_year(value: str, after: str) -> bool:
 
 
 def _blank(match: re.Match[str]) -> str:
-    return " " * len(match.group())
+    """A note's text blanked, its closing parenthesis kept: what follows it is not standing alone
+    ("(四)无法提供" wrapped as "(四)无" is a group's label, not the placeholder 无)."""
+    return " " * (len(match.group()) - 1) + ")"
 
 
 def parse_number(number: str, unit: str | None, column: ColumnSpec) -> Value:

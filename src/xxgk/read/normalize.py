@@ -14,8 +14,15 @@ from itertools import compress, repeat
 _SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _DASHES = "\u2212\u2010\u2011\u2013"
+# a page break (pdftotext puts a form feed between pages) and the other line separators end a line
+_LINE_BREAKS = "\f\v\x85\u2028\u2029"
 _UNIFY = str.maketrans(
-    {**dict.fromkeys(_SPACES, " "), **dict.fromkeys(_INVISIBLE), **dict.fromkeys(_DASHES, "-")}
+    {
+        **dict.fromkeys(_SPACES, " "),
+        **dict.fromkeys(_INVISIBLE),
+        **dict.fromkeys(_DASHES, "-"),
+        **dict.fromkeys(_LINE_BREAKS, "\n"),
+    }
 )
 _TRAILING = re.compile(r"[ ]+\n")
 
@@ -60,7 +67,8 @@ def _per_character(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width), ASCII digits, unified line ends, dashes and spaces; tabs kept."""
+    """NFKC (full-width to half-width), ASCII digits, unified line ends (page breaks among them),
+    dashes and spaces; tabs kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _per_character(text)
     if not unicodedata.is_normalized("NFKC", text):  # characters that compose, or beyond the BMP
