@@ -505,6 +505,14 @@ def _labelled_lines(
         else _before_repeated_label(text, table, line, every, starts, a, b)
         for (a, b), line in zip(after, found, strict=True)
     ]
+    for i in range(len(after) - 1):
+        # a row holding two rows' values, the next row none: the next row's values are printed
+        # above its label (a group's label wrapped over lines before it: "三、本年度办理结 / 7 0 0 …
+        # / 果 (一)予以公开", as a PDF's text sets a table without rules)
+        (a, b), (c, d) = after[i], after[i + 1]
+        own = len(found[i].columns)
+        if c == d and b - a == own + len(found[i + 1].columns):
+            after[i], after[i + 1] = (a, a + own), (a + own, b)
     before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
     fits_after = sum(b - a == len(line.columns) for (a, b), line in zip(after, found, strict=True))
     # numbers before labels happen in PDF text, where values are spaced; a table whose cells
