@@ -506,12 +506,18 @@ def _labelled_lines(
         for (a, b), line in zip(after, found, strict=True)
     ]
     for i in range(len(after) - 1):
-        # a row holding two rows' values, the next row none: the next row's values are printed
-        # above its label (a group's label wrapped over lines before it: "三、本年度办理结 / 7 0 0 …
-        # / 果 (一)予以公开", as a PDF's text sets a table without rules)
+        # a row holding two rows' values, words between them, the next row none and heading a
+        # group: the next row's values are printed above its label, the group's label wrapped over
+        # lines before them ("三、本年度办理结 / 7 0 0 … / 果 (一)予以公开", as a PDF's text sets a
+        # table without rules)
         (a, b), (c, d) = after[i], after[i + 1]
         own = len(found[i].columns)
-        if c == d and b - a == own + len(found[i + 1].columns):
+        if (
+            c == d
+            and b - a == own + len(found[i + 1].columns)
+            and table.row(found[i + 1].row_id).group
+            and _CJK.search(text, every[a + own - 1].end, every[a + own].start)
+        ):
             after[i], after[i + 1] = (a, a + own), (a + own, b)
     before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
     fits_after = sum(b - a == len(line.columns) for (a, b), line in zip(after, found, strict=True))
@@ -631,6 +637,7 @@ def _numbered_label(digits: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\d.]){digits}[.、][ \t]?[^\d\s|()](?:[ \t]?[^\d\s|()]){{1,39}}")
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # a stretch of text that may be a label: no digits, spaces or cell borders
 _WORDS = re.compile(r"[^\d\s|]{2,60}")
 

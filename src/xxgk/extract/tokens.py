@@ -128,14 +128,14 @@ _TELLING = frozenset("年月日 .、")  # what may follow a number that is no va
 def _no_value(value: str, after: str, text: str, at: int) -> bool:
     """A year, a month or a day ("2024年", "2025 年"), or a label's numbering at the head of a line
     ("1.本机关不掌握…", left where the label itself was not found: a PDF's text broke it over
-    lines) or at the end of one ("(三)不予公开 1." above "属于国家秘密"): no value."""
+    lines) or before a space ("(三)不予公开 1." above "属于国家秘密"): no value."""
     first = after[:1]
     if first in _DATE_PARTS or (first == " " and after[1:2] in _DATE_PARTS):
         return True
     if first == " " or len(value) > 2 or not value.isdecimal():
         return False
-    if after[1:].lstrip(" \t")[:1] in ("\n", ""):
-        return True  # no value is printed with a stop after it
+    if after[1:2] in (" ", "\t", "\n"):
+        return True  # a stop and a space after it: no value is printed so ("(六)其他处理 1. 0 0 …")
     if not _WORDS_NEXT.match(after, 1):
         return False
     line_start = text.rfind("\n", 0, at) + 1
