@@ -1,0 +1,81 @@
+"""PDFs of reports whose truth is known, and the text pdftotext takes out of them
+(tests/pdf_text/README.md): tables without rules whose long labels wrap over lines, the values
+set between the lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import xxgk
+from tests.conftest import CORPUS
+from tests.readback import cells_of, same
+from tests.test_corpus import _printed_arithmetic_errors
+from tests.test_found import FOUND
+from xxgk.extract.tokens import tokens
+from xxgk.read.normalize import normalize
+
+PDF_TEXT = Path(__file__).parent / "pdf_text"
+
+
+def _truth(path: Path) -> dict:
+    import json
+
+    name = path.name.split(".")[0]
+    (truth,) = [p for p in (CORPUS / f"{name}.truth.json", FOUND / f"{name}.truth.json") if p.exists()]
+    return json.loads(truth.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # "2.其他法律行政法规 / 30 0 0 … / 禁止公开": found by its alias after its values, which went
+        # to the row before; 7 cells silently blank (before)
+        "hangzhoustyle_anon_2025.libreoffice.layout.txt",
+        # spaced-out numbering ("4. 保 护") read as values, labels found by later words of them,
+        # "(四)无" read as the placeholder 无: 73 cells wrong (31 silently), false T3-ROW and TEMPLATE
+        # errors (before)
+        "shuyang_fgj_2023.chrome.layout.txt",
+        # "三、本年度办理结 / 7 0 0 … / 果 (一)予以公开" and "(三)不予公开 1. / 0 0 … / 属于国家秘密":
+        # the values went to the row before, 14 cells silently blank, a false TEMPLATE error (before)
+        "pt001.chrome.layout.txt",
+        # LibreOffice's PDF read directly: a false TEMPLATE error ("5.要求行政机关确认" as a renamed
+        # row) and six LABEL warnings for labels whose last words wrapped below their values (before)
+        "hangzhoustyle_anon_2025.libreoffice.pdf",
+    ],
+)
+def test_a_pdfs_table_without_rules_is_read_as_printed(name: str) -> None:
+    report = xxgk.parse_path(PDF_TEXT / name)
+    truth = _truth(PDF_TEXT / name)
+    got = cells_of(report.tables())
+    wrong = {k: (v, got.get(k)) for k, v in cells_of(truth["tables"]).items() if not same(v, got.get(k))}
+    assert wrong == {}
+    assert {f.rule for f in report.errors} == _printed_arithmetic_errors(truth["tables"])
+    assert not [f.message for f in report.findings if f.rule in ("LABEL", "TEMPLATE")]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        # a group's label "(四)无法提供" wrapped after "无": its "(四)" is a note blanked, and the 无
+        # after it stood alone, the placeholder (before); "1. 本机关" is a numbering
+        ("(四)无   1. 本机关\n           0   0", ["0", "0"]),
+        # a numbering spaced out from its words, as pdftotext sets justified text
+        ("4. 保 护 第 三 方 合 法   0   0\n权益", ["0", "0"]),
+        # a numbering at the end of a line, its words below the values
+        ("(三)不予公开 1.\n           0   0   0\n属于国家秘密", ["0", "0", "0"]),
+        # a numbering before the values on its line, its words below them
+        ("(六)其他处理 1. 0   0\n申请人无正当理由", ["0", "0"]),
+        # values a list prints with stops and no space are values
+        ("7、8\n1.5", ["7", "8", "1.5"]),
+    ],
+)
+def test_a_numbering_wrapped_apart_from_its_words_is_no_value(text: str, values: list[str]) -> None:
+    assert [t.text for t in tokens(text, 0, len(text))] == values
+
+
+def test_a_page_break_ends_a_line() -> None:
+    # pdftotext puts a form feed between pages: the line after it began with it, so that a
+    # numbering at its head was not at the head of a line
+    assert normalize("0    0\f       4. 保护\v5\u20286") == "0    0\n       4. 保护\n5\n6"
