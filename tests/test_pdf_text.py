@@ -79,3 +79,29 @@ def test_a_page_break_ends_a_line() -> None:
     # pdftotext puts a form feed between pages: the line after it began with it, so that a
     # numbering at its head was not at the head of a line
     assert normalize("0    0\f       4. 保护\v5\u20286") == "0    0\n       4. 保护\n5\n6"
+
+
+def test_a_tables_values_at_the_top_of_a_page_are_no_page_numbers() -> None:
+    # Chromium's PDF of pt004 continues table 三 at the top of page 2 (A4, 842 points high: the
+    # top 9% is the header's band, down to 75.8): the first row's values "3", "0", "0 74" stood
+    # each as a line of text there, were taken for page numbers and dropped, and the row was read
+    # as 71 and six blanks, silently (before). The page numbers in the footer are still dropped.
+    from xxgk.read.layout import Line, Page, drop_running_lines
+
+    def page(number: int, *lines: tuple[str, tuple[float, float, float, float]]) -> Page:
+        return Page(number, 595.0, 842.0, [Line(text, box, box[3] - box[1]) for text, box in lines])
+
+    first = page(1, ("全年共收到政府信息公开申请74件", (34, 211, 383, 224)), ("- 1 -", (280, 800, 315, 812)))
+    second = page(
+        2,
+        ("一、本年新收政府", (35, 29, 131, 43)),
+        ("信息公开申请数量 71", (35, 37, 150, 58)),
+        ("3", (204, 37, 211, 51)),
+        ("0", (299, 37, 307, 51)),
+        ("0 74", (520, 37, 565, 51)),
+        ("- 2 -", (280, 800, 315, 812)),
+    )
+    assert drop_running_lines([first, second]) == 2
+    assert [line.text for line in first.lines] == ["全年共收到政府信息公开申请74件"]
+    kept = ["一、本年新收政府", "信息公开申请数量 71", "3", "0", "0 74"]
+    assert [line.text for line in second.lines] == kept

@@ -65,20 +65,37 @@ def _shape(text: str) -> str:
 
 
 def drop_running_lines(pages: list[Page]) -> int:
-    """Remove page numbers, and headers or footers printed on several pages; how many went."""
+    """Remove page numbers, and headers or footers printed on several pages; how many went.
+    A number is a page's only where it stands alone on its line: the first row of a table
+    continued at the top of a page prints its values there too, each a line of PDF text."""
     repeated = Counter(_shape(line.text) for page in pages for line in page.lines if _in_margin(line, page))
     enough = 2 if len(pages) >= 2 else 10**9
     dropped = 0
     for page in pages:
         keep = []
         for line in page.lines:
-            margin = _in_margin(line, page)
-            if margin and (is_page_number(line.text) or repeated[_shape(line.text)] >= enough):
+            running = _in_margin(line, page) and (
+                is_page_number(line.text) or repeated[_shape(line.text)] >= enough
+            )
+            if running and (not _NUMBERS_ONLY.fullmatch(_shape(line.text)) or _alone(line, page)):
                 dropped += 1
                 continue
             keep.append(line)
         page.lines = keep
     return dropped
+
+
+_NUMBERS_ONLY = re.compile(r"[#\-—–－_·•.。/]*")  # a shape of numbers and what sets them off
+
+
+def _alone(line: Line, page: Page) -> bool:
+    """No other line of the page is printed beside `line` (overlapping its height)."""
+    top, bottom = line.bbox[1], line.bbox[3]
+    overlap = 0.5 * (bottom - top)
+    return not any(
+        other is not line and min(bottom, other.bbox[3]) - max(top, other.bbox[1]) > overlap
+        for other in page.lines
+    )
 
 
 def _joins(a: Line, b: Line, left: float, right: float, body: float) -> bool:
