@@ -105,3 +105,45 @@ def test_a_tables_values_at_the_top_of_a_page_are_no_page_numbers() -> None:
     assert [line.text for line in first.lines] == ["全年共收到政府信息公开申请74件"]
     kept = ["一、本年新收政府", "信息公开申请数量 71", "3", "0", "0 74"]
     assert [line.text for line in second.lines] == kept
+
+
+def test_rows_whose_values_are_printed_apart_from_their_labels_are_left_unread() -> None:
+    # pdftotext without -layout sets a table's first column beside its labels and the other
+    # columns after them, row after row: the row before the block took its values, "1 3 0 0 0 0 13"
+    # for (二)部分公开, silently, and the rows above were read from one value each (before)
+    from tests.test_machine_markdown import APPLICATIONS_ROWS, EXPECTED, hand_report
+
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in APPLICATIONS_ROWS.splitlines()]
+    first, rest = rows[:4], rows[4:]
+    applications = "\n".join(
+        [
+            "## 三、收到和处理政府信息公开申请情况",
+            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+            "申请人情况",
+            "自然人",
+            "法人或其他组织",
+            "总计",
+            "商业企业",
+            "科研机构 社会公益组织 法律服务机构 其他",
+            *[f"{label}\n{values[0]}" for label, *values in first],
+            *[" ".join(values[1:]) for _, *values in first],
+            *[" ".join(row) for row in rest],
+        ]
+    )
+    report = xxgk.parse_text(hand_report(applications=applications))
+    apart = ("received", "carried_over", "granted", "partly_granted")
+    unread = [key for key in report.cells if key.split(".")[:2] in [["applications", r] for r in apart]]
+    assert len(unread) == 28
+    assert all(report.cells[key].value is None and report.cells[key].ambiguous for key in unread)
+    assert {k: c.value for k, c in report.cells.items() if k not in unread} == {
+        k: v for k, v in EXPECTED.items() if k not in unread
+    }
+    (label,) = [f for f in report.findings if f.rule == "LABEL"]
+    assert sorted(label.cells) == sorted(unread)
+    assert "从“一、本年新收政府信息公开申请数量”到“(二)部分公开" in label.message
+    assert (
+        "共4行" in label.message
+        and "印作“10 2 4 1 3 0 0 0 0 13 0 0 0 0 0 2 2 0 0 0 0 6 0 0 0 0 0 1”" in label.message
+    )
+    assert not [f for f in report.findings if f.rule in ("BLANK", "AMBIGUOUS")]
+    assert report.errors == []

@@ -131,8 +131,9 @@ def check_blank(rule: Rule, report: Report) -> Iterator[Finding]:
     """Blank cells and placeholders are unknown, not 0: each is named, with the value an
     identity implies for it where its other terms are all printed."""
     blank, placeholder = [], []
+    unread = _apart(report)
     for key, cell in report.cells.items():
-        if cell.found and cell.value is None:
+        if cell.found and cell.value is None and key not in unread:
             (placeholder if cell.text else blank).append(key)
     for keys, message in ((blank, "blank"), (placeholder, "placeholder")):
         if keys:
@@ -173,8 +174,9 @@ def check_ocr(rule: Rule, report: Report) -> Iterator[Finding]:
 
 def check_ambiguous(rule: Rule, report: Report) -> Iterator[Finding]:
     by_row: dict[str, list[str]] = {}
+    unread = _apart(report)  # LABEL says why
     for key, cell in report.cells.items():
-        if cell.ambiguous:
+        if cell.ambiguous and key not in unread:
             by_row.setdefault(key.rsplit(".", 1)[0], []).append(key)
     for row_key, keys in by_row.items():
         table_id, row_id = row_key.split(".")
@@ -315,6 +317,32 @@ def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
             yield rule.finding(
                 table.row_keys(row), "unplaced", number=number, row=row.printed, printed=printed
             )
+        for apart in info.get("apart", []):
+            rows = [table.row(row_id) for row_id in apart["rows"]]
+            values = apart["printed"].split()
+            printed = " ".join(values[:APART_SHOWN]) + (" …" if len(values) > APART_SHOWN else "")
+            yield rule.finding(
+                [key for row in rows for key in table.row_keys(row)],
+                "apart",
+                number=number,
+                first=rows[0].printed,
+                last=rows[-1].printed,
+                count=len(rows),
+                printed=printed,
+            )
+
+
+APART_SHOWN = 30  # numbers of rows left unread named in their finding, the rest as "…"
+
+
+def _apart(report: Report) -> set[str]:
+    """The cells of rows whose values were printed apart from them (left unread: LABEL names them)."""
+    cells: set[str] = set()
+    for table in report.template.tables:
+        for apart in report.layout.get("tables", {}).get(table.id, {}).get("apart", []):
+            for row_id in apart["rows"]:
+                cells.update(table.row_keys(table.row(row_id)))
+    return cells
 
 
 def _collapsed_into(table: TableSpec, row_id: str, collapsed: list[str], missing: list[str]) -> bool:

@@ -73,6 +73,7 @@ def extract(document: Document) -> Extraction:
                 "lost": [line.row_id for line in r.lost],
                 "denied": r.denied,
                 "unplaced": r.unplaced,
+                "apart": r.apart,
                 "decided": decided.get(table_id, {}),
                 "candidates": _candidates(r),
                 "preferred": preferred.get(table_id, {}),

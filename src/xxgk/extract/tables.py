@@ -83,6 +83,8 @@ class TableReading:
     lost: list[Line] = field(default_factory=list)  # rows read from numbers whose label was lost
     denied: list[str] = field(default_factory=list)  # rows of `lost` an identity fails with
     unplaced: dict[str, str] = field(default_factory=dict)  # row id → numbers of a row that lost a cell
+    # rows whose values are not printed after their labels, left unread: their ids, the numbers
+    apart: list[dict[str, object]] = field(default_factory=list)
 
     rows_found: int = field(init=False)
 
@@ -927,6 +929,8 @@ def _cannot_be_one(toks: list[Sequence[Token]]) -> bool:
 def _choose(text: str, reading: TableReading, template: Template) -> None:
     """Fill each line's options and pick the reading the template's arithmetic admits."""
     found = [line for line in reading.lines if line.label is not None]
+    if not reading.numbers_first and not reading.table.unlabelled:
+        _leave_values_apart(reading, found)
     printed = [line.toks for line in found]
     surely = _cannot_be_one(printed)  # cells ran together, not blanks dropped
     reading.concatenated = surely or _mostly_short(found, printed)
@@ -995,6 +999,27 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
     _choose_across(reading.lines, arithmetic.across, blank)
     if reading.lost:
         _confirm_lost(reading, template)
+
+
+def _leave_values_apart(reading: TableReading, found: list[Line]) -> None:
+    """Rows short of values, then a row followed by two rows' worth or more: the values are not
+    printed row by row after their labels (text taken out of a PDF may set a table's columns
+    apart from its labels, or each column after the other). Which row a number is, nothing
+    tells: those rows are left unread, their numbers named (`apart`), never read in order."""
+    short: list[Line] = []
+    for line in found:
+        width = len(line.columns)
+        if len(line.toks) < width:
+            short.append(line)
+            continue
+        if short and len(line.toks) >= 2 * width:
+            rows = [*short, line]
+            numbers = _as_printed([token for row in rows for token in row.toks])
+            reading.apart.append({"rows": [row.row_id for row in rows], "printed": numbers})
+            for row in rows:
+                row.toks = ()
+                row.ambiguous = set(row.keys)
+        short = []
 
 
 def _score_by_columns_printed(lines: list[Line]) -> None:
