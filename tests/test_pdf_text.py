@@ -39,10 +39,19 @@ def _truth(path: Path) -> dict:
         "shuyang_fgj_2023.chrome.layout.txt",
         # "三、本年度办理结 / 7 0 0 … / 果 (一)予以公开" and "(三)不予公开 1. / 0 0 … / 属于国家秘密":
         # the values went to the row before, 14 cells silently blank, a false TEMPLATE error (before)
-        "pt001.chrome.layout.txt",
+        "pt001.rendered8.layout.txt",
         # LibreOffice's PDF read directly: a false TEMPLATE error ("5.要求行政机关确认" as a renamed
         # row) and six LABEL warnings for labels whose last words wrapped below their values (before)
         "hangzhoustyle_anon_2025.libreoffice.pdf",
+        # "(一)予以 / 26 … 26 / 公开" not found (a false TEMPLATE error), the values given to the row
+        # before (a false T3-BAL error), and the header's last word "他" taken for the first of
+        # "一、本年新收…" (a LABEL warning) (before)
+        "shuyang_fgj_2023.rendered14.layout.txt",
+        # Chromium's PDF read directly, a report that prints 自然人 and 总计 only: each row's two
+        # values went to the row before a group's first row ("(三)不予公开 1. / 0 0 / 属于国家秘密"),
+        # "(六)其他处理 1.申请人…" gave its "1" to the row before: 54 cells wrong, 4 silently, a
+        # false TEMPLATE error (before)
+        "shuyang_fgj_2023.rendered8.pdf",
     ],
 )
 def test_a_pdfs_table_without_rules_is_read_as_printed(name: str) -> None:
@@ -67,6 +76,10 @@ def test_a_pdfs_table_without_rules_is_read_as_printed(name: str) -> None:
         ("(三)不予公开 1.\n           0   0   0\n属于国家秘密", ["0", "0", "0"]),
         # a numbering before the values on its line, its words below them
         ("(六)其他处理 1. 0   0\n申请人无正当理由", ["0", "0"]),
+        # a numbering after a group's label on its line
+        ("(六)其他处理 1.申请人无正当\n0 0", ["0", "0"]),
+        # 无 in spaced-out words is a word, not the placeholder
+        ("4. 无 正 当 理 由 大 量   0    0\n反复申请   无", ["0", "0", "无"]),
         # values a list prints with stops and no space are values
         ("7、8\n1.5", ["7", "8", "1.5"]),
     ],

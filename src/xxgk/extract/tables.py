@@ -463,6 +463,7 @@ def _labelled_lines(
         if match is not None:
             cursor = max(cursor, match.end)
     misprinted = _by_numbering(text, table, matches, start, end, alike)
+    _around_values(text, table, matches, start, end)
     moved = _rows_printed_before(text, table, matches, start)
     for row, match in zip(table.rows, matches, strict=True):
         if match is not None and row.id not in misprinted and row.id not in collapsed:
@@ -508,19 +509,7 @@ def _labelled_lines(
         for (a, b), line in zip(after, found, strict=True)
     ]
     for i in range(len(after) - 1):
-        # a row holding two rows' values, words between them, the next row none and heading a
-        # group: the next row's values are printed above its label, the group's label wrapped over
-        # lines before them ("三、本年度办理结 / 7 0 0 … / 果 (一)予以公开", as a PDF's text sets a
-        # table without rules)
-        (a, b), (c, d) = after[i], after[i + 1]
-        own = len(found[i].columns)
-        if (
-            c == d
-            and b - a == own + len(found[i + 1].columns)
-            and table.row(found[i + 1].row_id).group
-            and _CJK.search(text, every[a + own - 1].end, every[a + own].start)
-        ):
-            after[i], after[i + 1] = (a, a + own), (a + own, b)
+        after[i], after[i + 1] = _split_at_group(text, table, every, found[i : i + 2], after[i], after[i + 1])
     before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
     fits_after = sum(b - a == len(line.columns) for (a, b), line in zip(after, found, strict=True))
     # numbers before labels happen in PDF text, where values are spaced; a table whose cells
@@ -538,6 +527,27 @@ def _labelled_lines(
     )
     reading.lost = lost
     return reading
+
+
+def _split_at_group(
+    text: str,
+    table: TableSpec,
+    every: list[Token],
+    lines: list[Line],
+    these: tuple[int, int],
+    nexts: tuple[int, int],
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A row followed by values after words, the next row none and heading a group: the values
+    after the last words are the next row's, printed above its label, the group's label wrapped
+    over lines before them ("三、本年度办理结 / 7 0 0 … / 果 (一)予以公开", as a PDF's text sets a
+    table without rules). The ranges into `every` of the two rows, so split, else as given."""
+    (a, b), (c, d) = these, nexts
+    if c != d or b - a < 2 or not table.row(lines[1].row_id).group:
+        return these, nexts
+    cut = next((k for k in range(b - 1, a, -1) if _CJK.search(text, every[k - 1].end, every[k].start)), None)
+    if cut is None or cut - a > len(lines[0].columns) or b - cut > len(lines[1].columns):
+        return these, nexts
+    return (a, cut), (cut, b)
 
 
 def _before_repeated_label(
@@ -651,6 +661,37 @@ def _known_phrases(table: TableSpec) -> frozenset[str]:
     for row in table.rows:
         phrases += [row.label, *row.aliases, row.group or "", row.collapsed or ""]
     return frozenset(canonical(strip_numbering(p)) for p in phrases if p)
+
+
+def _around_values(
+    text: str, table: TableSpec, matches: list[LabelMatch | None], start: int, end: int
+) -> None:
+    """Rows not found whose labels are printed around their values ("(一)予以 / 26 26 / 公开": a
+    PDF table without rules wraps a label, and its text sets the values between the lines),
+    found between the rows found around them in the text with its values blanked; the label is
+    its words before the values. `matches` is completed in place."""
+    for i, (row, match) in enumerate(zip(table.rows, matches, strict=True)):
+        if match is not None:
+            continue
+        before = next((m.end for m in reversed(matches[:i]) if m is not None), start)
+        after = next((m.start for m in matches[i + 1 :] if m is not None), end)
+        values = tokens(text, before, after)
+        if not values:
+            continue
+        blanked = list(text[before:after])
+        for value in values:
+            blanked[value.start - before : value.end - before] = " " * len(value.text)
+        found = find_row("".join(blanked), row, 0, after - before)
+        inside = [value for value in values if found and found.start < value.start - before < found.end]
+        if found is not None and inside:
+            matches[i] = LabelMatch(
+                before + found.start, _words_end(text, before + found.start, inside[0].start)
+            )
+
+
+def _words_end(text: str, start: int, stop: int) -> int:
+    """Where the words from `start` end before `stop` (spaces and line breaks after them left out)."""
+    return start + len(text[start:stop].rstrip())
 
 
 def _by_numbering(
@@ -768,22 +809,29 @@ def _numbering_before(text: str, at: int, row: RowSpec) -> int:
 def _wrapped(
     text: str, row: RowSpec, printed: str, match: LabelMatch, matches: list[LabelMatch | None], end: int
 ) -> bool:
-    """A label found by its first words (`printed`) whose other words follow below it, before
-    the next row's label: a PDF table without rules (or its text scraped) wraps a long label over
-    lines, and the row's values and the pieces of a group's label printed beside it come
-    between its lines. The rest of the label must be made of those pieces, in order."""
-    words = canonical(strip_numbering(printed))
+    """A label found by its first words (`printed`, or the words from where it was found to the
+    end of their line: what ends the line before may be a header's or another label's) whose
+    other words follow below it, before the next row's label: a PDF table without rules (or its
+    text scraped) wraps a long label over lines, and the row's values and the pieces of a
+    group's label printed beside it come between its lines. The rest of the label must be made
+    of those pieces, in order."""
+    on_its_line = _WORDS_AFTER.match(text, match.end)
+    heads = {
+        canonical(strip_numbering(printed)),
+        canonical(strip_numbering(text[match.start : on_its_line.end() if on_its_line else match.end])),
+    }
     limit = min((m.start for m in matches if m is not None and m.start >= match.end), default=end)
     pieces = [canonical(m.group()) for m in _WORDS_AFTER.finditer(text, match.end, limit)]
     for variant in variants(row):
-        if not words or not variant.startswith(words) or variant == words:
-            continue
-        rest = variant[len(words) :]
-        reached = {0}  # how much of the rest the pieces so far can make (each taken or not)
-        for piece in pieces:
-            reached |= {at + len(piece) for at in reached if rest.startswith(piece, at)}
-            if len(rest) in reached:
-                return True
+        for words in heads:
+            if not words or not variant.startswith(words) or variant == words:
+                continue
+            rest = variant[len(words) :]
+            reached = {0}  # how much of the rest the pieces so far can make (each taken or not)
+            for piece in pieces:
+                reached |= {at + len(piece) for at in reached if rest.startswith(piece, at)}
+                if len(rest) in reached:
+                    return True
     return False
 
 

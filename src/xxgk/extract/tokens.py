@@ -126,12 +126,15 @@ _TELLING = frozenset("年月日 .、")  # what may follow a number that is no va
 
 
 def _no_value(value: str, after: str, text: str, at: int) -> bool:
-    """A year, a month or a day ("2024年", "2025 年"), or a label's numbering at the head of a line
-    ("1.本机关不掌握…", left where the label itself was not found: a PDF's text broke it over
-    lines) or before a space ("(三)不予公开 1." above "属于国家秘密"): no value."""
+    """A year, a month or a day ("2024年", "2025 年"), a label's word 无 spaced out, or a label's
+    numbering at the head of a line ("1.本机关不掌握…", left where the label itself was not found:
+    a PDF's text broke it over lines), after a group's label, or before a space ("(三)不予公开 1."
+    above "属于国家秘密"): no value."""
     first = after[:1]
     if first in _DATE_PARTS or (first == " " and after[1:2] in _DATE_PARTS):
         return True
+    if value == "无" and first == " " and _CJK.match(after, 1):
+        return True  # a word of text spaced out ("4. 无 正 当 理 由"), not the placeholder
     if first == " " or len(value) > 2 or not value.isdecimal():
         return False
     if after[1:2] in (" ", "\t", "\n"):
@@ -139,7 +142,11 @@ def _no_value(value: str, after: str, text: str, at: int) -> bool:
     if not _WORDS_NEXT.match(after, 1):
         return False
     line_start = text.rfind("\n", 0, at) + 1
-    return not text[line_start:at].strip(" \t|")
+    before = text[line_start:at]
+    # at the head of its line, or after a group's label on it ("(六)其他处理 1.申请人…")
+    return not before.strip(" \t|") or (
+        before[-1:] in (" ", "\t") and _CJK.match(before.rstrip()[-1:]) is not None
+    )
 
 
 def _glued_year(value: str, after: str) -> bool:
