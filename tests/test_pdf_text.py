@@ -160,3 +160,25 @@ def test_rows_whose_values_are_printed_apart_from_their_labels_are_left_unread()
     )
     assert not [f for f in report.findings if f.rule in ("BLANK", "AMBIGUOUS")]
     assert report.errors == []
+
+
+def test_rules_missing_around_no_rectangle_make_no_merged_cell() -> None:
+    # Chromium's PDF of a table whose row is printed short of cells, at a page's foot: the cell
+    # after the row's last and the space below it had no rules between them, an L of three grid
+    # cells taken for one cell over the rectangle that holds them, which covered the row's own
+    # cells: "258 | (empty) | 12 | …", every value after it a column to the right (before)
+    from xxgk.read.grid import Segment, find_tables
+
+    # 3 × 3 cells of 10 points; no rule below the middle row's last cell nor right of the last
+    # row's middle one: (1, 2), (2, 1) and (2, 2) run together, around (1, 1)
+    horizontal = [Segment(0, 0, 30), Segment(10, 0, 30), Segment(20, 0, 20), Segment(30, 0, 30)]
+    vertical = [Segment(0, 0, 30), Segment(10, 0, 30), Segment(20, 0, 20), Segment(30, 0, 30)]
+    (table,) = find_tables(horizontal, vertical, tol=1.5, min_cell=4.0)
+    assert sorted((s.row, s.col, s.rowspan, s.colspan) for s in table.spans) == [
+        (r, c, 1, 1) for r in range(3) for c in range(3)
+    ]
+    assert all(
+        (table.spans[table.owner[(r, c)]].row, table.spans[table.owner[(r, c)]].col) == (r, c)
+        for r in range(3)
+        for c in range(3)
+    )

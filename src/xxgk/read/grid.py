@@ -224,6 +224,14 @@ def _table(hs: list[Segment], vs: list[Segment], tol: float, min_cell: float) ->
     for cells in sorted(members.values(), key=min):
         r0, c0 = min(r for r, _ in cells), min(c for _, c in cells)
         r1, c1 = max(r for r, _ in cells), max(c for _, c in cells)
+        if len(cells) < (r1 - r0 + 1) * (c1 - c0 + 1):
+            # rules missing around no rectangle (a row printed short of cells, the space below
+            # it at a page's foot): no merged cell, each grid cell its own, so that no span
+            # covers a cell of its own row ("258" and an empty cell over it, a cell apart)
+            for r, c in sorted(cells):
+                owner[(r, c)] = len(spans)
+                spans.append(Span(r, c, 1, 1, (xs[c], ys[r], xs[c + 1], ys[r + 1])))
+            continue
         for pos in cells:
             owner[pos] = len(spans)
         spans.append(Span(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
