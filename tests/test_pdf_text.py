@@ -15,6 +15,7 @@ from tests.test_corpus import _printed_arithmetic_errors
 from tests.test_found import FOUND
 from xxgk.extract.tokens import tokens
 from xxgk.read.normalize import normalize
+from xxgk.read.ocr import ocr_available
 
 PDF_TEXT = Path(__file__).parent / "pdf_text"
 
@@ -182,3 +183,42 @@ def test_rules_missing_around_no_rectangle_make_no_merged_cell() -> None:
         for r in range(3)
         for c in range(3)
     )
+
+
+def test_a_scans_label_lines_around_a_rows_values_are_not_interleaved() -> None:
+    # characters of a 200 dpi scan of a table without rules, as the OCR boxes them: the label's two
+    # lines 40 pixels apart, the row's values half-way between them. A line grew with each item
+    # joined, took in the values, then the second line, and read "信一、息公本年开新申请收数政府量"
+    # (before)
+    from xxgk.read.grid import Item, line_text, text_lines
+
+    def chars(text: str, x: float, top: float, bottom: float, width: float = 31) -> list[Item]:
+        return [Item(c, (x + k * width, top, x + (k + 1) * width, bottom)) for k, c in enumerate(text)]
+
+    first = chars("一、本年新收政府", 103, 384, 421)
+    values = [
+        Item(v, (x, 405, x + 30, 442))
+        for v, x in zip(["23", "0", "0", "0", "0", "0", "23"], range(372, 1600, 190), strict=True)
+    ]
+    second = chars("信息公开申请数量", 101, 423, 461)
+    lines = [line_text(line, joiner="") for line in text_lines([*second, *values, *first])]
+    assert lines[0] == "一、本年新收政府"
+    assert any("信息公开申请数量" in line.replace(" ", "") for line in lines[1:])
+    assert any("23 0 0 0 0 0 23" in line for line in lines[1:])
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the xxgk[ocr] extra is not installed")
+def test_a_scan_of_a_table_without_rules_is_read_as_printed(tmp_path: Path) -> None:
+    # the PDF of shuyang_fgj_2023 rendered with an 8em label column, scanned at 200 dpi: the OCR's
+    # lines interleaved the two lines of each wrapped label, "信一、息公本年开新申请收数政府量":
+    # 62 cells wrong (28 silently), false T3-ROW and TEMPLATE errors (before)
+    from tests.scans import image_pdf, page_images
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(image_pdf(page_images((PDF_TEXT / "shuyang_fgj_2023.rendered8.pdf").read_bytes())))
+    report = xxgk.parse_path(scan)
+    truth = _truth(PDF_TEXT / "shuyang_fgj_2023.rendered8.pdf")
+    got = cells_of(report.tables())
+    wrong = {k: (v, got.get(k)) for k, v in cells_of(truth["tables"]).items() if not same(v, got.get(k))}
+    assert {k: v for k, v in wrong.items() if not report.cells[".".join(k)].ambiguous} == {}
+    assert {f.rule for f in report.errors} == _printed_arithmetic_errors(truth["tables"])

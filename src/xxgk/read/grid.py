@@ -239,21 +239,22 @@ def _table(hs: list[Segment], vs: list[Segment], tol: float, min_cell: float) ->
 
 
 def text_lines(items: Sequence[Item]) -> list[list[Item]]:
-    """Items grouped into printed lines (by vertical overlap), top to bottom, each left to right."""
+    """Items grouped into printed lines (by their middles), top to bottom, each left to right.
+    An item joins a line whose middle is within half a line's height of its own: a line that grew
+    with each item joined would take in a row's values set between two lines of its label, then
+    the label's second line, and interleave the characters of both."""
     lines: list[list[Item]] = []
+    middles: list[float] = []  # of each line, the mean of its items' middles
     for item in sorted(items, key=lambda i: (i.cy, i.bbox[0])):
         if lines:
             last = lines[-1]
-            top = min(i.bbox[1] for i in last)
-            bottom = max(i.bbox[3] for i in last)
-            height = max(bottom - top, item.bbox[3] - item.bbox[1], 1e-6)
-            if (
-                top - height * 0.1 <= item.cy <= bottom + height * 0.1
-                and abs(item.cy - (top + bottom) / 2) < height * 0.6
-            ):
+            height = max(max(i.bbox[3] - i.bbox[1] for i in last), item.bbox[3] - item.bbox[1], 1e-6)
+            if abs(item.cy - middles[-1]) < height * 0.5:
                 last.append(item)
+                middles[-1] += (item.cy - middles[-1]) / len(last)
                 continue
         lines.append([item])
+        middles.append(item.cy)
     return [sorted(line, key=lambda i: i.bbox[0]) for line in lines]
 
 
