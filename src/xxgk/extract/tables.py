@@ -770,15 +770,15 @@ def _head_above(text: str, row: RowSpec, match: LabelMatch, low: int) -> LabelMa
         begun: dict[int, tuple[tuple[int, int], ...]] = {}
         made: tuple[tuple[int, int], ...] = ()
         for piece in pieces:
-            words = canonical(piece.group()).lstrip(".、")  # "2.其他…": the numbering's stop
-            if not words:
+            said = canonical(piece.group()).lstrip(".、")  # "2.其他…": the numbering's stop
+            if not said:
                 continue
-            taken = (piece.end() - len(words), piece.end())
+            taken = (piece.end() - len(said), piece.end())
             grown = {
-                at + len(words): (*used, taken) for at, used in begun.items() if head.startswith(words, at)
+                at + len(said): (*used, taken) for at, used in begun.items() if head.startswith(said, at)
             }
-            if head.startswith(words):
-                grown[len(words)] = (taken,)
+            if head.startswith(said):
+                grown[len(said)] = (taken,)
             begun.update(grown)
             if len(head) in grown:
                 made = grown[len(head)]
