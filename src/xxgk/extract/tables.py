@@ -30,7 +30,7 @@ from xxgk.extract.labels import (
     variants,
 )
 from xxgk.extract.split import Candidate, Closing, candidates, capacity, exact, placements
-from xxgk.extract.tokens import Token, tokens
+from xxgk.extract.tokens import CJK, Token, tokens
 from xxgk.model import Value
 from xxgk.templates import TEMPLATES, ColumnSpec, RowSpec, TableSpec, Template
 from xxgk.templates.arithmetic import Identity, Positional, identities, table_identities
@@ -544,7 +544,7 @@ def _split_at_group(
     (a, b), (c, d) = these, nexts
     if c != d or b - a < 2 or not table.row(lines[1].row_id).group:
         return these, nexts
-    cut = next((k for k in range(b - 1, a, -1) if _CJK.search(text, every[k - 1].end, every[k].start)), None)
+    cut = next((k for k in range(b - 1, a, -1) if CJK.search(text, every[k - 1].end, every[k].start)), None)
     if cut is None or cut - a > len(lines[0].columns) or b - cut > len(lines[1].columns):
         return these, nexts
     return (a, cut), (cut, b)
@@ -649,7 +649,6 @@ def _numbered_label(digits: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\d.]){digits}[.、][ \t]?[^\d\s|()](?:[ \t]?[^\d\s|()]){{1,39}}")
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # a stretch of text that may be a label: no digits, spaces or cell borders
 _WORDS = re.compile(r"[^\d\s|]{2,60}")
 
@@ -663,6 +662,13 @@ def _known_phrases(table: TableSpec) -> frozenset[str]:
     return frozenset(canonical(strip_numbering(p)) for p in phrases if p)
 
 
+def _between_found(matches: list[LabelMatch | None], i: int, start: int, end: int) -> tuple[int, int]:
+    """Where the rows found around row `i` end and begin (`start` and `end` where there are none)."""
+    before = next((m.end for m in reversed(matches[:i]) if m is not None), start)
+    after = next((m.start for m in matches[i + 1 :] if m is not None), end)
+    return before, after
+
+
 def _around_values(
     text: str, table: TableSpec, matches: list[LabelMatch | None], start: int, end: int
 ) -> None:
@@ -673,8 +679,7 @@ def _around_values(
     for i, (row, match) in enumerate(zip(table.rows, matches, strict=True)):
         if match is not None:
             continue
-        before = next((m.end for m in reversed(matches[:i]) if m is not None), start)
-        after = next((m.start for m in matches[i + 1 :] if m is not None), end)
+        before, after = _between_found(matches, i, start, end)
         values = tokens(text, before, after)
         if not values:
             continue
@@ -704,8 +709,7 @@ def _by_numbering(
     for i, (row, match) in enumerate(zip(table.rows, matches, strict=True)):
         if match is not None:
             continue
-        before = next((m.end for m in reversed(matches[:i]) if m is not None), start)
-        after = next((m.start for m in matches[i + 1 :] if m is not None), end)
+        before, after = _between_found(matches, i, start, end)
         digits = row.enum[:-1] if row.enum and row.enum[0].isdigit() else None
         found = _numbered_label(digits).search(text, before, after) if digits else None
         if found is None and alike:

@@ -15,7 +15,7 @@ from xxgk.model import Value
 from xxgk.templates import ColumnSpec
 
 _NOTE = re.compile(r"\([^()\n]*[\u4e00-\u9fff][^()\n]*\)")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u4e00-\u9fff]")  # a Chinese character
 _WORDS_NEXT = re.compile(r"[ \t]*[\u4e00-\u9fff]")  # after a numbering's stop: "1.本机关", "4. 保护"
 # A printed value. Its first character is named by a class, which lets the regex engine skip
 # text quickly; what may follow depends on that character, looked back at. Digits are ASCII in
@@ -133,7 +133,7 @@ def _no_value(value: str, after: str, text: str, at: int) -> bool:
     first = after[:1]
     if first in _DATE_PARTS or (first == " " and after[1:2] in _DATE_PARTS):
         return True
-    if value == "无" and first == " " and _CJK.match(after, 1):
+    if value == "无" and first == " " and CJK.match(after, 1):
         return True  # a word of text spaced out ("4. 无 正 当 理 由"), not the placeholder
     if first == " " or len(value) > 2 or not value.isdecimal():
         return False
@@ -145,7 +145,7 @@ def _no_value(value: str, after: str, text: str, at: int) -> bool:
     before = text[line_start:at]
     # at the head of its line, or after a group's label on it ("(六)其他处理 1.申请人…")
     return not before.strip(" \t|") or (
-        before[-1:] in (" ", "\t") and _CJK.match(before.rstrip()[-1:]) is not None
+        before[-1:] in (" ", "\t") and CJK.match(before.rstrip()[-1:]) is not None
     )
 
 
