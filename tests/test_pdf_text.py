@@ -163,6 +163,110 @@ def test_rows_whose_values_are_printed_apart_from_their_labels_are_left_unread()
     assert report.errors == []
 
 
+_APPLICATIONS_HEAD = [
+    "## 三、收到和处理政府信息公开申请情况",
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+    "申请人情况",
+    "自然人",
+]
+_COLUMNS_AFTER = "法人或其他组织\n商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他\n总计"
+
+
+def _read_as_expected(report: xxgk.Report, unread: list[str]) -> bool:
+    """Table 三's cells but `unread` read as the example report prints them."""
+    from tests.test_machine_markdown import EXPECTED
+
+    table = {k: c.value for k, c in report.cells.items() if k.startswith("applications.") and k not in unread}
+    return table == {k: v for k, v in EXPECTED.items() if k.startswith("applications.") and k not in unread}
+
+
+def _hand_rows() -> list[list[str]]:
+    from tests.test_machine_markdown import APPLICATIONS_ROWS
+
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in APPLICATIONS_ROWS.splitlines()]
+
+
+def test_rows_short_of_values_beside_numbers_no_row_took_are_left_unread() -> None:
+    # pdfminer.six's text of a PDF table without rules: the labels one under the other, the first
+    # column's values in blocks after some of them (each fewer than a row's cells), the column
+    # labels printed again after the last label, and the other columns after them. The rows were
+    # read from their blocks, the others blank: a BLANK warning naming 150 cells blank where each
+    # prints a value, "10 2 4 1" for (二)部分公开, none of it in doubt (before)
+    from tests.test_machine_markdown import hand_report
+
+    rows = _hand_rows()
+    blocks = {3: range(0, 4), 9: range(4, 10), 15: range(10, 16), 21: range(16, 22), 24: range(22, 25)}
+    lines = [*_APPLICATIONS_HEAD]
+    for i, (label, *_) in enumerate(rows):
+        lines += [label, *(rows[r][1] for r in blocks.get(i, ()))]
+    lines.append(_COLUMNS_AFTER)
+    lines += [row[1 + column] for column in range(1, 7) for row in rows]
+    report = xxgk.parse_text(hand_report(applications="\n".join(lines)))
+    table = [key for key in report.cells if key.startswith("applications.")]
+    assert len(table) == 25 * 7
+    assert all(report.cells[key].value is None and report.cells[key].ambiguous for key in table)
+    (label,) = [f for f in report.findings if f.rule == "LABEL"]
+    assert sorted(label.cells) == sorted(table)
+    # the 25 × 6 numbers after the column labels, 商业企业 first: 3 0 2 0 (rows 一 to (二)), 0 0 0 1
+    # ((三) 1 to 4)
+    assert "第三部分有150个数不在任何一行的标签之后（印作“3 0 2 0 0 0 0 1 0 " in label.message
+    assert (
+        "而25行印的数比格少（“本年新收”、“上年结转”、“予以公开”、“部分公开”、“属于国家秘密”、“其他法律行政法规禁止公开”等）"
+        in label.message
+    )
+    assert not [f for f in report.findings if f.rule in ("BLANK", "AMBIGUOUS", "TEMPLATE")]
+    assert report.errors == []
+
+
+def test_a_rows_blank_cells_stay_blank_beside_a_stray_number() -> None:
+    # the guard: a report that leaves a row blank, in text without cell borders, with a page's
+    # number among its rows (one number no row takes, not a row's worth): the blank row is read
+    # blank and named by BLANK, as before
+    from tests.test_machine_markdown import hand_report
+
+    rows = _hand_rows()
+    lines = [*_APPLICATIONS_HEAD, _COLUMNS_AFTER]
+    for label, *values in rows:
+        blank = label.startswith("3.危及")
+        lines.append(label if blank else f"{label} {' '.join(values)}")
+        if label.startswith("8.属于"):
+            lines.append("- 3 -")
+    report = xxgk.parse_text(hand_report(applications="\n".join(lines)))
+    blank = [key for key in report.cells if key.startswith("applications.withheld_security_stability.")]
+    assert all(report.cells[key].value is None and not report.cells[key].ambiguous for key in blank)
+    (named,) = [f for f in report.findings if f.rule == "BLANK"]
+    assert sorted(named.cells) == sorted(blank)
+    assert _read_as_expected(report, blank)
+    assert not [f for f in report.findings if f.rule in ("LABEL", "TEMPLATE")]
+
+
+def test_rows_printed_out_of_order_are_not_missing_and_left_unread() -> None:
+    # plain pdftotext of a table running over pages may set rows after later ones: here the rows
+    # of (四)无法提供 after (五)不予处理's. Read in the template's order, (四)'s rows are found after
+    # (五)'s, and (五)'s, printed before them, were read as missing: a false TEMPLATE error (before).
+    # Their labels are printed: they are not missing, and which numbers are theirs the order no
+    # longer tells; (四)'s rows, each with its own values after its label, are read
+    from tests.test_machine_markdown import hand_report
+
+    rows = [" ".join(row) for row in _hand_rows()]
+    moved = [*rows[:12], *rows[15:20], *rows[12:15], *rows[20:]]
+    lines = [*_APPLICATIONS_HEAD, _COLUMNS_AFTER, *moved]
+    report = xxgk.parse_text(hand_report(applications="\n".join(lines)))
+    ids = ("complaint", "repeat", "publication", "excessive", "confirmation")
+    unread = [key for key in report.cells if key.split(".")[1] in [f"not_processed_{r}" for r in ids]]
+    assert len(unread) == 35
+    assert all(report.cells[key].value is None and report.cells[key].ambiguous for key in unread)
+    (label,) = [f for f in report.findings if f.rule == "LABEL"]
+    assert sorted(label.cells) == sorted(unread)
+    assert (
+        "第三部分的“信访举报投诉类申请”、“重复申请”、“要求提供公开出版物”、“无正当理由大量反复申请”、"
+        "“要求确认或重新出具”共5行没有按表格的顺序印出" in label.message
+    )
+    assert report.layout["tables"]["applications"]["rows_missing"] == []
+    assert not [f for f in report.findings if f.rule in ("TEMPLATE", "BLANK", "AMBIGUOUS")]
+    assert _read_as_expected(report, unread)
+
+
 def test_rules_missing_around_no_rectangle_make_no_merged_cell() -> None:
     # Chromium's PDF of a table whose row is printed short of cells, at a page's foot: the cell
     # after the row's last and the space below it had no rules between them, an L of three grid

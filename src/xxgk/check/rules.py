@@ -321,8 +321,26 @@ def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
             rows = [table.row(row_id) for row_id in apart["rows"]]
             values = apart["printed"].split()
             printed = " ".join(values[:APART_SHOWN]) + (" …" if len(values) > APART_SHOWN else "")
+            keys = [key for row in rows for key in table.row_keys(row)]
+            named = "、".join(f"“{row.short}”" for row in rows[:ROWS_SHOWN]) + (
+                "等" if len(rows) > ROWS_SHOWN else ""
+            )
+            if "stray" in apart:  # rows short of values, the numbers no row took
+                yield rule.finding(
+                    keys,
+                    "stray",
+                    number=number,
+                    stray=apart["stray"],
+                    printed=printed,
+                    count=len(rows),
+                    rows=named,
+                )
+                continue
+            if "unordered" in apart:  # rows printed out of order
+                yield rule.finding(keys, "unordered", number=number, count=len(rows), rows=named)
+                continue
             yield rule.finding(
-                [key for row in rows for key in table.row_keys(row)],
+                keys,
                 "apart",
                 number=number,
                 first=rows[0].printed,
@@ -333,6 +351,7 @@ def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
 
 
 APART_SHOWN = 30  # numbers of rows left unread named in their finding, the rest as "…"
+ROWS_SHOWN = 6  # rows left unread named in a `stray` finding, the rest as "等"
 
 
 def _apart(report: Report) -> set[str]:

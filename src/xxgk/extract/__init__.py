@@ -67,7 +67,7 @@ def extract(document: Document) -> Extraction:
         "tables": {
             table_id: {
                 "rows_found": r.rows_found,
-                "rows_missing": r.missing_rows,
+                "rows_missing": [row for row in r.missing_rows if row not in _printed_elsewhere(r)],
                 "collapsed": r.collapsed,
                 "misprinted": r.misprinted,
                 "lost": [line.row_id for line in r.lost],
@@ -86,6 +86,11 @@ def extract(document: Document) -> Extraction:
     if document.replaced is not None:
         report.layout["undecodable"] = document.replaced.to_dict()
     return Extraction(report, readings)
+
+
+def _printed_elsewhere(reading: TableReading) -> set[str]:
+    """Rows not found in order whose labels are printed elsewhere in the table: not missing."""
+    return {row for apart in reading.apart if apart.get("unordered") for row in apart["rows"]}  # type: ignore[attr-defined]
 
 
 def _row_id(line: Line) -> str:
@@ -218,9 +223,9 @@ def _add_cells(report: Report, readings: Iterable[TableReading], document: Docum
         for line in reading.lines:
             chosen = line.reading
             if chosen is None:
-                found = line.label is not None
+                found = line.label is not None  # a row not found may be printed out of order: in doubt
                 for key in line.keys:
-                    cells[key] = Cell(key, None, None, None, False, found)
+                    cells[key] = Cell(key, None, None, None, key in line.ambiguous, found)
                 continue
             ambiguous = line.ambiguous
             for key, piece in zip(line.keys, chosen.pieces, strict=True):

@@ -85,6 +85,9 @@ class TableReading:
     unplaced: dict[str, str] = field(default_factory=dict)  # row id → numbers of a row that lost a cell
     # rows whose values are not printed after their labels, left unread: their ids, the numbers
     apart: list[dict[str, object]] = field(default_factory=list)
+    # numbers after the first label found that no row took (values after a note, a header
+    # printed again, a column printed after the labels)
+    stray: Sequence[Token] = ()
 
     rows_found: int = field(init=False)
 
@@ -526,6 +529,9 @@ def _labelled_lines(
         table, lines, span, numbers_first=numbers_first, collapsed=collapsed, misprinted=misprinted
     )
     reading.lost = lost
+    if not numbers_first:
+        taken = {token.start for line in found for token in line.toks}
+        reading.stray = [token for token in every[min(label_ends) :] if token.start not in taken]
     return reading
 
 
@@ -983,6 +989,8 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
     found = [line for line in reading.lines if line.label is not None]
     if not reading.numbers_first and not reading.table.unlabelled:
         _leave_values_apart(reading, found)
+        _leave_short_rows_for_strays(text, reading, found)
+        _rows_out_of_order(text, reading, found)
     printed = [line.toks for line in found]
     surely = _cannot_be_one(printed)  # cells ran together, not blanks dropped
     reading.concatenated = surely or _mostly_short(found, printed)
@@ -1066,12 +1074,78 @@ def _leave_values_apart(reading: TableReading, found: list[Line]) -> None:
             continue
         if short and len(line.toks) >= 2 * width:
             rows = [*short, line]
-            numbers = _as_printed([token for row in rows for token in row.toks])
-            reading.apart.append({"rows": [row.row_id for row in rows], "printed": numbers})
+            printed = [token for row in rows for token in row.toks]
+            reading.apart.append({"rows": [row.row_id for row in rows], "printed": _as_printed(printed)})
+            # more numbers than these rows have cells: the rest are other rows' (`stray`)
+            reading.stray = [*reading.stray, *printed[sum(len(row.columns) for row in rows) :]]
             for row in rows:
                 row.toks = ()
                 row.ambiguous = set(row.keys)
         short = []
+
+
+def _leave_short_rows_for_strays(text: str, reading: TableReading, found: list[Line]) -> None:
+    """Rows short of values where the table holds a row's worth of numbers that no row took (after
+    a header among the rows, past a row's cells, after the last row's words): text taken out of a
+    PDF may set a column's values after the labels, or apart from them, so that rows read blank
+    are rows whose numbers stand elsewhere. Which row a number is, nothing tells: the short rows
+    are left unread and the numbers named (`apart`, with `stray`), never read as blanks. A row
+    whose cells are delimited shows its blanks, and is read."""
+    stray = [*reading.stray, *(token for line in found for token in line.toks[len(line.columns) :])]
+    if not found or len(stray) < max(len(line.columns) for line in found):
+        return
+    short = [
+        line
+        for line in found
+        if len(line.toks) < len(line.columns)
+        and not line.ambiguous  # left unread already (`_leave_values_apart`)
+        and not _delimited_line(text, line)
+    ]
+    if short:
+        stray.sort(key=lambda token: token.start)
+        reading.apart.append(
+            {"rows": [line.row_id for line in short], "printed": _as_printed(stray), "stray": len(stray)}
+        )
+        for line in short:
+            line.toks = ()
+            line.ambiguous = set(line.keys)
+
+
+def _rows_out_of_order(text: str, reading: TableReading, found: list[Line]) -> None:
+    """Rows not found in the template's order whose labels the table prints elsewhere, among the
+    rows found (plain text taken out of a PDF may set a table's rows out of order, and the label of
+    a row wrapped around its first value): printed, not missing, and left unread (`apart`, with
+    `unordered`) where the values after each label cannot be told to be its own."""
+    placed = {line.row_id for line in reading.lost} | set(reading.unplaced)  # read, or named, by place
+    missing = [line for line in reading.lines if line.label is None and line.row_id not in placed]
+    if not missing or not found or reading.span is None:
+        return
+    start, end = min(line.label.start for line in found), reading.span[1]  # type: ignore[union-attr]
+    blanked = list(text[start:end])
+    for a, b in [(t.start, t.end) for t in tokens(text, start, end)] + [
+        (line.label.start, line.label.end)  # type: ignore[union-attr]
+        for line in found
+    ]:
+        blanked[a - start : b - start] = " " * (b - a)
+    region = "".join(blanked)
+    printed = []
+    for line in missing:
+        row = reading.table.row(line.row_id)
+        match = find_row(region, row, 0, len(region))
+        if match is not None:
+            printed.append(line)
+            line.ambiguous = set(line.keys)
+    if printed:
+        reading.apart.append({"rows": [line.row_id for line in printed], "printed": "", "unordered": True})
+
+
+def _delimited_line(text: str, line: Line) -> bool:
+    """Whether the rest of a row's label line holds cells delimited (| or tab): its blanks show."""
+    assert line.label is not None
+    start = line.label.end
+    end = text.find("\n", start)
+    segment = text[start : len(text) if end < 0 else end]
+    return "|" in segment or "\t" in segment
 
 
 def _score_by_columns_printed(lines: list[Line]) -> None:
