@@ -504,13 +504,15 @@ def _labelled_lines(
         if first == len(every)
         else bisect.bisect_left(starts, _words_after(text, every[first].end, end))
     )
-    after = list(zip(label_ends, [*label_starts[1:], last], strict=True))
+    printed_after = list(zip(label_ends, [*label_starts[1:], last], strict=True))
     after = [
         (a, b)
         if b - a <= len(line.columns)
         else _before_repeated_label(text, table, line, every, starts, a, b)
-        for (a, b), line in zip(after, found, strict=True)
+        for (a, b), line in zip(printed_after, found, strict=True)
     ]
+    # the values under a page of the table printed again: no row's, and no stray either
+    again = {token.start for (_, b), (_, c) in zip(after, printed_after, strict=True) for token in every[b:c]}
     for i in range(len(after) - 1):
         after[i], after[i + 1] = _split_at_group(text, table, every, found[i : i + 2], after[i], after[i + 1])
     before = list(zip([0, *label_ends[:-1]], label_starts, strict=True))
@@ -530,7 +532,7 @@ def _labelled_lines(
     )
     reading.lost = lost
     if not numbers_first:
-        taken = {token.start for line in found for token in line.toks}
+        taken = again.union(token.start for line in found for token in line.toks)
         reading.stray = [token for token in every[min(label_ends) :] if token.start not in taken]
     return reading
 
