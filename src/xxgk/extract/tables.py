@@ -989,14 +989,14 @@ def _cannot_be_one(toks: list[Sequence[Token]]) -> bool:
 def _choose(text: str, reading: TableReading, template: Template) -> None:
     """Fill each line's options and pick the reading the template's arithmetic admits."""
     found = [line for line in reading.lines if line.label is not None]
+    arithmetic = table_identities(template, reading.table.id)
     if not reading.numbers_first and not reading.table.unlabelled:
         _leave_values_apart(reading, found)
-        _leave_short_rows_for_strays(text, reading, found)
+        _leave_rows_for_strays(text, reading, found, arithmetic.within)
         _rows_out_of_order(text, reading, found)
     printed = [line.toks for line in found]
     surely = _cannot_be_one(printed)  # cells ran together, not blanks dropped
     reading.concatenated = surely or _mostly_short(found, printed)
-    arithmetic = table_identities(template, reading.table.id)
     for line in found:
         n = len(line.columns)
         toks = line.toks
@@ -1086,22 +1086,25 @@ def _leave_values_apart(reading: TableReading, found: list[Line]) -> None:
         short = []
 
 
-def _leave_short_rows_for_strays(text: str, reading: TableReading, found: list[Line]) -> None:
+def _leave_rows_for_strays(
+    text: str, reading: TableReading, found: list[Line], within: dict[str, tuple[Identity, ...]]
+) -> None:
     """Rows short of values where the table holds a row's worth of numbers that no row took (after
     a header among the rows, past a row's cells, after the last row's words): text taken out of a
     PDF may set a column's values after the labels, or apart from them, so that rows read blank
-    are rows whose numbers stand elsewhere. Which row a number is, nothing tells: the short rows
-    are left unread and the numbers named (`apart`, with `stray`), never read as blanks. A row
-    whose cells are delimited shows its blanks, and is read."""
+    are rows whose numbers stand elsewhere, and a row read whole may hold a column's values. Which
+    row a number is, nothing tells: the short rows, and the rows whose own arithmetic their values
+    break, are left unread and the numbers named (`apart`, with `stray`), never read as blanks or
+    as a printed error. A row whose cells are delimited shows its blanks, and is read."""
     stray = [*reading.stray, *(token for line in found for token in line.toks[len(line.columns) :])]
     if not found or len(stray) < max(len(line.columns) for line in found):
         return
     short = [
         line
         for line in found
-        if len(line.toks) < len(line.columns)
-        and not line.ambiguous  # left unread already (`_leave_values_apart`)
+        if not line.ambiguous  # left unread already (`_leave_values_apart`)
         and not _delimited_line(text, line)
+        and (len(line.toks) < len(line.columns) or _breaks_own_arithmetic(reading, line, within))
     ]
     if short:
         stray.sort(key=lambda token: token.start)
@@ -1111,6 +1114,14 @@ def _leave_short_rows_for_strays(text: str, reading: TableReading, found: list[L
         for line in short:
             line.toks = ()
             line.ambiguous = set(line.keys)
+
+
+def _breaks_own_arithmetic(
+    reading: TableReading, line: Line, within: dict[str, tuple[Identity, ...]]
+) -> bool:
+    """Whether the line's first values, one a cell, break an identity within its row."""
+    values = {key: token.value for key, token in zip(line.keys, line.toks, strict=False)}
+    return any(identity.holds(values) is False for identity in within.get(_line_id(reading, line), ()))
 
 
 def _rows_out_of_order(text: str, reading: TableReading, found: list[Line]) -> None:
