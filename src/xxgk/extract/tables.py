@@ -1134,13 +1134,15 @@ def _rows_out_of_order(text: str, reading: TableReading, found: list[Line]) -> N
     if not missing or not found or reading.span is None:
         return
     start, end = min(line.label.start for line in found), reading.span[1]  # type: ignore[union-attr]
-    blanked = list(text[start:end])
-    for a, b in [(t.start, t.end) for t in tokens(text, start, end)] + [
-        (line.label.start, line.label.end)  # type: ignore[union-attr]
-        for line in found
-    ]:
-        blanked[a - start : b - start] = " " * (b - a)
-    region = "".join(blanked)
+    # the region with its values and the labels found blanked, in place
+    spans = [(t.start, t.end) for t in tokens(text, start, end)]
+    spans += [(line.label.start, line.label.end) for line in found]  # type: ignore[union-attr]
+    pieces, at = [], start
+    for a, b in sorted(spans):
+        if a >= at:
+            pieces += [text[at:a], " " * (b - a)]
+            at = b
+    region = "".join([*pieces, text[at:end]])
     printed = []
     for line in missing:
         row = reading.table.row(line.row_id)
