@@ -665,11 +665,21 @@ def copy_rows(
     meanwhile: Callable[[], object] | None = None,
 ) -> None:
     """Rows already bound for the driver: COPY on PostgreSQL, one executemany elsewhere.
-    `meanwhile` is work done while PostgreSQL stores the rows sent (the server lags the client)."""
+    `meanwhile` is work done while PostgreSQL stores the rows sent (the server lags the client).
+
+    The COPY is binary, each value sent as its column's type (PostgreSQL casts nothing there):
+    the server parses no text, nor the client escapes any, a fifth of the server's time in a
+    bulk load and some of the client's. A JSON column's value is its JSON text, sent as text:
+    the json type's binary form is its text."""
     raw = session.connection().connection.driver_connection
     columns = ", ".join(f'"{name}"' for name in names)
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
+        types = _column_types(raw, table, names)
+        with (
+            raw.cursor() as cursor,  # type: ignore[union-attr]
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
             if meanwhile:
@@ -679,6 +689,21 @@ def copy_rows(
         raw.cursor().executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # type: ignore[union-attr]
         if meanwhile:
             meanwhile()
+
+
+_SENT_AS = {"json": "text"}  # a column type whose values the binary COPY sends as another type
+
+
+def _column_types(raw: Any, table: str, names: Sequence[str]) -> list[str]:
+    """The type of each named column of a table, as the binary COPY sends its values."""
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute"
+            " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            (table,),
+        )
+        types = dict(cursor.fetchall())
+    return [_SENT_AS.get(types[name], types[name]) for name in names]
 
 
 class Dumped(str):
