@@ -1099,19 +1099,19 @@ def _leave_rows_for_strays(
     stray = [*reading.stray, *(token for line in found for token in line.toks[len(line.columns) :])]
     if not found or len(stray) < max(len(line.columns) for line in found):
         return
-    short = [
+    unread = [
         line
         for line in found
         if not line.ambiguous  # left unread already (`_leave_values_apart`)
         and not _delimited_line(text, line)
         and (len(line.toks) < len(line.columns) or _breaks_own_arithmetic(reading, line, within))
     ]
-    if short:
+    if unread:
         stray.sort(key=lambda token: token.start)
         reading.apart.append(
-            {"rows": [line.row_id for line in short], "printed": _as_printed(stray), "stray": len(stray)}
+            {"rows": [line.row_id for line in unread], "printed": _as_printed(stray), "stray": len(stray)}
         )
-        for line in short:
+        for line in unread:
             line.toks = ()
             line.ambiguous = set(line.keys)
 
