@@ -125,9 +125,9 @@ def test_rows_whose_values_are_printed_apart_from_their_labels_are_left_unread()
     # pdftotext without -layout sets a table's first column beside its labels and the other
     # columns after them, row after row: the row before the block took its values, "1 3 0 0 0 0 13"
     # for (二)部分公开, silently, and the rows above were read from one value each (before)
-    from tests.test_machine_markdown import APPLICATIONS_ROWS, EXPECTED, hand_report
+    from tests.test_machine_markdown import EXPECTED, hand_report
 
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in APPLICATIONS_ROWS.splitlines()]
+    rows = _hand_rows()
     first, rest = rows[:4], rows[4:]
     applications = "\n".join(
         [

@@ -691,15 +691,25 @@ def _around_values(
         values = tokens(text, before, after)
         if not values:
             continue
-        blanked = list(text[before:after])
-        for value in values:
-            blanked[value.start - before : value.end - before] = " " * len(value.text)
-        found = find_row("".join(blanked), row, 0, after - before)
+        blanked = _blanked(text, before, after, [(value.start, value.end) for value in values])
+        found = find_row(blanked, row, 0, after - before)
         inside = [value for value in values if found and found.start < value.start - before < found.end]
         if found is not None and inside:
             matches[i] = LabelMatch(
                 before + found.start, _words_end(text, before + found.start, inside[0].start)
             )
+
+
+def _blanked(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """text[start:end] with the spans given (absolute, within it) as spaces: a label is looked for
+    with the values (or the labels found) out of its way, at the same places. A span overlapping
+    one before it is left as printed."""
+    pieces, at = [], start
+    for a, b in sorted(spans):
+        if a >= at:
+            pieces += [text[at:a], " " * (b - a)]
+            at = b
+    return "".join([*pieces, text[at:end]])
 
 
 def _words_end(text: str, start: int, stop: int) -> int:
@@ -1134,15 +1144,9 @@ def _rows_out_of_order(text: str, reading: TableReading, found: list[Line]) -> N
     if not missing or not found or reading.span is None:
         return
     start, end = min(line.label.start for line in found), reading.span[1]  # type: ignore[union-attr]
-    # the region with its values and the labels found blanked, in place
     spans = [(t.start, t.end) for t in tokens(text, start, end)]
     spans += [(line.label.start, line.label.end) for line in found]  # type: ignore[union-attr]
-    pieces, at = [], start
-    for a, b in sorted(spans):
-        if a >= at:
-            pieces += [text[at:a], " " * (b - a)]
-            at = b
-    region = "".join([*pieces, text[at:end]])
+    region = _blanked(text, start, end, spans)
     printed = []
     for line in missing:
         row = reading.table.row(line.row_id)
