@@ -317,6 +317,8 @@ def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
             yield rule.finding(
                 table.row_keys(row), "unplaced", number=number, row=row.printed, printed=printed
             )
+        if info.get("among_header"):
+            yield rule.finding(table.cell_keys(), "among_header", number=number, printed=info["among_header"])
         for apart in info.get("apart", []):
             rows = [table.row(row_id) for row_id in apart["rows"]]
             values = apart["printed"].split()
@@ -334,6 +336,17 @@ def check_labels(rule: Rule, report: Report) -> Iterator[Finding]:
                     printed=printed,
                     count=len(rows),
                     rows=named,
+                )
+                continue
+            if "among_header" in apart:  # a table printed as one line, its numbers among its header
+                count = apart["among_header"]
+                why = (
+                    rule.data["among_header_denied"]
+                    if count == len(keys)
+                    else rule.data["among_header_count"].format(cells=len(keys))
+                )
+                yield rule.finding(
+                    keys, "among_header_unread", number=number, count=count, printed=printed, why=why
                 )
                 continue
             if "unordered" in apart:  # rows printed out of order

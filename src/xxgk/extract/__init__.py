@@ -74,6 +74,7 @@ def extract(document: Document) -> Extraction:
                 "denied": r.denied,
                 "unplaced": r.unplaced,
                 "apart": r.apart,
+                "among_header": r.read_among_header,
                 "decided": decided.get(table_id, {}),
                 "candidates": _candidates(r),
                 "preferred": preferred.get(table_id, {}),

@@ -12,6 +12,7 @@ import bisect
 import itertools
 import math
 import re
+import string
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -88,6 +89,11 @@ class TableReading:
     # numbers after the first label found that no row took (values after a note, a header
     # printed again, a column printed after the labels)
     stray: Sequence[Token] = ()
+    # a table printed as one line whose values are spread among its header's words: read in
+    # printed order only where the arithmetic confirms it (`_read_among_header`)
+    among_header: bool = False
+    # the numbers so read, confirmed (for the finding that says so)
+    read_among_header: str = ""
 
     rows_found: int = field(init=False)
 
@@ -208,7 +214,7 @@ def _locate(text: str, table: TableSpec, span: tuple[int, int], *, alike: bool =
     if anchor is not None and not _row_before(text, table, start, anchor.start):
         start = anchor.start
     if table.unlabelled:
-        return TableReading(table, _unlabelled_line(text, table, start, end), span)
+        return _unlabelled_reading(text, table, start, end, span)
     reading = _labelled_lines(text, table, start, end, span, alike)
     if start > span[0] and reading.missing_rows:
         # rows printed above the header (a PDF's text may set the header below them): read from
@@ -271,7 +277,9 @@ def _unlabelled_layout(table: TableSpec) -> tuple[tuple[str, ...], tuple[ColumnS
     return keys, columns, header
 
 
-def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[Line]:
+def _unlabelled_reading(
+    text: str, table: TableSpec, start: int, end: int, span: tuple[int, int]
+) -> TableReading:
     keys, columns, header = _unlabelled_layout(table)
     row = _row_of_values(text, start, end, len(columns))
     marks = find_phrases(text, header, start, end) if row is None else []
@@ -282,13 +290,13 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
     if row is not None:
         line = Line(keys, columns, LabelMatch(row[0].start, row[0].start))
         line.toks = row
-        return [line]
+        return TableReading(table, [line], span)
     if not marks:
-        return [Line(keys, columns, None)]
+        return TableReading(table, [Line(keys, columns, None)], span)
     every = tokens(text, start, end, [(m.start, m.end) for m in marks])
     grouped = _by_group(text, table, every, start, end)
     if grouped is not None:
-        return [grouped]
+        return TableReading(table, [grouped], span)
     starts = [t.start for t in every]
     # the values follow the header phrase after which most values are printed (narrative that
     # mentions 行政复议 before or after the table holds few)
@@ -301,8 +309,36 @@ def _unlabelled_line(text: str, table: TableSpec, start: int, end: int) -> list[
         if cells >= best_cells:
             best, best_range, best_cells = mark, (low, high), cells
     line = Line(keys, columns, best)
-    line.toks = every[best_range[0] : best_range[1]]
-    return [line]
+    low, high = best_range
+    among = best_cells < len(columns) and high > low
+    if among:  # fewer values than cells: more may stand among the header's words around them
+        low, high = _among_header(text, table, every, low, high)
+        among = high - low > best_range[1] - best_range[0]
+    line.toks = every[low:high]
+    return TableReading(table, [line], span, among_header=among)
+
+
+@cache
+def _header_characters(table: TableSpec) -> frozenset[str]:
+    """The characters of a table's header phrases, and what may stand between them."""
+    _, _, header = _unlabelled_layout(table)
+    return frozenset("".join(canonical(phrase) for phrase in header)) | frozenset(string.whitespace + "|")
+
+
+def _among_header(text: str, table: TableSpec, every: list[Token], low: int, high: int) -> tuple[int, int]:
+    """The run `every[low:high]` widened by the values before and after it that nothing but the
+    header's words parts from it: plain text taken out of a PDF sets a table's header cells,
+    printed a character a line, among its values (`376 复 议 后 起 诉 结 果 纠 正 97 196 …`)."""
+    allowed = _header_characters(table)
+
+    def joined(a: Token, b: Token) -> bool:
+        return allowed.issuperset(text[a.end : b.start])
+
+    while low > 0 and joined(every[low - 1], every[low]):
+        low -= 1
+    while high < len(every) and joined(every[high - 1], every[high]):
+        high += 1
+    return low, high
 
 
 _CELL_BORDERS = re.compile(r"[\s|]*")
@@ -1004,6 +1040,8 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
         _leave_values_apart(reading, found)
         _leave_rows_for_strays(text, reading, found, arithmetic.within)
         _rows_out_of_order(text, reading, found)
+    if reading.among_header:
+        _read_among_header(reading, found[0], template)
     printed = [line.toks for line in found]
     surely = _cannot_be_one(printed)  # cells ran together, not blanks dropped
     reading.concatenated = surely or _mostly_short(found, printed)
@@ -1071,6 +1109,26 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
     _choose_across(reading.lines, arithmetic.across, blank)
     if reading.lost:
         _confirm_lost(reading, template)
+
+
+def _read_among_header(reading: TableReading, line: Line, template: Template) -> None:
+    """A table printed as one line whose values stand among its header's words: read in printed
+    order where they are one a cell and every identity of the table holds so (said, as a lost
+    label is), else left unread and the numbers named (`apart`): the header's cells may have
+    been taken out in any order, and a reading in order would report errors never printed."""
+    own = [identity for identity in identities(template) if identity.lhs[0] in line.keys]
+    if len(line.toks) == len(line.keys):
+        values = {key: token.value for key, token in zip(line.keys, line.toks, strict=True)}
+        confirmed = bool(own) and all(identity.holds(values) for identity in own)
+    else:
+        confirmed = False
+    if confirmed:
+        reading.read_among_header = _as_printed(line.toks)
+        return
+    rows = [row.id for row in reading.table.rows]
+    reading.apart.append({"rows": rows, "printed": _as_printed(line.toks), "among_header": len(line.toks)})
+    line.toks = ()
+    line.ambiguous = set(line.keys)
 
 
 def _leave_values_apart(reading: TableReading, found: list[Line]) -> None:
