@@ -304,6 +304,7 @@ def _unlabelled_reading(
     for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
         low = bisect.bisect_left(starts, mark.end)
         high = bisect.bisect_left(starts, nxt.start if nxt else end)
+        high = _words_between(text, table, every, low, high)
         # digits run together count as the cells they can hold
         cells = min(len(columns), sum(map(capacity, every[low:high]))) if high > low else 0
         if cells >= best_cells:
@@ -323,6 +324,16 @@ def _header_characters(table: TableSpec) -> frozenset[str]:
     """The characters of a table's header phrases, and what may stand between them."""
     _, _, header = _unlabelled_layout(table)
     return frozenset("".join(canonical(phrase) for phrase in header)) | frozenset(string.whitespace + "|")
+
+
+def _words_between(text: str, table: TableSpec, every: list[Token], low: int, high: int) -> int:
+    """Where the run `every[low:high]` ends: at the first value that words other than the header's
+    part from the one before ("行政诉讼0件。" then another table's numbers)."""
+    allowed = _header_characters(table)
+    for k in range(low + 1, high):
+        if not allowed.issuperset(text[every[k - 1].end : every[k].start]):
+            return k
+    return high
 
 
 def _among_header(text: str, table: TableSpec, every: list[Token], low: int, high: int) -> tuple[int, int]:
