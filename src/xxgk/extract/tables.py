@@ -326,12 +326,16 @@ def _header_characters(table: TableSpec) -> frozenset[str]:
     return frozenset("".join(canonical(phrase) for phrase in header)) | frozenset(string.whitespace + "|")
 
 
+def _header_between(text: str, table: TableSpec, a: Token, b: Token) -> bool:
+    """Whether nothing but the header's words (and spaces, cell borders) stands between two values."""
+    return _header_characters(table).issuperset(text[a.end : b.start])
+
+
 def _words_between(text: str, table: TableSpec, every: list[Token], low: int, high: int) -> int:
     """Where the run `every[low:high]` ends: at the first value that words other than the header's
     part from the one before ("行政诉讼0件。" then another table's numbers)."""
-    allowed = _header_characters(table)
     for k in range(low + 1, high):
-        if not allowed.issuperset(text[every[k - 1].end : every[k].start]):
+        if not _header_between(text, table, every[k - 1], every[k]):
             return k
     return high
 
@@ -340,14 +344,9 @@ def _among_header(text: str, table: TableSpec, every: list[Token], low: int, hig
     """The run `every[low:high]` widened by the values before and after it that nothing but the
     header's words parts from it: plain text taken out of a PDF sets a table's header cells,
     printed a character a line, among its values (`376 复 议 后 起 诉 结 果 纠 正 97 196 …`)."""
-    allowed = _header_characters(table)
-
-    def joined(a: Token, b: Token) -> bool:
-        return allowed.issuperset(text[a.end : b.start])
-
-    while low > 0 and joined(every[low - 1], every[low]):
+    while low > 0 and _header_between(text, table, every[low - 1], every[low]):
         low -= 1
-    while high < len(every) and joined(every[high - 1], every[high]):
+    while high < len(every) and _header_between(text, table, every[high - 1], every[high]):
         high += 1
     return low, high
 
