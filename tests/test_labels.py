@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import xxgk
 from tests.layouts import APPLICATION_LABELS, SEPARATED, reports
-from xxgk.extract.labels import find_phrase, find_phrases, squeeze
+from xxgk.extract.labels import canonical, find_phrase, find_phrases, squeeze
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 # rows whose label is long enough for a typo to leave it recognisable, by template
@@ -143,3 +143,17 @@ def test_the_word_before_a_label_is_told_as_the_pattern_tells_it(text: str, low:
     end = min(end, len(text))
     assume(low <= end)
     assert _word_before(text, low, end) == (_WORDS_BEFORE.search(text, low, end) is not None)
+
+
+def test_a_labels_canonical_form_drops_spaces_and_quotes_alone() -> None:
+    # what `canonical` drops, character by character over the Basic Multilingual Plane, between
+    # two letters: every character str.isspace calls a space (U+3000 and the others NFKC keeps
+    # too) and the six quotes; the rest as NFKC gives it (全角 （ as (, ① as 1)
+    quotes = set("\"'“”‘’")
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        kept = unicodedata.normalize("NFKC", f"a{chr(code)}b")
+        expected = "".join(c for c in kept if not c.isspace() and c not in quotes)
+        assert canonical(f"a{chr(code)}b") == expected, hex(code)
+    assert canonical("（一） 予以\u3000“公开”①") == "(一)予以公开1"
