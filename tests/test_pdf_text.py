@@ -338,12 +338,12 @@ _APPEALS_HEAD = (
 
 
 def _appeals_among_header(rest: str) -> str:
-    """Table 四 as plain pdftotext sets it out of a PDF (tests/pdf_text/README.md): each header cell
-    too narrow for its words printed a character a line, the example's first group (1 0 0 1 2)
-    among them, the numbers `rest` after the last."""
+    """Table 四 as `pdftotext` without `-layout` sets it out of a PDF of a real report (Chromium's
+    print of its table without rules): each header cell too narrow for its words printed a
+    character a line, the example's first group (1 0 0 1 2) among them, the numbers `rest` after
+    the last."""
     spaced = "\n".join
     first = ["1", "0", "0", "1", "2"]
-
     parts = [
         "行政复议",
         spaced("行政诉讼"),
@@ -429,3 +429,19 @@ def test_numbers_after_the_narrative_of_table_four_are_not_its_row() -> None:
     (label,) = [f for f in report.findings if f.rule == "LABEL"]
     assert "24个数与表头文字交错印出（印作“3 0 0 0 0 0 3 1 0 0 0 0 0 1 1 0 0 1 2 0 1" in label.message
     assert report.errors == []
+
+
+def test_a_real_reports_table_four_among_its_header_words_is_read_as_printed() -> None:
+    # plain pdftotext of Chromium's print of a real report (tests/pdf_text/README.md): table 四's
+    # fifteen numbers among its header's characters, 376 before "复 议 后 起 诉 结 果 纠 正", then
+    # "97 196 121 790 16 1", and so on; the run "97 196 121 790 16 1" was read as the table, in
+    # doubt, with a false T4-SUM error (16 against 1,204) (before). In printed order each group
+    # adds up (376+97+196+121 = 790, 16+1+12+27 = 56, 74+1+30+51 = 156): read so, as the truth has it
+    path = PDF_TEXT / "hangzhoustyle_anon_2025.rendered14.raw.txt"
+    report = xxgk.parse_path(path)
+    truth = _truth(path)
+    got = cells_of(report.tables())
+    assert {k: (v, got.get(k)) for k, v in cells_of(truth["tables"]).items() if not same(v, got.get(k))} == {}
+    assert {f.rule for f in report.errors} == _printed_arithmetic_errors(truth["tables"])
+    (label,) = [f for f in report.findings if f.rule in ("LABEL", "TEMPLATE")]
+    assert "印作“376 97 196 121 790 16 1 12 27 56 74 1 30 51 156”）；按印出的顺序逐格读取" in label.message
