@@ -24,3 +24,10 @@ def test_digits_spaces_and_dashes() -> None:
     # full-width digits and comma (NFKC), Arabic-Indic ٣ (a digit, NFKC-stable), ideographic space,
     # minus sign, a zero-width space dropped
     assert normalize("１２，٣\u3000\u2212\u200b5") == "12,3 -5"
+
+
+def test_box_drawn_cell_borders_are_cell_borders() -> None:
+    # w3m's dump of an HTML table draws cells with box-drawing characters: the vertical ones are
+    # the cell borders a scraper prints as |, the corners and rules are kept (they hold no label)
+    drawn = "│ 一、本年新收 │ 26 ┃ 0 ║ 1 ┆\n├────┼────┤"
+    assert normalize(drawn) == "| 一、本年新收 | 26 | 0 | 1 |\n├────┼────┤"

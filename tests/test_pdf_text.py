@@ -431,6 +431,21 @@ def test_numbers_after_the_narrative_of_table_four_are_not_its_row() -> None:
     assert report.errors == []
 
 
+@pytest.mark.parametrize("between", ["件 ", "件\t", " | "])
+def test_a_cells_unit_or_border_does_not_end_table_fours_row(between: str) -> None:
+    # the guard: a sentence's end parts a run of values from the next ("行政诉讼1件。"), a unit
+    # printed in each cell ("1件 0件 …") or a border does not: the fifteen values are the row
+    from tests.test_machine_markdown import EXPECTED, hand_report
+
+    header = "行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉\n"
+    header += "结果维持 结果纠正 其他结果 尚未审结 总计 " * 2
+    values = between.join("100120100100000")
+    report = xxgk.parse_text(hand_report(appeals=f"{_APPEALS_HEAD}{header}\n{values}"))
+    table = {k: c.value for k, c in report.cells.items() if k.startswith("appeals.")}
+    assert table == {k: v for k, v in EXPECTED.items() if k.startswith("appeals.")}
+    assert not [f for f in report.findings if f.rule in ("LABEL", "AMBIGUOUS", "BLANK")]
+
+
 def test_a_real_reports_table_four_among_its_header_words_is_read_as_printed() -> None:
     # plain pdftotext of Chromium's print of a real report (tests/pdf_text/README.md): table 四's
     # fifteen numbers among its header's characters, 376 before "复 议 后 起 诉 结 果 纠 正", then

@@ -304,7 +304,7 @@ def _unlabelled_reading(
     for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
         low = bisect.bisect_left(starts, mark.end)
         high = bisect.bisect_left(starts, nxt.start if nxt else end)
-        high = _words_between(text, table, every, low, high)
+        high = _sentence_between(text, every, low, high)
         # digits run together count as the cells they can hold
         cells = min(len(columns), sum(map(capacity, every[low:high]))) if high > low else 0
         if cells >= best_cells:
@@ -331,11 +331,16 @@ def _header_between(text: str, table: TableSpec, a: Token, b: Token) -> bool:
     return _header_characters(table).issuperset(text[a.end : b.start])
 
 
-def _words_between(text: str, table: TableSpec, every: list[Token], low: int, high: int) -> int:
-    """Where the run `every[low:high]` ends: at the first value that words other than the header's
-    part from the one before ("行政诉讼0件。" then another table's numbers)."""
+# what ends a sentence or a clause, as normalised: between two values, they are prose's
+_SENTENCE_STOP = re.compile(r"[。,;]")
+
+
+def _sentence_between(text: str, every: list[Token], low: int, high: int) -> int:
+    """Where the run `every[low:high]` ends: at the first value that the end of a sentence or a
+    clause parts from the one before ("行政诉讼0件。" then another table's numbers). A cell's unit
+    ("0件") or border between values does not end it."""
     for k in range(low + 1, high):
-        if not _header_between(text, table, every[k - 1], every[k]):
+        if _SENTENCE_STOP.search(text, every[k - 1].end, every[k].start):
             return k
     return high
 
@@ -884,9 +889,11 @@ def _wrapped(
     group's label printed beside it come between its lines. The rest of the label must be made
     of those pieces, in order."""
     on_its_line = _WORDS_AFTER.match(text, match.end)
+    # as labels are looked for: without what may stand inside one (a cell's borders, where a
+    # delimited row wraps its label cell over lines beside the other cells' borders)
     heads = {
-        canonical(strip_numbering(printed)),
-        canonical(strip_numbering(text[match.start : on_its_line.end() if on_its_line else match.end])),
+        strip_numbering(bare(printed)),
+        strip_numbering(bare(text[match.start : on_its_line.end() if on_its_line else match.end])),
     }
     limit = min((m.start for m in matches if m is not None and m.start >= match.end), default=end)
     pieces = [canonical(m.group()) for m in _WORDS_AFTER.finditer(text, match.end, limit)]

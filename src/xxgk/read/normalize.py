@@ -16,12 +16,16 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _DASHES = "\u2212\u2010\u2011\u2013"
 # a page break (pdftotext puts a form feed between pages) and the other line separators end a line
 _LINE_BREAKS = "\f\v\x85\u2028\u2029"
+# a table's cell borders drawn as box-drawing lines (w3m's and links' dumps of an HTML table, a
+# terminal's) are the cell borders a scraper prints as |: │ ┃ ║ and their dashed forms
+_BORDERS = "\u2502\u2503\u2551\u2506\u2507\u250a\u250b\u254e\u254f"
 _UNIFY = str.maketrans(
     {
         **dict.fromkeys(_SPACES, " "),
         **dict.fromkeys(_INVISIBLE),
         **dict.fromkeys(_DASHES, "-"),
         **dict.fromkeys(_LINE_BREAKS, "\n"),
+        **dict.fromkeys(_BORDERS, "|"),
     }
 )
 _TRAILING = re.compile(r"[ ]+\n")
@@ -68,7 +72,7 @@ def _per_character(text: str) -> str:
 
 def normalize(text: str) -> str:
     """NFKC (full-width to half-width), ASCII digits, unified line ends (page breaks among them),
-    dashes and spaces; tabs kept."""
+    dashes, spaces and cell borders; tabs kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _per_character(text)
     if not unicodedata.is_normalized("NFKC", text):  # characters that compose, or beyond the BMP

@@ -1,0 +1,36 @@
+"""Text that common scrapers take out of the HTML reports whose truth is held (tests/scraped/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import xxgk
+from tests.readback import cells_of, same
+from tests.test_corpus import _printed_arithmetic_errors
+from tests.test_pdf_text import _truth
+
+SCRAPED = Path(__file__).parent / "scraped"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # cells between │: the label search did not take │ for a cell border, so "1.申请人无正当理由
+        # 逾期不补 │" (its cell's first line) was a renamed row, a false TEMPLATE error, and the
+        # values of 逾期不补正 went to the row before: 16 cells wrong, a false T3-SUM error (before)
+        "shuyang_fgj_2023.w3m.txt",
+        # a report that leaves cells blank: between │ its blank cells show, where between spaces
+        # they did not and 24 cells were read in doubt (before)
+        "shanghai_bgt_2019.w3m.txt",
+    ],
+)
+def test_a_table_dumped_with_box_drawn_borders_is_read_as_printed(name: str) -> None:
+    report = xxgk.parse_path(SCRAPED / name)
+    truth = _truth(SCRAPED / name)
+    got = cells_of(report.tables())
+    wrong = {k: (v, got.get(k)) for k, v in cells_of(truth["tables"]).items() if not same(v, got.get(k))}
+    assert wrong == {}
+    assert {f.rule for f in report.errors} == _printed_arithmetic_errors(truth["tables"])
+    assert not [f.message for f in report.findings if f.rule in ("LABEL", "TEMPLATE", "AMBIGUOUS")]
