@@ -250,7 +250,13 @@ def _read_tables(
     best: tuple[Template, dict[str, TableReading]] | None = None
     for template in choices:
         readings = {
-            table.id: read_table(text, table, template, section_spans(text, headings, table.section))
+            table.id: read_table(
+                text,
+                table,
+                template,
+                section_spans(text, headings, table.section),
+                [heading.start for heading in headings if heading.section != table.section],
+            )
             for table in template.tables
         }
         if best is None or _found(readings) > _found(best[1]):

@@ -112,13 +112,20 @@ class TableReading:
         return [line.row_id for line in self.lines if line.label is None]
 
 
-def read_table(text: str, table: TableSpec, template: Template, spans: list[tuple[int, int]]) -> TableReading:
+def read_table(
+    text: str,
+    table: TableSpec,
+    template: Template,
+    spans: list[tuple[int, int]],
+    others: Sequence[int] = (),
+) -> TableReading:
     """The best reading of `table` among the printed occurrences of its section (the one with
     the most values where its labels are; the values are interpreted for that one only).
 
     A table not found in its section (or whose section has no heading found) is read where its
-    own header is printed, and not at all where it is not: never from the narrative's sentences
-    or from another table, whose words and numbers a search of the whole text would take."""
+    own header is printed, up to the next heading of another section (`others`: where each
+    begins), and not at all where it is not printed: never from the narrative's sentences or
+    from another table, whose words and numbers a search of the whole text would take."""
     best: TableReading | None = None
     for span in spans:
         reading = _locate(text, table, span)
@@ -127,7 +134,8 @@ def read_table(text: str, table: TableSpec, template: Template, spans: list[tupl
     if best is None or best.rows_found == 0:
         header = _header_start(text, table)
         if header is not None:
-            whole = _locate(text, table, (header, len(text)))
+            end = min((start for start in others if start > header), default=len(text))
+            whole = _locate(text, table, (header, end))
             if best is None or whole.rows_found > 0:
                 best = whole
     if best is None:
