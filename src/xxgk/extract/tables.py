@@ -319,7 +319,7 @@ def _unlabelled_reading(
             best, best_range, best_cells = mark, (low, high), cells
     line = Line(keys, columns, best)
     low, high = best_range
-    among = best_cells < len(columns) and high > low
+    among = 0 < high - low < len(columns)
     if among:  # fewer values than cells: more may stand among the header's words around them
         low, high = _among_header(text, table, every, low, high)
         among = high - low > best_range[1] - best_range[0]
