@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 
 import xxgk
-from tests.readback import cells_of, same
-from tests.test_corpus import _printed_arithmetic_errors
-from tests.test_pdf_text import _truth
+from tests.test_pdf_text import against_truth
 
 SCRAPED = Path(__file__).parent / "scraped"
 
@@ -28,11 +26,9 @@ SCRAPED = Path(__file__).parent / "scraped"
 )
 def test_a_table_dumped_with_box_drawn_borders_is_read_as_printed(name: str) -> None:
     report = xxgk.parse_path(SCRAPED / name)
-    truth = _truth(SCRAPED / name)
-    got = cells_of(report.tables())
-    wrong = {k: (v, got.get(k)) for k, v in cells_of(truth["tables"]).items() if not same(v, got.get(k))}
+    wrong, errors = against_truth(report, SCRAPED / name)
     assert wrong == {}
-    assert {f.rule for f in report.errors} == _printed_arithmetic_errors(truth["tables"])
+    assert {f.rule for f in report.errors} == errors
     assert not [f.message for f in report.findings if f.rule in ("LABEL", "TEMPLATE", "AMBIGUOUS")]
 
 
@@ -44,8 +40,7 @@ def test_a_table_whose_section_heading_is_broken_is_read_up_to_the_next_section(
     # at section 四's heading: each row's two values read as printed, blanks placed in doubt
     name = "shuyang_fgj_2023.get_text.txt"
     report = xxgk.parse_path(SCRAPED / name)
-    truth = _truth(SCRAPED / name)
-    got = cells_of(report.tables())
-    assert {k: (v, got.get(k)) for k, v in cells_of(truth["tables"]).items() if not same(v, got.get(k))} == {}
-    assert {f.rule for f in report.errors} == _printed_arithmetic_errors(truth["tables"])
+    wrong, errors = against_truth(report, SCRAPED / name)
+    assert wrong == {}
+    assert {f.rule for f in report.errors} == errors
     assert not [f.message for f in report.findings if f.rule in ("LABEL", "TEMPLATE")]
