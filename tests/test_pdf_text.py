@@ -476,3 +476,35 @@ def test_a_real_reports_table_four_among_its_header_words_is_read_as_printed(nam
     assert {f.rule for f in report.errors} == errors
     (label,) = [f for f in report.findings if f.rule == "LABEL" and "第四部分" in f.message]
     assert "印作“376 97 196 121 790 16 1 12 27 56 74 1 30 51 156”）；按印出的顺序逐格读取" in label.message
+
+
+def test_values_among_column_labels_above_the_header_are_no_rows_blanks() -> None:
+    # pdfminer.six's text of a real report's table 二 (the probe's 002 report, as it set it), with
+    # the example's values: the columns 本年废止件数 (0, 3), 现行有效件数 (0, 55) and 行政许可's
+    # 本年处理决定数量 (128) printed among the column labels above the header, 规章's first value
+    # before its label, 处罚 and 强制's after the last label. Eight cells were called blank (BLANK)
+    # where each prints a value, 行政规范性文件 read 22|空|空 (before). The numbers among the
+    # column labels are no row's: with the two after the last label, seven numbers no row took,
+    # and the five rows short of values are left unread and named; 行政事业性收费 is read
+    from tests.test_machine_markdown import hand_report
+
+    lines = [
+        "## 二、主动公开政府信息情况",
+        "截至2023年12月31日，本机关主动公开政府信息情况如下：",
+        *("本年废止件数", "0", "3", "现行有效件数", "0", "55", "本年处理决定数量", "128"),
+        *("第二十条第（一）项", "信息内容", "本年制发件数", "0", "规章", "行政规范性文件 22"),
+        *("第二十条第（五）项", "信息内容", "行政许可"),
+        *("第二十条第（六）项", "信息内容", "行政处罚", "行政强制"),
+        *("第二十条第（八）项", "信息内容", "行政事业性收费 15.5", "本年处理决定数量", "37", "2"),
+        "本年收费金额（单位：万元）",
+    ]
+    report = xxgk.parse_text(hand_report(active="\n".join(lines)))
+    unread = [key for key in report.cells if key.startswith("active.") and key != "active.fees.amount"]
+    assert len(unread) == 9
+    assert all(report.cells[key].value is None and report.cells[key].ambiguous for key in unread)
+    assert str(report.cells["active.fees.amount"].value) == "15.5"
+    (label,) = [f for f in report.findings if f.rule == "LABEL"]
+    assert sorted(label.cells) == sorted(unread)
+    assert "第二部分有7个数不在任何一行的标签之后（印作“0 3 0 55 128 37 2”）" in label.message
+    assert not [f for f in report.findings if f.rule in ("BLANK", "AMBIGUOUS", "TEMPLATE")]
+    assert report.errors == []

@@ -224,6 +224,8 @@ def _locate(text: str, table: TableSpec, span: tuple[int, int], *, alike: bool =
     if table.unlabelled:
         return _unlabelled_reading(text, table, start, end, span)
     reading = _labelled_lines(text, table, start, end, span, alike)
+    if start > span[0] and not reading.numbers_first:
+        reading.stray = [*_among_column_labels(text, table, span[0], start), *reading.stray]
     if start > span[0] and reading.missing_rows:
         # rows printed above the header (a PDF's text may set the header below them): read from
         # the section's start too, and kept where that finds more rows
@@ -231,6 +233,36 @@ def _locate(text: str, table: TableSpec, span: tuple[int, int], *, alike: bool =
         if whole.rows_found > reading.rows_found:
             return whole
     return reading
+
+
+def _among_column_labels(text: str, table: TableSpec, start: int, end: int) -> list[Token]:
+    """The numbers between `start` and `end` (a section's text before its table's header, which
+    begins at `end`) printed among the table's header words, each group of them with a column's
+    label (or the header's words) just before it and just after it: pdfminer.six may set a
+    table's first values among its column labels, above its header, apart from their rows. Prose
+    before a table names no column."""
+    found = tokens(text, start, end)
+    header = _header_words(table)
+    out: list[Token] = []
+    group: list[Token] = []
+    for token, after in zip(found, [*found[1:], None], strict=False):
+        group.append(token)
+        if after is not None and not text[token.end : after.start].strip(" \t\n|"):
+            continue  # the next number is the group's too
+        before = text[start : group[0].start].split()[-1:]
+        following = text[token.end : end].split()[:1]  # none: the header's first words follow
+        if before and all(header.fullmatch(bare(word)) for word in (*before, *following)):
+            out += group
+        group = []
+    return out
+
+
+@cache
+def _header_words(table: TableSpec) -> re.Pattern[str]:
+    """One or more of a labelled table's column labels and header words, run together."""
+    labels = (column.label for row in table.rows for column in row.columns)
+    pattern = phrase_pattern(tuple(dict.fromkeys((*labels, *table.noise, *table.anchors))))
+    return re.compile(f"(?:{pattern.pattern})+")
 
 
 def _column_labels(tables: Iterable[TableSpec]) -> re.Pattern[str]:
