@@ -508,3 +508,17 @@ def test_values_among_column_labels_above_the_header_are_no_rows_blanks() -> Non
     assert "第二部分有7个数不在任何一行的标签之后（印作“0 3 0 55 128 37 2”）" in label.message
     assert not [f for f in report.findings if f.rule in ("BLANK", "AMBIGUOUS", "TEMPLATE")]
     assert report.errors == []
+
+
+def test_pdfminers_text_of_a_table_set_in_column_blocks_is_never_read_wrong_unsaid() -> None:
+    # pdfminer.six's text of a real report's PDF (tests/pdf_text/README.md): table 二 in column
+    # blocks, each after a column label (本年新制作数量 0 89, 上一年项目数量 396 …), 政府集中采购's
+    # label followed by 本年新制作数量 and its block "0 89", read as its 采购项目数量 and 采购总金额,
+    # silently (before). A row whose values follow a column's label printed after its own, in a
+    # table holding numbers no row took, is left unread: every cell is as printed or in doubt
+    path = PDF_TEXT / "pt001.rendered8.pdfminer.txt"
+    report = xxgk.parse_path(path)
+    wrong, errors = against_truth(report, path)
+    assert [k for k in wrong if not report.cells[".".join(k)].ambiguous] == []
+    assert report.cells["active.procurement.projects"].ambiguous
+    assert {f.rule for f in report.errors} == errors

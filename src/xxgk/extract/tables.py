@@ -1218,9 +1218,10 @@ def _leave_rows_for_strays(
     a header among the rows, past a row's cells, after the last row's words): text taken out of a
     PDF may set a column's values after the labels, or apart from them, so that rows read blank
     are rows whose numbers stand elsewhere, and a row read whole may hold a column's values. Which
-    row a number is, nothing tells: the short rows, and the rows whose own arithmetic their values
-    break, are left unread and the numbers named (`apart`, with `stray`), never read as blanks or
-    as a printed error. A row whose cells are delimited shows its blanks, and is read."""
+    row a number is, nothing tells: the short rows, the rows whose own arithmetic their values
+    break and those whose values follow a column's label printed after their own (a column's
+    block), are left unread and the numbers named (`apart`, with `stray`), never read as blanks
+    or as a printed error. A row whose cells are delimited shows its blanks, and is read."""
     stray = [*reading.stray, *(token for line in found for token in line.toks[len(line.columns) :])]
     if not found or len(stray) < max(len(line.columns) for line in found):
         return
@@ -1229,7 +1230,11 @@ def _leave_rows_for_strays(
         for line in found
         if not line.ambiguous  # left unread already (`_leave_values_apart`)
         and not _delimited_line(text, line)
-        and (len(line.toks) < len(line.columns) or _breaks_own_arithmetic(reading, line, within))
+        and (
+            len(line.toks) < len(line.columns)
+            or _breaks_own_arithmetic(reading, line, within)
+            or _column_label_before_values(text, reading.table, line)
+        )
     ]
     if unread:
         stray.sort(key=lambda token: token.start)
@@ -1239,6 +1244,13 @@ def _leave_rows_for_strays(
         for line in unread:
             line.toks = ()
             line.ambiguous = set(line.keys)
+
+
+def _column_label_before_values(text: str, table: TableSpec, line: Line) -> bool:
+    """Whether one of the table's column labels stands between a row's label and its values."""
+    assert line.label is not None and line.toks
+    gap = bare(text[line.label.end : line.toks[0].start])
+    return _header_words(table).search(gap) is not None
 
 
 def _breaks_own_arithmetic(
