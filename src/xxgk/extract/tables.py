@@ -245,15 +245,17 @@ def _among_column_labels(text: str, table: TableSpec, start: int, end: int) -> l
     header = _header_words(table)
     out: list[Token] = []
     group: list[Token] = []
+    previous = start  # where the text before the group begins: the last group's end
     for token, after in zip(found, [*found[1:], None], strict=False):
         group.append(token)
-        if after is not None and not text[token.end : after.start].strip(" \t\n|"):
+        following_end = end if after is None else after.start
+        if after is not None and not text[token.end : following_end].strip(" \t\n|"):
             continue  # the next number is the group's too
-        before = text[start : group[0].start].split()[-1:]
-        following = text[token.end : end].split()[:1]  # none: the header's first words follow
+        before = text[previous : group[0].start].split()[-1:]
+        following = text[token.end : following_end].split()[:1]  # none: the header follows
         if before and all(header.fullmatch(bare(word)) for word in (*before, *following)):
             out += group
-        group = []
+        group, previous = [], token.end
     return out
 
 
