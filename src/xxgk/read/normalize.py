@@ -16,7 +16,7 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _DASHES = "\u2212\u2010\u2011\u2013"
 # a page break (pdftotext puts a form feed between pages) and the other line separators end a line
 _LINE_BREAKS = "\f\v\x85\u2028\u2029"
-# a table's cell borders drawn as box-drawing lines (w3m's and links' dumps of an HTML table, a
+# a table's cell borders drawn as box-drawing lines (w3m's dump of an HTML table, a
 # terminal's) are the cell borders a scraper prints as |: │ ┃ ║ and their dashed forms
 _BORDERS = "\u2502\u2503\u2551\u2506\u2507\u250a\u250b\u254e\u254f"
 _UNIFY = str.maketrans(
