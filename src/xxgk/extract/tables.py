@@ -1100,7 +1100,7 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
         _leave_rows_for_strays(text, reading, found, arithmetic.within)
         _rows_out_of_order(text, reading, found)
     if reading.among_header:
-        _read_among_header(reading, found[0], template)
+        _read_among_header(reading, found[0], arithmetic.within.get(_line_id(reading, found[0]), ()))
     printed = [line.toks for line in found]
     surely = _cannot_be_one(printed)  # cells ran together, not blanks dropped
     reading.concatenated = surely or _mostly_short(found, printed)
@@ -1170,17 +1170,15 @@ def _choose(text: str, reading: TableReading, template: Template) -> None:
         _confirm_lost(reading, template)
 
 
-def _read_among_header(reading: TableReading, line: Line, template: Template) -> None:
+def _read_among_header(reading: TableReading, line: Line, own: tuple[Identity, ...]) -> None:
     """A table printed as one line whose values stand among its header's words: read in printed
-    order where they are one a cell and every identity of the table holds so (said, as a lost
-    label is), else left unread and the numbers named (`apart`): the header's cells may have
+    order where they are one a cell and every identity of the table (`own`) holds so (said, as a
+    lost label is), else left unread and the numbers named (`apart`): the header's cells may have
     been taken out in any order, and a reading in order would report errors never printed."""
-    own = [identity for identity in identities(template) if identity.lhs[0] in line.keys]
+    confirmed = False
     if len(line.toks) == len(line.keys):
         values = {key: token.value for key, token in zip(line.keys, line.toks, strict=True)}
         confirmed = bool(own) and all(identity.holds(values) for identity in own)
-    else:
-        confirmed = False
     if confirmed:
         reading.read_among_header = _as_printed(line.toks)
         return
@@ -1249,7 +1247,8 @@ def _leave_rows_for_strays(
 
 
 def _column_label_before_values(text: str, table: TableSpec, line: Line) -> bool:
-    """Whether one of the table's column labels stands between a row's label and its values."""
+    """Whether one of the table's header words (a column's label, or the header's own words)
+    stands between a row's label and its values."""
     assert line.label is not None and line.toks
     gap = bare(text[line.label.end : line.toks[0].start])
     return _header_words(table).search(gap) is not None
